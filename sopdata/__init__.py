@@ -1,0 +1,2 @@
+"""SOP Harmoni domain package: records, parsing, durations, comparison,
+harmonisation and Excel export. Imports no streamlit."""

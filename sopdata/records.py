@@ -1,0 +1,207 @@
+"""Typed records for an SOP document and its procedure steps.
+
+Vocabulary of the Permenpan RB 35/2012 layout, kept where it is the precise term:
+
+* **SOP** (Standar Operasional Prosedur): one procedure, with an identity block
+  (Nomor SOP, dates, who approved it, Dasar Hukum ...) and a step table.
+* **Kegiatan**: the activity of one step.
+* **Pelaksana**: the actors; the step table has one column per actor, and the
+  actor doing a step carries a flowchart symbol in its column.
+* **Mutu Baku**: the quality standard of a step: Kelengkapan (requirements,
+  the documents and tools needed), Waktu (time) and Output.
+* **Keterangan**: a free remark on a step.
+
+Every normalised value keeps the text as printed beside it, so a reviewer can
+always see what the document said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sopdata.durations import Duration, parse_duration
+
+
+@dataclass
+class Actor:
+    """One Pelaksana column: the header as printed and its canonical role."""
+
+    raw: str
+    canonical: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.canonical or self.raw
+
+
+@dataclass
+class Step:
+    """One row of the step table.
+
+    Attributes:
+        no: the step number as printed ("1", "2.", "12").
+        activity: Kegiatan, markup stripped; list items keep one line each.
+        actors: Pelaksana columns marked for this step (headers as printed).
+        marks: the mark found in each actor column ("□", "◇", "Ya", "Tidak").
+        requirements: Kelengkapan.
+        duration: Waktu, as printed and in minutes.
+        output: Output.
+        note: Keterangan.
+        actors_inferred: True when no column was marked and the actors were
+            read from the activity text instead ("Camat menandatangani ...").
+    """
+
+    no: str
+    activity: str
+    actors: list[str] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)
+    requirements: str = ""
+    duration: Duration = field(default_factory=lambda: parse_duration(""))
+    output: str = ""
+    note: str = ""
+    actors_inferred: bool = False
+
+    @property
+    def is_decision(self) -> bool:
+        """A decision step (◇, or Ya/Tidak branches in the actor columns)."""
+        return any(m in ("◇", "Ya", "Tidak") for m in self.marks.values())
+
+
+@dataclass
+class SOP:
+    """One procedure as parsed from a document.
+
+    Identity fields are the text as printed ("" when the document has none).
+    ``confidence`` is 0..1: how much of the expected structure was found;
+    ``warnings`` say, in Indonesian, what a reviewer should check.
+    """
+
+    source_file: str
+    title: str
+    office: str = ""
+    kabupaten: str = ""
+    number: str = ""
+    date_created: str = ""
+    date_revised: str = ""
+    date_approved: str = ""
+    date_effective: str = ""
+    approved_by: str = ""
+    legal_basis: list[str] = field(default_factory=list)
+    qualifications: list[str] = field(default_factory=list)
+    related_sops: list[str] = field(default_factory=list)
+    equipment: list[str] = field(default_factory=list)
+    warning: str = ""
+    records: list[str] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    confidence: float = 1.0
+    title_raw: str = ""
+    index_in_file: int = 0
+
+    @property
+    def key(self) -> str:
+        """Stable identity inside a corpus: file and position in it."""
+        return f"{self.source_file}#{self.index_in_file}"
+
+    @property
+    def total_minutes(self) -> float:
+        """Sum of the steps' Waktu that could be read (lead times excluded)."""
+        return sum(s.duration.minutes or 0.0 for s in self.steps)
+
+    def canonical_actor(self, raw: str) -> str:
+        for actor in self.actors:
+            if actor.raw == raw:
+                return actor.name
+        return raw
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; the field names of the issue's CLI contract come first."""
+        return {
+            "source_file": self.source_file,
+            "office": self.office,
+            "title": self.title,
+            "number": self.number,
+            "steps": [step_to_dict(s, self) for s in self.steps],
+            "warnings": list(self.warnings),
+            "confidence": round(self.confidence, 3),
+            "kabupaten": self.kabupaten,
+            "title_raw": self.title_raw,
+            "index_in_file": self.index_in_file,
+            "date_created": self.date_created,
+            "date_revised": self.date_revised,
+            "date_approved": self.date_approved,
+            "date_effective": self.date_effective,
+            "approved_by": self.approved_by,
+            "legal_basis": list(self.legal_basis),
+            "qualifications": list(self.qualifications),
+            "related_sops": list(self.related_sops),
+            "equipment": list(self.equipment),
+            "warning": self.warning,
+            "records": list(self.records),
+            "actor_columns": [asdict(a) for a in self.actors],
+            "total_minutes": self.total_minutes,
+        }
+
+
+def step_to_dict(step: Step, sop: SOP | None = None) -> dict[str, Any]:
+    d = step.duration
+    return {
+        "no": step.no,
+        "activity": step.activity,
+        "actors": list(step.actors),
+        "requirements": step.requirements,
+        "duration_raw": d.raw,
+        "duration_minutes": d.minutes,
+        "output": step.output,
+        "note": step.note,
+        "duration_max_minutes": d.minutes_max,
+        "duration_kind": d.kind,
+        "actors_canonical": [sop.canonical_actor(a) for a in step.actors] if sop else [],
+        "actors_inferred": step.actors_inferred,
+        "marks": dict(step.marks),
+        "decision": step.is_decision,
+    }
+
+
+def sop_from_dict(data: dict[str, Any]) -> SOP:
+    """Inverse of :meth:`SOP.to_dict` (durations are re-read from their raw text)."""
+    steps = [
+        Step(
+            no=str(s.get("no", "")),
+            activity=s.get("activity", ""),
+            actors=list(s.get("actors", [])),
+            marks=dict(s.get("marks", {})),
+            requirements=s.get("requirements", ""),
+            duration=parse_duration(s.get("duration_raw", "")),
+            output=s.get("output", ""),
+            note=s.get("note", ""),
+            actors_inferred=bool(s.get("actors_inferred", False)),
+        )
+        for s in data.get("steps", [])
+    ]
+    return SOP(
+        source_file=data.get("source_file", ""),
+        title=data.get("title", ""),
+        office=data.get("office", ""),
+        kabupaten=data.get("kabupaten", ""),
+        number=data.get("number", ""),
+        date_created=data.get("date_created", ""),
+        date_revised=data.get("date_revised", ""),
+        date_approved=data.get("date_approved", ""),
+        date_effective=data.get("date_effective", ""),
+        approved_by=data.get("approved_by", ""),
+        legal_basis=list(data.get("legal_basis", [])),
+        qualifications=list(data.get("qualifications", [])),
+        related_sops=list(data.get("related_sops", [])),
+        equipment=list(data.get("equipment", [])),
+        warning=data.get("warning", ""),
+        records=list(data.get("records", [])),
+        actors=[Actor(**a) for a in data.get("actor_columns", [])],
+        steps=steps,
+        warnings=list(data.get("warnings", [])),
+        confidence=float(data.get("confidence", 1.0)),
+        title_raw=data.get("title_raw", ""),
+        index_in_file=int(data.get("index_in_file", 0)),
+    )
