@@ -64,8 +64,8 @@ class Step:
 
     @property
     def is_decision(self) -> bool:
-        """A decision step (◇, or Ya/Tidak branches in the actor columns)."""
-        return any(m in ("◇", "Ya", "Tidak") for m in self.marks.values())
+        """A decision step: a ◇ in an actor column (Ya/Tidak labels only mark its branches)."""
+        return any(c in "◇◆◊⬦⬥♢" for m in self.marks.values() for c in m)
 
 
 @dataclass

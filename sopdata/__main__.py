@@ -1,0 +1,5 @@
+import sys
+
+from sopdata.cli import main
+
+sys.exit(main())
