@@ -67,7 +67,8 @@ def _is_role_word(word: str) -> bool:
     return any(w == r or (len(w) >= 5 and SequenceMatcher(None, w, r).ratio() >= 0.7) for r in _ROLE_WORDS)
 
 
-_LEAD_JUNK = re.compile(r"^(?:[^A-Za-z]+|[a-z£]\s*[|\[{(]\s*|[£€¥&]\s*)+")
+# OCR debris before a row's first word: "| ", "i |", "£ ", a stray letter.
+_LEAD_JUNK = re.compile(r"^(?:[^A-Za-z]+|[a-z£]\s*[|\[{(]\s*|[A-Za-z£€¥&]\s+(?=[A-Z]))+")
 # Indonesian active/passive verb forms, with OCR's e->a ("mamberikan", "manyampaikan").
 _VERB_FORM = re.compile(r"^(m[aeo][a-z]{4,}|di[a-z]{4,}|ber[a-z]{3,}|ter[a-z]{3,})$")
 
@@ -91,17 +92,16 @@ def is_subject_verb_line(line: str, next_line: str = "") -> bool:
         return True
     if not _is_role_word(words[0]) or not (words[0][:1].isupper() or len(words[0]) >= 5):
         return False
+    if len(words) >= 2 and re.match(r"^[A-Z][a-z]{3,}$", words[0]) and re.match(r"^[A-Z][a-z]{4,}$", words[1]):
+        # A two-word actor ("Bendahara Pengeluaran", "Camat Selaku ...") opening the line.
+        return True
     return any(_VERB_FORM.match(w.lower()) and w[:1].islower() for w in words[1:5])
 
 
 def is_weak_start_line(line: str) -> bool:
-    """A capitalised word then a lowercase word: how most garbled rows still begin."""
+    """A capitalised word opening a line of three or more: how garbled rows still begin."""
     words = _strip_lead(line).split()
-    return (
-        len(words) >= 2
-        and re.match(r"^[A-Z][a-z]{3,}$", words[0]) is not None
-        and re.match(r"^[a-z]{4,}$", words[1]) is not None
-    )
+    return len(words) >= 3 and re.match(r"^[A-Z][a-z]{3,}$", words[0]) is not None
 
 
 @dataclass
@@ -159,6 +159,12 @@ def _best_chain(candidates: list[_Anchor]) -> list[_Anchor]:
     return chain[::-1]
 
 
+def is_header_line(line: str) -> bool:
+    """A repeated table header row: several header words, or one on a short line."""
+    hits = len(_HEADER_WORDS.findall(line))
+    return hits >= 2 or (hits == 1 and len(line.split()) <= 3)
+
+
 def _header_end(lines: list[str]) -> int:
     """Index of the first line after the table's header rows.
 
@@ -205,7 +211,11 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
                 between = [s for s in sv if lo <= s <= a.line]
                 start = between[0] if between else (a.line if k else 0)
             if k == 0:
-                start = min(start, 0) if start <= 2 else start
+                if start <= 2:
+                    start = 0
+                elif a.number > 1 and any(len(x.split()) >= 3 for x in lines[:start]):
+                    # Step 1's number was lost; its lines still precede step 2.
+                    starts[0] = None
             starts[start] = a.number
             prev_line = a.line
         # Actor+verb lines far from any anchor open rows the numbering missed.
@@ -257,14 +267,13 @@ def _clean_activity(lines: list[str]) -> str:
 
 
 def rows_to_steps(rows: list[tuple[list[str], int | None]]) -> list[Step]:
+    """Steps numbered by position: OCR'd step numbers only help to find the rows,
+    they are too often misread ("&" for 6, the flowchart box's number) to print."""
     steps: list[Step] = []
-    next_no = 1
-    for lines, number in rows:
-        no = number if number is not None and number >= next_no else next_no
+    for position, (lines, _number) in enumerate(rows, start=1):
         raw_waktu, rest = _row_duration(" ".join(lines))
         activity = _clean_activity([rest])
-        steps.append(Step(no=str(no), activity=activity, duration=parse_duration(raw_waktu)))
-        next_no = no + 1
+        steps.append(Step(no=str(position), activity=activity, duration=parse_duration(raw_waktu)))
     return steps
 
 
@@ -463,7 +472,9 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
         for k in range(len(table.heading_lines)):
             page = [x for x in lines[bounds[k] + 1 : bounds[k + 1]] if x.strip()]
             page = page[_header_end(page):]
-            page = [x for x in page if not _NOMOR.match(x) and not _PEMKAB.match(x)]
+            page = [
+                x for x in page if not _NOMOR.match(x) and not _PEMKAB.match(x) and not is_header_line(x)
+            ]
             body.extend(page)
         sop.steps = rows_to_steps(segment_rows(body))
         sops.append(sop)
