@@ -17,6 +17,7 @@ Everything recovered this way carries a lower confidence and warnings.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -61,7 +62,11 @@ def _similar(a: str, b: str) -> float:
 
 
 def _is_role_word(word: str) -> bool:
-    w = re.sub(r"[^a-z]", "", word.lower())
+    return _is_role_key(re.sub(r"[^a-z]", "", word.lower()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_role_key(w: str) -> bool:
     if len(w) < 3:
         return False
     return any(w == r or (len(w) >= 5 and SequenceMatcher(None, w, r).ratio() >= 0.7) for r in _ROLE_WORDS)
@@ -368,7 +373,10 @@ def correct_words(title: str, vocab: Counter[str]) -> str:
         for cand in frequent:
             if abs(len(cand) - len(low)) > 2:
                 continue
-            r = SequenceMatcher(None, low, cand).ratio()
+            matcher = SequenceMatcher(None, low, cand)
+            if matcher.real_quick_ratio() < 0.8 or matcher.quick_ratio() < 0.8:
+                continue
+            r = matcher.ratio()
             if r > best_r:
                 best, best_r = cand, r
         if best_r >= 0.8 and best != low:

@@ -16,11 +16,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from sopdata.durations import looks_like_duration, parse_duration
 from sopdata.identity import IdentityBlock, feed_tab_line, find_office, match_field
 from sopdata.records import SOP, Actor, Step
-from sopdata.textclean import cell_text, collapse_spaces, smart_title, strip_markup
+from sopdata.textclean import (
+    cell_text,
+    collapse_spaces,
+    normalise_title_key,
+    smart_title,
+    strip_markup,
+)
 
 _KEGIATAN = re.compile(r"^\W*(kegiatan|uraian\s+prosedur|uraian\s+kegiatan|aktivitas)\W*$", re.I)
 _PELAKSANA = re.compile(r"^\W*pelaksana\W*$", re.I)
@@ -236,6 +243,15 @@ def parse_tables(text: str, source_file: str) -> list[SOP]:
             in_table = False
         # Outside a table: headings and identity lines.
         heading = _title_from_heading(raw) if "\t" not in raw.strip("\t ") else None
+        found = match_field(plain) if plain and not heading else None
+        new_title = heading or (_title_value(plain) if found and found[0] == "title" else "")
+        old_title = pending.fields.get("title") or pending.fields.get("title_heading") or ""
+        if new_title and old_title and not _same_title(new_title, old_title):
+            # The previous title never got a step table: keep it as an SOP without steps.
+            orphan = _Builder(identity=pending, warnings=["tabel langkah tidak ditemukan untuk SOP ini"])
+            builders.append(orphan)
+            pending = IdentityBlock()
+            layout_sections = {}
         if heading:
             pending.set_field("title_heading", heading)
             pending.title_source = "heading"
@@ -249,10 +265,23 @@ def parse_tables(text: str, source_file: str) -> list[SOP]:
             layout_sections = feed_tab_line(pending, cells, layout_sections)
         i += 1
 
+    if not any(b.layout for b in builders):
+        return []  # no step table at all: not this module's shape of text
     sops = []
     for index, b in enumerate(builders):
         sops.append(_finish(b, source_file, index, doc_office, doc_kab))
     return sops
+
+
+def _title_value(text: str) -> str:
+    found = match_field(text)
+    return text[found[1].end():].strip(" :") if found else ""
+
+
+def _same_title(a: str, b: str) -> bool:
+    """Two title lines of one SOP (heading and Nama SOP), office suffix allowed."""
+    ka, kb = normalise_title_key(a), normalise_title_key(b)
+    return ka.startswith(kb) or kb.startswith(ka) or SequenceMatcher(None, ka, kb).ratio() >= 0.75
 
 
 def _strip_office_suffix(title: str, office: str) -> str:

@@ -1,0 +1,42 @@
+"""Parse throughput on the bundled seed corpus.
+
+Run: python benchmarks/bench_parse.py [--repeat N]
+Target (issue #2): the whole seed corpus parsed in well under half a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sopdata.loaders import CORPUS_DIR, parse_document_text  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(CORPUS_DIR.glob("*.txt"))]
+    size_kb = sum(len(t.encode("utf-8")) for _, t in texts) / 1024
+    parse_document_text(texts[0][1], texts[0][0])  # import and regex compilation out of the timing
+    timings = []
+    n_sops = 0
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        n_sops = sum(len(parse_document_text(t, name)) for name, t in texts)
+        timings.append(time.perf_counter() - t0)
+    best, median = min(timings), statistics.median(timings)
+    print(f"seed corpus: {len(texts)} files, {size_kb:.1f} KB, {n_sops} SOPs")
+    print(f"parse time: median {median * 1000:.1f} ms, best {best * 1000:.1f} ms over {args.repeat} runs")
+    print(f"throughput: {size_kb / median:.0f} KB/s, {n_sops / median:.0f} SOPs/s")
+    print(f"target < 500 ms: {'OK' if median < 0.5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
