@@ -113,7 +113,7 @@ def feed_tab_line(block: IdentityBlock, cells: list[str], layout: dict[int, str]
         return {i: s for i, s in sections if s}
     # Key/value fields: a label cell followed by its value (same cell after ':' or next cells).
     consumed = False
-    for pos, (i, c) in enumerate(non_empty):
+    for pos, (_i, c) in enumerate(non_empty):
         plain = collapse_spaces(strip_markup(c))
         found = match_field(plain)
         if not found:

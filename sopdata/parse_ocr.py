@@ -47,11 +47,7 @@ _MID_NO = re.compile(r"(?<=\s)(\d{1,2})(?=\s)")
 _UNIT_AFTER = re.compile(r"^\s*(menit|mnt|jam|hari|harl|bulan|bln|minggu|tahun|th)\b", re.I)
 _NO_CONTEXT_BEFORE = re.compile(r"(lembar|rangkap|nomor|no\.?|tahun|th\.?|ke)\s*$", re.I)
 _VERB = re.compile(r"^(me|di|ber|ter)[a-z]{3,}", re.I)
-_ROLE_WORDS = (
-    "camat sekcam sekretaris kasubag kasubbag subag kasi seksi staf humas pegawai pemohon petugas "
-    "agendaris bendahara pptk ppk bkd bappeda bpkad bud pengguna pejabat tim lurah kades masyarakat "
-    "operator pengelola kabag kepala setiap masing bagian badan"
-).split()
+_ROLE_WORDS = ["camat", "sekcam", "sekretaris", "kasubag", "kasubbag", "subag", "kasi", "seksi", "staf", "humas", "pegawai", "pemohon", "petugas", "agendaris", "bendahara", "pptk", "ppk", "bkd", "bappeda", "bpkad", "bud", "pengguna", "pejabat", "tim", "lurah", "kades", "masyarakat", "operator", "pengelola", "kabag", "kepala", "setiap", "masing", "bagian", "badan"]
 _DURATION_TOKEN = re.compile(
     r"(\d{1,3}|[SIl])\s*-?\s*([A-Za-z]{2,7})\b"
 )
@@ -230,9 +226,7 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
                 continue
             nxt = [x for x in anchored if x > s]
             prv = [x for x in anchored if x < s]
-            if prv and nxt and s - prv[-1] >= 2 and nxt[0] - s >= 2:
-                starts[s] = None
-            elif prv and not nxt and s - prv[-1] >= 3:
+            if prv and nxt and s - prv[-1] >= 2 and nxt[0] - s >= 2 or prv and not nxt and s - prv[-1] >= 3:
                 starts[s] = None
     else:
         for s in sv:
@@ -541,10 +535,10 @@ def _fill_identity(sop: SOP, lines: list[str]) -> None:
                 (sop.related_sops if item.upper().startswith("SOP") else sop.equipment).append(item)
         elif kind == "warning":
             text = collapse_spaces(" ".join(chunk))
-            m = re.search(r"((jika|apabila|bila)\b.*?[.!])", text, re.I)
-            if m:
-                sop.warning = m.group(1)
-                rest = (text[: m.start()] + text[m.end():]).strip()
+            sentence = re.search(r"((jika|apabila|bila)\b.*?[.!])", text, re.I)
+            if sentence:
+                sop.warning = sentence.group(1)
+                rest = (text[: sentence.start()] + text[sentence.end():]).strip()
             else:
                 rest = text
             sop.records = [r for r in _items([rest]) if r] if rest else []

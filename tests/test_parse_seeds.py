@@ -92,7 +92,7 @@ def test_hand_checked_steps(sops_by_file, seed, title, no, activity, raw, minute
 
 def test_clean_table_durations_all_read(sops_by_file):
     """Every Waktu of the clean tables is a duration (only the Mulai row is empty)."""
-    for seed_file, rows in _group(_inventory()).items():
+    for seed_file, _rows in _group(_inventory()).items():
         if seed_file.startswith("003"):
             continue
         for sop in sops_by_file[SEED_TO_CORPUS[seed_file]]:
