@@ -342,7 +342,25 @@ def _document_vocabulary(text: str) -> Counter[str]:
     return Counter(re.findall(r"[A-Za-z]{2,}", text))
 
 
-def correct_words(title: str, vocab: Counter[str]) -> str:
+@dataclass
+class Speller:
+    """Word frequencies of one document, for :func:`correct_words`."""
+
+    lower: Counter[str]
+    forms: dict[str, Counter[str]]
+    frequent: list[str]
+
+    @classmethod
+    def from_vocabulary(cls, vocab: Counter[str]) -> Speller:
+        lower: Counter[str] = Counter()
+        forms: dict[str, Counter[str]] = {}
+        for word, n in vocab.items():
+            lower[word.lower()] += n
+            forms.setdefault(word.lower(), Counter())[word] += n
+        return cls(lower, forms, [w for w, n in lower.items() if n >= 3])
+
+
+def correct_words(title: str, speller: Speller) -> str:
     """Replace OCR-misspelt words by a frequent close spelling from the same document.
 
     A word seen fewer than three times in the document ("Cutl", "Pegawal",
@@ -350,21 +368,15 @@ def correct_words(title: str, vocab: Counter[str]) -> str:
     ("Cuti", "Pegawai", "pengelolaan"), written the way the document most often
     writes it ("UP", not "up").
     """
-    lower: Counter[str] = Counter()
-    forms: dict[str, Counter[str]] = {}
-    for word, n in vocab.items():
-        lower[word.lower()] += n
-        forms.setdefault(word.lower(), Counter())[word] += n
-    frequent = [w for w, n in lower.items() if n >= 3]
     out = []
     for i, word in enumerate(title.split()):
         core = re.sub(r"[^A-Za-z]", "", word)
         low = core.lower()
-        if len(low) < 2 or lower.get(low, 0) >= 3:
+        if len(low) < 2 or speller.lower.get(low, 0) >= 3:
             out.append(word)
             continue
         best, best_r = low, 0.0
-        for cand in frequent:
+        for cand in speller.frequent:
             if abs(len(cand) - len(low)) > 2:
                 continue
             matcher = SequenceMatcher(None, low, cand)
@@ -374,7 +386,7 @@ def correct_words(title: str, vocab: Counter[str]) -> str:
             if r > best_r:
                 best, best_r = cand, r
         if best_r >= 0.8 and best != low:
-            common = forms[best].most_common(1)[0][0]
+            common = speller.forms[best].most_common(1)[0][0]
             if core.isupper() or common.isupper():
                 fixed = common if common.isupper() else best.upper()
             elif core[:1].isupper() or i == 0:
@@ -404,7 +416,7 @@ def _document_list(lines: list[str], stop: int) -> list[str]:
 def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset()) -> list[SOP]:
     """Parse the SOPs of an OCR text; [] when it holds no recognisable SOP."""
     lines = text.splitlines()
-    vocab = _document_vocabulary(text)
+    vocab = Speller.from_vocabulary(_document_vocabulary(text))
     headings = _headings(lines)
     names = [i for i, x in enumerate(lines) if _NAMA.search(x)]
     starters = sorted(
