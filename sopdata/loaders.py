@@ -7,7 +7,10 @@ the content (not only the extension) and returns the SOPs found, or raises
 
 from __future__ import annotations
 
+import csv
 import enum
+import functools
+import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -143,8 +146,11 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
             "Tidak ditemukan SOP: tidak ada tabel langkah (Kegiatan/Pelaksana) atau 'Nama SOP'.",
             name,
         )
+    _apply_provenance(sops, hashlib.sha256(data).hexdigest())
     for sop in sops:
         sop.warnings.extend(warnings)
+        if not sop.office:
+            sop.warnings.append("kantor (kecamatan/bagian) tidak disebut dalam dokumen; isi secara manual")
     return LoadResult(sops=sops, format=fmt, warnings=warnings)
 
 
@@ -166,25 +172,32 @@ def load_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> LoadResult
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
 
-def load_corpus(paths: Iterable[Path] | None = None) -> list[SOP]:
-    """The bundled corpus, with office/kabupaten from its provenance file where the
-    text does not name them (the Bagian Organisasi file names no office)."""
-    import csv
+@functools.lru_cache(maxsize=1)
+def _provenance_by_hash() -> dict[str, dict[str, str]]:
+    path = CORPUS_DIR / "provenance.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return {row["sha256"]: row for row in csv.DictReader(fh) if row.get("sha256")}
 
-    provenance: dict[str, dict[str, str]] = {}
-    prov_file = CORPUS_DIR / "provenance.csv"
-    if prov_file.exists():
-        with prov_file.open(encoding="utf-8") as fh:
-            provenance = {row["file"]: row for row in csv.DictReader(fh)}
+
+def _apply_provenance(sops: list[SOP], digest: str) -> None:
+    """Fill office/kabupaten of a bundled-corpus document from its provenance note
+    (matched by content hash) where the text itself does not name them."""
+    info = _provenance_by_hash().get(digest)
+    if not info:
+        return
+    for sop in sops:
+        if not sop.office:
+            sop.office = info["office"]
+        if not sop.kabupaten and not info["kabupaten"].startswith("("):
+            sop.kabupaten = info["kabupaten"]
+
+
+def load_corpus(paths: Iterable[Path] | None = None) -> list[SOP]:
+    """The SOPs of the bundled corpus (or of the given paths), in file order."""
     files = sorted(paths) if paths is not None else sorted(CORPUS_DIR.glob("*.txt"))
     sops: list[SOP] = []
     for path in files:
-        result = load_path(path)
-        info = provenance.get(path.name, {})
-        for sop in result.sops:
-            if not sop.office and info.get("office"):
-                sop.office = info["office"]
-            if not sop.kabupaten and info.get("kabupaten") and not info["kabupaten"].startswith("("):
-                sop.kabupaten = info["kabupaten"]
-        sops.extend(result.sops)
+        sops.extend(load_path(path).sops)
     return sops

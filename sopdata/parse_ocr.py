@@ -249,11 +249,21 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
     return rows
 
 
+# "DP3 2 tahun terakhir", "1 tahun anggaran": periods named inside a Kegiatan.
+_NOT_WAKTU_AFTER = re.compile(r"^\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran|mendatang|kedepan)\b", re.I)
+
+
 def _row_duration(text: str) -> tuple[str, str]:
-    """(raw Waktu, text without it) for the first duration-like token of a row."""
+    """(raw Waktu, text without it) for the first duration-like token of a row.
+
+    Years are never a step's Waktu here, and a period followed by "terakhir",
+    "sebelum" ... belongs to the Kegiatan or Keterangan, not to Waktu.
+    """
     for m in _DURATION_TOKEN.finditer(text):
         candidate = m.group(0)
-        if parse_duration(candidate).kind in ("duration", "lead_time"):
+        if _NOT_WAKTU_AFTER.match(text[m.end():]) or re.search(r"ta?h(u|n)", m.group(2), re.I):
+            continue
+        if parse_duration(candidate).kind == "duration":
             return candidate, (text[: m.start()] + text[m.end():])
     return "", text
 
