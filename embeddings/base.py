@@ -29,8 +29,15 @@ class Encoder(Protocol):
         dim: length of each vector.
     """
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str:
+        """Model + setup identifier (the cache key)."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Vector length."""
+        ...
 
     def encode(
         self,

