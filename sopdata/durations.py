@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from sopdata.fuzzy import ocr_distance
+
 DurationKind = Literal["duration", "lead_time", "unknown", "empty"]
 
 
@@ -143,12 +145,6 @@ _EXACT_UNIT = {sp: u.name for u in UNITS for sp in (*u.words, *u.short)}
 _MISREAD_UNIT = {sp: u.name for u in UNITS for sp in u.misread}
 _FUZZY_WORDS = tuple((w, u.name) for u in UNITS for w in u.words if len(w) >= 4)
 
-# Letter pairs OCR confuses in these scans; substituting one for the other is
-# half an edit, so "Mandt" (a/e, d/i) is one edit from "menit" but "mesin" is two.
-_CONFUSABLE = frozenset(
-    frozenset(p) for p in ("ae", "ao", "ec", "eo", "il", "i1", "l1", "it", "lt", "di", "nr", "hb")
-)
-
 # Digit look-alikes in scanned numbers ("Smenit" = 5 menit, "Lharl" = 1 hari).
 _LOOKALIKE_DIGITS = {"S": "5", "O": "0", "o": "0", "I": "1", "l": "1", "L": "1", "B": "8"}
 # Look-alikes trusted with no real digit beside them: one letter glued to a unit.
@@ -225,23 +221,6 @@ _NUMERIC_RE = re.compile(r"\d{1,6}(?:[.,]\d{1,4})?")
 _LOOKALIKE_NUM_RE = re.compile(r"[0-9SOoIlLB]{1,6}(?:[.,][0-9SOoIlLB]{1,4})?")
 
 
-def _weighted_distance(a: str, b: str) -> float:
-    """Levenshtein distance where an OCR-confusable substitution costs 0.5."""
-    prev = [float(j) for j in range(len(b) + 1)]
-    for i, ca in enumerate(a, 1):
-        cur = [float(i)]
-        for j, cb in enumerate(b, 1):
-            if ca == cb:
-                sub = 0.0
-            elif frozenset((ca, cb)) in _CONFUSABLE:
-                sub = 0.5
-            else:
-                sub = 1.0
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub))
-        prev = cur
-    return prev[-1]
-
-
 def match_unit(token: str) -> tuple[str, bool] | None:
     """The unit a word names, and whether it took a fuzzy (OCR) match.
 
@@ -265,7 +244,7 @@ def match_unit(token: str) -> tuple[str, bool] | None:
     for word, name in _FUZZY_WORDS:
         if t[0] != word[0] or abs(len(t) - len(word)) > 1:
             continue
-        d = _weighted_distance(t, word)
+        d = ocr_distance(t, word)
         if d <= 1.0 and (best is None or d < best[0]):
             best = (d, name)
     return (best[1], True) if best else None
