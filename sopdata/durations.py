@@ -366,7 +366,7 @@ def _prepare(text: str) -> str:
     return _RANGE_WORDS_RE.sub(" ~ ", text)
 
 
-def tokenize(text: str) -> list[_Tok]:
+def _tokenize(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     for m in _TOKEN_RE.finditer(text):
         s = m.group()
@@ -423,9 +423,7 @@ def _is_number(toks: list[_Tok], i: int) -> bool:
     return t.kind == "num" or (t.kind == "lone" and _unit_at(toks, i + 1, False) is not None)
 
 
-def _read_term(
-    toks: list[_Tok], i: int, settings: DurationSettings
-) -> tuple[float, float, str, int, bool, str] | None:
+def _read_term(toks: list[_Tok], i: int) -> tuple[float, float, str, int, bool, str] | None:
     """number [range number | x number] unit -> (low, high, unit, end, ocr, note)."""
     if not _is_number(toks, i):
         return None
@@ -466,7 +464,7 @@ def _read_term(
 
 def _read_compound(toks: list[_Tok], i: int, settings: DurationSettings) -> _Span | None:
     """Terms of strictly falling units ("1 jam 30 menit"), summed."""
-    term = _read_term(toks, i, settings)
+    term = _read_term(toks, i)
     if term is None:
         return None
     low_m, high_m, unit, end, ocr, note = term
@@ -477,7 +475,7 @@ def _read_compound(toks: list[_Tok], i: int, settings: DurationSettings) -> _Spa
         j = end
         if j < len(toks) and (toks[j].kind == "plus" or toks[j].text == "dan"):
             j += 1
-        nxt = _read_term(toks, j, settings)
+        nxt = _read_term(toks, j)
         if nxt is None:
             break
         f = _UNIT_BY_NAME[nxt[2]].minutes(settings)
@@ -607,7 +605,7 @@ def _analyse(raw: str, settings: DurationSettings) -> _Analysis:
     h_lead = int(h.group(2)) * settings.minutes_per_day if h else None
     rest = text[: h.start()] + " " + text[h.end() :] if h else text
 
-    toks = tokenize(_prepare(rest))
+    toks = _tokenize(_prepare(rest))
     period_idx, periods, items = _mark_periods(toks)
     # period tokens ("per hari") are hidden from the value reader
     spans = _find_spans(
