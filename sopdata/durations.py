@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from sopdata.fuzzy import ocr_distance
+
 DurationKind = Literal["duration", "lead_time", "unknown", "empty"]
 
 
@@ -143,12 +145,6 @@ _EXACT_UNIT = {sp: u.name for u in UNITS for sp in (*u.words, *u.short)}
 _MISREAD_UNIT = {sp: u.name for u in UNITS for sp in u.misread}
 _FUZZY_WORDS = tuple((w, u.name) for u in UNITS for w in u.words if len(w) >= 4)
 
-# Letter pairs OCR confuses in these scans; substituting one for the other is
-# half an edit, so "Mandt" (a/e, d/i) is one edit from "menit" but "mesin" is two.
-_CONFUSABLE = frozenset(
-    frozenset(p) for p in ("ae", "ao", "ec", "eo", "il", "i1", "l1", "it", "lt", "di", "nr", "hb")
-)
-
 # Digit look-alikes in scanned numbers ("Smenit" = 5 menit, "Lharl" = 1 hari).
 _LOOKALIKE_DIGITS = {"S": "5", "O": "0", "o": "0", "I": "1", "l": "1", "L": "1", "B": "8"}
 # Look-alikes trusted with no real digit beside them: one letter glued to a unit.
@@ -225,23 +221,6 @@ _NUMERIC_RE = re.compile(r"\d{1,6}(?:[.,]\d{1,4})?")
 _LOOKALIKE_NUM_RE = re.compile(r"[0-9SOoIlLB]{1,6}(?:[.,][0-9SOoIlLB]{1,4})?")
 
 
-def _weighted_distance(a: str, b: str) -> float:
-    """Levenshtein distance where an OCR-confusable substitution costs 0.5."""
-    prev = [float(j) for j in range(len(b) + 1)]
-    for i, ca in enumerate(a, 1):
-        cur = [float(i)]
-        for j, cb in enumerate(b, 1):
-            if ca == cb:
-                sub = 0.0
-            elif frozenset((ca, cb)) in _CONFUSABLE:
-                sub = 0.5
-            else:
-                sub = 1.0
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub))
-        prev = cur
-    return prev[-1]
-
-
 def match_unit(token: str) -> tuple[str, bool] | None:
     """The unit a word names, and whether it took a fuzzy (OCR) match.
 
@@ -265,7 +244,7 @@ def match_unit(token: str) -> tuple[str, bool] | None:
     for word, name in _FUZZY_WORDS:
         if t[0] != word[0] or abs(len(t) - len(word)) > 1:
             continue
-        d = _weighted_distance(t, word)
+        d = ocr_distance(t, word)
         if d <= 1.0 and (best is None or d < best[0]):
             best = (d, name)
     return (best[1], True) if best else None
@@ -387,7 +366,7 @@ def _prepare(text: str) -> str:
     return _RANGE_WORDS_RE.sub(" ~ ", text)
 
 
-def tokenize(text: str) -> list[_Tok]:
+def _tokenize(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     for m in _TOKEN_RE.finditer(text):
         s = m.group()
@@ -444,9 +423,7 @@ def _is_number(toks: list[_Tok], i: int) -> bool:
     return t.kind == "num" or (t.kind == "lone" and _unit_at(toks, i + 1, False) is not None)
 
 
-def _read_term(
-    toks: list[_Tok], i: int, settings: DurationSettings
-) -> tuple[float, float, str, int, bool, str] | None:
+def _read_term(toks: list[_Tok], i: int) -> tuple[float, float, str, int, bool, str] | None:
     """number [range number | x number] unit -> (low, high, unit, end, ocr, note)."""
     if not _is_number(toks, i):
         return None
@@ -487,7 +464,7 @@ def _read_term(
 
 def _read_compound(toks: list[_Tok], i: int, settings: DurationSettings) -> _Span | None:
     """Terms of strictly falling units ("1 jam 30 menit"), summed."""
-    term = _read_term(toks, i, settings)
+    term = _read_term(toks, i)
     if term is None:
         return None
     low_m, high_m, unit, end, ocr, note = term
@@ -498,7 +475,7 @@ def _read_compound(toks: list[_Tok], i: int, settings: DurationSettings) -> _Spa
         j = end
         if j < len(toks) and (toks[j].kind == "plus" or toks[j].text == "dan"):
             j += 1
-        nxt = _read_term(toks, j, settings)
+        nxt = _read_term(toks, j)
         if nxt is None:
             break
         f = _UNIT_BY_NAME[nxt[2]].minutes(settings)
@@ -628,7 +605,7 @@ def _analyse(raw: str, settings: DurationSettings) -> _Analysis:
     h_lead = int(h.group(2)) * settings.minutes_per_day if h else None
     rest = text[: h.start()] + " " + text[h.end() :] if h else text
 
-    toks = tokenize(_prepare(rest))
+    toks = _tokenize(_prepare(rest))
     period_idx, periods, items = _mark_periods(toks)
     # period tokens ("per hari") are hidden from the value reader
     spans = _find_spans(
