@@ -54,6 +54,69 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _load_many(files: Sequence[str]) -> tuple[list[SOP], int]:
+    sops: list[SOP] = []
+    failed = 0
+    for name in files:
+        try:
+            sops.extend(load_path(name).sops)
+        except SOPLoadError as exc:
+            failed += 1
+            print(f"Galat: {name}: {exc.message}", file=sys.stderr)
+    return sops, failed
+
+
+def _encoder(spec: str):  # type: ignore[no-untyped-def]
+    from embeddings import get_encoder
+
+    return get_encoder(spec)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from sopdata.matching import match_corpus
+
+    sops, failed = _load_many(args.files)
+    matches, groups = match_corpus(sops, _encoder(args.encoder))
+    if args.json:
+        payload = {
+            "pairs": [m.to_dict() for m in matches],
+            "groups": [
+                [{"source_file": s.source_file, "title": s.title, "office": s.office} for s in g] for g in groups
+            ],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for m in matches:
+            print(f"{m.score:.3f}  {m.relation:<10}  {m.a.office}: {m.a.title}  <->  {m.b.office}: {m.b.title}")
+            print("           " + "; ".join(m.reasons))
+        print(f"\n{len(groups)} kelompok prosedur:")
+        for g in groups:
+            print("  - " + " | ".join(f"{s.office}: {s.title}" for s in g))
+    return 1 if failed else 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import csv
+    from pathlib import Path
+
+    from sopdata.evaluate import DEFAULT_EVAL_DIR, evaluate
+    from sopdata.loaders import CORPUS_DIR, load_corpus
+    from sopdata.matching import match_corpus
+
+    eval_dir = Path(args.labels) if args.labels else DEFAULT_EVAL_DIR
+    if not (eval_dir / "seed_equivalences.csv").exists():
+        print(f"Galat: label evaluasi tidak ditemukan di {eval_dir}", file=sys.stderr)
+        return 1
+    with (CORPUS_DIR / "provenance.csv").open(encoding="utf-8") as fh:
+        seed_to_file = {r["seed_file"]: r["file"] for r in csv.DictReader(fh)}
+    sops = load_corpus()
+    matches, _ = match_corpus(sops, _encoder(args.encoder))
+    report = evaluate(sops, matches, eval_dir, seed_to_file)
+    print("\n".join(report.lines()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sopdata", description="SOP Harmoni")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -61,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="cetak JSON (satu objek per SOP)")
     p.set_defaults(func=cmd_parse)
+    m = sub.add_parser("match", help="cocokkan SOP yang setara antar kantor dan sejajarkan langkahnya")
+    m.add_argument("files", nargs="+", metavar="FILE")
+    m.add_argument("--json", action="store_true", help='cetak JSON {"pairs": [...], "groups": [...]}')
+    m.add_argument("--encoder", default="e5", help='"e5" (bawaan), "tfidf", atau "st:/folder/model"')
+    m.set_defaults(func=cmd_match)
+    e = sub.add_parser("evaluate", help="ukur pencocokan pada korpus bawaan terhadap label")
+    e.add_argument("--labels", default="", help="folder label (bawaan: ../shared/eval)")
+    e.add_argument("--encoder", default="e5")
+    e.set_defaults(func=cmd_evaluate)
     return parser
 
 
@@ -73,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except SOPLoadError as exc:
+        print(f"Galat: {exc.message}", file=sys.stderr)
+        return 1
     except Exception as exc:  # last line of defence: one line, no traceback
         print(f"Galat tak terduga: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

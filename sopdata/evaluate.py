@@ -1,0 +1,139 @@
+"""Evaluate matching and step alignment against hand-made labels.
+
+Labels (``../shared/eval`` by default): ``seed_equivalences.csv`` lists groups of
+SOPs that are ``equivalent`` (every pair inside should be proposed) or only
+``related``; ``seed_step_alignments.csv`` lists corresponding steps of two
+equivalent pairs. Titles are matched on normalised text.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+
+from sopdata.matching import PairMatch
+from sopdata.records import SOP
+from sopdata.textclean import normalise_title_key
+
+DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+
+
+@dataclass
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    true_positives: int
+    predicted: int
+    expected: int
+
+    @classmethod
+    def of(cls, predicted: set, expected: set) -> Scores:
+        tp = len(predicted & expected)
+        p = tp / len(predicted) if predicted else 0.0
+        r = tp / len(expected) if expected else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return cls(p, r, f, tp, len(predicted), len(expected))
+
+
+@dataclass
+class EvalReport:
+    pairs: Scores
+    alignment: Scores
+    missed_pairs: list[tuple[str, str]] = field(default_factory=list)
+    false_pairs: list[tuple[str, str]] = field(default_factory=list)
+    related_above_true: list[tuple[str, str, float, float]] = field(default_factory=list)
+    unresolved_labels: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"equivalent pairs: P={self.pairs.precision:.3f} R={self.pairs.recall:.3f} F1={self.pairs.f1:.3f} "
+            f"({self.pairs.true_positives} of {self.pairs.expected} found, {self.pairs.predicted} proposed)",
+            f"step alignment:   P={self.alignment.precision:.3f} R={self.alignment.recall:.3f} "
+            f"F1={self.alignment.f1:.3f} ({self.alignment.true_positives}/{self.alignment.expected})",
+            f"related pairs ranked above the weakest true pair: {len(self.related_above_true)}",
+        ]
+        out += [f"  missed: {a} <-> {b}" for a, b in self.missed_pairs]
+        out += [f"  wrong:  {a} <-> {b}" for a, b in self.false_pairs]
+        out += [f"  related above true: {a} <-> {b} ({s:.3f} > {t:.3f})" for a, b, s, t in self.related_above_true]
+        out += [f"  label not found in parse: {x}" for x in self.unresolved_labels]
+        return out
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _label_key(seed_file: str, title: str, seed_to_file: dict[str, str]) -> tuple[str, str]:
+    return (seed_to_file.get(seed_file, seed_file), normalise_title_key(title))
+
+
+def _sop_key(sop: SOP) -> tuple[str, str]:
+    return (sop.source_file, normalise_title_key(sop.title))
+
+
+def _pair(a: tuple[str, str], b: tuple[str, str]) -> frozenset[tuple[str, str]]:
+    return frozenset((a, b))
+
+
+def evaluate(
+    sops: Sequence[SOP],
+    matches: Sequence[PairMatch],
+    eval_dir: Path = DEFAULT_EVAL_DIR,
+    seed_to_file: dict[str, str] | None = None,
+) -> EvalReport:
+    """Precision/recall of equivalent pairs and of step alignment.
+
+    ``seed_to_file`` maps the labels' file names to the names the SOPs carry
+    (the bundled corpus renamed the seed files).
+    """
+    seed_to_file = seed_to_file or {}
+    known = {_sop_key(s) for s in sops}
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    unresolved = []
+    for row in _read(eval_dir / "seed_equivalences.csv"):
+        key = _label_key(row["file"], row["title"], seed_to_file)
+        if key not in known:
+            unresolved.append(f"{row['file']}: {row['title']}")
+        groups.setdefault((row["group"], row["relation"]), []).append(key)
+    expected = {
+        _pair(a, b) for (_, rel), keys in groups.items() if rel == "equivalent" for a, b in combinations(keys, 2)
+    }
+    related = {_pair(a, b) for (_, rel), keys in groups.items() if rel == "related" for a, b in combinations(keys, 2)}
+    predicted = {_pair(_sop_key(m.a), _sop_key(m.b)) for m in matches if m.relation == "equivalent"}
+    score_of = {_pair(_sop_key(m.a), _sop_key(m.b)): m.score for m in matches}
+    report = EvalReport(pairs=Scores.of(predicted, expected), alignment=Scores.of(set(), set()))
+    report.unresolved_labels = unresolved
+    report.missed_pairs = [tuple(sorted(x[1] for x in p)) for p in expected - predicted]  # type: ignore[misc]
+    report.false_pairs = [tuple(sorted(x[1] for x in p)) for p in predicted - expected]  # type: ignore[misc]
+    weakest_true = min((score_of.get(p, 0.0) for p in expected), default=0.0)
+    for p in related:
+        s = score_of.get(p, 0.0)
+        if s > weakest_true:
+            names = sorted(x[1] for x in p)
+            report.related_above_true.append((names[0], names[1], s, weakest_true))
+
+    # Step alignment: (pair, a_step, b_step) triples, oriented as in the labels.
+    gold: set[tuple] = set()
+    for row in _read(eval_dir / "seed_step_alignments.csv"):
+        a = _label_key(row["file_a"], row["title_a"], seed_to_file)
+        b = _label_key(row["file_b"], row["title_b"], seed_to_file)
+        gold.add((a, b, row["step_a"], row["step_b"]))
+    labelled_pairs = {(a, b) for a, b, _, _ in gold}
+    got: set[tuple] = set()
+    for m in matches:
+        ka, kb = _sop_key(m.a), _sop_key(m.b)
+        flipped = (kb, ka) in labelled_pairs
+        if (ka, kb) not in labelled_pairs and not flipped:
+            continue
+        for p in m.alignment:
+            if p.a is None or p.b is None:
+                continue
+            sa, sb = m.a.steps[p.a].no, m.b.steps[p.b].no
+            got.add((kb, ka, sb, sa) if flipped else (ka, kb, sa, sb))
+    report.alignment = Scores.of(got, gold)
+    return report
