@@ -20,6 +20,7 @@ score into a relation are calibrated on labelled pairs (see ``calibrate``).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -81,13 +82,44 @@ _WORD = re.compile(r"[a-z][a-z0-9]+")
 
 
 def key_terms(text: str) -> set[str]:
-    """Key terms of a text: acronyms folded to one concept (LAKIP = LKj = Laporan
-    Kinerja) plus the words of their expansions ("kinerja"), generic paperwork
-    words dropped."""
-    from sopdata.glossary import canonical_terms, expand_acronyms
+    """Key terms of a text: acronyms and their long forms folded to one concept
+    (LAKIP = LKj = Laporan Kinerja), generic paperwork words dropped."""
+    from sopdata.glossary import canonical_terms
 
-    terms = canonical_terms(text) | set(_WORD.findall(normalise_key(expand_acronyms(text))))
-    return {t for t in terms if t not in _GENERIC and len(t) > 2}
+    return {t for t in canonical_terms(text) if t not in _GENERIC and len(t) > 2}
+
+
+ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "actions.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def _action_stems() -> tuple[tuple[str, str], ...]:
+    import csv
+
+    with ACTIONS_FILE.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple((normalise_key(stem), r["action"]) for r in rows for stem in r["stems"].split("|"))
+
+
+def step_actions(text: str) -> set[str]:
+    """What kind of act a step is (sign, send, register, check ...), from the
+    administrative verbs in ``data/actions.csv``; OCR-damaged words count when
+    they share most of their letter trigrams with a stem ("menendatangeni")."""
+    key = f" {normalise_key(text)} "
+    found = {action for stem, action in _action_stems() if " " in stem and f" {stem} " in key}
+    for word in key.split():
+        for stem, action in _action_stems():
+            if action in found or " " in stem:
+                continue
+            if word == stem or (len(stem) >= 5 and word.startswith(stem)):
+                found.add(action)
+            elif len(word) >= 7 and len(stem) >= 7 and word[:2] == stem[:2]:
+                # OCR damage inside the word; the prefix must agree, since
+                # pe-/me- flips the meaning ("pengantar" letter vs "mengantar" deliver).
+                ga, gb = char_grams(word), char_grams(stem)
+                if 2 * len(ga & gb) / (len(ga) + len(gb)) >= 0.55:
+                    found.add(action)
+    return found
 
 
 def char_grams(text: str, n: int = 3) -> set[str]:
@@ -125,6 +157,7 @@ class SOPProfile:
     actor_roles: set[str]
     output_words: set[str]
     step_grams: list[set[str]] = field(default_factory=list)
+    step_actions: list[set[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -204,6 +237,7 @@ def build_profiles(
                 actor_roles={r for r in roles if r},
                 output_words=key_terms(outputs),
                 step_grams=[char_grams(s.activity) for s in sop.steps],
+                step_actions=[step_actions(s.activity) for s in sop.steps],
             )
         )
     return profiles
@@ -257,12 +291,14 @@ def pair_features(
 
 
 def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None) -> np.ndarray:
-    """Pair-relative step similarity: embedding cosine and character n-gram overlap,
-    each rescaled against its own matrix, averaged."""
+    """Step similarity of a pair: embedding cosine and character n-gram overlap,
+    each rescaled against its own matrix (see :func:`relative`), and the overlap
+    of the steps' kinds of act (sign, send, register ...), averaged."""
     if sim is None:
         sim = pa.step_vecs @ pb.step_vecs.T
     grams = gram_similarity(pa.step_grams, pb.step_grams)
-    return (relative(sim) + relative(grams)) / 2
+    acts = np.array([[_jaccard(x, y) for y in pb.step_actions] for x in pa.step_actions]).reshape(sim.shape)
+    return (relative(sim) + relative(grams) + acts) / 3
 
 
 def align_pair(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None,
@@ -276,8 +312,9 @@ def combined_score(features: dict[str, float]) -> float:
 
 def relation_of(score: float, features: dict[str, float], settings: MatchSettings) -> Relation:
     # Equivalent procedures are about the same thing: without a shared key term
-    # (after folding synonyms) a high score is a look-alike, at most related.
-    if score >= settings.equivalent and features["terms"] > 0:
+    # in the titles or in what the steps produce (after folding synonyms), a high
+    # score is a look-alike, at most related.
+    if score >= settings.equivalent and (features["terms"] > 0 or features["outputs"] >= 0.2):
         return "equivalent"
     if score >= settings.related:
         return "related"

@@ -89,7 +89,7 @@ def is_subject_verb_line(line: str, next_line: str = "") -> bool:
         words = words + next_line.split()[:2]
     if not words:
         return False
-    if re.match(r"^M[aeo][a-z]{4,}$", words[0]):
+    if re.match(r"^M[ae](?:m|n|l|r|w|y)[a-z]{3,}$", words[0]):  # me-/mem-/men-/meng-/meny- verbs
         return True
     if not _is_role_word(words[0]) or not (words[0][:1].isupper() or len(words[0]) >= 5):
         return False
@@ -211,14 +211,29 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
                 # The row starts at its first actor+verb line above the number, if any.
                 between = [s for s in sv if lo <= s <= a.line]
                 start = between[0] if between else (a.line if k else 0)
-            if k == 0:
-                if start <= 2:
-                    start = 0
-                elif a.number > 1 and any(len(x.split()) >= 3 for x in lines[:start]):
-                    # Step 1's number was lost; its lines still precede step 2.
+            if k == 0 and start > 0:
+                # Lines above the first row: step 1 itself if its number was lost,
+                # part of this row if few, header fragments ("Carmat") if short.
+                if a.number > 1 and any(len(x.split()) >= 3 for x in lines[:start]):
                     starts[0] = None
+                elif start <= 2 and any(len(x.split()) >= 3 for x in lines[:start]):
+                    start = 0
             starts[start] = a.number
             prev_line = a.line
+        # A jump of two in the numbering (2 -> 4) over a long stretch of text means
+        # a row lost its number: open it at the first capitalised line after the
+        # earlier number, else midway.
+        for a, b in zip(anchors, anchors[1:], strict=False):
+            if b.number - a.number != 2:
+                continue
+            b_start = min((st for st, n in starts.items() if n == b.number), default=b.line)
+            if any(a.line < st < b_start for st in starts):
+                continue
+            inner = list(range(a.line + 1, b_start))
+            if len(inner) < 5:  # too little text for a whole lost row
+                continue
+            capital = [i for i in inner[1:] if re.match(r"^[A-Z][a-z]{2,}\s+\S", _strip_lead(lines[i]))]
+            starts[capital[0] if capital else inner[len(inner) // 2]] = a.number + 1
         # Actor+verb lines far from any anchor open rows the numbering missed.
         anchored = sorted(starts)
         for s in sv:
@@ -226,7 +241,7 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
                 continue
             nxt = [x for x in anchored if x > s]
             prv = [x for x in anchored if x < s]
-            if prv and nxt and s - prv[-1] >= 2 and nxt[0] - s >= 2 or prv and not nxt and s - prv[-1] >= 3:
+            if prv and nxt and s - prv[-1] >= 2 and nxt[0] - s >= 2 or prv and not nxt and s - prv[-1] >= 2:
                 starts[s] = None
     else:
         for s in sv:
