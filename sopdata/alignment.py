@@ -33,7 +33,7 @@ class AlignmentSettings:
     close a second partner must come to the first to join it (many-to-one).
     """
 
-    threshold: float = 0.35
+    threshold: float = 0.2
     split_ratio: float = 0.8
     min_similarity: float = 0.5
 

@@ -66,7 +66,7 @@ def _load_many(files: Sequence[str]) -> tuple[list[SOP], int]:
     return sops, failed
 
 
-def _encoder(spec: str):  # type: ignore[no-untyped-def]
+def _encoder(spec: str):
     from embeddings import get_encoder
 
     return get_encoder(spec)
@@ -111,6 +111,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     with (CORPUS_DIR / "provenance.csv").open(encoding="utf-8") as fh:
         seed_to_file = {r["seed_file"]: r["file"] for r in csv.DictReader(fh)}
     sops = load_corpus()
+    if args.calibrate:
+        import json as _json
+
+        from sopdata.evaluate import calibrate
+        from sopdata.matching import THRESHOLDS_FILE, build_profiles, match_profiles
+
+        profiles = build_profiles(sops, _encoder(args.encoder))
+        everything = match_profiles(profiles, align=False, keep="different")
+        thresholds = calibrate(sops, everything, eval_dir, seed_to_file)
+        THRESHOLDS_FILE.write_text(
+            _json.dumps({**thresholds, "calibrated_on": str(eval_dir.name), "encoder": args.encoder}, indent=1)
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"ambang baru disimpan di {THRESHOLDS_FILE}: {thresholds}")
     matches, _ = match_corpus(sops, _encoder(args.encoder))
     report = evaluate(sops, matches, eval_dir, seed_to_file)
     print("\n".join(report.lines()))
@@ -132,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="ukur pencocokan pada korpus bawaan terhadap label")
     e.add_argument("--labels", default="", help="folder label (bawaan: ../shared/eval)")
     e.add_argument("--encoder", default="e5")
+    e.add_argument("--calibrate", action="store_true", help="hitung ulang ambang relasi dari label")
     e.set_defaults(func=cmd_evaluate)
     return parser
 

@@ -130,10 +130,42 @@ def evaluate(
         flipped = (kb, ka) in labelled_pairs
         if (ka, kb) not in labelled_pairs and not flipped:
             continue
-        for p in m.alignment:
-            if p.a is None or p.b is None:
+        for link in m.alignment:
+            if link.a is None or link.b is None:
                 continue
-            sa, sb = m.a.steps[p.a].no, m.b.steps[p.b].no
+            sa, sb = m.a.steps[link.a].no, m.b.steps[link.b].no
             got.add((kb, ka, sb, sa) if flipped else (ka, kb, sa, sb))
     report.alignment = Scores.of(got, gold)
     return report
+
+
+def calibrate(
+    sops: Sequence[SOP],
+    all_pairs: Sequence[PairMatch],
+    eval_dir: Path = DEFAULT_EVAL_DIR,
+    seed_to_file: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """Thresholds from labelled pairs: ``equivalent`` is the cut with the best F1 on
+    the equivalent pairs (the highest such cut on ties, to keep precision);
+    ``related`` sits just under the lowest-scoring labelled related pair.
+
+    ``all_pairs`` must hold every scored pair (``keep="different"``).
+    """
+    seed_to_file = seed_to_file or {}
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for row in _read(eval_dir / "seed_equivalences.csv"):
+        groups.setdefault((row["group"], row["relation"]), []).append(
+            _label_key(row["file"], row["title"], seed_to_file)
+        )
+    expected = {_pair(a, b) for (_, r), k in groups.items() if r == "equivalent" for a, b in combinations(k, 2)}
+    related = {_pair(a, b) for (_, r), k in groups.items() if r == "related" for a, b in combinations(k, 2)}
+    scored = [(m.score, _pair(_sop_key(m.a), _sop_key(m.b))) for m in all_pairs]
+    best = (-1.0, 0.0)
+    for cut in sorted({s for s, _ in scored}):
+        predicted = {p for s, p in scored if s >= cut}
+        f1 = Scores.of(predicted, expected).f1
+        if f1 >= best[0]:
+            best = (f1, cut)
+    related_scores = [s for s, p in scored if p in related]
+    related_cut = min(related_scores) - 0.01 if related_scores else best[1] - 0.15
+    return {"equivalent": round(best[1], 4), "related": round(min(related_cut, best[1]), 4)}

@@ -12,7 +12,9 @@ high as true twins. A pair's score therefore combines five signals, each in
   term is across the corpus ("pensiun" weighs more than "pengajuan"), with
   acronyms and their synonyms folded together (LAKIP = LKj = Laporan Kinerja);
 * ``actors``: shared Pelaksana roles;
-* ``outputs``: shared terms of the Kelengkapan and Output columns.
+* ``content``: shared key terms of all step text (Kegiatan, Kelengkapan,
+  Output), rarity-weighted like ``terms``; it works on OCR text too, where the
+  columns are mixed into one.
 
 The weights are fixed and documented below; only the two thresholds that turn a
 score into a relation are calibrated on labelled pairs (see ``calibrate``).
@@ -50,7 +52,7 @@ class TextEncoder(Protocol):
 
 # Signal weights (sum 1). Steps and key terms carry as much as the title: they
 # are what separates look-alikes.
-WEIGHTS: dict[str, float] = {"title": 0.30, "steps": 0.25, "terms": 0.30, "actors": 0.05, "outputs": 0.10}
+WEIGHTS: dict[str, float] = {"title": 0.30, "steps": 0.25, "terms": 0.25, "actors": 0.05, "content": 0.15}
 
 THRESHOLDS_FILE = Path(__file__).resolve().parent / "data" / "match_thresholds.json"
 
@@ -113,8 +115,8 @@ def step_actions(text: str) -> set[str]:
                 continue
             if word == stem or (len(stem) >= 5 and word.startswith(stem)):
                 found.add(action)
-            elif len(word) >= 7 and len(stem) >= 7 and word[:2] == stem[:2]:
-                # OCR damage inside the word; the prefix must agree, since
+            elif len(word) >= 7 and len(stem) >= 7 and word[0] == stem[0]:
+                # OCR damage inside the word; the first letter must agree, since
                 # pe-/me- flips the meaning ("pengantar" letter vs "mengantar" deliver).
                 ga, gb = char_grams(word), char_grams(stem)
                 if 2 * len(ga & gb) / (len(ga) + len(gb)) >= 0.55:
@@ -155,7 +157,7 @@ class SOPProfile:
     step_vecs: np.ndarray
     title_terms: set[str]
     actor_roles: set[str]
-    output_words: set[str]
+    content_terms: set[str]
     step_grams: list[set[str]] = field(default_factory=list)
     step_actions: list[set[str]] = field(default_factory=list)
 
@@ -226,7 +228,7 @@ def build_profiles(
     profiles = []
     for sop, (start, end) in zip(sops, spans, strict=True):
         roles = {normalise_key(sop.canonical_actor(a)) for s in sop.steps for a in s.actors}
-        outputs = " ".join(f"{s.output} {s.requirements}" for s in sop.steps)
+        content = " ".join(f"{s.activity} {s.requirements} {s.output}" for s in sop.steps)
         profiles.append(
             SOPProfile(
                 sop=sop,
@@ -235,7 +237,7 @@ def build_profiles(
                 step_vecs=vectors[start:end],
                 title_terms=key_terms(sop.title),
                 actor_roles={r for r in roles if r},
-                output_words=key_terms(outputs),
+                content_terms=key_terms(content),
                 step_grams=[char_grams(s.activity) for s in sop.steps],
                 step_actions=[step_actions(s.activity) for s in sop.steps],
             )
@@ -247,12 +249,12 @@ def _rescale(cos: float, settings: MatchSettings) -> float:
     return float(min(1.0, max(0.0, (cos - settings.background) / (settings.ceiling - settings.background))))
 
 
-def _idf(profiles: Sequence[SOPProfile]) -> dict[str, float]:
+def _idf(profiles: Sequence[SOPProfile], attr: str = "title_terms", min_df: int = 1) -> dict[str, float]:
     df: Counter[str] = Counter()
     for p in profiles:
-        df.update(p.title_terms)
+        df.update(getattr(p, attr))
     n = max(len(profiles), 1)
-    return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+    return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items() if c >= min_df}
 
 
 def _weighted_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
@@ -264,12 +266,24 @@ def _weighted_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
     return inter / sum(idf.get(t, default) for t in union)
 
 
+def _weighted_cosine(a: set[str], b: set[str], idf: dict[str, float]) -> float:
+    """Cosine of binary term sets weighted by rarity; terms absent from ``idf``
+    (seen in one SOP only: mostly OCR debris) carry no weight."""
+    wa = {t: idf[t] for t in a if t in idf}
+    wb = {t: idf[t] for t in b if t in idf}
+    if not wa or not wb:
+        return 0.0
+    inter = sum(wa[t] ** 2 for t in wa.keys() & wb.keys())
+    return inter / math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+
+
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def pair_features(
-    pa: SOPProfile, pb: SOPProfile, idf: dict[str, float], settings: MatchSettings
+    pa: SOPProfile, pb: SOPProfile, idf: dict[str, float], settings: MatchSettings,
+    content_idf: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], np.ndarray]:
     """The five signals of a pair, and the step-similarity matrix behind ``steps``."""
     title = _rescale(float(pa.title_vec @ pb.title_vec), settings)
@@ -285,9 +299,13 @@ def pair_features(
         "steps": steps,
         "terms": _weighted_overlap(pa.title_terms, pb.title_terms, idf),
         "actors": _jaccard(pa.actor_roles, pb.actor_roles),
-        "outputs": _weighted_overlap(pa.output_words, pb.output_words, {}),
+        "content": _weighted_cosine(pa.content_terms, pb.content_terms, content_idf or {}),
     }
     return features, sim
+
+
+# Embedding, letter n-grams, kind of act. The kind of act survives OCR damage best.
+STEP_WEIGHTS = (0.25, 0.25, 0.5)
 
 
 def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None) -> np.ndarray:
@@ -298,12 +316,26 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
         sim = pa.step_vecs @ pb.step_vecs.T
     grams = gram_similarity(pa.step_grams, pb.step_grams)
     acts = np.array([[_jaccard(x, y) for y in pb.step_actions] for x in pa.step_actions]).reshape(sim.shape)
-    return (relative(sim) + relative(grams) + acts) / 3
+    return STEP_WEIGHTS[0] * relative(sim) + STEP_WEIGHTS[1] * relative(grams) + STEP_WEIGHTS[2] * acts
+
+
+# Equivalent procedures run in the same order: steps at the same relative
+# position get a small bonus that breaks ties in noisy (OCR) matrices.
+POSITION_PRIOR = 0.2
+
+
+def position_prior(n: int, m: int) -> np.ndarray:
+    """1 on the diagonal of relative positions, falling to -1 at opposite ends."""
+    i = np.arange(n)[:, None] / max(n - 1, 1)
+    j = np.arange(m)[None, :] / max(m - 1, 1)
+    return 1 - 2 * np.abs(i - j)
 
 
 def align_pair(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None,
                settings: AlignmentSettings | None = None) -> list[AlignedPair]:
-    return align_steps(step_similarity(pa, pb, sim), settings or AlignmentSettings())
+    steps = step_similarity(pa, pb, sim)
+    steps = steps + POSITION_PRIOR * position_prior(*steps.shape)
+    return align_steps(steps, settings or AlignmentSettings())
 
 
 def combined_score(features: dict[str, float]) -> float:
@@ -314,7 +346,7 @@ def relation_of(score: float, features: dict[str, float], settings: MatchSetting
     # Equivalent procedures are about the same thing: without a shared key term
     # in the titles or in what the steps produce (after folding synonyms), a high
     # score is a look-alike, at most related.
-    if score >= settings.equivalent and (features["terms"] > 0 or features["outputs"] >= 0.2):
+    if score >= settings.equivalent and (features["terms"] > 0 or features["content"] >= 0.2):
         return "equivalent"
     if score >= settings.related:
         return "related"
@@ -336,9 +368,9 @@ def reasons_for(pa: SOPProfile, pb: SOPProfile, features: dict[str, float], sim:
     actors = sorted(pa.actor_roles & pb.actor_roles)
     if actors:
         reasons.append("pelaksana sama: " + ", ".join(actors[:4]))
-    outputs = sorted(pa.output_words & pb.output_words)
-    if outputs:
-        reasons.append("kelengkapan/output sama: " + ", ".join(outputs[:5]))
+    content = sorted(pa.content_terms & pb.content_terms)
+    if content:
+        reasons.append(f"isi langkah sama ({features['content']:.0%}): " + ", ".join(content[:6]))
     return reasons
 
 
@@ -380,13 +412,14 @@ def match_profiles(
     """Score every candidate pair; return those at ``keep`` or better, best first."""
     settings = settings or MatchSettings.load()
     idf = _idf(profiles)
+    content_idf = _idf(profiles, "content_terms", min_df=2)
     keep_levels = {"equivalent": {"equivalent"}, "related": {"equivalent", "related"},
                    "different": {"equivalent", "related", "different"}}[keep]
     out = []
     align_settings = AlignmentSettings()
     for i, j in candidate_pairs(profiles):
         pa, pb = profiles[i], profiles[j]
-        features, sim = pair_features(pa, pb, idf, settings)
+        features, sim = pair_features(pa, pb, idf, settings, content_idf)
         score = combined_score(features)
         relation = relation_of(score, features, settings)
         if relation not in keep_levels:
