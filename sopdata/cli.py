@@ -37,23 +37,6 @@ def _summary_table(sops: list[SOP]) -> str:
     return "\n".join(lines)
 
 
-def cmd_parse(args: argparse.Namespace) -> int:
-    sops: list[SOP] = []
-    failed = 0
-    for name in args.files:
-        try:
-            sops.extend(load_path(name).sops)
-        except SOPLoadError as exc:
-            failed += 1
-            print(f"Galat: {name}: {exc.message}", file=sys.stderr)
-    if args.json:
-        json.dump([s.to_dict() for s in sops], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    elif sops:
-        print(_summary_table(sops))
-    return 1 if failed else 0
-
-
 def _load_many(files: Sequence[str]) -> tuple[list[SOP], int]:
     sops: list[SOP] = []
     failed = 0
@@ -64,6 +47,16 @@ def _load_many(files: Sequence[str]) -> tuple[list[SOP], int]:
             failed += 1
             print(f"Galat: {name}: {exc.message}", file=sys.stderr)
     return sops, failed
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    sops, failed = _load_many(args.files)
+    if args.json:
+        json.dump([s.to_dict() for s in sops], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif sops:
+        print(_summary_table(sops))
+    return 1 if failed else 0
 
 
 def _encoder(spec: str):
