@@ -245,10 +245,6 @@ def build_profiles(
     return profiles
 
 
-def _rescale(cos: float, settings: MatchSettings) -> float:
-    return float(min(1.0, max(0.0, (cos - settings.background) / (settings.ceiling - settings.background))))
-
-
 def _idf(profiles: Sequence[SOPProfile], attr: str = "title_terms", min_df: int = 1) -> dict[str, float]:
     df: Counter[str] = Counter()
     for p in profiles:
@@ -257,49 +253,83 @@ def _idf(profiles: Sequence[SOPProfile], attr: str = "title_terms", min_df: int 
     return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items() if c >= min_df}
 
 
-def _weighted_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
-    union = a | b
-    if not union:
-        return 0.0
-    default = max(idf.values(), default=1.0)
-    inter = sum(idf.get(t, default) for t in a & b)
-    return inter / sum(idf.get(t, default) for t in union)
+@dataclass(frozen=True)
+class Weighted:
+    """A term set with its rarity weights, totals precomputed once per corpus."""
 
+    weights: dict[str, float]
+    total: float
+    norm: float
 
-def _weighted_cosine(a: set[str], b: set[str], idf: dict[str, float]) -> float:
-    """Cosine of binary term sets weighted by rarity; terms absent from ``idf``
-    (seen in one SOP only: mostly OCR debris) carry no weight."""
-    wa = {t: idf[t] for t in a if t in idf}
-    wb = {t: idf[t] for t in b if t in idf}
-    if not wa or not wb:
-        return 0.0
-    inter = sum(wa[t] ** 2 for t in wa.keys() & wb.keys())
-    return inter / math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+    @classmethod
+    def of(cls, terms: set[str], idf: dict[str, float], default: float | None) -> Weighted:
+        # default=None drops terms missing from idf (seen in one SOP only: mostly OCR debris)
+        weights = {t: idf.get(t, default) for t in terms if t in idf or default is not None}
+        clean = {t: float(w) for t, w in weights.items() if w is not None}
+        return cls(clean, sum(clean.values()), math.sqrt(sum(w * w for w in clean.values())))
+
+    def _shared(self, other: Weighted, power: int) -> float:
+        small, large = (self, other) if len(self.weights) <= len(other.weights) else (other, self)
+        return sum(w**power for t, w in small.weights.items() if t in large.weights)
+
+    def overlap(self, other: Weighted) -> float:
+        """Weighted Jaccard: shared weight over the weight of the union."""
+        inter = self._shared(other, 1)
+        union = self.total + other.total - inter
+        return inter / union if union > 0 else 0.0
+
+    def cosine(self, other: Weighted) -> float:
+        if not self.norm or not other.norm:
+            return 0.0
+        return self._shared(other, 2) / (self.norm * other.norm)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+@dataclass
+class CorpusWeights:
+    """Rarity weights of every profile's title and content terms in one corpus."""
+
+    titles: list[Weighted]
+    contents: list[Weighted]
+
+    @classmethod
+    def of(cls, profiles: Sequence[SOPProfile]) -> CorpusWeights:
+        idf = _idf(profiles)
+        default = max(idf.values(), default=1.0)
+        content_idf = _idf(profiles, "content_terms", min_df=2)
+        return cls(
+            [Weighted.of(p.title_terms, idf, default) for p in profiles],
+            [Weighted.of(p.content_terms, content_idf, None) for p in profiles],
+        )
+
+
 def pair_features(
-    pa: SOPProfile, pb: SOPProfile, idf: dict[str, float], settings: MatchSettings,
-    content_idf: dict[str, float] | None = None,
+    pa: SOPProfile, pb: SOPProfile, settings: MatchSettings,
+    ta: Weighted, tb: Weighted, ca: Weighted, cb: Weighted,
 ) -> tuple[dict[str, float], np.ndarray]:
-    """The five signals of a pair, and the step-similarity matrix behind ``steps``."""
-    title = _rescale(float(pa.title_vec @ pb.title_vec), settings)
-    sim = pa.step_vecs @ pb.step_vecs.T if len(pa.step_vecs) and len(pb.step_vecs) else np.zeros((0, 0))
-    if sim.size:
-        covered_a = float(np.mean([_rescale(x, settings) for x in sim.max(axis=1)]))
-        covered_b = float(np.mean([_rescale(x, settings) for x in sim.max(axis=0)]))
-        steps = (covered_a + covered_b) / 2
+    """The five signals of a pair, and the step-similarity matrix behind ``steps``.
+
+    ``ta``/``tb`` and ``ca``/``cb`` are the pair's weighted title and content
+    terms (see :class:`CorpusWeights`).
+    """
+    span = settings.ceiling - settings.background
+    title = min(1.0, max(0.0, (float(pa.title_vec @ pb.title_vec) - settings.background) / span))
+    if len(pa.step_vecs) and len(pb.step_vecs):
+        sim = pa.step_vecs @ pb.step_vecs.T
+        covered_a = np.clip((sim.max(axis=1) - settings.background) / span, 0, 1).mean()
+        covered_b = np.clip((sim.max(axis=0) - settings.background) / span, 0, 1).mean()
+        steps = float(covered_a + covered_b) / 2
     else:
-        steps = 0.0
+        sim, steps = np.zeros((0, 0)), 0.0
     features = {
         "title": title,
         "steps": steps,
-        "terms": _weighted_overlap(pa.title_terms, pb.title_terms, idf),
+        "terms": ta.overlap(tb),
         "actors": _jaccard(pa.actor_roles, pb.actor_roles),
-        "content": _weighted_cosine(pa.content_terms, pb.content_terms, content_idf or {}),
+        "content": ca.cosine(cb),
     }
     return features, sim
 
@@ -411,15 +441,16 @@ def match_profiles(
 ) -> list[PairMatch]:
     """Score every candidate pair; return those at ``keep`` or better, best first."""
     settings = settings or MatchSettings.load()
-    idf = _idf(profiles)
-    content_idf = _idf(profiles, "content_terms", min_df=2)
+    weights = CorpusWeights.of(profiles)
     keep_levels = {"equivalent": {"equivalent"}, "related": {"equivalent", "related"},
                    "different": {"equivalent", "related", "different"}}[keep]
     out = []
     align_settings = AlignmentSettings()
     for i, j in candidate_pairs(profiles):
         pa, pb = profiles[i], profiles[j]
-        features, sim = pair_features(pa, pb, idf, settings, content_idf)
+        features, sim = pair_features(
+            pa, pb, settings, weights.titles[i], weights.titles[j], weights.contents[i], weights.contents[j]
+        )
         score = combined_score(features)
         relation = relation_of(score, features, settings)
         if relation not in keep_levels:
