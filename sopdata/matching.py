@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -80,7 +79,6 @@ class MatchSettings:
 _GENERIC = set(
     ["sop", "standar", "operasional", "prosedur", "pengajuan", "pengusulan", "permohonan", "pelayanan", "penyusunan", "pengelolaan", "pemberian", "surat", "dan", "di", "ke", "dari", "untuk", "yang", "atau", "pada", "dengan", "dalam", "kepada", "oleh", "serta", "bagi", "atas", "tentang", "per", "sebagai", "pns", "pegawai", "asn", "kecamatan", "kabupaten", "proses", "kegiatan", "layanan", "penerbitan", "pembuatan", "usulan", "penyampaian"]
 )
-_WORD = re.compile(r"[a-z][a-z0-9]+")
 
 
 def key_terms(text: str) -> set[str]:
@@ -141,10 +139,6 @@ def gram_similarity(a: list[set[str]], b: list[set[str]]) -> np.ndarray:
             if ga and gb:
                 out[i, j] = 2 * len(ga & gb) / (len(ga) + len(gb))
     return out
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(normalise_key(text)) if w not in _GENERIC and len(w) > 3}
 
 
 @dataclass

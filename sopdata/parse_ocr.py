@@ -32,7 +32,6 @@ _HEADING = re.compile(r"^\W*[A-Z]?U[A-Z]{3,5}\s+PROS[A-Z]{2,6}\s+(.{4,})$")
 _NAMA = re.compile(r"\bNama\s+SOP\b", re.I)
 _NOMOR = re.compile(r"^\W*Nomor\s+SOP\b", re.I)
 _PEMKAB = re.compile(r"^\W*PEMERINTAH\s+KABUPATEN\b", re.I)
-_DAFTAR = re.compile(r"daftar\s+standar\s+operasional", re.I)
 _STOP_TITLE = re.compile(r"^\W*(dasar\s+hukum|kualifikasi|penerimaan|keterkaitan)\b", re.I)
 _ADDRESS = re.compile(r"(jln|jl\.|telp|nip|disahkan|tgl|nomor|kecamatan|pemerintah|kabupaten|pembina)", re.I)
 _CONNECTORS = {"kepada", "untuk", "dan", "di", "pada", "dengan", "pegawai", "masyarakat"}
@@ -422,20 +421,6 @@ def correct_words(title: str, speller: Speller) -> str:
         else:
             out.append(word)
     return " ".join(out)
-
-
-def _document_list(lines: list[str], stop: int) -> list[str]:
-    """Titles from the document's own list of SOPs (Daftar SOP), if it has one."""
-    start = next((i for i, x in enumerate(lines[:stop]) if _DAFTAR.search(x)), None)
-    if start is None:
-        return []
-    items = []
-    for line in lines[start + 1 : stop]:
-        text = collapse_spaces(re.sub(r"^\W*[a-z]?\W*\d*[.,]?\s*", "", line))
-        words = text.split()
-        if 2 <= len(words) <= 9 and words[0][:1].isupper() and re.match(r"^P[a-z]{4,}", words[0]):
-            items.append(text)
-    return items
 
 
 def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset()) -> list[SOP]:
