@@ -5,21 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import bundled_corpus, encoder
-from sopdata.matching import match_corpus
+from pages._state import corpus_matches
 
 st.title("Pencocokan SOP antar kantor")
 spec = st.session_state.get("encoder_spec", "e5")
-sops = bundled_corpus()
-bar = st.progress(0.0, text="Menghitung kemiripan …")
-
-
-def _progress(done: int, total: int) -> None:
-    bar.progress(done / max(total, 1), text=f"Menghitung kemiripan … {done}/{total} teks")
-
-
-matches, groups = match_corpus(sops, encoder(spec), progress=_progress)
-bar.empty()
+matches, groups = corpus_matches(spec)
 
 st.subheader(f"{len(groups)} kelompok prosedur")
 for g in groups:
