@@ -277,7 +277,10 @@ def _load_sentence_transformer(folder: Path, device: str | None) -> SentenceTran
     _force_offline()
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        # The "Loading weights" bar is noise on a CLI's stderr and in server logs.
+        hf_logging.disable_progress_bar()
         return SentenceTransformer(
             str(folder), device=device or auto_device(), local_files_only=True
         )

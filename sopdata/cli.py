@@ -89,6 +89,52 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_harmonise(args: argparse.Namespace) -> int:
+    from sopdata.compare import compare_group
+    from sopdata.excel import WorkbookParts, export_workbook
+    from sopdata.findings import SEVERITY_LABEL, find_differences
+    from sopdata.harmonise import group_for_query, harmonise
+    from sopdata.matching import match_corpus
+
+    sops, failed = _load_many(args.files)
+    if not sops:
+        print("Galat: tidak ada SOP yang terbaca.", file=sys.stderr)
+        return 1
+    encoder = _encoder(args.encoder)
+    _, groups = match_corpus(sops, encoder)
+    grouped = {id(s) for g in groups for s in g}
+    candidates = [*groups, *([s] for s in sops if id(s) not in grouped)]
+    index = group_for_query(args.query, candidates, encoder)
+    if index is None:
+        print(f"Galat: tidak ada SOP yang judulnya cocok dengan {args.query!r}.", file=sys.stderr)
+        return 1
+    group = candidates[index]
+    comparison = compare_group(group, encoder)
+    found = find_differences(comparison)
+    draft = harmonise(comparison, rule=args.rule, title=args.title or None)
+    if args.output:
+        export_workbook(draft.sop, args.output, WorkbookParts(comparison, found, draft.choices))
+    if args.json:
+        payload = {
+            **found.to_dict(),
+            "harmonised": draft.sop.to_dict(),
+            "choices": [c.to_dict() for c in draft.choices],
+            "workbook": args.output or None,
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print("Kelompok: " + " | ".join(f"{s.office}: {s.title}" for s in group))
+        if len(group) == 1:
+            print("(hanya satu SOP cocok: tidak ada pembanding, temuan hanya soal kepatuhan format)")
+        for f in found.findings:
+            print(f"  [{SEVERITY_LABEL[f.severity]}] {f.message}")
+        print(f"Rancangan: {draft.sop.title}, {len(draft.sop.steps)} langkah.")
+        if args.output:
+            print(f"Buku kerja disimpan: {args.output}")
+    return 1 if failed else 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import csv
     from pathlib import Path
@@ -137,6 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help='cetak JSON {"pairs": [...], "groups": [...]}')
     m.add_argument("--encoder", default="e5", help='"e5" (bawaan), "tfidf", atau "st:/folder/model"')
     m.set_defaults(func=cmd_match)
+    h = sub.add_parser("harmonise", help="temuan dan rancangan SOP harmonisasi dari satu kelompok, ke Excel")
+    h.add_argument("files", nargs="+", metavar="FILE")
+    h.add_argument("--query", required=True, help='judul prosedur yang dicari, mis. "surat keluar"')
+    h.add_argument("-o", "--output", default="", help="simpan buku kerja Excel (.xlsx) ke berkas ini")
+    h.add_argument("--json", action="store_true", help="cetak temuan dan rancangan sebagai JSON")
+    h.add_argument("--rule", choices=["median", "min", "max"], default="median",
+                   help="aturan Waktu: nilai tengah (bawaan), tercepat, atau terlama")
+    h.add_argument("--title", default="", help="judul rancangan (bawaan: judul paling jelas di kelompok)")
+    h.add_argument("--encoder", default="e5")
+    h.set_defaults(func=cmd_harmonise)
     e = sub.add_parser("evaluate", help="ukur pencocokan pada korpus bawaan terhadap label")
     e.add_argument("--labels", default="", help="folder label (bawaan: ../shared/eval)")
     e.add_argument("--encoder", default="e5")

@@ -1,0 +1,120 @@
+"""The harmonised draft: rules for each field, provenance, and that it is an ordinary SOP."""
+
+from __future__ import annotations
+
+import pytest
+
+from embeddings.lexical import TfidfEncoder
+from sopdata.alignment import AlignedPair
+from sopdata.compare import compare_group, merge_alignments
+from sopdata.findings import find_differences
+from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, group_for_query, harmonise
+from sopdata.records import SOP, sop_from_dict
+from tests.test_findings import _sop, gold_group
+
+
+def _three(times=("5 menit", "10 menit", "30 menit"), actors=("Camat", "Camat", "Sekretaris Camat")):
+    sops = [
+        _sop(f"Kecamatan {k}", [("Menerima surat", "Agendaris", "5 menit"),
+                                ("Menandatangani surat", actor, t),
+                                ("Mengirim surat", "Caraka", "20 menit")])
+        for k, t, actor in zip("ABC", times, actors, strict=True)
+    ]
+    diag = [AlignedPair(i, i, 1.0) for i in range(3)]
+    return merge_alignments(sops, 0, {1: diag, 2: diag})
+
+
+@pytest.mark.parametrize(
+    "rule,times,expected,sources",
+    [
+        ("median", ("5 menit", "10 menit", "30 menit"), "10 menit", ("Kecamatan B",)),
+        ("min", ("5 menit", "10 menit", "30 menit"), "5 menit", ("Kecamatan A",)),
+        ("max", ("5 menit", "10 menit", "30 menit"), "30 menit", ("Kecamatan C",)),
+        # even count: the lower middle value, one an office actually wrote
+        ("median", ("10 menit", "5 menit", ""), "5 menit", ("Kecamatan B",)),
+        ("median", ("1 jam", "60 menit", "2 jam"), "1 jam", ("Kecamatan A", "Kecamatan B")),
+    ],
+)
+def test_waktu_rule(rule, times, expected, sources):
+    draft = harmonise(_three(times), rule=rule)
+    assert draft.sop.steps[1].duration.raw == expected
+    choice = next(c for c in draft.sources_of("2") if c.field == "Waktu")
+    assert choice.sources == sources
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(ValueError):
+        harmonise(_three(), rule="mean")  # type: ignore[arg-type]
+
+
+def test_majority_actor_and_symbols():
+    draft = harmonise(_three()).sop
+    assert draft.steps[1].actors == ["Camat"]
+    assert [a.name for a in draft.actors] == ["Agendaris", "Camat", "Caraka"]
+    assert draft.steps[0].marks == {"Agendaris": TERMINATOR}
+    assert draft.steps[1].marks == {"Camat": PROCESS}
+    assert draft.steps[2].marks == {"Caraka": TERMINATOR}
+    assert draft.total_minutes == 5 + 10 + 20
+
+
+def test_decision_marked_by_an_office_stays_a_decision():
+    comparison = _three()
+    comparison.sops[1].steps[1].marks = {"Camat": "◇"}
+    draft = harmonise(comparison).sop
+    assert draft.steps[1].marks == {"Camat": DECISION}
+    assert draft.steps[1].is_decision
+
+
+def test_most_central_wording_is_chosen_among_three():
+    a = _sop("Kecamatan A", [("Camat menandatangani surat keluar", "Camat", "5 menit")])
+    b = _sop("Kecamatan B", [("Penandatanganan surat keluar oleh Camat", "Camat", "5 menit")])
+    c = _sop("Kecamatan C", [("Camat menandatangani surat", "Camat", "5 menit")])
+    comparison = compare_group([a, b, c], TfidfEncoder(), pivot=0)
+    assert len(comparison.rows) == 1
+    draft = harmonise(comparison)
+    # A's wording shares most with both others; it is an office's own sentence.
+    assert draft.sop.steps[0].activity == "Camat menandatangani surat keluar"
+    assert draft.sop.steps[0].activity in {s.steps[0].activity for s in (a, b, c)}
+
+
+def test_seed_group_draft_is_an_ordinary_sop(sops_by_file):
+    sops, alignments = gold_group(sops_by_file, "surat-keluar")
+    comparison = merge_alignments(sops, 1, alignments)
+    draft = harmonise(comparison)
+    sop = draft.sop
+    # Ordered union: every aligned row becomes one step.
+    assert len(sop.steps) == len(comparison.rows)
+    assert [s.no for s in sop.steps] == [str(k) for k in range(1, len(sop.steps) + 1)]
+    # Setda's clean table wins the wording; Jogoroto's legal basis is carried over.
+    assert sop.steps[0].activity == "Menyampaikan draf surat ke Pengadministrasi Umum."
+    assert any("Nomor 16 Tahun 2010" in b for b in sop.legal_basis)
+    assert {c.field for c in draft.choices} >= {"Kegiatan", "Waktu", "Dasar Hukum", "Nama SOP"}
+    for choice in draft.choices:
+        assert choice.sources and choice.rule
+    # Sending: 1 Harl (OCR) vs 20 menit -> the lower median, as Setda wrote it.
+    sending = next(s for s in sop.steps if s.activity.startswith("Mengirim"))
+    assert sending.duration.raw == "20 menit"
+    # It round-trips like any other record, and can be compared again.
+    again = sop_from_dict(sop.to_dict())
+    assert again.to_dict() == sop.to_dict()
+    back = compare_group([again, sops[1]], TfidfEncoder())
+    assert find_differences(back).findings is not None
+
+
+def test_reviewer_title_and_empty_group():
+    draft = harmonise(_three(), title="Pengelolaan Surat Keluar Kecamatan")
+    assert draft.sop.title == "Pengelolaan Surat Keluar Kecamatan"
+    assert draft.sop.source_file.startswith("harmonisasi:")
+    lone = harmonise(compare_group([SOP(source_file="x", title="Kosong")], TfidfEncoder()))
+    assert lone.sop.steps == [] and lone.sop.title == "Kosong"
+
+
+def test_group_for_query_with_lexical_encoder(corpus_sops):
+    encoder = TfidfEncoder()
+    groups = [[s] for s in corpus_sops]
+    titles = [g[0].title for g in groups]
+    assert titles[group_for_query("surat keluar", groups, encoder)].endswith("Surat Keluar")
+    assert titles[group_for_query("LKj", groups, encoder)] in {
+        "Laporan Kinerja", "Penyusunan LAKIP (Laporan Akuntabilitas Kinerja Instansi Pemerintahan)"}
+    assert group_for_query("izin mendirikan kapal selam", groups, encoder) is None
+    assert group_for_query("   ", groups, encoder) is None
