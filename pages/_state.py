@@ -1,17 +1,55 @@
-"""Streamlit caching at the UI boundary: corpus, encoder and matches, computed once."""
+"""The UI boundary: Streamlit caching, the saved-work store, and the reviewer's view.
+
+Pages call :func:`view` to get the corpus as the reviewer left it (uploads,
+corrections, settings, decisions applied); everything they change goes straight
+to the store (:func:`store`), never only into ``st.session_state``.
+"""
 
 from __future__ import annotations
 
-import streamlit as st
+import os
+from dataclasses import dataclass
+from typing import Any
 
-from sopdata.loaders import load_corpus
+import streamlit as st
+from sopdata.store import WorkStore, default_data_dir
+
+from sopdata.compare import GroupComparison, compare_group
+from sopdata.loaders import MAX_BYTES, load_corpus
 from sopdata.matching import PairMatch, match_corpus
 from sopdata.records import SOP
+from sopdata.workspace import (
+    DEFAULT_SETTINGS,
+    Group,
+    LoadedDocument,
+    apply_corrections,
+    apply_settings,
+    build_groups,
+    fingerprint,
+    load_documents,
+)
+
+ENCODERS = {"e5": "multilingual-e5-small (semantik)", "tfidf": "TF-IDF huruf (cepat, leksikal)"}
+RULES = {"median": "Nilai tengah antarkantor", "min": "Tercepat", "max": "Terlama"}
+#: Upload limit shown to reviewers and enforced by the loader (see README).
+UPLOAD_LIMIT_MB = MAX_BYTES // (1024 * 1024)
+
+
+@st.cache_resource
+def store() -> WorkStore:
+    """One store per server and data folder ($SOP_HARMONI_DATA or data/)."""
+    return WorkStore.in_dir(default_data_dir())
 
 
 @st.cache_data(show_spinner="Membaca korpus bawaan …")
 def bundled_corpus() -> list[SOP]:
     return load_corpus()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def parsed_document(name: str, sha256: str, _data: bytes) -> LoadedDocument:
+    """One uploaded document parsed once per content (the hash is the cache key)."""
+    return load_documents([(name, sha256, _data)])[0]
 
 
 @st.cache_resource(show_spinner="Memuat model kemiripan …")
@@ -21,7 +59,93 @@ def encoder(spec: str):  # noqa: ANN201 - an embeddings.Encoder
     return get_encoder(spec)
 
 
-@st.cache_data(show_spinner="Menghitung kemiripan antar SOP …")
-def corpus_matches(spec: str) -> tuple[list[PairMatch], list[list[SOP]]]:
-    """Pairs and groups of the bundled corpus; a page switch reuses them."""
-    return match_corpus(bundled_corpus(), encoder(spec))
+@st.cache_data(show_spinner="Menghitung kemiripan antar SOP …", max_entries=8)
+def corpus_matches(corpus_fingerprint: str, spec: str, _sops: list[SOP]) -> list[PairMatch]:
+    """Scored pairs of the corpus; recomputed only when an SOP or the encoder changes."""
+    progress = st.progress(0.0, text="Menyematkan judul dan langkah SOP …")
+
+    def report(done: int, total: int) -> None:
+        progress.progress(min(done / max(total, 1), 1.0), text=f"Menyematkan teks {done}/{total} …")
+
+    matches, _ = match_corpus(_sops, encoder(spec), progress=report)
+    progress.empty()
+    return matches
+
+
+@st.cache_data(show_spinner="Menyejajarkan langkah …", max_entries=64)
+def comparison_of(group_fingerprint: str, spec: str, _sops: list[SOP]) -> GroupComparison:
+    return compare_group(_sops, encoder(spec))
+
+
+def settings() -> dict[str, Any]:
+    return {**DEFAULT_SETTINGS, **store().all_settings()}
+
+
+def reviewer() -> str:
+    return str(settings().get("reviewer") or "peninjau")
+
+
+@dataclass
+class View:
+    """The corpus as the reviewer sees it now."""
+
+    sops: list[SOP]
+    documents: list[LoadedDocument]
+    matches: list[PairMatch]
+    groups: list[Group]
+    corpus_fingerprint: str
+    settings: dict[str, Any]
+    corrected: set[str]
+
+    def by_key(self) -> dict[str, SOP]:
+        return {s.key: s for s in self.sops}
+
+
+def uploaded_documents() -> list[LoadedDocument]:
+    ws = store()
+    docs = []
+    for record in ws.list_documents():
+        data = ws.document_bytes(record.sha256)
+        if data is not None:
+            docs.append(parsed_document(record.name, record.sha256, data))
+    return docs
+
+
+def glossary_from_store():  # noqa: ANN201 - a sopdata.glossary.Glossary or None
+    from sopdata.glossary import with_entries
+
+    entries = store().glossary_entries()
+    return with_entries(entries) if entries else None
+
+
+def view(with_matches: bool = True) -> View:
+    """Bundled corpus + uploads, with corrections, settings and decisions applied."""
+    ws = store()
+    conf = settings()
+    docs = uploaded_documents()
+    base = list(bundled_corpus())
+    seen = {s.source_file for s in base}
+    for doc in docs:
+        for sop in doc.sops:
+            if sop.source_file in seen and not sop.source_file.endswith(doc.sha256[:8]):
+                sop.source_file = f"{sop.source_file} ({doc.sha256[:8]})"
+        seen.update(s.source_file for s in doc.sops)
+        base.extend(doc.sops)
+    corrections = ws.latest_sop_corrections()
+    sops = apply_corrections(base, corrections)
+    sops = apply_settings(sops, float(conf["hours_per_working_day"]), glossary_from_store())
+    fp = fingerprint(sops)
+    matches: list[PairMatch] = []
+    groups: list[Group] = []
+    if with_matches:
+        matches = corpus_matches(fp, str(conf["encoder"]), sops)
+        groups = build_groups(sops, matches, _decisions(), ws.group_overrides())
+    return View(sops, docs, matches, groups, fp, conf, set(corrections))
+
+
+def _decisions() -> dict[tuple[str, str], str]:
+    return {pair: d.decision for pair, d in store().match_decisions().items()}
+
+
+def data_dir_note() -> str:
+    return os.fspath(default_data_dir())

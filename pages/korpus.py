@@ -1,16 +1,51 @@
-"""Korpus: every SOP of the bundled corpus, and one SOP as parsed."""
+"""Korpus: upload documents, see every SOP as parsed, and correct a wrong parse."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from sopdata.store import StaleWriteError
 
-from pages._state import bundled_corpus
-from sopdata.durations import format_minutes
+from pages._state import UPLOAD_LIMIT_MB, parsed_document, reviewer, store, view
+from sopdata.durations import DurationSettings, format_minutes
+from sopdata.loaders import MAX_BYTES
+from sopdata.workspace import IDENTITY_EDIT_FIELDS, rows_to_sop, steps_to_rows
 
 st.title("Korpus SOP")
-sops = bundled_corpus()
-st.caption(f"{len(sops)} SOP dari {len({s.source_file for s in sops})} dokumen bawaan.")
+
+with st.expander("Unggah dokumen SOP", expanded=False):
+    st.caption(
+        f"Teks/HTML (.txt, .html), Word (.docx), PDF berlapis teks (.pdf) atau Excel (.xlsx); "
+        f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
+    )
+    uploads = st.file_uploader("Berkas SOP", accept_multiple_files=True, key="uploads",
+                               type=["txt", "html", "htm", "docx", "pdf", "xlsx"])
+    for upload in uploads or []:
+        data = upload.getvalue()
+        if len(data) > MAX_BYTES:
+            st.error(f"{upload.name}: berkas terlalu besar (lebih dari {UPLOAD_LIMIT_MB} MB); pecah dokumen per bagian.")
+            continue
+        record = store().add_document(upload.name, data, reviewer())
+        doc = parsed_document(record.name, record.sha256, data)
+        if doc.error:
+            st.error(f"{upload.name}: {doc.error}")
+        else:
+            st.success(f"{upload.name}: {len(doc.sops)} SOP terbaca.")
+
+v = view(with_matches=False)
+if v.documents:
+    with st.expander(f"{len(v.documents)} dokumen unggahan", expanded=False):
+        for doc in v.documents:
+            cols = st.columns([6, 1])
+            status = f"gagal: {doc.error}" if doc.error else f"{len(doc.sops)} SOP"
+            cols[0].text(f"{doc.name} — {status}")
+            if cols[1].button("Hapus", key=f"remove_{doc.sha256}"):
+                store().remove_document(doc.sha256, reviewer())
+                st.rerun()
+
+sops = v.sops
+files = {s.source_file for s in sops}
+st.caption(f"{len(sops)} SOP dari {len(files)} dokumen · {len(v.corrected)} dikoreksi peninjau.")
 
 table = pd.DataFrame(
     {
@@ -20,6 +55,8 @@ table = pd.DataFrame(
         "Total waktu": [format_minutes(s.total_minutes) if s.total_minutes else "-" for s in sops],
         "Keyakinan": [s.confidence for s in sops],
         "Peringatan": [len(s.warnings) for s in sops],
+        "Dikoreksi": [s.key in v.corrected for s in sops],
+        "Dokumen": [s.source_file for s in sops],
     }
 )
 st.dataframe(
@@ -29,59 +66,64 @@ st.dataframe(
     column_config={"Keyakinan": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")},
 )
 
-labels = [f"{s.office} — {s.title}" for s in sops]
+labels = [f"{s.office or s.source_file} — {s.title}" for s in sops]
 choice = st.selectbox("Buka SOP", options=range(len(sops)), format_func=lambda i: labels[i], key="korpus_sop")
 sop = sops[choice]
 
-st.subheader(sop.title)
-left, right = st.columns(2)
-with left:
-    st.markdown("**Identitas**")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                ("Nomor SOP", sop.number),
-                ("Tanggal pembuatan", sop.date_created),
-                ("Tanggal revisi", sop.date_revised),
-                ("Tanggal pengesahan", sop.date_approved),
-                ("Tanggal efektif", sop.date_effective),
-                ("Disahkan oleh", sop.approved_by),
-                ("Kantor", sop.office),
-                ("Kabupaten", sop.kabupaten),
-            ],
-            columns=["Bidang", "Isi"],
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-with right:
-    for label, items in [
-        ("Dasar Hukum", sop.legal_basis),
-        ("Kualifikasi Pelaksana", sop.qualifications),
-        ("Keterkaitan", sop.related_sops),
-        ("Peralatan/Perlengkapan", sop.equipment),
-        ("Pencatatan dan Pendataan", sop.records),
-    ]:
-        st.markdown(f"**{label}**")
-        # st.text, never markdown: SOP text may hold markup and must show as text.
-        st.text("\n".join(f"• {x}" for x in items) if items else "—")
-    st.markdown("**Peringatan**")
-    st.text(sop.warning or "—")
-
+st.subheader(sop.title or "(tanpa judul)")
 if sop.warnings:
     st.warning("Catatan pembacaan:\n\n" + "\n".join(f"- {w}" for w in sop.warnings))
 
-steps = pd.DataFrame(
-    {
-        "No": [s.no for s in sop.steps],
-        "Kegiatan": [s.activity for s in sop.steps],
-        "Pelaksana": [", ".join(sop.canonical_actor(a) for a in s.actors) for s in sop.steps],
-        "Kelengkapan": [s.requirements for s in sop.steps],
-        "Waktu (tertulis)": [s.duration.raw for s in sop.steps],
-        "Waktu (menit)": [s.duration.minutes for s in sop.steps],
-        "Output": [s.output for s in sop.steps],
-        "Keterangan": [s.note for s in sop.steps],
-    }
-)
-st.markdown("**Langkah (Uraian Prosedur)**")
-st.dataframe(steps, hide_index=True, width="stretch")
+latest = store().latest_sop_correction(sop.key)
+if latest is not None:
+    st.info(f"Dikoreksi oleh {latest.author or 'peninjau'} pada {latest.created_at[:16].replace('T', ' ')} UTC "
+            f"(versi {latest.version}).")
+
+with st.form(f"edit_{sop.key}"):
+    st.markdown("**Identitas SOP**")
+    identity: dict[str, str] = {}
+    left, right = st.columns(2)
+    for k, (attr, label, is_list) in enumerate(IDENTITY_EDIT_FIELDS):
+        col = left if k < 8 else right
+        value = getattr(sop, attr)
+        # Text widgets, never markdown: SOP text may hold markup and must show as text.
+        if is_list:
+            identity[attr] = col.text_area(label, value="\n".join(value), key=f"id_{sop.key}_{attr}",
+                                           help="Satu butir per baris.")
+        else:
+            identity[attr] = col.text_input(label, value=value, key=f"id_{sop.key}_{attr}")
+    st.markdown("**Langkah (Uraian Prosedur)** — ubah sel yang salah terbaca; baris dapat ditambah atau dihapus.")
+    edited = st.data_editor(
+        pd.DataFrame(steps_to_rows(sop), columns=["No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan",
+                                                  "Waktu", "Output", "Keterangan"]),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"steps_{sop.key}",
+        column_config={
+            "Kegiatan": st.column_config.TextColumn(width="large"),
+            "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
+            "Keputusan": st.column_config.CheckboxColumn(help="Langkah keputusan (simbol ◇)."),
+            "Waktu": st.column_config.TextColumn(help="Seperti tertulis, mis. '15 menit' atau '1 hari'."),
+        },
+    )
+    note = st.text_input("Catatan koreksi (opsional)", key=f"note_{sop.key}")
+    saved = st.form_submit_button("Simpan koreksi", type="primary")
+
+if saved:
+    hours = float(v.settings["hours_per_working_day"])
+    fixed = rows_to_sop(sop, edited.to_dict("records"), identity, DurationSettings(hours_per_working_day=hours))
+    try:
+        version = store().save_sop_correction(sop.key, fixed.to_dict(), reviewer(), note=note,
+                                              base_version=latest.version if latest else 0)
+    except StaleWriteError:
+        st.error("SOP ini baru saja dikoreksi di tab atau oleh peninjau lain. Muat ulang halaman untuk melihat "
+                 "versi terbaru; isian Anda belum disimpan.")
+    else:
+        st.toast(f"Koreksi disimpan (versi {version}).")
+        st.rerun()
+
+minutes = pd.DataFrame({"No": [s.no for s in sop.steps], "Waktu (menit)": [s.duration.minutes for s in sop.steps]})
+with st.expander("Waktu terbaca (menit)"):
+    st.dataframe(minutes, hide_index=True)
+    st.caption(f"Total: {format_minutes(sop.total_minutes) if sop.total_minutes else '-'}")

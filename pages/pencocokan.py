@@ -1,32 +1,104 @@
-"""Pencocokan: equivalent procedures across offices, with the reason for each match."""
+"""Pencocokan: procedure groups across offices, each match with its reasons; the
+reviewer confirms or rejects matches and moves SOPs between groups."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from pages._state import corpus_matches
+from pages._state import reviewer, store, view
+from sopdata.charts import RELATION_LABEL, similarity_frame, similarity_heatmap
+from sopdata.store import pair_key
+from sopdata.workspace import NO_GROUP
 
-st.title("Pencocokan SOP antar kantor")
-spec = st.session_state.get("encoder_spec", "e5")
-matches, groups = corpus_matches(spec)
+st.title("Pencocokan SOP antarkantor")
+v = view()
+decisions = store().match_decisions()
+by_key = v.by_key()
 
-st.subheader(f"{len(groups)} kelompok prosedur")
-for g in groups:
-    st.markdown("- " + " | ".join(f"**{s.office}**: {s.title}" for s in g))
-
-st.subheader("Usulan pasangan")
-relation_label = {"equivalent": "setara", "related": "terkait", "different": "berbeda"}
+st.subheader(f"{len(v.groups)} kelompok prosedur")
 st.dataframe(
     pd.DataFrame(
         {
-            "Skor": [round(m.score, 3) for m in matches],
-            "Relasi": [relation_label[m.relation] for m in matches],
-            "SOP A": [f"{m.a.office}: {m.a.title}" for m in matches],
-            "SOP B": [f"{m.b.office}: {m.b.title}" for m in matches],
-            "Alasan": ["; ".join(m.reasons) for m in matches],
+            "Kelompok": [g.title for g in v.groups],
+            "Jumlah SOP": [len(g.sops) for g in v.groups],
+            "Anggota": [" | ".join(f"{s.office or s.source_file}: {s.title}" for s in g.sops) for g in v.groups],
+            "Dipindah peninjau": [len(g.moved_in) for g in v.groups],
         }
     ),
     hide_index=True,
     width="stretch",
 )
+
+st.subheader("Kemiripan antar-SOP")
+frame = similarity_frame(v.sops, v.matches)
+if len(frame):
+    st.altair_chart(similarity_heatmap(frame), width="stretch")
+else:
+    st.info("Belum ada pasangan SOP yang mirip.")
+
+st.subheader("Usulan pasangan")
+decision_label = {"confirmed": "dikonfirmasi", "rejected": "ditolak"}
+pair_labels = [
+    f"{m.a.office or m.a.source_file}: {m.a.title}  ↔  {m.b.office or m.b.source_file}: {m.b.title}"
+    for m in v.matches
+]
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Skor": [round(m.score, 3) for m in v.matches],
+            "Relasi": [RELATION_LABEL[m.relation] for m in v.matches],
+            "SOP A": [f"{m.a.office}: {m.a.title}" for m in v.matches],
+            "SOP B": [f"{m.b.office}: {m.b.title}" for m in v.matches],
+            "Alasan": ["; ".join(m.reasons) for m in v.matches],
+            "Keputusan": [
+                decision_label.get(d.decision, "") if (d := decisions.get(pair_key(m.a.key, m.b.key))) else ""
+                for m in v.matches
+            ],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={"Skor": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.3f")},
+)
+
+if v.matches:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Putuskan satu pasangan**")
+        pick = st.selectbox("Pasangan", options=range(len(v.matches)), format_func=lambda i: pair_labels[i],
+                            key="match_pick")
+        match = v.matches[pick]
+        st.caption("Alasan: " + "; ".join(match.reasons))
+        b1, b2, b3 = st.columns(3)
+        if b1.button("Konfirmasi setara", key="match_confirm", type="primary"):
+            store().set_match_decision(match.a.key, match.b.key, "confirmed", reviewer())
+            st.rerun()
+        if b2.button("Tolak", key="match_reject"):
+            store().set_match_decision(match.a.key, match.b.key, "rejected", reviewer())
+            st.rerun()
+        if b3.button("Hapus keputusan", key="match_clear"):
+            store().set_match_decision(match.a.key, match.b.key, None, reviewer())
+            st.rerun()
+    with right:
+        st.markdown("**Pindahkan SOP ke kelompok lain**")
+        sop_labels = {s.key: f"{s.office or s.source_file}: {s.title}" for s in v.sops}
+        sop_key = st.selectbox("SOP", options=list(sop_labels), format_func=sop_labels.__getitem__, key="move_sop")
+        targets = {NO_GROUP: "— keluarkan dari kelompok —"}
+        targets.update({g.id: f"{g.title} ({', '.join(g.offices)})" for g in v.groups})
+        # An SOP can also be put next to any other SOP, which starts a new group.
+        targets.update({f"g:{k}": f"bersama {label}" for k, label in sop_labels.items()
+                        if k != sop_key and f"g:{k}" not in targets})
+        target = st.selectbox("Ke kelompok", options=list(targets), format_func=targets.__getitem__,
+                              key="move_target")
+        if st.button("Pindahkan", key="move_go"):
+            store().move_sop_to_group(sop_key, target, reviewer())
+            st.rerun()
+        overrides = store().group_overrides()
+        if overrides:
+            st.caption("Dipindah peninjau: " + "; ".join(
+                f"{sop_labels.get(k, k)} → {targets.get(g, g)}" for k, g in overrides.items()))
+            if st.button("Kembalikan semua pemindahan", key="move_reset"):
+                for k in overrides:
+                    store().move_sop_to_group(k, None, reviewer())
+                st.rerun()

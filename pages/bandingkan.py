@@ -1,0 +1,93 @@
+"""Bandingkan: the SOPs of a group side by side, step aligned to step, differences marked."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages._state import comparison_of, view
+from sopdata.charts import timing_chart, timing_frame, total_chart, total_frame
+from sopdata.findings import SEVERITY_LABEL, find_differences
+from sopdata.workspace import fingerprint
+
+st.title("Bandingkan langkah antarkantor")
+v = view()
+if not v.groups:
+    st.info("Belum ada kelompok prosedur. Konfirmasi pasangan di halaman Pencocokan.")
+    st.stop()
+
+group_ids = [g.id for g in v.groups]
+labels = {g.id: f"{g.title} — {', '.join(g.offices)}" for g in v.groups}
+gid = st.selectbox("Kelompok prosedur", options=group_ids, format_func=labels.__getitem__, key="group_pick")
+group = v.groups[group_ids.index(gid)]
+chosen = st.multiselect("SOP yang dibandingkan", options=[s.key for s in group.sops],
+                        default=[s.key for s in group.sops],
+                        format_func=lambda k: next(f"{s.office}: {s.title}" for s in group.sops if s.key == k),
+                        key=f"members_{gid}")
+members = [s for s in group.sops if s.key in chosen]
+if len(members) < 2:
+    st.warning("Pilih sedikitnya dua SOP.")
+    st.stop()
+
+comparison = comparison_of(fingerprint(members), str(v.settings["encoder"]), members)
+found = find_differences(comparison)
+outliers = {t.row: {t.values[i].member for i in t.outliers} for t in found.timing if t.row is not None}
+differs = {t.row for t in found.timing if t.row is not None and t.differs}
+actor_rows = {f.row for f in found.findings if f.category == "actor"}
+
+columns: dict[str, list[str]] = {"Baris": []}
+styles: list[dict[str, str]] = []
+for r, row in enumerate(comparison.rows):
+    columns["Baris"].append(str(r + 1))
+    style: dict[str, str] = {}
+    for m, office in enumerate(comparison.offices):
+        steps = comparison.steps(row, m)
+        step_col, actor_col, time_col = f"{office} · Langkah", f"{office} · Pelaksana", f"{office} · Waktu"
+        if not steps:
+            values = ("— tidak ada —", "", "")
+            for c in (step_col, actor_col, time_col):
+                style[c] = "background-color: #e7e6e6"
+        else:
+            sop = comparison.sops[m]
+            values = (
+                "\n".join(f"{s.no}. {' '.join(s.activity.split())}" for s in steps),
+                ", ".join(dict.fromkeys(sop.canonical_actor(a) for s in steps for a in s.actors)),
+                " + ".join(s.duration.raw for s in steps if s.duration.raw) or "—",
+            )
+            if m in outliers.get(r, set()):
+                style[time_col] = "background-color: #f8cbad"
+            elif r in differs:
+                style[time_col] = "background-color: #fff2cc"
+            if r in actor_rows:
+                style[actor_col] = "background-color: #fff2cc"
+        for c, value in zip((step_col, actor_col, time_col), values, strict=True):
+            columns.setdefault(c, []).append(value)
+    styles.append(style)
+
+table = pd.DataFrame(columns)
+styled = table.style.apply(lambda row: [styles[row.name].get(c, "") for c in table.columns], axis=1)
+st.caption("Kuning: berbeda antarkantor · merah muda: jauh berbeda · abu-abu: langkah tidak ada.")
+st.dataframe(styled, hide_index=True, width="stretch", height=min(700, 60 + 38 * len(table)))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Waktu per langkah")
+    frame = timing_frame(comparison)
+    if len(frame):
+        st.altair_chart(timing_chart(frame), width="stretch")
+    else:
+        st.info("Tidak ada Waktu yang terbaca untuk dibandingkan.")
+with right:
+    st.subheader("Total waktu")
+    st.altair_chart(total_chart(total_frame(found)), width="stretch")
+
+st.subheader(f"Temuan ({len(found.findings)})")
+st.dataframe(
+    pd.DataFrame({
+        "Tingkat": [SEVERITY_LABEL[f.severity] for f in found.findings],
+        "Uraian": [f.message for f in found.findings],
+        "Langkah": ["; ".join(f.steps) for f in found.findings],
+    }),
+    hide_index=True,
+    width="stretch",
+)

@@ -1,0 +1,139 @@
+"""Harmonisasi: the proposed harmonised SOP of a group, its findings, every field
+editable and saved as versions, and the Excel workbook for the meeting."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from pages._state import RULES, comparison_of, reviewer, store, view
+from sopdata.durations import DurationSettings, format_minutes
+from sopdata.excel import WorkbookParts, export_workbook
+from sopdata.findings import SEVERITY_LABEL, compliance, find_differences
+from sopdata.harmonise import harmonise
+from sopdata.records import sop_from_dict
+from sopdata.store import StaleWriteError
+from sopdata.workspace import IDENTITY_EDIT_FIELDS, fingerprint, rows_to_sop, steps_to_rows
+
+st.title("Harmonisasi SOP")
+v = view()
+if not v.groups:
+    st.info("Belum ada kelompok prosedur. Konfirmasi pasangan di halaman Pencocokan.")
+    st.stop()
+
+group_ids = [g.id for g in v.groups]
+drafts = store().latest_drafts()
+labels = {g.id: f"{g.title} — {', '.join(g.offices)}" + (" ✎" if g.id in drafts else "") for g in v.groups}
+gid = st.selectbox("Kelompok prosedur", options=group_ids, format_func=labels.__getitem__, key="harm_group")
+group = v.groups[group_ids.index(gid)]
+rule = str(v.settings["waktu_rule"])
+
+comparison = comparison_of(fingerprint(group.sops), str(v.settings["encoder"]), group.sops)
+found = find_differences(comparison)
+proposal = harmonise(comparison, rule=rule)  # type: ignore[arg-type]
+latest = store().latest_draft(gid)
+
+if latest is not None and not st.session_state.get(f"fresh_{gid}"):
+    draft = sop_from_dict(latest.sop_dict)
+    st.info(f"Rancangan versi {latest.version}, disimpan oleh {latest.author or 'peninjau'} pada "
+            f"{latest.created_at[:16].replace('T', ' ')} UTC" + (f" — {latest.note}" if latest.note else ""))
+    if st.button("Mulai lagi dari usulan otomatis", key=f"restart_{gid}"):
+        st.session_state[f"fresh_{gid}"] = True
+        st.rerun()
+else:
+    draft = proposal.sop
+    st.info(f"Usulan otomatis dari {len(group.sops)} SOP (aturan Waktu: {RULES[rule].lower()}); "
+            "belum disimpan. Ubah seperlunya lalu simpan.")
+
+with st.form(f"draft_{gid}"):
+    st.markdown("**Identitas**")
+    identity: dict[str, str] = {}
+    left, right = st.columns(2)
+    for k, (attr, label, is_list) in enumerate(IDENTITY_EDIT_FIELDS):
+        col = left if k < 8 else right
+        value = getattr(draft, attr)
+        if is_list:
+            identity[attr] = col.text_area(label, value="\n".join(value), key=f"h_{gid}_{attr}",
+                                           help="Satu butir per baris.")
+        else:
+            identity[attr] = col.text_input(label, value=value, key=f"h_{gid}_{attr}")
+    st.markdown("**Langkah**")
+    edited = st.data_editor(
+        pd.DataFrame(steps_to_rows(draft), columns=["No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan",
+                                                    "Waktu", "Output", "Keterangan"]),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"h_steps_{gid}",
+        column_config={
+            "Kegiatan": st.column_config.TextColumn(width="large"),
+            "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
+            "Keputusan": st.column_config.CheckboxColumn(help="Langkah keputusan (simbol ◇)."),
+        },
+    )
+    note = st.text_input("Catatan versi (opsional)", key=f"h_note_{gid}")
+    save = st.form_submit_button("Simpan rancangan", type="primary")
+
+if save:
+    hours = float(v.settings["hours_per_working_day"])
+    draft = rows_to_sop(draft, edited.to_dict("records"), identity, DurationSettings(hours_per_working_day=hours))
+    try:
+        record = store().save_draft(gid, draft.to_dict(), reviewer(), note=note,
+                                    base_version=latest.version if latest else 0)
+    except StaleWriteError:
+        st.error("Rancangan ini baru saja disimpan di tab atau oleh peninjau lain. Muat ulang halaman untuk "
+                 "melihat versi terbaru; isian Anda belum disimpan.")
+    else:
+        st.session_state.pop(f"fresh_{gid}", None)
+        st.toast(f"Rancangan disimpan (versi {record.version}).")
+        st.rerun()
+
+st.caption(f"{len(draft.steps)} langkah · total waktu "
+           f"{format_minutes(draft.total_minutes) if draft.total_minutes else '-'}")
+
+slug = re.sub(r"[^A-Za-z0-9]+", "-", draft.title).strip("-").lower() or "sop"
+workbook = export_workbook(draft, parts=WorkbookParts(comparison, found, proposal.choices))
+st.download_button("Unduh Excel (format Permenpan RB 35/2012)", data=workbook,
+                   file_name=f"harmonisasi-{slug}.xlsx", key="download_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+tab_findings, tab_sources, tab_history = st.tabs(["Temuan", "Sumber pilihan", "Riwayat versi"])
+with tab_findings:
+    own = compliance(draft)
+    st.dataframe(
+        pd.DataFrame({
+            "Tingkat": [SEVERITY_LABEL[f.severity] for f in found.findings + own],
+            "Uraian": [f.message for f in found.findings + own],
+            "Kantor": [", ".join(f.offices) for f in found.findings + own],
+        }),
+        hide_index=True, width="stretch",
+    )
+with tab_sources:
+    st.caption("Dari mana setiap isian usulan otomatis berasal.")
+    st.dataframe(
+        pd.DataFrame({
+            "Langkah": [c.step or "-" for c in proposal.choices],
+            "Bagian": [c.field for c in proposal.choices],
+            "Isi": [c.value for c in proposal.choices],
+            "Sumber": [", ".join(c.sources) for c in proposal.choices],
+            "Aturan": [c.rule for c in proposal.choices],
+        }),
+        hide_index=True, width="stretch",
+    )
+with tab_history:
+    history = store().draft_history(gid)
+    if not history:
+        st.caption("Belum ada versi tersimpan.")
+    else:
+        st.dataframe(
+            pd.DataFrame({
+                "Versi": [h.version for h in history],
+                "Oleh": [h.author for h in history],
+                "Waktu (UTC)": [h.created_at[:19].replace("T", " ") for h in history],
+                "Catatan": [h.note for h in history],
+                "Langkah": [len(h.sop_dict.get("steps", [])) for h in history],
+            }),
+            hide_index=True, width="stretch",
+        )
