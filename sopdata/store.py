@@ -27,7 +27,11 @@ How it stays safe:
   (``base_version``) fails with :class:`StaleWriteError` when someone saved a
   newer one meanwhile, so two tabs never silently overwrite each other.
 * **A short-lived connection per call**, so the store is safe to share between
-  Streamlit's script threads and between processes.
+  Streamlit's script threads (each rerun is a new thread) and between
+  processes. One idle connection stays open for the store's lifetime, only so
+  that closing the last working connection does not checkpoint and delete the
+  WAL after every call (that doubled the cost of a save); it never runs a
+  query after opening. Do not carry a store across ``os.fork``.
 
 Schema versions live in ``PRAGMA user_version``; :data:`MIGRATIONS` lists the
 statements that bring a database from one version to the next.
@@ -52,6 +56,7 @@ DATA_ENV = "SOP_HARMONI_DATA"
 DB_FILENAME = "sop_harmoni.sqlite3"
 BUSY_TIMEOUT_S = 10.0
 LOCK_RETRIES = 5
+JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024
 
 Decision = Literal["confirmed", "rejected"]
 GlossaryKind = Literal["actor", "acronym"]
@@ -305,6 +310,7 @@ class WorkStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._unwritable(str(exc)) from exc
+        self._anchor: sqlite3.Connection | None = None
         self._open(check)
 
     @classmethod
@@ -316,6 +322,22 @@ class WorkStore:
     def __repr__(self) -> str:
         return f"WorkStore({str(self.path)!r})"
 
+    def close(self) -> None:
+        """Close the idle connection (the last one out checkpoints the WAL); idempotent.
+
+        The store stays usable: later calls open their own connections.
+        """
+        anchor, self._anchor = self._anchor, None
+        if anchor is not None:
+            with contextlib.suppress(sqlite3.Error):
+                anchor.close()
+
+    def __enter__(self) -> WorkStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- connections and transactions -------------------------------------------------
 
     @contextlib.contextmanager
@@ -325,6 +347,8 @@ class WorkStore:
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            # after a large upload the WAL shrinks back once checkpointed
+            conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
             yield conn
         finally:
             conn.close()
@@ -385,6 +409,17 @@ class WorkStore:
 
         self._retrying(prepare)
         self._write(self._migrate)
+        self._anchor = self._retrying(self._open_anchor)
+
+    def _open_anchor(self) -> sqlite3.Connection:
+        # check_same_thread=False: it is only ever closed, maybe by another thread
+        anchor = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        try:
+            anchor.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # joins the WAL
+        except BaseException:
+            anchor.close()
+            raise
+        return anchor
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]

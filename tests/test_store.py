@@ -223,7 +223,9 @@ def test_everything_survives_a_restart(tmp_path: Path, sop: SOP) -> None:
     draft = store.save_draft("grup-1", edited(sop, "draf"), "ani")
     store.set_setting("encoder", "e5")
     store.add_glossary_entry("acronym", "SKM", "Survei Kepuasan Masyarakat", "ani")
-    del store
+    store.close()
+    store.close()  # idempotent
+    assert not path.with_name(path.name + "-wal").exists()  # last one out checkpoints
 
     again = WorkStore(path)
     assert [d.name for d in again.list_documents()] == [SAMPLE.name]
@@ -236,9 +238,9 @@ def test_everything_survives_a_restart(tmp_path: Path, sop: SOP) -> None:
 
 
 def test_backup_copies_everything(store: WorkStore, sop: SOP, tmp_path: Path) -> None:
-    store.save_draft("g1", sop.to_dict(), "ani")
-    copy = WorkStore(store.backup(tmp_path / "cadangan" / "salinan.sqlite3"))
-    assert copy.latest_draft("g1") == store.latest_draft("g1")
+    store.save_draft("g1", sop.to_dict(), "ani")  # still in the WAL: the app is running
+    with WorkStore(store.backup(tmp_path / "cadangan" / "salinan.sqlite3")) as copy:
+        assert copy.latest_draft("g1") == store.latest_draft("g1")
 
 
 # ----------------------------------------------------------------------------- errors
