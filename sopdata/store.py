@@ -55,7 +55,7 @@ from typing import Any, Literal, TypeVar
 DATA_ENV = "SOP_HARMONI_DATA"
 DB_FILENAME = "sop_harmoni.sqlite3"
 BUSY_TIMEOUT_S = 10.0
-LOCK_RETRIES = 5
+LOCK_RETRIES = 3
 JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024
 
 Decision = Literal["confirmed", "rejected"]
@@ -314,10 +314,16 @@ class WorkStore:
         self._open(check)
 
     @classmethod
-    def in_dir(cls, data_dir: str | Path | None = None, **kwargs: Any) -> WorkStore:
+    def in_dir(
+        cls,
+        data_dir: str | Path | None = None,
+        *,
+        synchronous: Synchronous = "FULL",
+        check: bool = True,
+    ) -> WorkStore:
         """The store in a data folder (default :func:`default_data_dir`)."""
         folder = Path(data_dir) if data_dir is not None else default_data_dir()
-        return cls(folder / DB_FILENAME, **kwargs)
+        return cls(folder / DB_FILENAME, synchronous=synchronous, check=check)
 
     def __repr__(self) -> str:
         return f"WorkStore({str(self.path)!r})"
@@ -450,7 +456,7 @@ class WorkStore:
 
     def _translate(self, exc: sqlite3.Error) -> StoreError:
         detail = str(exc)
-        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
         if _is_busy(exc):
             return StoreError(
                 "Basis data kerja sedang dipakai proses lain terlalu lama. Tunggu sebentar "
