@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Protocol
 
 from sopdata.fuzzy import ocr_distance
 
@@ -172,19 +173,33 @@ class Glossary:
         acronym replaces every built-in row of the same acronym (the office
         knows which meaning it uses).
         """
-        actors = read_actor_csv(DATA_DIR / "actors.csv") if builtin else []
-        acronyms = read_acronym_csv(DATA_DIR / "acronyms.csv") if builtin else []
+        base = (
+            cls(
+                actors=tuple(read_actor_csv(DATA_DIR / "actors.csv")),
+                acronyms=tuple(read_acronym_csv(DATA_DIR / "acronyms.csv")),
+            )
+            if builtin
+            else cls()
+        )
+        return base.extended(extra_actor_rows, extra_acronym_rows)
+
+    def extended(
+        self,
+        extra_actor_rows: Iterable[ActorAlias | Mapping[str, str]] = (),
+        extra_acronym_rows: Iterable[Acronym | Mapping[str, str]] = (),
+    ) -> Glossary:
+        """This glossary with extra rows, replacing rows as :meth:`load` does."""
         extra_actors = [_as_actor(r) for r in extra_actor_rows]
         extra_acronyms = [_as_acronym(r) for r in extra_acronym_rows]
         replaced_keys = {actor_key(a.pattern) for a in extra_actors}
         replaced_acronyms = {a.acronym for a in extra_acronyms}
-        return cls(
+        return Glossary(
             actors=(
-                *(a for a in actors if actor_key(a.pattern) not in replaced_keys),
+                *(a for a in self.actors if actor_key(a.pattern) not in replaced_keys),
                 *extra_actors,
             ),
             acronyms=(
-                *(a for a in acronyms if a.acronym not in replaced_acronyms),
+                *(a for a in self.acronyms if a.acronym not in replaced_acronyms),
                 *extra_acronyms,
             ),
         )
@@ -314,6 +329,50 @@ def load_glossary(
         read_actor_csv(actor_csv) if actor_csv else (),
         read_acronym_csv(acronym_csv) if acronym_csv else (),
     )
+
+
+class GlossaryEntryLike(Protocol):
+    """A reviewer's glossary entry (``sopdata.store.GlossaryEntry`` is one)."""
+
+    @property
+    def kind(self) -> str: ...  # "actor" or "acronym"
+
+    @property
+    def alias(self) -> str: ...  # actor name as printed, or the acronym
+
+    @property
+    def canonical(self) -> str: ...  # canonical actor name, or the expansion
+
+
+def with_entries(entries: Iterable[GlossaryEntryLike], base: Glossary | None = None) -> Glossary:
+    """A glossary extended by a reviewer's saved entries (default: the built-in one).
+
+    An actor entry maps the alias to the canonical name, spelled out as the
+    base glossary spells that name (or as the name itself); an acronym entry
+    gives the acronym its expansion. Entries replace
+    rows of the same actor key or acronym, later entries winning.
+
+    Args:
+        entries: saved entries in the order they were made.
+        base: the glossary to extend; :func:`default_glossary` when None.
+
+    Returns:
+        A new glossary; ``base`` is left unchanged.
+    """
+    base = base or default_glossary()
+    # a canonical name the glossary knows keeps its spelled-out form
+    spelled = {canonical: full for canonical, full in base.actor_index.values()}
+    actors: list[ActorAlias] = []
+    acronyms: list[Acronym] = []
+    for e in entries:
+        if e.kind == "actor":
+            actors.append(ActorAlias(e.alias, e.canonical, spelled.get(e.canonical, e.canonical)))
+        elif e.kind == "acronym":
+            acronyms = [a for a in acronyms if a.acronym != e.alias]
+            acronyms.append(Acronym(e.alias, e.canonical))
+        else:
+            raise ValueError(f"unknown glossary entry kind: {e.kind!r}")
+    return base.extended(actors, acronyms)
 
 
 @cache

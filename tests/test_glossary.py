@@ -324,3 +324,35 @@ def test_bad_user_csv_names_the_problem(text: str, message: str) -> None:
 
 def test_default_glossary_is_cached() -> None:
     assert default_glossary() is default_glossary()
+
+
+def test_with_entries_extends_the_default_glossary() -> None:
+    from dataclasses import dataclass
+
+    from sopdata.glossary import with_entries
+
+    @dataclass(frozen=True)
+    class Entry:
+        kind: str
+        alias: str
+        canonical: str
+
+    g = with_entries(
+        [
+            Entry("actor", "Kasi Pelum", "Kasi Pelayanan Umum"),
+            Entry("actor", "Juru Tulis", "Juru Tulis Desa"),
+            Entry("acronym", "SPM", "Surat Perintah Membayar"),  # replaced below
+            Entry("acronym", "SPM", "Standar Pelayanan Minimal"),
+        ]
+    )
+    # a canonical name the glossary knows keeps its spelled-out form
+    assert normalise_actor("Kasi Pelum", g) == (
+        "Kasi Pelayanan Umum",
+        "Kepala Seksi Pelayanan Umum",
+    )
+    assert normalise_actor("juru tulis", g) == ("Juru Tulis Desa", "Juru Tulis Desa")
+    assert normalise_actor("Sekcam", g) == SEKCAM  # built-in rows still there
+    assert expand_acronyms("Penyusunan SPM", g) == "Penyusunan SPM (Standar Pelayanan Minimal)"
+    assert normalise_actor("Kasi Pelum") == ("Kasi Pelum", "Kasi Pelum")  # default untouched
+    with pytest.raises(ValueError):
+        with_entries([Entry("verb", "x", "y")])
