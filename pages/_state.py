@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
-from sopdata.store import WorkStore, default_data_dir
 
 from sopdata.compare import GroupComparison, compare_group
 from sopdata.loaders import MAX_BYTES, load_corpus
 from sopdata.matching import PairMatch, match_corpus
 from sopdata.records import SOP
+from sopdata.store import WorkStore, default_data_dir
 from sopdata.workspace import (
     DEFAULT_SETTINGS,
     Group,
@@ -36,9 +36,13 @@ UPLOAD_LIMIT_MB = MAX_BYTES // (1024 * 1024)
 
 
 @st.cache_resource
+def _store_at(folder: str) -> WorkStore:
+    return WorkStore.in_dir(folder)
+
+
 def store() -> WorkStore:
     """One store per server and data folder ($SOP_HARMONI_DATA or data/)."""
-    return WorkStore.in_dir(default_data_dir())
+    return _store_at(os.fspath(default_data_dir()))
 
 
 @st.cache_data(show_spinner="Membaca korpus bawaan …")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sopdata.store import StaleWriteError
 
 from pages._state import UPLOAD_LIMIT_MB, parsed_document, reviewer, store, view
 from sopdata.durations import DurationSettings, format_minutes
 from sopdata.loaders import MAX_BYTES
+from sopdata.store import StaleWriteError
 from sopdata.workspace import IDENTITY_EDIT_FIELDS, rows_to_sop, steps_to_rows
 
 st.title("Korpus SOP")
