@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import statistics
 import sys
 import time
@@ -77,6 +78,7 @@ def main() -> None:
         print(f"{name:<10} median {statistics.median(times) * 1000:7.1f} ms   best {min(times) * 1000:7.1f} ms")
     export = statistics.median(phases["export"])
     print(f"target: export < 1 s: {'OK' if export < 1 else 'MISSED'} ({export * 1000:.0f} ms)")
+    print("RESULT " + json.dumps({"bench": "export", "export_10_sops_s": round(export, 3)}))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Target (issue #2): the whole seed corpus parsed in well under half a second.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -36,6 +37,8 @@ def main() -> None:
     print(f"parse time: median {median * 1000:.1f} ms, best {best * 1000:.1f} ms over {args.repeat} runs")
     print(f"throughput: {size_kb / median:.0f} KB/s, {n_sops / median:.0f} SOPs/s")
     print(f"target < 500 ms: {'OK' if median < 0.5 else 'MISSED'}")
+    print("RESULT " + json.dumps({"bench": "parse", "seed_kb_per_s": round(size_kb / median),
+                                  "seed_parse_s": round(median, 3)}))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,134 @@
+"""Every benchmark in one run: a table of figures against their targets, and a chart.
+
+Run: python benchmarks/run_all.py [--quick] [--out benchmarks/results]
+
+Each benchmark script prints its own report and ends with one ``RESULT {json}``
+line; this runner collects those lines into ``results/latest.md`` (the reports
+verbatim plus a summary table) and ``results/latest.html`` (an Altair chart of
+each figure as a share of its target: below 1 means the target is met).
+``--quick`` uses smaller sizes, for a check that the benchmarks still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    limit: float
+    unit: str
+
+
+#: Targets from the issues, on the 2-core machine.
+TARGETS = (
+    Target("seed_total_s", "seed corpus parsed + embedded (warm) + matched", 2.0, "s"),
+    Target("seed_parse_s", "seed corpus parsed", 0.5, "s"),
+    Target("match_5000_s", "5,000 SOPs matched (embeddings precomputed)", 10.0, "s"),
+    Target("match_5000_rss_mb", "5,000 SOPs matched: peak memory", 2048.0, "MB"),
+    Target("match_20000_s", "20,000 SOPs matched (embeddings precomputed)", 60.0, "s"),
+    Target("match_20000_rss_mb", "20,000 SOPs matched: peak memory", 4096.0, "MB"),
+    Target("export_10_sops_s", "Excel workbook of a 10-SOP group", 1.0, "s"),
+    Target("page_switch_s", "warm page switch (median)", 1.0, "s"),
+)
+
+
+def benches(quick: bool) -> list[tuple[str, list[str]]]:
+    py = sys.executable
+    sizes = ["500", "5000"] if quick else ["500", "5000", "20000"]
+    return [
+        ("parse", [py, "benchmarks/bench_parse.py", "--repeat", "5" if quick else "20"]),
+        ("pipeline", [py, "benchmarks/bench_pipeline.py", "--repeat", "3" if quick else "5"]),
+        ("encoders", [py, "benchmarks/bench_encoders.py", "--n", "200" if quick else "500"]),
+        ("matching", [py, "benchmarks/bench_matching.py", "--sizes", *sizes]),
+        ("export", [py, "benchmarks/bench_export.py", "--repeat", "3" if quick else "10"]),
+        ("store", [py, "benchmarks/bench_store.py", "--writes", "100" if quick else "400"]),
+        ("app", [py, "benchmarks/bench_app.py", "--rounds", "2" if quick else "5"]),
+    ]
+
+
+def run(name: str, cmd: list[str], timeout: float) -> tuple[str, dict[str, float], float, int]:
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        output, code = proc.stdout + proc.stderr[-2000:], proc.returncode
+    except subprocess.TimeoutExpired:
+        output, code = f"(stopped after {timeout:.0f} s)", -1
+    results: dict[str, float] = {}
+    for line in output.splitlines():
+        if line.startswith("RESULT "):
+            data = json.loads(line[len("RESULT "):])
+            results.update({k: v for k, v in data.items() if isinstance(v, (int, float))})
+    return output, results, time.perf_counter() - t0, code
+
+
+def chart(rows: list[dict[str, object]]):  # noqa: ANN201 - an altair.Chart
+    import altair as alt
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    bars = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("target:N", sort=None, title=None, axis=alt.Axis(labelLimit=400)),
+        x=alt.X("share:Q", title="measured / target (below 1 = met)"),
+        color=alt.condition("datum.share <= 1", alt.value("#4c78a8"), alt.value("#e45756")),
+        tooltip=["target", "measured", "limit", "share"],
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    return (bars + rule).properties(width=520, title="SOP Harmoni: figures against targets")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--only", nargs="*", default=None, help="names of benchmarks to run")
+    parser.add_argument("--timeout", type=float, default=1800)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    collected: dict[str, float] = {}
+    sections = []
+    for name, cmd in benches(args.quick):
+        if args.only and name not in args.only:
+            continue
+        if not (ROOT / cmd[1]).exists():
+            sections.append(f"## {name}\n\n(not available: {cmd[1]} missing)\n")
+            continue
+        print(f"running {name} …", flush=True)
+        output, results, seconds, code = run(name, cmd, args.timeout)
+        collected.update(results)
+        status = "" if code == 0 else f" — exit code {code}"
+        sections.append(f"## {name} ({seconds:.0f} s{status})\n\n`{' '.join(cmd[1:])}`\n\n```\n{output.strip()}\n```\n")
+    rows = []
+    table = ["| target | measured | limit | met |", "|---|---|---|---|"]
+    for t in TARGETS:
+        if t.key not in collected:
+            table.append(f"| {t.label} | not measured | {t.limit:g} {t.unit} | |")
+            continue
+        value = collected[t.key]
+        rows.append({"target": t.label, "measured": value, "limit": t.limit, "share": value / t.limit})
+        table.append(f"| {t.label} | {value:g} {t.unit} | {t.limit:g} {t.unit} | {'yes' if value <= t.limit else 'NO'} |")
+    header = (f"# Benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M')} · {platform.platform()} · "
+              f"Python {platform.python_version()}{' · quick' if args.quick else ''}\n\n")
+    report = header + "\n".join(table) + "\n\n" + "\n".join(sections)
+    (args.out / "latest.md").write_text(report, encoding="utf-8")
+    (args.out / "latest.json").write_text(json.dumps(collected, indent=1), encoding="utf-8")
+    if rows:
+        chart(rows).save(str(args.out / "latest.html"))
+    print("\n".join(table))
+    print(f"report: {args.out / 'latest.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
