@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-from sopdata.store import StoreError
 
-from pages._state import ENCODERS, RULES, UPLOAD_LIMIT_MB, data_dir_note, settings, store
+from pages._state import ENCODERS, RULES, UPLOAD_LIMIT_MB, data_dir_note, plain, settings, store
+from sopdata.store import StoreError
 
 st.set_page_config(page_title="SOP Harmoni", page_icon="📑", layout="wide")
 
@@ -55,7 +55,7 @@ with st.sidebar:
                 st.toast("Entri glosarium disimpan.")
         entries = store().glossary_entries()
         for entry in entries:
-            st.caption(f"{entry.alias} → {entry.canonical}")
+            st.caption(f"{plain(entry.alias)} → {plain(entry.canonical)}")
     st.caption(f"Data kerja tersimpan di `{data_dir_note()}` · unggahan maks. {UPLOAD_LIMIT_MB} MB per berkas")
 
 st.navigation(pages).run()

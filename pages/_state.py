@@ -8,6 +8,7 @@ to the store (:func:`store`), never only into ``st.session_state``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +150,15 @@ def view(with_matches: bool = True) -> View:
 
 def _decisions() -> dict[tuple[str, str], str]:
     return {pair: d.decision for pair, d in store().match_decisions().items()}
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: object) -> str:
+    """Text from a document or a reviewer, escaped for Streamlit's markdown
+    (titles, notes, file names): shown as typed, never formatted or rendered."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def data_dir_note() -> str:

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from pages._state import RULES, comparison_of, reviewer, store, view
+from pages._state import RULES, comparison_of, plain, reviewer, store, view
 from sopdata.durations import DurationSettings, format_minutes
 from sopdata.excel import WorkbookParts, export_workbook
 from sopdata.findings import SEVERITY_LABEL, compliance, find_differences
@@ -37,8 +37,8 @@ latest = store().latest_draft(gid)
 
 if latest is not None and not st.session_state.get(f"fresh_{gid}"):
     draft = sop_from_dict(latest.sop_dict)
-    st.info(f"Rancangan versi {latest.version}, disimpan oleh {latest.author or 'peninjau'} pada "
-            f"{latest.created_at[:16].replace('T', ' ')} UTC" + (f" — {latest.note}" if latest.note else ""))
+    st.info(f"Rancangan versi {latest.version}, disimpan oleh {plain(latest.author or 'peninjau')} pada "
+            f"{latest.created_at[:16].replace('T', ' ')} UTC" + (f" — {plain(latest.note)}" if latest.note else ""))
     if st.button("Mulai lagi dari usulan otomatis", key=f"restart_{gid}"):
         st.session_state[f"fresh_{gid}"] = True
         st.rerun()

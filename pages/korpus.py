@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import UPLOAD_LIMIT_MB, parsed_document, reviewer, store, view
+from pages._state import UPLOAD_LIMIT_MB, parsed_document, plain, reviewer, store, view
 from sopdata.durations import DurationSettings, format_minutes
 from sopdata.loaders import MAX_BYTES
 from sopdata.store import StaleWriteError
@@ -23,14 +23,14 @@ with st.expander("Unggah dokumen SOP", expanded=False):
     for upload in uploads or []:
         data = upload.getvalue()
         if len(data) > MAX_BYTES:
-            st.error(f"{upload.name}: berkas terlalu besar (lebih dari {UPLOAD_LIMIT_MB} MB); pecah dokumen per bagian.")
+            st.error(f"{plain(upload.name)}: berkas terlalu besar (lebih dari {UPLOAD_LIMIT_MB} MB); pecah dokumen per bagian.")
             continue
         record = store().add_document(upload.name, data, reviewer())
         doc = parsed_document(record.name, record.sha256, data)
         if doc.error:
-            st.error(f"{upload.name}: {doc.error}")
+            st.error(f"{plain(upload.name)}: {plain(doc.error)}")
         else:
-            st.success(f"{upload.name}: {len(doc.sops)} SOP terbaca.")
+            st.success(f"{plain(upload.name)}: {len(doc.sops)} SOP terbaca.")
 
 v = view(with_matches=False)
 if v.documents:
@@ -70,13 +70,13 @@ labels = [f"{s.office or s.source_file} — {s.title}" for s in sops]
 choice = st.selectbox("Buka SOP", options=range(len(sops)), format_func=lambda i: labels[i], key="korpus_sop")
 sop = sops[choice]
 
-st.subheader(sop.title or "(tanpa judul)")
+st.subheader(plain(sop.title) or "(tanpa judul)")
 if sop.warnings:
-    st.warning("Catatan pembacaan:\n\n" + "\n".join(f"- {w}" for w in sop.warnings))
+    st.warning("Catatan pembacaan:\n\n" + "\n".join(f"- {plain(w)}" for w in sop.warnings))
 
 latest = store().latest_sop_correction(sop.key)
 if latest is not None:
-    st.info(f"Dikoreksi oleh {latest.author or 'peninjau'} pada {latest.created_at[:16].replace('T', ' ')} UTC "
+    st.info(f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {latest.created_at[:16].replace('T', ' ')} UTC "
             f"(versi {latest.version}).")
 
 with st.form(f"edit_{sop.key}"):
