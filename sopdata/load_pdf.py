@@ -16,6 +16,7 @@ the rest of the document is left unread.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time
@@ -250,7 +251,8 @@ def read_pdf(
     try:
         total = _page_count(pdf)
         for number, page in enumerate(pdf.pages, start=1):
-            if number > max_pages or time.monotonic() - started > time_budget_s:
+            if number > max_pages or (number > 1 and time.monotonic() - started > time_budget_s):
+                doc.partial = f"hanya {number - 1} dari {total} halaman yang dibaca"
                 doc.warnings.append(
                     f"PDF berisi {total} halaman; hanya {number - 1} halaman pertama yang dibaca "
                     f"(batas {max_pages} halaman / {time_budget_s:.0f} detik): pecah dokumen per bagian"
@@ -271,7 +273,8 @@ def read_pdf(
     except Exception as exc:  # damaged content streams found while reading pages
         raise SOPLoadError("PDF rusak: isi halamannya tidak dapat dibaca.", name) from exc
     finally:
-        pdf.close()
+        with contextlib.suppress(Exception):  # closing walks the page tree again
+            pdf.close()
     pages_read = len(texts)
     if pages_read == 0:
         raise SOPLoadError("PDF tidak berisi halaman.", name)

@@ -17,6 +17,7 @@ and reported in one warning.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -122,6 +123,7 @@ def _sheet_rows(ws: Any, log: _FormulaLog, budget: int, doc: TableDocument) -> t
     width = 0
     for scanned, cells in enumerate(ws.iter_rows()):
         if scanned >= MAX_SCAN_ROWS or budget <= 0:
+            doc.partial = f"lembar '{ws.title}' hanya dibaca sampai baris {scanned}"
             doc.warnings.append(
                 f"lembar '{ws.title}' terlalu panjang; hanya baris sampai {scanned} yang dibaca"
             )
@@ -198,7 +200,8 @@ def read_xlsx(fp: BinaryIO, name: str) -> TableDocument:
             "Buku kerja Excel tidak dapat dibaca (isi lembar rusak); buka di Excel lalu simpan ulang.", name
         ) from exc
     finally:
-        wb.close()
+        with contextlib.suppress(Exception):
+            wb.close()
     doc.warnings.extend(log.warnings())
     return doc
 

@@ -167,12 +167,12 @@ def _acronyms() -> frozenset[str]:
     return frozenset(default_glossary().acronym_words())
 
 
-_NO_STEP_TABLE = "baris judul No / Kegiatan / Pelaksana / Mutu Baku (Kelengkapan, Waktu, Output)"
+_NO_STEP_TABLE = "tidak ada baris judul dengan No, Kegiatan, Pelaksana dan Mutu Baku (Kelengkapan, Waktu, Output)"
 _NO_SOP_MESSAGES = {
-    "docx": f"Dokumen Word ini tidak memuat tabel langkah SOP ({_NO_STEP_TABLE}).",
-    "xlsx": f"Buku kerja Excel ini tidak memuat tabel langkah SOP ({_NO_STEP_TABLE}).",
-    "html": f"Halaman HTML ini tidak memuat SOP: tidak ada tabel langkah ({_NO_STEP_TABLE}) atau 'Nama SOP'.",
-    "pdf": f"Teks PDF ini tidak memuat SOP: tidak ada tabel langkah ({_NO_STEP_TABLE}) atau 'Nama SOP'.",
+    "docx": f"Dokumen Word ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
+    "xlsx": f"Buku kerja Excel ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
+    "html": f"Halaman HTML ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
+    "pdf": f"Teks PDF ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
 }
 
 
@@ -193,7 +193,10 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
     if not sops and doc.fallback_text.strip():
         sops = parse_document_text(doc.fallback_text, source_file)
     if not sops:
-        raise SOPLoadError(_NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"]), source_file)
+        message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
+        if doc.partial:
+            message = f"{message[:-1]} ({doc.partial})."
+        raise SOPLoadError(message, source_file)
     for sop in sops:
         sop.warnings.extend(doc.warnings)
     return sops

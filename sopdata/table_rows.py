@@ -34,6 +34,7 @@ class TableDocument:
         warnings: Indonesian notes for the reviewer (formulas skipped, pages cut ...).
         tables: how many tables the reader found.
         breaks: indices of rows where a table (or sheet) starts or ends.
+        partial: what was left unread when reading stopped at a limit ("" if none).
         fallback_text: plain text for the text parser when the rows hold no step
             table ("" when the format has no such fallback).
     """
@@ -43,6 +44,7 @@ class TableDocument:
     tables: int = 0
     fallback_text: str = ""
     breaks: set[int] = field(default_factory=set)
+    partial: str = ""
 
     def add_text(self, text: str) -> None:
         """Add a paragraph: one row per line; tab-separated parts become cells."""
