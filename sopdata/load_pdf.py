@@ -16,6 +16,7 @@ the rest of the document is left unread.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import re
@@ -82,10 +83,20 @@ def _inside(obj: dict[str, Any], bbox: tuple[float, float, float, float], slack:
     )
 
 
-def _char_in(char: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
-    x = (char["x0"] + char["x1"]) / 2
-    y = (char["top"] + char["bottom"]) / 2
-    return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
+class _CharIndex:
+    """A page's characters sorted by their vertical middle, for picking a cell's."""
+
+    def __init__(self, chars: list[dict[str, Any]]) -> None:
+        self.chars = sorted(chars, key=lambda c: c["top"] + c["bottom"])
+        self.middles = [(c["top"] + c["bottom"]) / 2 for c in self.chars]
+
+    def band(self, top: float, bottom: float) -> list[dict[str, Any]]:
+        """Characters whose middle lies in [top, bottom)."""
+        return self.chars[bisect.bisect_left(self.middles, top) : bisect.bisect_left(self.middles, bottom)]
+
+
+def _in_columns(chars: list[dict[str, Any]], x0: float, x1: float) -> list[dict[str, Any]]:
+    return [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1]
 
 
 def reflow_lines(lines: list[list[dict[str, Any]]], bbox: tuple[float, float, float, float]) -> str:
@@ -127,16 +138,15 @@ def _cell_text(chars: list[dict[str, Any]], bbox: tuple[float, float, float, flo
     return reflow_lines(lines, bbox)
 
 
-def _table_rows(table: Any, chars: list[dict[str, Any]], shapes: list[dict[str, Any]]) -> list[Row]:
+def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> list[Row]:
     rows: list[Row] = []
     for row in table.rows:
-        row_chars = [c for c in chars if _char_in(c, row.bbox)]
         cells: Row = []
         for bbox in row.cells:
             if bbox is None:
                 cells.append("")  # covered by a merged cell
                 continue
-            cell = _cell_text([c for c in row_chars if _char_in(c, bbox)], bbox)
+            cell = _cell_text(_in_columns(chars.band(bbox[1], bbox[3]), bbox[0], bbox[2]), bbox)
             if not cell and shapes:
                 marks = [m for m in (_shape_mark(s) for s in shapes if _inside(s, bbox)) if m]
                 cell = marks[0] if len(marks) == 1 else ""
@@ -192,7 +202,7 @@ def _read_page(page: Any, doc: TableDocument, carry: Row | None) -> tuple[str, R
     tables, shapes = _find_tables(page)
     lines = page.extract_text_lines(strip=True)
     page_text = "\n".join(line["text"] for line in lines)
-    chars = page.chars if tables else []
+    chars = _CharIndex(page.chars if tables else [])
     items: list[tuple[float, int, Any]] = []
     for table in tables:
         items.append((table.bbox[1], 1, table))
