@@ -52,6 +52,7 @@ _SKIP = {_w(t) for t in ("del", "delText", "instrText", "rPr", "pPr", "tcPr", "t
                          "moveFrom", "proofErr", "bookmarkStart", "bookmarkEnd")}
 
 PROCESS_MARK, DECISION_MARK, TERMINATOR_MARK = "□", "◇", "⬭"
+_SYMBOLS = frozenset({PROCESS_MARK, DECISION_MARK, TERMINATOR_MARK})
 
 # DrawingML preset geometries of the Permenpan flowchart symbols.
 _PRESET_MARKS = {
@@ -79,23 +80,28 @@ _VML_TYPE_MARKS = {
 _VML_TAG_MARKS = {"rect": PROCESS_MARK, "roundrect": TERMINATOR_MARK, "oval": TERMINATOR_MARK}
 _DECISION_LABELS = {"ya", "tidak", "y", "t", "yes", "no"}
 
-# Symbol-font characters used as flowchart marks (code points with the 0xF000
-# private-use offset removed). Any other symbol-font character counts as a process mark.
-_SYMBOL_FONT_DECISION = {
-    "wingdings": {0x73, 0x74, 0x75, 0x77},
-    "symbol": {0xA8, 0xE0},
-    "wingdings 2": {0x74, 0x75, 0xB6, 0xB7},
+# Symbol-font characters that draw the flowchart marks (code points with the
+# 0xF000 private-use offset removed): squares are process marks, diamonds decisions.
+_SYMBOL_FONT_MARKS: dict[str, dict[int, str]] = {
+    "wingdings": {
+        **dict.fromkeys((0x6E, 0x6F, 0x70, 0x71, 0x72, 0xA7, 0xA8), PROCESS_MARK),
+        **dict.fromkeys((0x73, 0x74, 0x75, 0x77), DECISION_MARK),
+    },
+    "symbol": {0xA8: DECISION_MARK, 0xE0: DECISION_MARK},
 }
-#: More flowchart shapes than this in one cell means they float over the table
+#: Any other symbol-font character (an arrow or check used as a bullet) reads as
+#: a bullet: a list marker in a Kegiatan cell, still a mark in an actor column.
+OTHER_SYMBOL = "\u2022"
+#: More flowchart symbols than this in one cell means they float over the table
 #: and are only anchored there: their position cannot tell the actor.
 MAX_MARKS_PER_CELL = 2
 
 
 def symbol_font_mark(font: str, code: int) -> str:
-    """The mark a symbol-font character stands for (Wingdings "u" ◆ is a decision)."""
+    """What a symbol-font character shows: □ for Wingdings squares, ◇ for
+    diamonds, a bullet "•" for anything else."""
     code = code - 0xF000 if code >= 0xF000 else code
-    decision = _SYMBOL_FONT_DECISION.get(font.strip().lower(), set())
-    return DECISION_MARK if code in decision else PROCESS_MARK
+    return _SYMBOL_FONT_MARKS.get(font.strip().lower(), {}).get(code, OTHER_SYMBOL)
 
 
 def _is_symbol_font(font: str) -> bool:
@@ -173,8 +179,9 @@ class _TextWalker:
             if tag == W_T:
                 text = child.text or ""
                 if symbol_font:
-                    text = "".join(symbol_font_mark(symbol_font, ord(c)) for c in text if not c.isspace())
-                    self.marks += len(text)
+                    shown = [symbol_font_mark(symbol_font, ord(c)) for c in text if not c.isspace()]
+                    text = "".join(m + " " if m == OTHER_SYMBOL else m for m in shown)
+                    self.marks += sum(c in _SYMBOLS for c in text)
                 self.parts.append(text)
             elif tag == W_TAB:
                 self.parts.append("\t")
@@ -183,9 +190,13 @@ class _TextWalker:
             elif tag == W_NBH:
                 self.parts.append("-")
             elif tag == W_SYM:
-                code = int(child.get(_w("char")) or "0", 16)
-                self.parts.append(symbol_font_mark(child.get(_w("font")) or "", code))
-                self.marks += 1
+                try:
+                    code = int(child.get(_w("char")) or "0", 16)
+                except ValueError:
+                    code = 0
+                mark = symbol_font_mark(child.get(_w("font")) or "", code)
+                self.parts.append(mark + " " if mark == OTHER_SYMBOL else mark)
+                self.marks += mark in _SYMBOLS
             elif tag == W_P:
                 self.walk(child)
                 self.parts.append("\n")
@@ -198,7 +209,7 @@ class _TextWalker:
             elif tag in (W_DRAWING, W_PICT):
                 if self.with_marks:
                     marks = _drawing_marks(child)
-                    self.marks += len(marks)
+                    self.marks += sum(m in _SYMBOLS for m in marks)  # Ya/Tidak labels do not count
                     if marks:
                         self.parts.append(" " + " ".join(marks) + " ")
             else:

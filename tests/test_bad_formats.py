@@ -301,7 +301,14 @@ def test_drawn_shape_marks(geometry, label, mark):
 
 @pytest.mark.parametrize(
     "font,code,mark",
-    [("Wingdings", 0xF06F, "□"), ("Wingdings", 0x6E, "□"), ("Wingdings", 0xF075, "◇"), ("Symbol", 0xF0E0, "◇")],
+    [
+        ("Wingdings", 0xF06F, "□"),
+        ("Wingdings", 0x6E, "□"),
+        ("Wingdings", 0xF075, "◇"),
+        ("Symbol", 0xF0E0, "◇"),
+        ("Wingdings", 0xF0D8, "•"),  # an arrow used as a bullet
+        ("Webdings", 0x61, "•"),
+    ],
 )
 def test_symbol_font_marks(font, code, mark):
     assert symbol_font_mark(font, code) == mark
