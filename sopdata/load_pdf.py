@@ -4,8 +4,9 @@ Each page is read top to bottom: tables found from their ruling lines become
 rows of cells (a merged cell keeps its text in its first position), the text
 lines outside the tables become one-cell rows, and a flowchart symbol drawn
 inside an otherwise empty cell (a rectangle, a diamond, a rounded box) becomes
-□, ◇ or ⬭, as a text dump would show it. Wrapped lines inside a cell are
-joined; list items are split again by the shared cell cleaner.
+□, ◇ or ⬭, as a text dump would show it. Inside a cell, wrapped lines are
+joined and a line break is kept where the next word would have fitted (a new
+list item); a row cut by a page break is joined back into one.
 
 Where the tables hold no step table, the page text goes to the text parser
 (:attr:`TableDocument.fallback_text`). A PDF without a text layer (a scan)
@@ -35,6 +36,8 @@ TIME_BUDGET_S = 45.0
 MIN_CHARS_PER_PAGE = 20
 
 _PAGE_FURNITURE = re.compile(r"^\W*(?:(?:halaman|hal\.?|page)\s*)?\d{1,4}(?:\s*(?:dari|/|of)\s*\d{1,4})?\W*$", re.I)
+
+
 def _page_count(pdf: Any) -> int:
     try:
         from pdfminer.pdftypes import resolve1
@@ -44,8 +47,10 @@ def _page_count(pdf: Any) -> int:
         return len(pdf.pages)
 
 
-def _shape_mark(obj: dict[str, Any]) -> str | None:
-    """The flowchart mark of a drawn rectangle or curve, by its outline."""
+def drawn_shape_mark(obj: dict[str, Any]) -> str | None:
+    """The flowchart mark of a drawn rectangle or curve (a pdfplumber object), by
+    its outline: a rectangle □, a diamond (corners at the middle of its box's
+    sides) ◇, any other closed curve (rounded box, ellipse) ⬭."""
     width, height = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
     if width < 4 or height < 4:
         return None
@@ -148,7 +153,7 @@ def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> 
                 continue
             cell = _cell_text(_in_columns(chars.band(bbox[1], bbox[3]), bbox[0], bbox[2]), bbox)
             if not cell and shapes:
-                marks = [m for m in (_shape_mark(s) for s in shapes if _inside(s, bbox)) if m]
+                marks = [m for m in (drawn_shape_mark(s) for s in shapes if _inside(s, bbox)) if m]
                 cell = marks[0] if len(marks) == 1 else ""
             cells.append(cell)
         rows.append(cells)

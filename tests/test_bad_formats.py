@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from sopdata.errors import SOPLoadError
 from sopdata.load_docx import shape_mark, symbol_font_mark
-from sopdata.load_pdf import MAX_PAGES, read_pdf, reflow_lines
+from sopdata.load_pdf import MAX_PAGES, drawn_shape_mark, read_pdf, reflow_lines
 from sopdata.load_xlsx import formula_text
 from sopdata.loaders import Format, detect_format, load_bytes, load_path
 from tests.conftest import CORPUS
@@ -312,6 +312,24 @@ def test_drawn_shape_marks(geometry, label, mark):
 )
 def test_symbol_font_marks(font, code, mark):
     assert symbol_font_mark(font, code) == mark
+
+
+def _drawn(kind: str, pts: list[tuple[float, float]]) -> dict:
+    xs, ys = [x for x, _ in pts], [y for _, y in pts]
+    return {"object_type": kind, "x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys), "pts": pts}
+
+
+@pytest.mark.parametrize(
+    "obj,mark",
+    [
+        (_drawn("rect", [(0, 0), (30, 0), (30, 18), (0, 18)]), "□"),
+        (_drawn("curve", [(15, 0), (30, 9), (15, 18), (0, 9), (15, 0)]), "◇"),
+        (_drawn("curve", [(4, 0), (26, 0), (30, 4), (30, 14), (26, 18), (4, 18), (0, 14), (0, 4)]), "⬭"),
+        (_drawn("rect", [(0, 0), (2, 0), (2, 2), (0, 2)]), None),  # a dot, not a symbol
+    ],
+)
+def test_pdf_drawn_symbol_by_outline(obj, mark):
+    assert drawn_shape_mark(obj) == mark
 
 
 def _word(text: str, x0: float, top: float = 0.0) -> dict:
