@@ -12,6 +12,7 @@ import enum
 import functools
 import hashlib
 import io
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import BinaryIO
 
 from sopdata.errors import SOPLoadError
 from sopdata.records import SOP
+from sopdata.table_rows import TableDocument
 
 #: Largest document accepted (bytes). Real SOP books are a few MB at most.
 MAX_BYTES = 25 * 1024 * 1024
@@ -31,6 +33,7 @@ class Format(enum.Enum):
     XLSX = "xlsx"
     PDF = "pdf"
     ZIP = "zip"
+    OLE = "ole"
     BINARY = "binary"
 
 
@@ -42,21 +45,20 @@ class LoadResult:
 
 
 def detect_format(head: bytes, name: str = "") -> Format:
-    """The document's format from its first bytes (extension only as a tie-break)."""
-    if head.startswith(b"%PDF"):
+    """The document's format from its bytes (extension only as a tie-break).
+
+    Given the whole file, a ZIP package is recognised by its member names
+    (``word/document.xml``, ``xl/workbook.xml``); given only its first bytes,
+    by the names of the first members. An OLE compound file (``D0CF11E0``) is
+    an old binary .doc/.xls or a password-protected .docx/.xlsx.
+    """
+    if b"%PDF-" in head[:1024]:
         return Format.PDF
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in head:
-            return Format.DOCX
-        if b"xl/" in head:
-            return Format.XLSX
-        lower = name.lower()
-        if lower.endswith(".docx"):
-            return Format.DOCX
-        if lower.endswith((".xlsx", ".xlsm")):
-            return Format.XLSX
-        return Format.ZIP
-    if head.startswith((b"\xd0\xcf\x11\xe0", b"\x7fELF", b"MZ", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return _zip_format(head, name)
+    if head.startswith(OLE_MAGIC):
+        return Format.OLE
+    if head.startswith((b"\x7fELF", b"MZ", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return Format.BINARY
     sample = head[:4096]
     if sample.count(b"\x00") > len(sample) // 100 + 1:
@@ -68,6 +70,69 @@ def detect_format(head: bytes, name: str = "") -> Format:
     if sample and controls > len(sample) * 0.05:
         return Format.BINARY
     return Format.TEXT
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _zip_names(data: bytes) -> list[str] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zf.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+
+
+def _zip_format(data: bytes, name: str) -> Format:
+    names = _zip_names(data)
+    if names is not None:
+        if "word/document.xml" in names or any(n.startswith("word/document") for n in names):
+            return Format.DOCX
+        if "xl/workbook.xml" in names or any(n.startswith("xl/workbook") for n in names):
+            return Format.XLSX
+        return Format.ZIP
+    # Only the first bytes, or a damaged archive: the first members' names, then the extension.
+    if b"word/" in data[:8192]:
+        return Format.DOCX
+    if b"xl/" in data[:8192]:
+        return Format.XLSX
+    lower = name.lower()
+    if lower.endswith((".docx", ".docm")):
+        return Format.DOCX
+    if lower.endswith((".xlsx", ".xlsm")):
+        return Format.XLSX
+    return Format.ZIP
+
+
+def describe_ole(data: bytes) -> str:
+    """Why an OLE compound file cannot be read, in one Indonesian sentence."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return (
+            "Berkas dilindungi kata sandi (terenkripsi); buka di Word/Excel, hapus kata sandinya, "
+            "lalu simpan ulang sebagai .docx atau .xlsx."
+        )
+    if "WordDocument".encode("utf-16-le") in data:
+        return "Berkas Word format lama (.doc) tidak didukung; buka di Word lalu simpan sebagai .docx."
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "Berkas Excel format lama (.xls) tidak didukung; buka di Excel lalu simpan sebagai .xlsx."
+    return "Berkas Office format lama tidak didukung; simpan sebagai .docx atau .xlsx."
+
+
+def describe_zip(data: bytes) -> str:
+    """Why a ZIP that is neither .docx nor .xlsx cannot be read."""
+    names = _zip_names(data)
+    if names is None:
+        return "Berkas ZIP/Office rusak atau terpotong; simpan ulang dokumennya lalu unggah lagi."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        mimetype = b""
+    if b"opendocument.text" in mimetype:
+        return "Dokumen OpenDocument (.odt) belum didukung; simpan sebagai .docx lalu unggah lagi."
+    if b"opendocument.spreadsheet" in mimetype:
+        return "Lembar kerja OpenDocument (.ods) belum didukung; simpan sebagai .xlsx lalu unggah lagi."
+    return "Berkas ZIP ini bukan dokumen Word (.docx) atau Excel (.xlsx)."
 
 
 def decode_text(data: bytes) -> tuple[str, list[str]]:
@@ -86,18 +151,14 @@ def parse_document_text(text: str, source_file: str) -> list[SOP]:
     """All SOPs of a document's text: table dumps first, OCR text otherwise."""
     from sopdata.parse_ocr import parse_ocr
     from sopdata.parse_text import parse_tables
-    from sopdata.quality import assess, canonicalise_actors, infer_actors
+    from sopdata.quality import finalise
 
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     sops = parse_tables(text, source_file)
     ocr = not sops
     if ocr:
         sops = parse_ocr(text, source_file, acronyms=_acronyms())
-    for sop in sops:
-        canonicalise_actors(sop)
-        infer_actors(sop)
-        assess(sop, ocr=ocr)
-    return sops
+    return finalise(sops, ocr=ocr)
 
 
 def _acronyms() -> frozenset[str]:
@@ -106,8 +167,70 @@ def _acronyms() -> frozenset[str]:
     return frozenset(default_glossary().acronym_words())
 
 
+_NO_STEP_TABLE = "tidak ada baris judul dengan No, Kegiatan, Pelaksana dan Mutu Baku (Kelengkapan, Waktu, Output)"
+_NO_SOP_MESSAGES = {
+    "docx": f"Dokumen Word ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
+    "xlsx": f"Buku kerja Excel ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
+    "html": f"Halaman HTML ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
+    "pdf": f"Teks PDF ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
+}
+
+
+def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) -> list[SOP]:
+    """The SOPs of a document read into rows (Word, Excel, HTML, PDF), checked.
+
+    The rows go through the same reader as text dumps; where they hold no step
+    table and the format has a text fallback (HTML fragments, PDF text), the
+    text parser reads that instead. The reader's warnings are added to every SOP.
+
+    Raises:
+        SOPLoadError: no SOP found.
+    """
+    from sopdata.parse_text import parse_rows
+    from sopdata.quality import finalise
+
+    sops = finalise(parse_rows(doc.rows, source_file, breaks=doc.breaks)) if doc.rows else []
+    if not sops and doc.fallback_text.strip():
+        sops = parse_document_text(doc.fallback_text, source_file)
+    if not sops:
+        message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
+        if doc.partial:
+            message = f"{message[:-1]} ({doc.partial})."
+        raise SOPLoadError(message, source_file)
+    for sop in sops:
+        sop.warnings.extend(doc.warnings)
+    return sops
+
+
+def read_table_document(fmt: Format, data: bytes, name: str) -> TableDocument:
+    """Rows of a Word, Excel, PDF or HTML document (the reader for ``fmt``)."""
+    if fmt is Format.DOCX:
+        from sopdata.load_docx import read_docx
+
+        return read_docx(io.BytesIO(data), name)
+    if fmt is Format.XLSX:
+        from sopdata.load_xlsx import read_xlsx
+
+        return read_xlsx(io.BytesIO(data), name)
+    if fmt is Format.PDF:
+        from sopdata.load_pdf import read_pdf
+
+        return read_pdf(io.BytesIO(data), name)
+    if fmt is Format.HTML:
+        from sopdata.load_html import read_html
+
+        text, warnings = decode_text(data)
+        doc = read_html(text)
+        doc.warnings[:0] = warnings
+        return doc
+    raise ValueError(f"not a table format: {fmt}")
+
+
 def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadResult:
     """Read one uploaded/opened document into SOP records.
+
+    The format is detected from the content: text dumps, HTML pages, Word
+    (.docx), Excel (.xlsx) and PDF with a text layer.
 
     Raises:
         SOPLoadError: empty, too large, unreadable, or holding no SOP.
@@ -120,35 +243,37 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
             f"Berkas terlalu besar (lebih dari {max_bytes // (1024 * 1024)} MB); pecah dokumen per bagian.",
             name,
         )
-    fmt = detect_format(data[:8192], name)
+    fmt = detect_format(data, name)
     if fmt is Format.BINARY:
         raise SOPLoadError("Berkas bukan dokumen teks, Word, PDF, atau Excel yang dikenali.", name)
+    if fmt is Format.OLE:
+        raise SOPLoadError(describe_ole(data), name)
     if fmt is Format.ZIP:
-        raise SOPLoadError("Berkas ZIP ini bukan dokumen Word (.docx) atau Excel (.xlsx).", name)
-    if fmt in (Format.DOCX, Format.XLSX, Format.PDF):
-        raise SOPLoadError(
-            f"Format {fmt.value.upper()} belum didukung oleh pemuat ini; simpan sebagai teks (.txt).",
-            name,
-        )
-    text, warnings = decode_text(data)
-    if fmt is Format.HTML:
-        from sopdata.textclean import strip_markup
-
-        text = strip_markup(text)
-    if not text.strip():
-        raise SOPLoadError("Berkas hanya berisi spasi; tidak ada teks SOP.", name)
-    try:
-        sops = parse_document_text(text, name)
-    except RecursionError as exc:  # pathological nesting in malformed markup
-        raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
-    if not sops:
-        raise SOPLoadError(
-            "Tidak ditemukan SOP: tidak ada tabel langkah (Kegiatan/Pelaksana) atau 'Nama SOP'.",
-            name,
-        )
+        raise SOPLoadError(describe_zip(data), name)
+    if fmt in (Format.DOCX, Format.XLSX, Format.PDF, Format.HTML):
+        try:
+            doc = read_table_document(fmt, data, name)
+            sops = sops_from_table_document(doc, name, fmt.value)
+        except RecursionError as exc:  # pathological nesting in malformed markup
+            raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
+        warnings = doc.warnings
+    else:
+        text, warnings = decode_text(data)
+        if not text.strip():
+            raise SOPLoadError("Berkas hanya berisi spasi; tidak ada teks SOP.", name)
+        try:
+            sops = parse_document_text(text, name)
+        except RecursionError as exc:
+            raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
+        if not sops:
+            raise SOPLoadError(
+                "Tidak ditemukan SOP: tidak ada tabel langkah (Kegiatan/Pelaksana) atau 'Nama SOP'.",
+                name,
+            )
+        for sop in sops:
+            sop.warnings.extend(warnings)
     _apply_provenance(sops, hashlib.sha256(data).hexdigest())
     for sop in sops:
-        sop.warnings.extend(warnings)
         if not sop.office:
             sop.warnings.append("kantor (kecamatan/bagian) tidak disebut dalam dokumen; isi secara manual")
     return LoadResult(sops=sops, format=fmt, warnings=warnings)

@@ -38,6 +38,7 @@ _KETERANGAN = re.compile(r"^\W*(keterangan|ket)\W*$", re.I)
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _SOP_HEADING = re.compile(r"^\W*SOP\s+([A-Z0-9][^a-z]{3,})$")
 _STANDAR_HEADING = re.compile(r"standar\s+operasional\s+prosedur\s*(\(sop\))?\s*$", re.I)
+_TOTAL_ROW = re.compile(r"^\W*(jumlah|total)(\s+(waktu|durasi|lama))?\W*$", re.I)
 _DECISION_LABELS = {"ya", "tidak", "y", "t", "yes", "no"}
 _DECISION_SYMBOLS = set("◇◆◊⬦⬥♢")
 
@@ -58,6 +59,12 @@ def is_table_header(cells: list[str]) -> bool:
 def is_column_number_row(cells: list[str]) -> bool:
     values = [c.strip() for c in cells if c.strip()]
     return len(values) >= 4 and values == [str(i) for i in range(1, len(values) + 1)]
+
+
+def is_total_row(cells: list[str]) -> bool:
+    """The row under the steps that sums their Waktu ("Jumlah waktu", "Total")."""
+    first = next((clean_cell(c) for c in cells if c.strip()), "")
+    return bool(_TOTAL_ROW.match(first))
 
 
 @dataclass
@@ -179,7 +186,32 @@ def _title_from_heading(line: str) -> str | None:
 
 def parse_tables(text: str, source_file: str) -> list[SOP]:
     """Parse the tab-separated table dump shape; returns [] if it holds no step table."""
-    lines = text.splitlines()
+    return parse_rows([line.split("\t") for line in text.splitlines()], source_file, text)
+
+
+def parse_rows(
+    rows: list[list[str]],
+    source_file: str,
+    context: str | None = None,
+    breaks: frozenset[int] | set[int] = frozenset(),
+) -> list[SOP]:
+    """SOPs from rows of cells in document order; [] if they hold no step table.
+
+    The shared reader behind every table source: a text dump gives one row per
+    line (cells split at tabs), a Word/Excel/HTML/PDF reader gives the rows of
+    its tables and one single-cell row per paragraph between them. A merged
+    cell carries its text in its first (top-left) position only, the other
+    positions it covers are "", as in a text dump.
+
+    Args:
+        rows: the document's rows; cells may hold markup fragments and line breaks.
+        source_file: the document's name, kept on every SOP.
+        context: the document's text for finding the office (default: the rows joined).
+        breaks: indices of rows that start a new table or sheet: the identity
+            block's paired-section columns (Dasar Hukum | Kualifikasi ...) end there.
+    """
+    lines = ["\t".join(cells) for cells in rows]
+    text = context if context is not None else "\n".join(lines)
     doc_office, doc_kab = find_office(text[:20000])
     builders: list[_Builder] = []
     pending = IdentityBlock()
@@ -189,16 +221,18 @@ def parse_tables(text: str, source_file: str) -> list[SOP]:
     i = 0
     while i < len(lines):
         raw = lines[i]
-        cells = raw.split("\t")
+        cells = rows[i]
+        if i in breaks:
+            layout_sections = {}
         plain = clean_cell(raw.replace("\t", " "))
         if len(cells) >= 3 and is_table_header(cells):
             sub: list[str] | None = None
             j = i + 1
             if j < len(lines) and not any(_WAKTU.match(clean_cell(c)) for c in cells):
-                sub = lines[j].split("\t")
+                sub = rows[j]
                 j += 1
             layout = read_layout(cells, sub)
-            while j < len(lines) and is_column_number_row(lines[j].split("\t")):
+            while j < len(lines) and is_column_number_row(rows[j]):
                 j += 1
             starts_new = current is None or pending.fields.get("title") or (
                 current.steps and pending.title_source == "heading"
@@ -217,6 +251,13 @@ def parse_tables(text: str, source_file: str) -> list[SOP]:
             continue
         if in_table and current is not None and current.layout is not None:
             if not plain:
+                i += 1
+                continue
+            if is_column_number_row(cells):
+                i += 1  # "1 2 3 ... 10" repeated where a table breaks across pages
+                continue
+            if is_total_row(cells):
+                in_table = False  # "Jumlah waktu" under the steps closes the table
                 i += 1
                 continue
             if len(cells) >= 3 and _STEP_NO.match(cells[0]) and clean_cell(_cell(cells, current.layout.kegiatan)):

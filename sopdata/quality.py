@@ -98,3 +98,12 @@ def assess(sop: SOP, ocr: bool = False) -> None:
     if ocr:
         score = min(score, 0.6)
     sop.confidence = max(0.0, min(1.0, round(score, 3)))
+
+
+def finalise(sops: list[SOP], ocr: bool = False) -> list[SOP]:
+    """The pass every loader ends with: canonical actors, inferred actors, assessment."""
+    for sop in sops:
+        canonicalise_actors(sop)
+        infer_actors(sop)
+        assess(sop, ocr=ocr)
+    return sops
