@@ -22,11 +22,12 @@ score into a relation are calibrated on labelled pairs (see ``calibrate``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -156,17 +157,78 @@ class SOPProfile:
     step_actions: list[set[str]] = field(default_factory=list)
 
 
-@dataclass
 class PairMatch:
-    """Two SOPs of different offices, how alike they are and why."""
+    """Two SOPs of different offices, how alike they are and why.
 
-    a: SOP
-    b: SOP
-    score: float
-    relation: Relation
-    features: dict[str, float]
-    reasons: list[str]
-    alignment: list[AlignedPair] = field(default_factory=list)
+    Attributes:
+        a, b: the two SOPs.
+        score: the combined score (0..1) that ranks pairs.
+        relation: ``equivalent``, ``related`` or ``different``.
+        features: the five signals behind the score.
+        reasons: Indonesian sentences saying what agrees and what does not.
+        alignment: step correspondences (only for equivalent pairs).
+
+    A match that :func:`match_profiles` returns works out ``reasons`` and
+    ``alignment`` the first time they are read: most pairs of a big corpus are
+    never looked at. Both can also be passed in or assigned like plain fields;
+    pickling (Streamlit's cache) stores them worked out.
+    """
+
+    __slots__ = ("a", "b", "score", "relation", "features", "_reasons", "_alignment", "_source")
+
+    def __init__(
+        self,
+        a: SOP,
+        b: SOP,
+        score: float,
+        relation: Relation,
+        features: dict[str, float],
+        reasons: list[str] | None = None,
+        alignment: list[AlignedPair] | None = None,
+        *,
+        source: tuple[_MatchContext, int, int] | None = None,
+    ) -> None:
+        self.a = a
+        self.b = b
+        self.score = score
+        self.relation: Relation = relation
+        self.features = features
+        self._reasons = reasons
+        self._alignment = alignment
+        self._source = source
+
+    @property
+    def reasons(self) -> list[str]:
+        if self._reasons is None:
+            self._reasons = self._source[0].reasons(self) if self._source is not None else []
+        return self._reasons
+
+    @reasons.setter
+    def reasons(self, value: list[str]) -> None:
+        self._reasons = value
+
+    @property
+    def alignment(self) -> list[AlignedPair]:
+        if self._alignment is None:
+            self._alignment = self._source[0].alignment(self) if self._source is not None else []
+        return self._alignment
+
+    @alignment.setter
+    def alignment(self, value: list[AlignedPair]) -> None:
+        self._alignment = value
+
+    def __getstate__(self) -> dict[str, object]:
+        return {
+            "a": self.a, "b": self.b, "score": self.score, "relation": self.relation,
+            "features": self.features, "reasons": self.reasons, "alignment": self.alignment,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return (f"PairMatch({self.a.title!r} <-> {self.b.title!r}, score={self.score:.4f}, "
+                f"relation={self.relation!r})")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -239,93 +301,244 @@ def build_profiles(
     return profiles
 
 
-def _idf(profiles: Sequence[SOPProfile], attr: str = "title_terms", min_df: int = 1) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for p in profiles:
-        df.update(getattr(p, attr))
-    n = max(len(profiles), 1)
-    return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items() if c >= min_df}
+# ----------------------------------------------------------------------------
+# Batch scoring. Every signal of a pair is a dot product of two rows: title
+# vectors, step-vector blocks, or sparse rarity-weighted term rows. The corpus
+# is packed once into flat arrays (CorpusIndex) and the candidate pairs are
+# scored one first SOP at a time against all its partners with a handful of
+# numpy calls, so the cost per pair is a few multiply-adds, not Python code.
+# ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Weighted:
-    """A term set with its rarity weights, totals precomputed once per corpus."""
+class _Ragged:
+    """Rows of (id, value) entries of varying length, packed CSR-style."""
 
-    weights: dict[str, float]
-    total: float
-    norm: float
+    indptr: np.ndarray
+    ids: np.ndarray
+    values: np.ndarray
+    width: int  # number of distinct ids
+    scratch: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one dense row, reused by every dots() call (always left all-zero)
+        object.__setattr__(self, "scratch", np.zeros(self.width))
 
     @classmethod
-    def of(cls, terms: set[str], idf: dict[str, float], default: float | None) -> Weighted:
-        # default=None drops terms missing from idf (seen in one SOP only: mostly OCR debris)
-        weights = {t: idf.get(t, default) for t in terms if t in idf or default is not None}
-        clean = {t: float(w) for t, w in weights.items() if w is not None}
-        return cls(clean, sum(clean.values()), math.sqrt(sum(w * w for w in clean.values())))
+    def of(cls, rows: Sequence[dict[int, float]], width: int) -> _Ragged:
+        indptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum([len(r) for r in rows], out=indptr[1:])
+        total = int(indptr[-1])
+        ids = np.fromiter((k for r in rows for k in r), np.int64, total)
+        values = np.fromiter((v for r in rows for v in r.values()), np.float64, total)
+        return cls(indptr, ids, values, width)
 
-    def _shared(self, other: Weighted, power: int) -> float:
-        small, large = (self, other) if len(self.weights) <= len(other.weights) else (other, self)
-        return sum(w**power for t, w in small.weights.items() if t in large.weights)
+    def dots(self, i: int, rows: np.ndarray, indicator: bool = False) -> np.ndarray:
+        """Dot product of row ``i`` with each of ``rows``; with ``indicator`` row ``i``
+        counts as 1 wherever it has an entry (the shared weight of the other row)."""
+        s, e = self.indptr[i], self.indptr[i + 1]
+        if s == e or not len(rows):
+            return np.zeros(len(rows))
+        scratch = self.scratch
+        mine = self.ids[s:e]
+        scratch[mine] = 1.0 if indicator else self.values[s:e]
+        pos, seg, _ = _segments(self.indptr, rows)
+        out = np.bincount(seg, weights=scratch[self.ids[pos]] * self.values[pos], minlength=len(rows))
+        scratch[mine] = 0.0
+        return out.astype(np.float64, copy=False)  # bincount of nothing gives int64
 
-    def overlap(self, other: Weighted) -> float:
-        """Weighted Jaccard: shared weight over the weight of the union."""
-        inter = self._shared(other, 1)
-        union = self.total + other.total - inter
-        return inter / union if union > 0 else 0.0
 
-    def cosine(self, other: Weighted) -> float:
-        if not self.norm or not other.norm:
-            return 0.0
-        return self._shared(other, 2) / (self.norm * other.norm)
+def _segments(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of the entries of ``rows`` laid end to end, the row (0..len(rows)-1)
+    each belongs to, and each row's length."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    offsets = np.cumsum(lengths) - lengths
+    pos = np.arange(int(lengths.sum())) + np.repeat(starts - offsets, lengths)
+    seg = np.repeat(np.arange(len(rows)), lengths)
+    return pos, seg, lengths
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _idf(term_sets: Sequence[set[str]], min_df: int = 1) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for terms in term_sets:
+        df.update(terms)
+    n = max(len(term_sets), 1)
+    return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items() if c >= min_df}
+
+
+def _vocab_rows(term_sets: Sequence[set[str]], weight: Callable[[str], float | None]) -> _Ragged:
+    vocab: dict[str, int] = {}
+    rows = []
+    for terms in term_sets:
+        row: dict[int, float] = {}
+        for t in sorted(terms):
+            w = weight(t)
+            if w is not None:
+                row[vocab.setdefault(t, len(vocab))] = w
+        rows.append(row)
+    return _Ragged.of(rows, len(vocab))
 
 
 @dataclass
-class CorpusWeights:
-    """Rarity weights of every profile's title and content terms in one corpus."""
+class CorpusIndex:
+    """A corpus of profiles packed into flat arrays for batch scoring.
 
-    titles: list[Weighted]
-    contents: list[Weighted]
+    Term rows carry rarity weights (``log((n + 1) / (df + 0.5))``): a term most
+    SOPs share says little. Content rows are normalised to unit length.
+    """
+
+    profiles: Sequence[SOPProfile]
+    offices: np.ndarray
+    titles: np.ndarray
+    steps: np.ndarray
+    step_ptr: np.ndarray
+    title_terms: _Ragged
+    title_total: np.ndarray
+    contents: _Ragged
+    actors: _Ragged
+    actor_count: np.ndarray
 
     @classmethod
-    def of(cls, profiles: Sequence[SOPProfile]) -> CorpusWeights:
-        idf = _idf(profiles)
-        default = max(idf.values(), default=1.0)
-        content_idf = _idf(profiles, "content_terms", min_df=2)
+    def of(cls, profiles: Sequence[SOPProfile]) -> CorpusIndex:
+        n = len(profiles)
+        dim = int(profiles[0].title_vec.shape[-1]) if n else 1
+        office_ids: dict[str, int] = {}
+        offices = np.array([office_ids.setdefault(p.office, len(office_ids)) for p in profiles], np.int64)
+        titles = (np.stack([np.asarray(p.title_vec, np.float32).reshape(dim) for p in profiles])
+                  if n else np.zeros((0, dim), np.float32))
+        counts = [len(p.step_vecs) for p in profiles]
+        step_ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(counts, out=step_ptr[1:])
+        steps = np.zeros((int(step_ptr[-1]), dim), np.float32)
+        for p, s in zip(profiles, step_ptr[:-1].tolist(), strict=True):
+            steps[s : s + len(p.step_vecs)] = p.step_vecs
+        title_idf = _idf([p.title_terms for p in profiles])
+        title_terms = _vocab_rows([p.title_terms for p in profiles], title_idf.get)
+        content_idf = _idf([p.content_terms for p in profiles], min_df=2)
+        contents = _vocab_rows([p.content_terms for p in profiles], content_idf.get)
+        norms = np.sqrt(np.bincount(
+            np.repeat(np.arange(n), np.diff(contents.indptr)), contents.values**2, minlength=n))
+        lengths = np.diff(contents.indptr)
+        contents.values[:] /= np.repeat(np.where(norms > 0, norms, 1.0), lengths)
+        actors = _vocab_rows([p.actor_roles for p in profiles], lambda _: 1.0)
         return cls(
-            [Weighted.of(p.title_terms, idf, default) for p in profiles],
-            [Weighted.of(p.content_terms, content_idf, None) for p in profiles],
+            profiles=profiles,
+            offices=offices,
+            titles=titles,
+            steps=steps,
+            step_ptr=step_ptr,
+            title_terms=title_terms,
+            title_total=np.bincount(np.repeat(np.arange(n), np.diff(title_terms.indptr)),
+                                    title_terms.values, minlength=n),
+            contents=contents,
+            actors=actors,
+            actor_count=np.diff(actors.indptr).astype(np.float64),
         )
 
+    def __len__(self) -> int:
+        return len(self.profiles)
 
-def pair_features(
-    pa: SOPProfile, pb: SOPProfile, settings: MatchSettings,
-    ta: Weighted, tb: Weighted, ca: Weighted, cb: Weighted,
-) -> tuple[dict[str, float], np.ndarray]:
-    """The five signals of a pair, and the step-similarity matrix behind ``steps``.
 
-    ``ta``/``tb`` and ``ca``/``cb`` are the pair's weighted title and content
-    terms (see :class:`CorpusWeights`).
+SIGNALS: tuple[str, ...] = ("title", "steps", "terms", "actors", "content")
+_WEIGHT_VECTOR = np.array([WEIGHTS[s] for s in SIGNALS])
+_TITLE, _STEPS, _TERMS, _ACTORS, _CONTENT = range(len(SIGNALS))
+
+
+@dataclass
+class ScoredPairs:
+    """Signals and scores of many pairs at once (row k is pair ``first[k]``, ``second[k]``)."""
+
+    first: np.ndarray
+    second: np.ndarray
+    features: np.ndarray
+    score: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def subset(self, keep: np.ndarray) -> ScoredPairs:
+        return ScoredPairs(self.first[keep], self.second[keep], self.features[keep], self.score[keep])
+
+    def feature_dict(self, k: int) -> dict[str, float]:
+        return dict(zip(SIGNALS, self.features[k].tolist(), strict=True))
+
+
+@contextlib.contextmanager
+def _blas_single_thread() -> Iterator[None]:
+    """Small matrix products run faster on one BLAS thread: OpenBLAS wakes and
+    syncs its threads for each call, which costs more than a 10 x 400 product."""
+    try:
+        from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with threadpool_limits(1, user_api="blas"):
+        yield
+
+
+def score_pairs(
+    index: CorpusIndex,
+    first: np.ndarray,
+    second: np.ndarray,
+    settings: MatchSettings,
+    floor: float | None = None,
+) -> ScoredPairs:
+    """The five signals and the combined score of the pairs ``(first[k], second[k])``.
+
+    With ``floor``, a pair whose score cannot reach it even with perfect step
+    coverage is dropped before its steps are compared (the step comparison is
+    the only costly signal).
     """
+    first = np.asarray(first, np.int64)
+    second = np.asarray(second, np.int64)
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    n_pairs = len(first)
+    feats = np.zeros((n_pairs, len(SIGNALS)))
+    keep = np.ones(n_pairs, bool)
+    cuts = np.flatnonzero(np.diff(first)) + 1
+    with _blas_single_thread():
+        for s, e in zip([0, *cuts.tolist()], [*cuts.tolist(), n_pairs], strict=True):
+            if s < e:
+                _score_block(index, int(first[s]), second[s:e], feats[s:e], keep[s:e], settings, floor)
+    scored = ScoredPairs(first, second, feats, feats @ _WEIGHT_VECTOR)
+    return scored.subset(keep) if floor is not None else scored
+
+
+def _score_block(index: CorpusIndex, i: int, rows: np.ndarray, f: np.ndarray, keep: np.ndarray,
+                 settings: MatchSettings, floor: float | None) -> None:
+    """Signals of SOP ``i`` against each SOP of ``rows``, written into ``f``; with
+    ``floor``, ``keep`` tells which pairs can still reach it."""
     span = settings.ceiling - settings.background
-    title = min(1.0, max(0.0, (float(pa.title_vec @ pb.title_vec) - settings.background) / span))
-    if len(pa.step_vecs) and len(pb.step_vecs):
-        sim = pa.step_vecs @ pb.step_vecs.T
-        covered_a = np.clip((sim.max(axis=1) - settings.background) / span, 0, 1).mean()
-        covered_b = np.clip((sim.max(axis=0) - settings.background) / span, 0, 1).mean()
-        steps = float(covered_a + covered_b) / 2
-    else:
-        sim, steps = np.zeros((0, 0)), 0.0
-    features = {
-        "title": title,
-        "steps": steps,
-        "terms": ta.overlap(tb),
-        "actors": _jaccard(pa.actor_roles, pb.actor_roles),
-        "content": ca.cosine(cb),
-    }
-    return features, sim
+    title = index.titles[rows] @ index.titles[i]
+    f[:, _TITLE] = np.clip((title - settings.background) / span, 0.0, 1.0)
+    shared = index.title_terms.dots(i, rows, indicator=True)
+    union = index.title_total[i] + index.title_total[rows] - shared
+    f[:, _TERMS] = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    common = index.actors.dots(i, rows)
+    union = index.actor_count[i] + index.actor_count[rows] - common
+    both = index.actor_count[i] * index.actor_count[rows] > 0
+    f[:, _ACTORS] = np.divide(common, union, out=np.zeros_like(common), where=both)
+    f[:, _CONTENT] = index.contents.dots(i, rows)
+    if floor is not None:
+        keep[:] = f @ _WEIGHT_VECTOR + WEIGHTS["steps"] >= floor
+    a0, a1 = int(index.step_ptr[i]), int(index.step_ptr[i + 1])
+    todo = np.flatnonzero(keep & (index.step_ptr[rows + 1] > index.step_ptr[rows]))
+    if a1 == a0 or not len(todo):
+        return
+    pos, seg, lengths = _segments(index.step_ptr, rows[todo])
+    # (steps of the others) x (steps of i): the tall operand first is the fast layout
+    sim = index.steps[pos] @ index.steps[a0:a1].T
+    starts = np.cumsum(lengths) - lengths
+    best_of_i = np.clip((np.maximum.reduceat(sim, starts, axis=0) - settings.background) / span, 0, 1)
+    best_of_other = np.clip((sim.max(axis=1) - settings.background) / span, 0, 1)
+    f[todo, _STEPS] = (best_of_i.mean(axis=1) + np.bincount(seg, best_of_other, len(todo)) / lengths) / 2
+
+
+def pair_features(index: CorpusIndex, i: int, j: int, settings: MatchSettings) -> dict[str, float]:
+    """The five signals of one pair of the index (see :func:`score_pairs`)."""
+    return score_pairs(index, np.array([i]), np.array([j]), settings).feature_dict(0)
 
 
 # Embedding, letter n-grams, kind of act. The kind of act survives OCR damage best.
@@ -341,6 +554,10 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
     grams = gram_similarity(pa.step_grams, pb.step_grams)
     acts = np.array([[_jaccard(x, y) for y in pb.step_actions] for x in pa.step_actions]).reshape(sim.shape)
     return STEP_WEIGHTS[0] * relative(sim) + STEP_WEIGHTS[1] * relative(grams) + STEP_WEIGHTS[2] * acts
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 # Equivalent procedures run in the same order: steps at the same relative
@@ -362,19 +579,22 @@ def align_pair(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None,
     return align_steps(steps, settings or AlignmentSettings())
 
 
-def combined_score(features: dict[str, float]) -> float:
-    return sum(WEIGHTS[k] * features[k] for k in WEIGHTS)
+def _relations(scored: ScoredPairs, settings: MatchSettings) -> np.ndarray:
+    """0 equivalent, 1 related, 2 different.
+
+    Equivalent procedures are about the same thing: without a shared key term
+    in the titles or in what the steps produce (after folding synonyms), a high
+    score is a look-alike, at most related.
+    """
+    f = scored.features
+    on_topic = (f[:, _TERMS] > 0) | (f[:, _CONTENT] >= 0.2)
+    out = np.full(len(scored), 2, np.int8)
+    out[scored.score >= settings.related] = 1
+    out[(scored.score >= settings.equivalent) & on_topic] = 0
+    return out
 
 
-def relation_of(score: float, features: dict[str, float], settings: MatchSettings) -> Relation:
-    # Equivalent procedures are about the same thing: without a shared key term
-    # in the titles or in what the steps produce (after folding synonyms), a high
-    # score is a look-alike, at most related.
-    if score >= settings.equivalent and (features["terms"] > 0 or features["content"] >= 0.2):
-        return "equivalent"
-    if score >= settings.related:
-        return "related"
-    return "different"
+_RELATIONS: tuple[Relation, ...] = ("equivalent", "related", "different")
 
 
 def reasons_for(pa: SOPProfile, pb: SOPProfile, features: dict[str, float], sim: np.ndarray,
@@ -398,33 +618,75 @@ def reasons_for(pa: SOPProfile, pb: SOPProfile, features: dict[str, float], sim:
     return reasons
 
 
-def candidate_pairs(profiles: Sequence[SOPProfile], k: int = 30) -> list[tuple[int, int]]:
-    """Cross-office pairs worth scoring: all of them for a small corpus, else each SOP's
-    ``k`` nearest by title and by mean step vector (the rest cannot be equivalent)."""
+# Corpora up to this size compare every cross-office pair; bigger ones only
+# each SOP's nearest neighbours (see candidate_pairs).
+ALL_PAIRS_UP_TO = 400
+NEIGHBOURS = 30
+
+
+def candidate_pairs(profiles: Sequence[SOPProfile], k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-office pairs worth scoring, as index arrays ``(first, second)`` with
+    ``first < second``: all of them for a small corpus, else each SOP's ``k``
+    nearest by title and by mean step vector (the rest cannot be equivalent).
+
+    The neighbour search is the one quadratic part of matching: it compares
+    every SOP with every other, in blocks, keeping only a running top-k.
+    """
     n = len(profiles)
-    offices = [p.office for p in profiles]
-    if n <= 400:
-        return [(i, j) for i in range(n) for j in range(i + 1, n) if offices[i] != offices[j]]
-    titles = np.stack([p.title_vec for p in profiles])
-    centroids = np.stack([
-        p.step_vecs.mean(axis=0) if len(p.step_vecs) else p.title_vec for p in profiles
-    ])
-    pairs = nearest_pairs(titles, k) | nearest_pairs(centroids, k)
-    return sorted((i, j) for i, j in pairs if offices[i] != offices[j])
+    offices = np.array([p.office for p in profiles], dtype=object)
+    if n <= ALL_PAIRS_UP_TO:
+        first, second = np.triu_indices(n, 1)
+    else:
+        titles = np.stack([p.title_vec for p in profiles])
+        centroids = np.stack([
+            p.step_vecs.mean(axis=0) if len(p.step_vecs) else p.title_vec for p in profiles
+        ])
+        codes = np.unique(np.concatenate([_nearest_codes(titles, k), _nearest_codes(centroids, k)]))
+        first, second = codes // n, codes % n
+    cross = offices[first] != offices[second]
+    return first[cross].astype(np.int64), second[cross].astype(np.int64)
+
+
+def _nearest_codes(vectors: np.ndarray, k: int) -> np.ndarray:
+    """Unordered pairs, coded ``i * n + j`` with i < j (repeats possible), where j is
+    among i's ``k`` nearest rows or vice versa."""
+    from embeddings.similarity import dot_score, top_k
+
+    n = len(vectors)
+    idx, _ = top_k(vectors, vectors, k + 1, score_function=dot_score)
+    rows = np.repeat(np.arange(n), idx.shape[1])
+    cols = idx.ravel()
+    mask = rows != cols
+    return np.minimum(rows[mask], cols[mask]) * n + np.maximum(rows[mask], cols[mask])
 
 
 def nearest_pairs(vectors: np.ndarray, k: int) -> set[tuple[int, int]]:
     """Unordered index pairs (i < j) where j is among i's ``k`` nearest rows or vice versa."""
-    from embeddings.similarity import dot_score, top_k
+    n = len(vectors)
+    return {(int(c // n), int(c % n)) for c in np.unique(_nearest_codes(vectors, k))}
 
-    idx, _ = top_k(vectors, vectors, k + 1, score_function=dot_score)
-    out: set[tuple[int, int]] = set()
-    for i, row in enumerate(idx):
-        for j in row:
-            j = int(j)
-            if j != i:
-                out.add((min(i, j), max(i, j)))
-    return out
+
+@dataclass
+class _MatchContext:
+    """What a lazily read ``PairMatch.reasons`` / ``alignment`` needs."""
+
+    profiles: Sequence[SOPProfile]
+    settings: MatchSettings
+    align: bool
+    align_settings: AlignmentSettings = field(default_factory=AlignmentSettings)
+
+    def reasons(self, match: PairMatch) -> list[str]:
+        assert match._source is not None
+        _, i, j = match._source
+        pa, pb = self.profiles[i], self.profiles[j]
+        return reasons_for(pa, pb, match.features, pa.step_vecs @ pb.step_vecs.T, self.settings)
+
+    def alignment(self, match: PairMatch) -> list[AlignedPair]:
+        if not self.align or match.relation != "equivalent":
+            return []
+        assert match._source is not None
+        _, i, j = match._source
+        return align_pair(self.profiles[i], self.profiles[j], None, self.align_settings)
 
 
 def match_profiles(
@@ -433,34 +695,35 @@ def match_profiles(
     align: bool = True,
     keep: Relation = "related",
 ) -> list[PairMatch]:
-    """Score every candidate pair; return those at ``keep`` or better, best first."""
+    """Score every candidate pair; return those at ``keep`` or better, best first.
+
+    Reasons and (for equivalent pairs, when ``align``) step alignments are
+    worked out when first read.
+    """
     settings = settings or MatchSettings.load()
-    weights = CorpusWeights.of(profiles)
-    keep_levels = {"equivalent": {"equivalent"}, "related": {"equivalent", "related"},
-                   "different": {"equivalent", "related", "different"}}[keep]
-    out = []
-    align_settings = AlignmentSettings()
-    for i, j in candidate_pairs(profiles):
-        pa, pb = profiles[i], profiles[j]
-        features, sim = pair_features(
-            pa, pb, settings, weights.titles[i], weights.titles[j], weights.contents[i], weights.contents[j]
-        )
-        score = combined_score(features)
-        relation = relation_of(score, features, settings)
-        if relation not in keep_levels:
-            continue
-        match = PairMatch(pa.sop, pb.sop, score, relation, features, reasons_for(pa, pb, features, sim, settings))
-        if align and relation == "equivalent":
-            match.alignment = align_pair(pa, pb, sim, align_settings)
-        out.append(match)
-    out.sort(key=lambda m: -m.score)
-    return out
+    index = CorpusIndex.of(profiles)
+    first, second = candidate_pairs(profiles)
+    floor = None if keep == "different" else (settings.related if keep == "related" else settings.equivalent)
+    scored = score_pairs(index, first, second, settings, floor)
+    relations = _relations(scored, settings)
+    wanted = relations <= _RELATIONS.index(keep)
+    order = np.flatnonzero(wanted)
+    order = order[np.argsort(-scored.score[order], kind="stable")]
+    context = _MatchContext(profiles, settings, align)
+    return [
+        PairMatch(profiles[i].sop, profiles[j].sop, score, _RELATIONS[rel], dict(zip(SIGNALS, feats, strict=True)),
+                  source=(context, i, j))
+        for i, j, score, rel, feats in zip(
+            scored.first[order].tolist(), scored.second[order].tolist(), scored.score[order].tolist(),
+            relations[order].tolist(), scored.features[order].tolist(), strict=True)
+    ]
 
 
-def group_matches(sops: Sequence[SOP], matches: Sequence[PairMatch]) -> list[list[SOP]]:
-    """Procedure groups: equivalent pairs joined best-first, one SOP per office per group."""
-    index = {id(s): k for k, s in enumerate(sops)}
-    parent = list(range(len(sops)))
+def _merge_groups(n: int, offices: Sequence[str], edges: Sequence[tuple[int, int]]) -> list[int]:
+    """Union-find over ``edges`` taken in order, never joining two groups that share
+    an office; returns each item's group root."""
+    parent = list(range(n))
+    office_sets: dict[int, set[str]] = {k: {offices[k]} for k in range(n)}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -468,20 +731,31 @@ def group_matches(sops: Sequence[SOP], matches: Sequence[PairMatch]) -> list[lis
             x = parent[x]
         return x
 
-    members: dict[int, list[int]] = {k: [k] for k in range(len(sops))}
-    for m in sorted(matches, key=lambda m: -m.score):
-        if m.relation != "equivalent":
+    for x, y in edges:
+        rx, ry = find(x), find(y)
+        if rx == ry:
             continue
-        ra, rb = find(index[id(m.a)]), find(index[id(m.b)])
-        if ra == rb:
-            continue
-        offices_a = {office_key(sops[k]) for k in members[ra]}
-        offices_b = {office_key(sops[k]) for k in members[rb]}
-        if offices_a & offices_b:
+        sx, sy = office_sets[rx], office_sets[ry]
+        if len(sx) < len(sy):
+            rx, ry, sx, sy = ry, rx, sy, sx
+        if not sx.isdisjoint(sy):
             continue  # would put two versions of one office in a group
-        parent[rb] = ra
-        members[ra].extend(members.pop(rb))
-    groups = [[sops[k] for k in sorted(v)] for v in members.values() if len(v) > 1]
+        parent[ry] = rx
+        sx |= sy
+        del office_sets[ry]
+    return [find(x) for x in range(n)]
+
+
+def group_matches(sops: Sequence[SOP], matches: Sequence[PairMatch]) -> list[list[SOP]]:
+    """Procedure groups: equivalent pairs joined best-first, one SOP per office per group."""
+    index = {id(s): k for k, s in enumerate(sops)}
+    edges = [(index[id(m.a)], index[id(m.b)])
+             for m in sorted(matches, key=lambda m: -m.score) if m.relation == "equivalent"]
+    roots = _merge_groups(len(sops), [office_key(s) for s in sops], edges)
+    members: dict[int, list[int]] = {}
+    for k, r in enumerate(roots):
+        members.setdefault(r, []).append(k)
+    groups = [[sops[k] for k in v] for v in members.values() if len(v) > 1]
     groups.sort(key=lambda g: (-len(g), g[0].title))
     return groups
 

@@ -102,3 +102,84 @@ def test_cli_match_json_contract():
     assert pair["relation"] in {"equivalent", "related", "different"}
     if pair["alignment"]:
         assert set(pair["alignment"][0]) == {"a_step", "b_step", "score"}
+
+
+# ---------------------------------------------------------------- batch scoring
+
+
+def _reference_features(profiles, i, j, settings):
+    """The five signals of one pair, straight from their definitions (slow, obvious)."""
+    import math
+
+    import numpy as np
+
+    pa, pb = profiles[i], profiles[j]
+    span = settings.ceiling - settings.background
+
+    def rescale(x):
+        return np.clip((x - settings.background) / span, 0, 1)
+
+    def idf(sets, min_df=1):
+        df = {}
+        for s in sets:
+            for t in s:
+                df[t] = df.get(t, 0) + 1
+        n = len(sets)
+        return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items() if c >= min_df}
+
+    title_idf = idf([p.title_terms for p in profiles])
+    shared = sum(title_idf[t] for t in pa.title_terms & pb.title_terms)
+    union = sum(title_idf[t] for t in pa.title_terms | pb.title_terms)
+    content_idf = idf([p.content_terms for p in profiles], min_df=2)
+    wa = {t: content_idf[t] for t in pa.content_terms if t in content_idf}
+    wb = {t: content_idf[t] for t in pb.content_terms if t in content_idf}
+    norm = math.sqrt(sum(v * v for v in wa.values())) * math.sqrt(sum(v * v for v in wb.values()))
+    if len(pa.step_vecs) and len(pb.step_vecs):
+        sim = pa.step_vecs @ pb.step_vecs.T
+        steps = (rescale(sim.max(axis=1)).mean() + rescale(sim.max(axis=0)).mean()) / 2
+    else:
+        steps = 0.0
+    both = pa.actor_roles and pb.actor_roles
+    return {
+        "title": float(rescale(pa.title_vec @ pb.title_vec)),
+        "steps": float(steps),
+        "terms": shared / union if union else 0.0,
+        "actors": len(pa.actor_roles & pb.actor_roles) / len(pa.actor_roles | pb.actor_roles) if both else 0.0,
+        "content": sum(wa[t] * wb[t] for t in wa.keys() & wb.keys()) / norm if norm else 0.0,
+    }
+
+
+def test_batch_scoring_matches_the_definitions(corpus_sops):
+    import numpy as np
+
+    from sopdata.matching import CorpusIndex, MatchSettings, candidate_pairs, score_pairs
+
+    profiles = build_profiles(corpus_sops, TfidfEncoder())
+    settings = MatchSettings()
+    first, second = candidate_pairs(profiles)
+    assert len(first) > 300  # all cross-office pairs of the seed corpus
+    scored = score_pairs(CorpusIndex.of(profiles), first, second, settings)
+    for k in range(0, len(scored), 7):
+        expected = _reference_features(profiles, int(scored.first[k]), int(scored.second[k]), settings)
+        got = scored.feature_dict(k)
+        assert got == pytest.approx(expected, abs=1e-5)
+    # the floor only drops pairs that cannot reach it
+    floored = score_pairs(CorpusIndex.of(profiles), first, second, settings, floor=0.3)
+    assert set(zip(floored.first.tolist(), floored.second.tolist(), strict=True)) >= {
+        (int(a), int(b)) for a, b, s in zip(scored.first, scored.second, scored.score, strict=True) if s >= 0.3
+    }
+    np.testing.assert_array_less(-1e-9, scored.features)
+
+
+def test_reasons_and_alignment_are_lazy_and_survive_pickling(corpus_sops):
+    import pickle
+
+    matches = match_profiles(build_profiles(corpus_sops, TfidfEncoder()), keep="different")
+    best = matches[0]
+    assert best._reasons is None and best._alignment is None  # nothing worked out yet
+    assert best.reasons and best.reasons[0].startswith("kemiripan judul")
+    if best.relation == "equivalent":
+        assert best.alignment
+    copy_ = pickle.loads(pickle.dumps(best))
+    assert copy_.to_dict() == best.to_dict()
+    assert copy_._source is None
