@@ -83,6 +83,7 @@ def synthetic_profiles(base: list[SOPProfile], n: int, seed: int = 7) -> list[SO
                 title_terms=set(src.title_terms),
                 actor_roles=set(src.actor_roles),
                 content_terms=set(src.content_terms),
+                content_tf=dict(src.content_tf),
                 step_grams=[src.step_grams[i] for i in keep],
                 step_actions=[src.step_actions[i] for i in keep],
             )

@@ -146,7 +146,9 @@ def calibrate(
     seed_to_file: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Thresholds from labelled pairs: ``equivalent`` is the cut with the best F1 on
-    the equivalent pairs (the highest such cut on ties, to keep precision);
+    the equivalent pairs, placed halfway between the weakest pair it keeps and
+    the next score below (on ties the highest such cut, to keep precision); the
+    margin on both sides makes the cut less tied to these few labels.
     ``related`` sits just under the lowest-scoring labelled related pair.
 
     ``all_pairs`` must hold every scored pair (``keep="different"``).
@@ -160,12 +162,14 @@ def calibrate(
     expected = {_pair(a, b) for (_, r), k in groups.items() if r == "equivalent" for a, b in combinations(k, 2)}
     related = {_pair(a, b) for (_, r), k in groups.items() if r == "related" for a, b in combinations(k, 2)}
     scored = [(m.score, _pair(_sop_key(m.a), _sop_key(m.b))) for m in all_pairs]
-    best = (-1.0, 0.0)
-    for cut in sorted({s for s, _ in scored}):
+    cuts = sorted({s for s, _ in scored})
+    best = (-1.0, 0.0, 0.0)  # F1, cut, next score below
+    for below, cut in zip([0.0, *cuts], cuts, strict=False):
         predicted = {p for s, p in scored if s >= cut}
         f1 = Scores.of(predicted, expected).f1
         if f1 >= best[0]:
-            best = (f1, cut)
+            best = (f1, cut, below)
+    equivalent = (best[1] + best[2]) / 2
     related_scores = [s for s, p in scored if p in related]
-    related_cut = min(related_scores) - 0.01 if related_scores else best[1] - 0.15
-    return {"equivalent": round(best[1], 4), "related": round(min(related_cut, best[1]), 4)}
+    related_cut = min(related_scores) - 0.01 if related_scores else equivalent - 0.15
+    return {"equivalent": round(equivalent, 4), "related": round(min(related_cut, equivalent), 4)}

@@ -12,12 +12,24 @@ high as true twins. A pair's score therefore combines five signals, each in
   term is across the corpus ("pensiun" weighs more than "pengajuan"), with
   acronyms and their synonyms folded together (LAKIP = LKj = Laporan Kinerja);
 * ``actors``: shared Pelaksana roles;
-* ``content``: shared key terms of all step text (Kegiatan, Kelengkapan,
-  Output), rarity-weighted like ``terms``; it works on OCR text too, where the
-  columns are mixed into one.
+* ``content``: TF-IDF cosine of the key terms of all step text (Kegiatan,
+  Kelengkapan, Output): a term counts once per step that mentions it, so what
+  a procedure keeps handling ("Dokumen Laporan Kinerja" in seven steps) weighs
+  more than a passing mention; it works on OCR text too, where the columns
+  are mixed into one.
 
-The weights are fixed and documented below; only the two thresholds that turn a
+The score is the weighted mean of the signals both SOPs have evidence for: a
+missing title, step table or Pelaksana column is no evidence either way. The
+weights are fixed and documented below; only the two thresholds that turn a
 score into a relation are calibrated on labelled pairs (see ``calibrate``).
+Which pairs end up equivalent also depends on the rest of the corpus (one SOP
+per procedure per office, and groups; see :func:`decide`).
+
+Scale: up to 400 SOPs every cross-office pair is scored; above that only each
+SOP's nearest neighbours (the one quadratic step, a blocked top-k search; see
+:func:`candidate_pairs`). Scoring is batched over flat arrays
+(:class:`CorpusIndex`, :func:`score_pairs`), and reasons and alignments are
+worked out only for the pairs someone reads.
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ import functools
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -35,6 +47,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from sopdata.alignment import AlignedPair, AlignmentSettings, align_steps, relative
+from sopdata.fuzzy import ocr_distance
 from sopdata.records import SOP
 from sopdata.textclean import normalise_key
 
@@ -84,10 +97,12 @@ _GENERIC = set(
 
 def key_terms(text: str) -> set[str]:
     """Key terms of a text: acronyms and their long forms folded to one concept
-    (LAKIP = LKj = Laporan Kinerja), generic paperwork words dropped."""
+    (LAKIP = LKj = Laporan Kinerja), generic paperwork words dropped. Plain words
+    are three letters or more; a glossary concept keeps its short token
+    ("Reformasi Birokrasi" gives ``rb``)."""
     from sopdata.glossary import canonical_terms
 
-    return {t for t in canonical_terms(text) if t not in _GENERIC and len(t) > 2}
+    return {t for t in canonical_terms(text) if t not in _GENERIC}
 
 
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "actions.csv"
@@ -104,23 +119,39 @@ def _action_stems() -> tuple[tuple[str, str], ...]:
 
 def step_actions(text: str) -> set[str]:
     """What kind of act a step is (sign, send, register, check ...), from the
-    administrative verbs in ``data/actions.csv``; OCR-damaged words count when
-    they share most of their letter trigrams with a stem ("menendatangeni")."""
+    administrative verbs in ``data/actions.csv`` (see :func:`word_actions`)."""
     key = f" {normalise_key(text)} "
     found = {action for stem, action in _action_stems() if " " in stem and f" {stem} " in key}
     for word in key.split():
-        for stem, action in _action_stems():
-            if action in found or " " in stem:
-                continue
-            if word == stem or (len(stem) >= 5 and word.startswith(stem)):
-                found.add(action)
-            elif len(word) >= 7 and len(stem) >= 7 and word[0] == stem[0]:
-                # OCR damage inside the word; the first letter must agree, since
-                # pe-/me- flips the meaning ("pengantar" letter vs "mengantar" deliver).
-                ga, gb = char_grams(word), char_grams(stem)
-                if 2 * len(ga & gb) / (len(ga) + len(gb)) >= 0.55:
-                    found.add(action)
+        found |= word_actions(word)
     return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_actions(word: str) -> frozenset[str]:
+    """The kinds of act one (normalised) word names.
+
+    A word counts when it is a stem, holds a stem of five letters or more
+    ("pengiriman", "dikirimkan" hold "kirim"), or, OCR damage allowed, starts
+    like a verb stem of seven letters or more ("mangirimian" for "mengirim":
+    one OCR edit; "menendatangeni": most letter trigrams shared). The first
+    letter must agree, since pe-/me- flips the meaning ("pengantar" letter vs
+    "mengantar" deliver).
+    """
+    found: set[str] = set()
+    for stem, action in _action_stems():
+        if action in found or " " in stem:
+            continue
+        if word == stem or (len(stem) >= 5 and stem in word):
+            found.add(action)
+        elif len(word) >= 7 and len(stem) >= 7 and word[0] == stem[0]:
+            if len(word) >= len(stem) and ocr_distance(word[: len(stem)], stem) <= 1:
+                found.add(action)
+                continue
+            ga, gb = char_grams(word), char_grams(stem)
+            if 2 * len(ga & gb) / (len(ga) + len(gb)) >= 0.55:
+                found.add(action)
+    return frozenset(found)
 
 
 def char_grams(text: str, n: int = 3) -> set[str]:
@@ -155,6 +186,8 @@ class SOPProfile:
     content_terms: set[str]
     step_grams: list[set[str]] = field(default_factory=list)
     step_actions: list[set[str]] = field(default_factory=list)
+    # How many steps mention each content term (1 when left empty).
+    content_tf: dict[str, int] = field(default_factory=dict)
 
 
 class PairMatch:
@@ -186,7 +219,7 @@ class PairMatch:
         reasons: list[str] | None = None,
         alignment: list[AlignedPair] | None = None,
         *,
-        source: tuple[_MatchContext, int, int] | None = None,
+        source: tuple[_MatchContext, int, int, int] | None = None,
     ) -> None:
         self.a = a
         self.b = b
@@ -284,7 +317,11 @@ def build_profiles(
     profiles = []
     for sop, (start, end) in zip(sops, spans, strict=True):
         roles = {normalise_key(sop.canonical_actor(a)) for s in sop.steps for a in s.actors}
-        content = " ".join(f"{s.activity} {s.requirements} {s.output}" for s in sop.steps)
+        step_content = [f"{s.activity} {s.requirements} {s.output}" for s in sop.steps]
+        content_terms = key_terms(" ".join(step_content))
+        mentions: Counter[str] = Counter()
+        for text in step_content:
+            mentions.update(key_terms(text) & content_terms)
         profiles.append(
             SOPProfile(
                 sop=sop,
@@ -293,9 +330,10 @@ def build_profiles(
                 step_vecs=vectors[start:end],
                 title_terms=key_terms(sop.title),
                 actor_roles={r for r in roles if r},
-                content_terms=key_terms(content),
+                content_terms=content_terms,
                 step_grams=[char_grams(s.activity) for s in sop.steps],
                 step_actions=[step_actions(s.activity) for s in sop.steps],
+                content_tf=dict(mentions),
             )
         )
     return profiles
@@ -367,17 +405,49 @@ def _idf(term_sets: Sequence[set[str]], min_df: int = 1) -> dict[str, float]:
     return {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items() if c >= min_df}
 
 
-def _vocab_rows(term_sets: Sequence[set[str]], weight: Callable[[str], float | None]) -> _Ragged:
+def _tf_idf(term: str, tf: dict[str, int], idf: dict[str, float]) -> float | None:
+    if term not in idf:
+        return None  # seen in one SOP only (mostly OCR debris): cannot be shared
+    return max(tf.get(term, 1), 1) * idf[term]
+
+
+def _vocab_rows(
+    term_sets: Sequence[set[str]],
+    weight: Callable[[str], float | None] | Sequence[Callable[[str], float | None]],
+) -> _Ragged:
+    """Term sets as id rows; ``weight`` (one for all rows, or one per row) gives each
+    term's value, ``None`` leaving it out."""
     vocab: dict[str, int] = {}
     rows = []
-    for terms in term_sets:
+    for k, terms in enumerate(term_sets):
         row: dict[int, float] = {}
+        row_weight = weight[k] if isinstance(weight, Sequence) else weight
         for t in sorted(terms):
-            w = weight(t)
+            w = row_weight(t)
             if w is not None:
                 row[vocab.setdefault(t, len(vocab))] = w
         rows.append(row)
     return _Ragged.of(rows, len(vocab))
+
+
+SIGNALS: tuple[str, ...] = ("title", "steps", "terms", "actors", "content")
+_WEIGHT_VECTOR = np.array([WEIGHTS[s] for s in SIGNALS])
+_TITLE, _STEPS, _TERMS, _ACTORS, _CONTENT = range(len(SIGNALS))
+
+
+def _present(p: SOPProfile) -> tuple[bool, ...]:
+    """Which signals this SOP can take part in: a missing title, step table or
+    Pelaksana column is no evidence either way, so the signal is left out of the
+    pair's score (the other weights are scaled up) instead of counting as 0."""
+    has_steps = len(p.step_vecs) > 0
+    has = {
+        "title": bool(normalise_key(p.sop.title)),
+        "steps": has_steps,
+        "terms": bool(p.title_terms),
+        "actors": bool(p.actor_roles),
+        "content": has_steps,
+    }
+    return tuple(has[name] for name in SIGNALS)
 
 
 @dataclass
@@ -398,6 +468,8 @@ class CorpusIndex:
     contents: _Ragged
     actors: _Ragged
     actor_count: np.ndarray
+    # (n, 5): which signals an SOP has evidence for (a title, key terms, steps, Pelaksana)
+    present: np.ndarray
 
     @classmethod
     def of(cls, profiles: Sequence[SOPProfile]) -> CorpusIndex:
@@ -416,7 +488,10 @@ class CorpusIndex:
         title_idf = _idf([p.title_terms for p in profiles])
         title_terms = _vocab_rows([p.title_terms for p in profiles], title_idf.get)
         content_idf = _idf([p.content_terms for p in profiles], min_df=2)
-        contents = _vocab_rows([p.content_terms for p in profiles], content_idf.get)
+        contents = _vocab_rows(
+            [p.content_terms for p in profiles],
+            [functools.partial(_tf_idf, tf=p.content_tf, idf=content_idf) for p in profiles],
+        )
         norms = np.sqrt(np.bincount(
             np.repeat(np.arange(n), np.diff(contents.indptr)), contents.values**2, minlength=n))
         lengths = np.diff(contents.indptr)
@@ -434,15 +509,13 @@ class CorpusIndex:
             contents=contents,
             actors=actors,
             actor_count=np.diff(actors.indptr).astype(np.float64),
+            present=np.array([_present(p) for p in profiles], bool).reshape(n, len(SIGNALS)),
         )
 
     def __len__(self) -> int:
         return len(self.profiles)
 
 
-SIGNALS: tuple[str, ...] = ("title", "steps", "terms", "actors", "content")
-_WEIGHT_VECTOR = np.array([WEIGHTS[s] for s in SIGNALS])
-_TITLE, _STEPS, _TERMS, _ACTORS, _CONTENT = range(len(SIGNALS))
 
 
 @dataclass
@@ -452,13 +525,20 @@ class ScoredPairs:
     first: np.ndarray
     second: np.ndarray
     features: np.ndarray
+    available: np.ndarray  # (P, 5) bool: both SOPs have evidence for the signal
     score: np.ndarray
 
     def __len__(self) -> int:
         return len(self.first)
 
     def subset(self, keep: np.ndarray) -> ScoredPairs:
-        return ScoredPairs(self.first[keep], self.second[keep], self.features[keep], self.score[keep])
+        return ScoredPairs(self.first[keep], self.second[keep], self.features[keep], self.available[keep],
+                           self.score[keep])
+
+    @classmethod
+    def concat(cls, parts: Sequence[ScoredPairs]) -> ScoredPairs:
+        return cls(*(np.concatenate([getattr(p, f) for p in parts])
+                     for f in ("first", "second", "features", "available", "score")))
 
     def feature_dict(self, k: int) -> dict[str, float]:
         return dict(zip(SIGNALS, self.features[k].tolist(), strict=True))
@@ -496,18 +576,27 @@ def score_pairs(
     first, second = first[order], second[order]
     n_pairs = len(first)
     feats = np.zeros((n_pairs, len(SIGNALS)))
+    avail = index.present[first] & index.present[second]
     keep = np.ones(n_pairs, bool)
     cuts = np.flatnonzero(np.diff(first)) + 1
     with _blas_single_thread():
         for s, e in zip([0, *cuts.tolist()], [*cuts.tolist(), n_pairs], strict=True):
             if s < e:
-                _score_block(index, int(first[s]), second[s:e], feats[s:e], keep[s:e], settings, floor)
-    scored = ScoredPairs(first, second, feats, feats @ _WEIGHT_VECTOR)
+                _score_block(index, int(first[s]), second[s:e], feats[s:e], avail[s:e], keep[s:e], settings,
+                             floor)
+    scored = ScoredPairs(first, second, feats, avail, combined_scores(feats, avail))
     return scored.subset(keep) if floor is not None else scored
 
 
-def _score_block(index: CorpusIndex, i: int, rows: np.ndarray, f: np.ndarray, keep: np.ndarray,
-                 settings: MatchSettings, floor: float | None) -> None:
+def combined_scores(features: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Weighted mean of the signals each pair has evidence for (0 with none)."""
+    total = available @ _WEIGHT_VECTOR
+    return np.divide((features * available) @ _WEIGHT_VECTOR, total, out=np.zeros(len(features)),
+                     where=total > 0)
+
+
+def _score_block(index: CorpusIndex, i: int, rows: np.ndarray, f: np.ndarray, avail: np.ndarray,
+                 keep: np.ndarray, settings: MatchSettings, floor: float | None) -> None:
     """Signals of SOP ``i`` against each SOP of ``rows``, written into ``f``; with
     ``floor``, ``keep`` tells which pairs can still reach it."""
     span = settings.ceiling - settings.background
@@ -522,7 +611,9 @@ def _score_block(index: CorpusIndex, i: int, rows: np.ndarray, f: np.ndarray, ke
     f[:, _ACTORS] = np.divide(common, union, out=np.zeros_like(common), where=both)
     f[:, _CONTENT] = index.contents.dots(i, rows)
     if floor is not None:
-        keep[:] = f @ _WEIGHT_VECTOR + WEIGHTS["steps"] >= floor
+        f[:, _STEPS] = 1.0  # the best the steps could do
+        keep[:] = combined_scores(f, avail) >= floor
+        f[:, _STEPS] = 0.0
     a0, a1 = int(index.step_ptr[i]), int(index.step_ptr[i + 1])
     todo = np.flatnonzero(keep & (index.step_ptr[rows + 1] > index.step_ptr[rows]))
     if a1 == a0 or not len(todo):
@@ -579,36 +670,36 @@ def align_pair(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None,
     return align_steps(steps, settings or AlignmentSettings())
 
 
-def _relations(scored: ScoredPairs, settings: MatchSettings) -> np.ndarray:
-    """0 equivalent, 1 related, 2 different.
-
-    Equivalent procedures are about the same thing: without a shared key term
-    in the titles or in what the steps produce (after folding synonyms), a high
-    score is a look-alike, at most related.
-    """
-    f = scored.features
-    on_topic = (f[:, _TERMS] > 0) | (f[:, _CONTENT] >= 0.2)
-    out = np.full(len(scored), 2, np.int8)
-    out[scored.score >= settings.related] = 1
-    out[(scored.score >= settings.equivalent) & on_topic] = 0
-    return out
+def _on_topic(features: np.ndarray) -> np.ndarray:
+    """Equivalent procedures are about the same thing: without a shared key term
+    in the titles or in what the steps say (after folding synonyms), a high score
+    is a look-alike, at most related."""
+    return (features[:, _TERMS] > 0) | (features[:, _CONTENT] >= 0.2)
 
 
 _RELATIONS: tuple[Relation, ...] = ("equivalent", "related", "different")
 
 
 def reasons_for(pa: SOPProfile, pb: SOPProfile, features: dict[str, float], sim: np.ndarray,
-                settings: MatchSettings) -> list[str]:
+                settings: MatchSettings, available: dict[str, bool] | None = None) -> list[str]:
     """Indonesian sentences saying what agrees (and what does not)."""
-    reasons = [f"kemiripan judul {features['title']:.0%}"]
+    available = available or {}
+    if available.get("title", True):
+        reasons = [f"kemiripan judul {features['title']:.0%}"]
+    else:
+        reasons = ["judul kosong atau tak terbaca: judul tidak dibandingkan"]
     shared = sorted(pa.title_terms & pb.title_terms)
     if shared:
         reasons.append("istilah kunci sama: " + ", ".join(shared))
-    else:
+    elif available.get("terms", True):
         reasons.append("tidak ada istilah kunci judul yang sama")
     if sim.size:
         close = int((sim.max(axis=1) >= settings.background + 0.6 * (settings.ceiling - settings.background)).sum())
         reasons.append(f"{close} dari {sim.shape[0]} langkah punya padanan dekat")
+    for p in (pa, pb):
+        if not len(p.step_vecs):
+            reasons.append(f"SOP {p.sop.title or p.sop.source_file} tidak punya langkah: langkah tidak "
+                           "dibandingkan, paling tinggi 'terkait'")
     actors = sorted(pa.actor_roles & pb.actor_roles)
     if actors:
         reasons.append("pelaksana sama: " + ", ".join(actors[:4]))
@@ -668,25 +759,118 @@ def nearest_pairs(vectors: np.ndarray, k: int) -> set[tuple[int, int]]:
 
 @dataclass
 class _MatchContext:
-    """What a lazily read ``PairMatch.reasons`` / ``alignment`` needs."""
+    """What a lazily read ``PairMatch.reasons`` / ``alignment`` needs; list
+    entries are per returned match (``source[3]``)."""
 
     profiles: Sequence[SOPProfile]
     settings: MatchSettings
     align: bool
+    rival: list[int]
+    implied: list[float]
+    available: list[list[bool]]
+    direct: np.ndarray  # (m, 2) pairs equivalent on their own score
     align_settings: AlignmentSettings = field(default_factory=AlignmentSettings)
+
+    @functools.cached_property
+    def partners(self) -> dict[int, set[int]]:
+        out: dict[int, set[int]] = {}
+        for i, j in self.direct.tolist():
+            out.setdefault(i, set()).add(j)
+            out.setdefault(j, set()).add(i)
+        return out
 
     def reasons(self, match: PairMatch) -> list[str]:
         assert match._source is not None
-        _, i, j = match._source
+        _, i, j, k = match._source
         pa, pb = self.profiles[i], self.profiles[j]
-        return reasons_for(pa, pb, match.features, pa.step_vecs @ pb.step_vecs.T, self.settings)
+        out = reasons_for(pa, pb, match.features, pa.step_vecs @ pb.step_vecs.T, self.settings,
+                          dict(zip(SIGNALS, self.available[k], strict=True)))
+        if self.rival[k] >= 0:
+            r = self.profiles[self.rival[k]].sop
+            out.append(f"dari kantor yang sama, {r.title} ({r.office or r.source_file}) lebih cocok: "
+                       "satu kantor biasanya punya satu SOP per prosedur")
+        if not math.isnan(self.implied[k]):
+            bridge = sorted(self.partners.get(i, set()) & self.partners.get(j, set()))
+            if bridge:
+                r = self.profiles[bridge[0]].sop
+                out.append(f"setara lewat kelompok prosedur: keduanya setara dengan {r.title} "
+                           f"({r.office or r.source_file})")
+            else:
+                out.append(f"setara lewat kelompok prosedur (tautan terlemah {self.implied[k]:.0%})")
+        return out
 
     def alignment(self, match: PairMatch) -> list[AlignedPair]:
         if not self.align or match.relation != "equivalent":
             return []
         assert match._source is not None
-        _, i, j = match._source
+        _, i, j, _ = match._source
         return align_pair(self.profiles[i], self.profiles[j], None, self.align_settings)
+
+
+@dataclass
+class _Decisions:
+    """Relation and final score of every scored pair, and why they moved."""
+
+    relation: np.ndarray  # int8 index into _RELATIONS
+    score: np.ndarray
+    rival: np.ndarray  # dominated pairs: the SOP that beat the weaker side; else -1
+    implied: np.ndarray  # equivalent only through their group: the weakest link's score; else nan
+
+
+def decide(scored: ScoredPairs, offices: np.ndarray, settings: MatchSettings) -> _Decisions:
+    """Relations of scored pairs, in three steps.
+
+    1. One office writes one SOP per procedure. When SOP *a* has a better
+       on-topic partner (see :func:`_on_topic`) in *b*'s office than *b* (or *b*
+       one in *a*'s), the pair is doubtful: a look-alike of the better one
+       (Pengarsipan Surat Masuk/Keluar beside Surat Masuk). Its score is
+       multiplied by ``score / rival score`` (the ratio test of Lowe's SIFT
+       matching), so it ranks below its rival, and it is at most related.
+    2. The others are equivalent when their score reaches the threshold, they
+       are on topic and both SOPs have steps.
+    3. Equivalent pairs form groups (one SOP per office, best pairs first, see
+       :func:`group_matches`); a scored pair whose SOPs end up in one group is
+       equivalent too, with at least the score of the weakest equivalent pair
+       joining them (done by :func:`_join_groups`). OCR text that matches a
+       twin's clean copy poorly can still join it through a third office.
+    """
+    score = scored.score.copy()
+    on_topic = _on_topic(scored.features) & scored.available[:, _STEPS]
+    rival = np.full(len(scored), -1, np.int64)
+    if on_topic.any():
+        best, partner = _rivals(scored.first, scored.second, score, on_topic, offices)
+        beaten = best > score
+        rival[beaten] = partner[beaten]
+        score[beaten] *= score[beaten] / best[beaten]
+    relation = np.where(score >= settings.related, 1, 2).astype(np.int8)
+    relation[on_topic & (rival < 0) & (score >= settings.equivalent)] = 0
+    return _Decisions(relation, score, rival, np.full(len(scored), np.nan))
+
+
+def _rivals(first: np.ndarray, second: np.ndarray, score: np.ndarray, eligible: np.ndarray,
+            offices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair (a, b): the best score of an ``eligible`` pair joining a to
+    b's office or b to a's office, and the SOP on the far side of that pair
+    (-inf and -1 where there is none)."""
+    n_off = int(offices.max()) + 1
+    key_a = first * n_off + offices[second]  # a towards b's office
+    key_b = second * n_off + offices[first]  # b towards a's office
+    idx = np.flatnonzero(eligible)
+    keys = np.concatenate([key_a[idx], key_b[idx]])
+    partner = np.concatenate([second[idx], first[idx]])
+    values = np.concatenate([score[idx], score[idx]])
+    order = np.lexsort((partner, -values, keys))
+    head = order[np.r_[True, keys[order][1:] != keys[order][:-1]]]
+    best_keys, best_values, best_partner = keys[head], values[head], partner[head]
+
+    def lookup(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = np.minimum(np.searchsorted(best_keys, k), len(best_keys) - 1)
+        found = best_keys[at] == k
+        return np.where(found, best_values[at], -np.inf), np.where(found, best_partner[at], -1)
+
+    (va, pa), (vb, pb) = lookup(key_a), lookup(key_b)
+    use_a = va >= vb
+    return np.where(use_a, va, vb), np.where(use_a, pa, pb)
 
 
 def match_profiles(
@@ -703,27 +887,121 @@ def match_profiles(
     settings = settings or MatchSettings.load()
     index = CorpusIndex.of(profiles)
     first, second = candidate_pairs(profiles)
-    floor = None if keep == "different" else (settings.related if keep == "related" else settings.equivalent)
+    floor = None if keep == "different" else settings.related
     scored = score_pairs(index, first, second, settings, floor)
-    relations = _relations(scored, settings)
-    wanted = relations <= _RELATIONS.index(keep)
+    decisions = decide(scored, index.offices, settings)
+    scored, decisions = _join_groups(index, first, second, scored, decisions, settings)
+    wanted = decisions.relation <= _RELATIONS.index(keep)
     order = np.flatnonzero(wanted)
-    order = order[np.argsort(-scored.score[order], kind="stable")]
-    context = _MatchContext(profiles, settings, align)
+    order = order[np.lexsort((decisions.relation[order], -decisions.score[order]))]
+    direct = np.flatnonzero((decisions.relation == 0) & np.isnan(decisions.implied))
+    context = _MatchContext(profiles, settings, align, decisions.rival[order].tolist(),
+                            decisions.implied[order].tolist(), scored.available[order].tolist(),
+                            np.column_stack([scored.first[direct], scored.second[direct]]))
     return [
         PairMatch(profiles[i].sop, profiles[j].sop, score, _RELATIONS[rel], dict(zip(SIGNALS, feats, strict=True)),
-                  source=(context, i, j))
-        for i, j, score, rel, feats in zip(
-            scored.first[order].tolist(), scored.second[order].tolist(), scored.score[order].tolist(),
-            relations[order].tolist(), scored.features[order].tolist(), strict=True)
+                  source=(context, i, j, k))
+        for k, (i, j, score, rel, feats) in enumerate(zip(
+            scored.first[order].tolist(), scored.second[order].tolist(), decisions.score[order].tolist(),
+            decisions.relation[order].tolist(), scored.features[order].tolist(), strict=True))
     ]
 
 
-def _merge_groups(n: int, offices: Sequence[str], edges: Sequence[tuple[int, int]]) -> list[int]:
+def _join_groups(index: CorpusIndex, first: np.ndarray, second: np.ndarray, scored: ScoredPairs,
+                 decisions: _Decisions, settings: MatchSettings) -> tuple[ScoredPairs, _Decisions]:
+    """Step 3 of :func:`decide`: candidate pairs inside one group become equivalent."""
+    eq = np.flatnonzero(decisions.relation == 0)
+    if not len(eq):
+        return scored, decisions
+    eq = eq[np.argsort(-decisions.score[eq], kind="stable")]
+    tree = _MergeTree.build(len(index), index.offices.tolist(),
+                            zip(scored.first[eq].tolist(), scored.second[eq].tolist(), strict=True),
+                            decisions.score[eq].tolist())
+    together = tree.root[first] == tree.root[second]
+    # candidate pairs the floor dropped before scoring them fully
+    done = np.zeros(len(first), bool)
+    codes = first * len(index) + second
+    done[np.isin(codes, scored.first * len(index) + scored.second)] = True
+    missing = together & ~done
+    if missing.any():
+        extra = score_pairs(index, first[missing], second[missing], settings)
+        scored = ScoredPairs.concat([scored, extra])
+        decisions = _Decisions(
+            np.concatenate([decisions.relation, np.full(len(extra), 2, np.int8)]),
+            np.concatenate([decisions.score, extra.score]),
+            np.concatenate([decisions.rival, np.full(len(extra), -1, np.int64)]),
+            np.concatenate([decisions.implied, np.full(len(extra), np.nan)]),
+        )
+    inside = np.flatnonzero((tree.root[scored.first] == tree.root[scored.second]) & (decisions.relation != 0))
+    if len(inside):
+        weakest = tree.bottleneck(scored.first[inside], scored.second[inside])
+        decisions.implied[inside] = weakest
+        decisions.score[inside] = np.maximum(decisions.score[inside], weakest)
+        decisions.relation[inside] = 0
+    return scored, decisions
+
+
+@dataclass
+class _MergeTree:
+    """Groups joined pair by pair, best first (Kruskal), kept as a tree: each join
+    is a node above the two groups it joined, holding the joining pair's score.
+
+    Two members of one group are linked through equivalent pairs; the weakest
+    link on the best such chain is the score at their lowest common node.
+    """
+
+    root: np.ndarray  # group of each item (a representative member)
+    parent: np.ndarray  # items 0..n-1, then join nodes; a top node is its own parent
+    value: np.ndarray  # join nodes: the joining score
+    depth: np.ndarray
+
+    @classmethod
+    def build(cls, n: int, offices: Sequence[object], edges: Iterable[tuple[int, int]],
+              scores: Sequence[float]) -> _MergeTree:
+        roots, joins = _merge_groups(n, offices, edges)
+        parent = list(range(n + len(joins)))
+        value = [np.inf] * n
+        node_of = list(range(n))  # current top node of each group, by root
+        for node, (keep_root, gone_root, edge) in enumerate(joins, start=n):
+            parent[node_of[keep_root]] = node
+            parent[node_of[gone_root]] = node
+            node_of[keep_root] = node
+            value.append(scores[edge])
+        parent_arr = np.array(parent, np.int64)
+        depth = np.zeros(len(parent), np.int64)
+        for v in range(len(parent) - 1, -1, -1):  # parents have higher numbers
+            if parent[v] != v:
+                depth[v] = depth[parent[v]] + 1
+        return cls(np.array(roots, np.int64), parent_arr, np.array(value), depth)
+
+    def bottleneck(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Score of the lowest common join node of items ``x[k]`` and ``y[k]`` (same group)."""
+        levels = max(1, int(self.depth.max()).bit_length())
+        up = [self.parent]
+        for _ in range(levels - 1):
+            up.append(up[-1][up[-1]])
+        x, y = x.copy(), y.copy()
+        swap = self.depth[x] < self.depth[y]
+        x[swap], y[swap] = y[swap], x[swap]
+        diff = self.depth[x] - self.depth[y]
+        for k in range(levels):
+            lift = (diff >> k) & 1 == 1
+            x[lift] = up[k][x[lift]]
+        for k in range(levels - 1, -1, -1):
+            move = up[k][x] != up[k][y]
+            x[move], y[move] = up[k][x[move]], up[k][y[move]]
+        common = np.where(x == y, x, self.parent[x])
+        return self.value[common]
+
+
+def _merge_groups(n: int, offices: Sequence[object], edges: Iterable[tuple[int, int]]
+                  ) -> tuple[list[int], list[tuple[int, int, int]]]:
     """Union-find over ``edges`` taken in order, never joining two groups that share
-    an office; returns each item's group root."""
+    an office. Returns each item's group root, and each join as (root kept, root
+    joined into it, edge number)."""
     parent = list(range(n))
-    office_sets: dict[int, set[str]] = {k: {offices[k]} for k in range(n)}
+    office_sets: dict[int, set[object]] = {k: {offices[k]} for k in range(n)}
+    joins: list[tuple[int, int, int]] = []
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -731,7 +1009,7 @@ def _merge_groups(n: int, offices: Sequence[str], edges: Sequence[tuple[int, int
             x = parent[x]
         return x
 
-    for x, y in edges:
+    for e, (x, y) in enumerate(edges):
         rx, ry = find(x), find(y)
         if rx == ry:
             continue
@@ -743,7 +1021,8 @@ def _merge_groups(n: int, offices: Sequence[str], edges: Sequence[tuple[int, int
         parent[ry] = rx
         sx |= sy
         del office_sets[ry]
-    return [find(x) for x in range(n)]
+        joins.append((rx, ry, e))
+    return [find(x) for x in range(n)], joins
 
 
 def group_matches(sops: Sequence[SOP], matches: Sequence[PairMatch]) -> list[list[SOP]]:
@@ -751,7 +1030,7 @@ def group_matches(sops: Sequence[SOP], matches: Sequence[PairMatch]) -> list[lis
     index = {id(s): k for k, s in enumerate(sops)}
     edges = [(index[id(m.a)], index[id(m.b)])
              for m in sorted(matches, key=lambda m: -m.score) if m.relation == "equivalent"]
-    roots = _merge_groups(len(sops), [office_key(s) for s in sops], edges)
+    roots, _ = _merge_groups(len(sops), [office_key(s) for s in sops], edges)
     members: dict[int, list[int]] = {}
     for k, r in enumerate(roots):
         members.setdefault(r, []).append(k)

@@ -131,8 +131,9 @@ def _reference_features(profiles, i, j, settings):
     shared = sum(title_idf[t] for t in pa.title_terms & pb.title_terms)
     union = sum(title_idf[t] for t in pa.title_terms | pb.title_terms)
     content_idf = idf([p.content_terms for p in profiles], min_df=2)
-    wa = {t: content_idf[t] for t in pa.content_terms if t in content_idf}
-    wb = {t: content_idf[t] for t in pb.content_terms if t in content_idf}
+    # tf-idf: tf is how many steps mention the term
+    wa = {t: pa.content_tf.get(t, 1) * content_idf[t] for t in pa.content_terms if t in content_idf}
+    wb = {t: pb.content_tf.get(t, 1) * content_idf[t] for t in pb.content_terms if t in content_idf}
     norm = math.sqrt(sum(v * v for v in wa.values())) * math.sqrt(sum(v * v for v in wb.values()))
     if len(pa.step_vecs) and len(pb.step_vecs):
         sim = pa.step_vecs @ pb.step_vecs.T
@@ -159,10 +160,16 @@ def test_batch_scoring_matches_the_definitions(corpus_sops):
     first, second = candidate_pairs(profiles)
     assert len(first) > 300  # all cross-office pairs of the seed corpus
     scored = score_pairs(CorpusIndex.of(profiles), first, second, settings)
+    from sopdata.matching import WEIGHTS
+
     for k in range(0, len(scored), 7):
         expected = _reference_features(profiles, int(scored.first[k]), int(scored.second[k]), settings)
         got = scored.feature_dict(k)
         assert got == pytest.approx(expected, abs=1e-5)
+        # no Pelaksana on one side: the actors signal is left out, the rest scaled up
+        used = {s for s in WEIGHTS if s != "actors" or scored.available[k][3]}
+        score = sum(WEIGHTS[s] * expected[s] for s in used) / sum(WEIGHTS[s] for s in used)
+        assert scored.score[k] == pytest.approx(score, abs=1e-5)
     # the floor only drops pairs that cannot reach it
     floored = score_pairs(CorpusIndex.of(profiles), first, second, settings, floor=0.3)
     assert set(zip(floored.first.tolist(), floored.second.tolist(), strict=True)) >= {
