@@ -75,25 +75,41 @@ def top_k(
         nb = len(q_block)
         best_val = np.empty((nb, 0), np.float32)
         best_idx = np.empty((nb, 0), np.int64)
+        pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # entries that beat the k-th best
+        n_pending = 0
         for c0 in range(0, nc, corpus_chunk_size):
             block = np.asarray(score_function(q_block, corpus[c0 : c0 + corpus_chunk_size]), np.float32)
             if best_val.shape[1] < k:
-                # not yet k per query: keep the kk best of this block (ties included) ...
+                # not yet k per query: keep the kk best of this block (ties included)
                 kk = min(k, block.shape[1])
                 kth = np.partition(block, block.shape[1] - kk, axis=1)[:, block.shape[1] - kk]
                 rows, cols = np.nonzero(block >= kth[:, None])
-                width = min(k, best_val.shape[1] + kk)
-            else:
-                # ... afterwards only what beats the k-th best so far
-                rows, cols = np.nonzero(block > best_val[:, -1:])
-                width = k
-            if len(rows):
                 best_val, best_idx = _merge_best(
-                    best_val, best_idx, rows, block[rows, cols], cols + c0, width
+                    best_val, best_idx, rows, block[rows, cols], cols + c0, min(k, best_val.shape[1] + kk)
                 )
+                continue
+            # afterwards only what beats the k-th best so far, merged in batches
+            rows, cols = np.nonzero(block > best_val[:, -1:])
+            pending.append((rows, block[rows, cols], cols + c0))
+            n_pending += len(rows)
+            if n_pending > 8 * nb * k:
+                best_val, best_idx = _merge_pending(best_val, best_idx, pending, k)
+                pending, n_pending = [], 0
+        if pending:
+            best_val, best_idx = _merge_pending(best_val, best_idx, pending, k)
         scores[q0 : q0 + nb] = best_val
         indices[q0 : q0 + nb] = best_idx
     return indices, scores
+
+
+def _merge_pending(
+    best_val: np.ndarray,
+    best_idx: np.ndarray,
+    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    rows, values, cols = (np.concatenate(part) for part in zip(*pending, strict=True))
+    return _merge_best(best_val, best_idx, rows, values, cols, k)
 
 
 def _merge_best(

@@ -207,7 +207,7 @@ class PairMatch:
     pickling (Streamlit's cache) stores them worked out.
     """
 
-    __slots__ = ("a", "b", "score", "relation", "features", "_reasons", "_alignment", "_source")
+    __slots__ = ("a", "b", "score", "relation", "_features", "_reasons", "_alignment", "_source")
 
     def __init__(
         self,
@@ -215,7 +215,7 @@ class PairMatch:
         b: SOP,
         score: float,
         relation: Relation,
-        features: dict[str, float],
+        features: dict[str, float] | Sequence[float],
         reasons: list[str] | None = None,
         alignment: list[AlignedPair] | None = None,
         *,
@@ -225,10 +225,20 @@ class PairMatch:
         self.b = b
         self.score = score
         self.relation: Relation = relation
-        self.features = features
+        self._features = features  # a dict, or the values in SIGNALS order until first read
         self._reasons = reasons
         self._alignment = alignment
         self._source = source
+
+    @property
+    def features(self) -> dict[str, float]:
+        if not isinstance(self._features, dict):
+            self._features = dict(zip(SIGNALS, self._features, strict=True))
+        return self._features
+
+    @features.setter
+    def features(self, value: dict[str, float]) -> None:
+        self._features = value
 
     @property
     def reasons(self) -> list[str]:
@@ -732,10 +742,16 @@ def candidate_pairs(profiles: Sequence[SOPProfile], k: int = NEIGHBOURS) -> tupl
         centroids = np.stack([
             p.step_vecs.mean(axis=0) if len(p.step_vecs) else p.title_vec for p in profiles
         ])
-        codes = np.unique(np.concatenate([_nearest_codes(titles, k), _nearest_codes(centroids, k)]))
+        codes = _sorted_unique(np.concatenate([_nearest_codes(titles, k), _nearest_codes(centroids, k)]))
         first, second = codes // n, codes % n
     cross = offices[first] != offices[second]
     return first[cross].astype(np.int64), second[cross].astype(np.int64)
+
+
+def _sorted_unique(codes: np.ndarray) -> np.ndarray:
+    """``np.unique`` for int codes by sorting (numpy's hash-based path is slower here)."""
+    codes = np.sort(codes)
+    return codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
 
 
 def _nearest_codes(vectors: np.ndarray, k: int) -> np.ndarray:
@@ -899,8 +915,7 @@ def match_profiles(
                             decisions.implied[order].tolist(), scored.available[order].tolist(),
                             np.column_stack([scored.first[direct], scored.second[direct]]))
     return [
-        PairMatch(profiles[i].sop, profiles[j].sop, score, _RELATIONS[rel], dict(zip(SIGNALS, feats, strict=True)),
-                  source=(context, i, j, k))
+        PairMatch(profiles[i].sop, profiles[j].sop, score, _RELATIONS[rel], feats, source=(context, i, j, k))
         for k, (i, j, score, rel, feats) in enumerate(zip(
             scored.first[order].tolist(), scored.second[order].tolist(), decisions.score[order].tolist(),
             decisions.relation[order].tolist(), scored.features[order].tolist(), strict=True))
@@ -919,9 +934,10 @@ def _join_groups(index: CorpusIndex, first: np.ndarray, second: np.ndarray, scor
                             decisions.score[eq].tolist())
     together = tree.root[first] == tree.root[second]
     # candidate pairs the floor dropped before scoring them fully
-    done = np.zeros(len(first), bool)
+    scored_codes = scored.first * len(index) + scored.second  # sorted: score_pairs orders by pair
     codes = first * len(index) + second
-    done[np.isin(codes, scored.first * len(index) + scored.second)] = True
+    at = np.minimum(np.searchsorted(scored_codes, codes), max(len(scored_codes) - 1, 0))
+    done = scored_codes[at] == codes if len(scored_codes) else np.zeros(len(codes), bool)
     missing = together & ~done
     if missing.any():
         extra = score_pairs(index, first[missing], second[missing], settings)
