@@ -9,12 +9,13 @@ equivalent pairs. Titles are matched on normalised text.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
-from sopdata.matching import PairMatch
+from sopdata.matching import MatchSettings, PairMatch, SOPProfile, build_profiles, match_profiles
 from sopdata.records import SOP
 from sopdata.textclean import normalise_title_key
 
@@ -139,19 +140,9 @@ def evaluate(
     return report
 
 
-def calibrate(
-    sops: Sequence[SOP],
-    all_pairs: Sequence[PairMatch],
-    eval_dir: Path = DEFAULT_EVAL_DIR,
-    seed_to_file: dict[str, str] | None = None,
-) -> dict[str, float]:
-    """Thresholds from labelled pairs: ``equivalent`` is the cut with the best F1 on
-    the equivalent pairs (the highest such cut on ties, to keep precision);
-    ``related`` sits just under the lowest-scoring labelled related pair.
-
-    ``all_pairs`` must hold every scored pair (``keep="different"``).
-    """
-    seed_to_file = seed_to_file or {}
+def _labelled_pairs(
+    eval_dir: Path, seed_to_file: dict[str, str]
+) -> tuple[set[frozenset[tuple[str, str]]], set[frozenset[tuple[str, str]]]]:
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for row in _read(eval_dir / "seed_equivalences.csv"):
         groups.setdefault((row["group"], row["relation"]), []).append(
@@ -159,13 +150,128 @@ def calibrate(
         )
     expected = {_pair(a, b) for (_, r), k in groups.items() if r == "equivalent" for a, b in combinations(k, 2)}
     related = {_pair(a, b) for (_, r), k in groups.items() if r == "related" for a, b in combinations(k, 2)}
+    return expected, related
+
+
+def calibrate(
+    sops: Sequence[SOP],
+    all_pairs: Sequence[PairMatch],
+    eval_dir: Path = DEFAULT_EVAL_DIR,
+    seed_to_file: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """Thresholds from labelled pairs (see :func:`thresholds_from`).
+
+    ``all_pairs`` must hold every scored pair (``keep="different"``).
+    """
+    expected, related = _labelled_pairs(eval_dir, seed_to_file or {})
+    return thresholds_from(all_pairs, expected, related)
+
+
+def thresholds_from(
+    all_pairs: Sequence[PairMatch],
+    expected: set[frozenset[tuple[str, str]]],
+    related: set[frozenset[tuple[str, str]]],
+) -> dict[str, float]:
+    """``equivalent`` is the cut with the best F1 on the ``expected`` pairs, placed
+    halfway between the weakest pair it keeps and the next score below (on ties
+    the highest such cut, to keep precision): the margin on both sides makes the
+    cut less tied to a few labels. ``related`` sits just under the lowest-scoring
+    ``related`` pair.
+    """
     scored = [(m.score, _pair(_sop_key(m.a), _sop_key(m.b))) for m in all_pairs]
-    best = (-1.0, 0.0)
-    for cut in sorted({s for s, _ in scored}):
+    cuts = sorted({s for s, _ in scored})
+    best = (-1.0, 0.0, 0.0)  # F1, cut, next score below
+    for below, cut in zip([0.0, *cuts], cuts, strict=False):
         predicted = {p for s, p in scored if s >= cut}
         f1 = Scores.of(predicted, expected).f1
         if f1 >= best[0]:
-            best = (f1, cut)
+            best = (f1, cut, below)
+    equivalent = (best[1] + best[2]) / 2
     related_scores = [s for s, p in scored if p in related]
-    related_cut = min(related_scores) - 0.01 if related_scores else best[1] - 0.15
-    return {"equivalent": round(best[1], 4), "related": round(min(related_cut, best[1]), 4)}
+    related_cut = min(related_scores) - 0.01 if related_scores else equivalent - 0.15
+    return {"equivalent": round(equivalent, 4), "related": round(min(related_cut, equivalent), 4)}
+
+
+@dataclass
+class Fold:
+    """One office held out: thresholds calibrated without its labels, tried on them."""
+
+    office: str
+    thresholds: dict[str, float]
+    found: int  # held-out equivalent pairs proposed
+    expected: int  # held-out equivalent pairs
+    wrong: int  # equivalent proposals involving the office that the labels do not hold
+
+    def line(self) -> str:
+        return (f"  without {self.office}: equivalent >= {self.thresholds['equivalent']:.3f}, "
+                f"related >= {self.thresholds['related']:.3f}; its pairs found {self.found}/{self.expected}, "
+                f"wrong {self.wrong}")
+
+
+def leave_one_office_out(
+    profiles: Sequence[SOPProfile],
+    eval_dir: Path = DEFAULT_EVAL_DIR,
+    seed_to_file: dict[str, str] | None = None,
+    rounds: int = 2,
+) -> list[Fold]:
+    """Overfitting check of the calibration: for each office the labels name,
+    calibrate on the pairs that do not involve it (its pairs are left out, not
+    counted as negatives), then count how many
+    of its own labelled equivalent pairs are found and how many wrong ones are
+    proposed. Calibration and matching alternate ``rounds`` times, since which
+    pairs are equivalent through a group depends on the thresholds.
+    """
+    expected, related = _labelled_pairs(eval_dir, seed_to_file or {})
+    office_of = {_sop_key(p.sop): p.office for p in profiles}
+    offices = sorted({office_of[k] for pair in expected | related for k in pair if k in office_of})
+    start = MatchSettings.load()
+    folds = []
+    for office in offices:
+
+        def involves(pair: frozenset[tuple[str, str]], office: str = office) -> bool:
+            return any(office_of.get(k) == office for k in pair)
+
+        settings = start
+        thresholds: dict[str, float] = {}
+        for _ in range(rounds):
+            # the office's pairs are unlabelled in this fold: neither positive nor negative
+            everything = [m for m in match_profiles(profiles, settings, align=False, keep="different")
+                          if not involves(_pair(_sop_key(m.a), _sop_key(m.b)))]
+            thresholds = thresholds_from(everything, {p for p in expected if not involves(p)},
+                                         {p for p in related if not involves(p)})
+            settings = dataclasses.replace(start, **thresholds)
+        matches = match_profiles(profiles, settings, align=False)
+        proposed = {_pair(_sop_key(m.a), _sop_key(m.b)) for m in matches if m.relation == "equivalent"}
+        held_out = {p for p in expected if involves(p)}
+        wrong = {p for p in proposed if involves(p)} - expected
+        folds.append(Fold(office, thresholds, len(held_out & proposed), len(held_out), len(wrong)))
+    return folds
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sopdata.evaluate --leave-one-office-out``: the overfitting check."""
+    import argparse
+
+    from embeddings import get_encoder
+    from sopdata.loaders import CORPUS_DIR, load_corpus
+
+    parser = argparse.ArgumentParser(prog="python -m sopdata.evaluate")
+    parser.add_argument("--leave-one-office-out", action="store_true", required=True)
+    parser.add_argument("--labels", default="")
+    parser.add_argument("--encoder", default="e5")
+    args = parser.parse_args(argv)
+    eval_dir = Path(args.labels) if args.labels else DEFAULT_EVAL_DIR
+    with (CORPUS_DIR / "provenance.csv").open(encoding="utf-8") as fh:
+        seed_to_file = {r["seed_file"]: r["file"] for r in csv.DictReader(fh)}
+    profiles = build_profiles(load_corpus(), get_encoder(args.encoder))
+    folds = leave_one_office_out(profiles, eval_dir, seed_to_file)
+    print("leave one office out (thresholds calibrated without the office's labels):")
+    print("\n".join(f.line() for f in folds))
+    found, total = sum(f.found for f in folds), sum(f.expected for f in folds)
+    print(f"held-out equivalent pairs found: {found} of {total} (a pair counts once per office it involves); "
+          f"wrong proposals: {sum(f.wrong for f in folds)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -51,3 +51,17 @@ def test_score_function_parameter_and_edges() -> None:
     assert top_k(c[:2], c, 3)[0][:, 0].tolist() == [0, 1]
     assert top_k(c[:2], c, 100)[0].shape == (2, 20)  # k clipped
     assert top_k(c[:0], c, 3)[0].shape == (0, 3)
+
+
+def test_top_k_with_ties_and_duplicate_rows() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(5, 6)).astype(np.float32)
+    corpus = np.repeat(base, 40, axis=0)  # every row 40 times: scores tie in runs of 40
+    q = base + rng.normal(0, 0.01, base.shape).astype(np.float32)
+    for chunk in (7, 64, 4096):
+        idx, scores = top_k(q, corpus, 50, query_chunk_size=2, corpus_chunk_size=chunk)
+        _, b_scores = _brute(q, corpus, 50)
+        np.testing.assert_allclose(scores, b_scores, rtol=1e-5)
+        # the 40 copies of the query's own base row come first
+        assert all(set(row[:40] // 40) == {i} for i, row in enumerate(idx))
+        assert all(len(set(row)) == 50 for row in idx)
