@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import shutil
@@ -90,7 +91,7 @@ def test_procedure_sheet_layout_symbols_and_total(surat_keluar):
 
 def test_decision_symbol(surat_keluar):
     draft, *_ = surat_keluar
-    sop = draft.sop
+    sop = copy.deepcopy(draft.sop)
     sop.steps[1].actors = ["Kabag"]
     sop.steps[1].marks = {"Kabag": DECISION}
     ws = load_workbook(io.BytesIO(export_workbook(sop)))["Prosedur"]
@@ -122,7 +123,7 @@ def _all_cells(data: bytes):
 
 def test_no_formula_ever(surat_keluar):
     draft, *_ = surat_keluar
-    sop = draft.sop
+    sop = copy.deepcopy(draft.sop)
     nasty = {
         "activity": '=HYPERLINK("http://contoh.invalid","klik")',
         "requirements": "+62 811 000",
@@ -188,3 +189,25 @@ def test_cli_harmonise_writes_workbook_and_json(tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames[:2] == ["Identitas", "Prosedur"]
     assert proc.stderr.strip() == ""
+
+
+@pytest.mark.parametrize("office", ["", "Kecamatan Jogoroto"])
+def test_exported_workbook_loads_back_into_the_same_sop(surat_keluar, office):
+    """Round trip: export -> the project's own xlsx loader gives the same SOP."""
+    from sopdata.loaders import load_bytes
+
+    draft, comparison, findings, _ = surat_keluar
+    sop = copy.deepcopy(draft.sop)
+    sop.office = office
+    sop.number = "065/01/415.67/2026"
+    sop.approved_by = "Sekretaris Daerah"
+    data = export_workbook(sop, parts=WorkbookParts(comparison, findings, draft.choices))
+    result = load_bytes(data, "harmonisasi.xlsx")
+    assert len(result.sops) == 1  # Perbandingan, Temuan and Sumber are not read as SOPs
+    back = result.sops[0].to_dict()
+    expected = sop.to_dict()
+    for key in ("source_file", "warnings", "confidence"):
+        back.pop(key), expected.pop(key)
+    if not office:
+        back.pop("office"), expected.pop("office")
+    assert back == expected
