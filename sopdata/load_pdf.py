@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import io
+import logging
 import re
 import time
 from typing import Any, BinaryIO
@@ -27,6 +28,9 @@ from typing import Any, BinaryIO
 from sopdata.errors import SOPLoadError
 from sopdata.records import SOP
 from sopdata.table_rows import Row, TableDocument, tidy_cell
+
+# pdfminer logs every damaged object it skips; the reviewer gets one SOPLoadError instead.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 #: Pages read at most; an SOP book is rarely longer than a few dozen pages.
 MAX_PAGES = 100
