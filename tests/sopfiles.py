@@ -29,7 +29,7 @@ from sopdata.textclean import collapse_spaces, strip_markup
 
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
 
-_NS = (
+NS_DECL = (
     'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
     'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
     'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
@@ -51,7 +51,7 @@ def _next_id() -> int:
     return _shape_id[0]
 
 
-def _drawingml_run(mark: str, label: str = "") -> str:
+def drawingml_run(mark: str, label: str = "") -> str:
     """A run holding one flowchart shape as Word writes it: DrawingML with a VML fallback."""
     prst = _PRESET.get(mark, "rect")
     cx, cy = (420000, 170000) if label else (288000, 180000)
@@ -61,7 +61,7 @@ def _drawingml_run(mark: str, label: str = "") -> str:
     )
     sid = _next_id()
     return (
-        f'<w:r {_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        f'<w:r {NS_DECL}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
         f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
         f'<wp:docPr id="{sid}" name="Shape {sid}"/><a:graphic>'
         '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
@@ -77,7 +77,7 @@ def _drawingml_run(mark: str, label: str = "") -> str:
 
 def _vml_run(mark: str) -> str:
     return (
-        f'<w:r {_NS}><w:pict><v:shape type="#_x0000_t{_VML_TYPE[mark]}" '
+        f'<w:r {NS_DECL}><w:pict><v:shape type="#_x0000_t{_VML_TYPE[mark]}" '
         'style="width:22pt;height:14pt" strokeweight="1pt"/></w:pict></w:r>'
     )
 
@@ -88,13 +88,13 @@ def _write_mark(cell, mark: str, style: str) -> None:  # type: ignore[no-untyped
     if style == "text" or (not symbol and style != "drawingml"):
         paragraph.add_run(mark)
     elif style == "drawingml":
-        xml = _drawingml_run(mark) if symbol else _drawingml_run("□", label=mark)
+        xml = drawingml_run(mark) if symbol else drawingml_run("□", label=mark)
         paragraph._p.append(parse_xml(xml))
     elif style == "vml":
         paragraph._p.append(parse_xml(_vml_run(mark)))
     elif style == "wingdings":
         paragraph._p.append(parse_xml(
-            f'<w:r {_NS}><w:sym w:font="Wingdings" w:char="{_WINGDINGS[mark]}"/></w:r>'
+            f'<w:r {NS_DECL}><w:sym w:font="Wingdings" w:char="{_WINGDINGS[mark]}"/></w:r>'
         ))
 
 

@@ -12,7 +12,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
 from sopdata.load_docx import load_docx, read_docx
-from tests.sopfiles import _NS, _drawingml_run, docx_from_sops
+from tests.sopfiles import NS_DECL, docx_from_sops, drawingml_run
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_symbol_font_bullets_in_kegiatan_become_list_lines(decision_sop):
         cell = _step_cell(document, 0, 1)
         for paragraph in cell.paragraphs:
             first_run = paragraph._p.find(qn("w:r"))
-            first_run.addprevious(parse_xml(f'<w:r {_NS}><w:sym w:font="Wingdings" w:char="F0D8"/></w:r>'))
+            first_run.addprevious(parse_xml(f'<w:r {NS_DECL}><w:sym w:font="Wingdings" w:char="F0D8"/></w:r>'))
 
     (sop,) = load_docx(io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "bullet.docx")
     assert sop.steps[0].activity == decision_sop.steps[0].activity
@@ -52,7 +52,7 @@ def test_shapes_floating_over_the_table_are_not_read_as_marks(decision_sop):
     def change(document):  # type: ignore[no-untyped-def]
         paragraph = _step_cell(document, 0, 1).paragraphs[0]
         for mark in "□◇□⬭":
-            paragraph._p.append(parse_xml(_drawingml_run(mark)))
+            paragraph._p.append(parse_xml(drawingml_run(mark)))
 
     data = _edit(docx_from_sops([decision_sop]), change)
     (sop,) = load_docx(io.BytesIO(data), "melayang.docx")
@@ -64,8 +64,8 @@ def test_shapes_floating_over_the_table_are_not_read_as_marks(decision_sop):
 def test_tracked_deletions_are_dropped_and_insertions_kept(decision_sop):
     def change(document):  # type: ignore[no-untyped-def]
         p = _step_cell(document, 2, 1).paragraphs[0]._p
-        p.append(parse_xml(f'<w:del {_NS} w:id="1" w:author="x"><w:r><w:delText> LAMA</w:delText></w:r></w:del>'))
-        p.append(parse_xml(f'<w:ins {_NS} w:id="2" w:author="x"><w:r><w:t xml:space="preserve"> segera</w:t></w:r></w:ins>'))
+        p.append(parse_xml(f'<w:del {NS_DECL} w:id="1" w:author="x"><w:r><w:delText> LAMA</w:delText></w:r></w:del>'))
+        p.append(parse_xml(f'<w:ins {NS_DECL} w:id="2" w:author="x"><w:r><w:t xml:space="preserve"> segera</w:t></w:r></w:ins>'))
 
     (sop,) = load_docx(io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "revisi.docx")
     assert sop.steps[2].activity == decision_sop.steps[2].activity + " segera"
@@ -74,7 +74,7 @@ def test_tracked_deletions_are_dropped_and_insertions_kept(decision_sop):
 def test_table_inside_a_content_control(decision_sop):
     def change(document):  # type: ignore[no-untyped-def]
         tbl = document.tables[-1]._tbl
-        sdt = parse_xml(f"<w:sdt {_NS}><w:sdtPr/><w:sdtContent/></w:sdt>")
+        sdt = parse_xml(f"<w:sdt {NS_DECL}><w:sdtPr/><w:sdtContent/></w:sdt>")
         tbl.addprevious(sdt)
         sdt.find(qn("w:sdtContent")).append(tbl)
 
@@ -93,7 +93,7 @@ def test_nested_table_rows_follow_the_outer_row(decision_sop):
             if child is not frame and child.tag in (qn("w:tbl"), qn("w:p")):
                 cell.append(copy.deepcopy(child))
                 body.remove(child)
-        cell.append(parse_xml(f"<w:p {_NS}/>"))
+        cell.append(parse_xml(f"<w:p {NS_DECL}/>"))
 
     data = _edit(docx_from_sops([decision_sop]), change)
     doc = read_docx(io.BytesIO(data), "bingkai.docx")

@@ -3,7 +3,11 @@ records as the text parser gives for the seed text itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +18,7 @@ from sopdata.load_html import load_html
 from sopdata.load_xlsx import load_xlsx
 from sopdata.loaders import Format, detect_format, load_bytes, load_path
 from sopdata.records import SOP
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT
 from tests.sopfiles import (
     LIBREOFFICE,
     MARK_STYLES,
@@ -230,8 +234,6 @@ def test_xlsx_handmade_sheet_with_two_merged_header_rows(sops_by_file, seed):
 def test_xlsx_numbers_and_dates_are_read_as_text():
     wb = openpyxl.Workbook()
     ws = wb.active
-    import datetime as dt
-
     ws.append(["Nomor SOP", "700/16/SOP/2024"])
     ws.append(["Tanggal Pembuatan", dt.date(2024, 1, 14)])
     ws.append(["Nama SOP", "Penerbitan Surat Pindah"])
@@ -308,3 +310,24 @@ def test_pdf_decision_step_from_drawn_diamond(seed_pdfs):
     sop = next(s for s in result.sops if s.title == DECISION_SOP)
     assert sop.steps[1].is_decision
     assert sop.steps[1].actors == ["PNS", "Pengelola Kepegawaian"]
+
+
+def test_cli_parses_word_excel_and_html_files(tmp_path, sops_by_file):
+    ref = _ref(sops_by_file, "lumajang-kec-sumbersuko-rekomendasi-ot.txt")
+    text = (CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt").read_text(encoding="utf-8")
+    files = {
+        "sop.docx": docx_from_sops(ref, marks="vml"),
+        "sop.xlsx": xlsx_export_layout(ref[0]),
+        "sop.html": html_from_dump(text).encode("utf-8"),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sopdata", "parse", *(str(tmp_path / n) for n in files), "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    parsed = json.loads(proc.stdout)
+    assert [p["source_file"] for p in parsed] == list(files)
+    assert {p["title"] for p in parsed} == {ref[0].title}
+    assert {len(p["steps"]) for p in parsed} == {len(ref[0].steps)}
