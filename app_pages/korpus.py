@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import UPLOAD_LIMIT_MB, parsed_document, reviewer, store, view
+from app_pages._state import UPLOAD_LIMIT_MB, parsed_document, reviewer, store, view
 from sopdata.durations import DurationSettings, format_minutes
 from sopdata.loaders import MAX_BYTES
 from sopdata.store import StaleWriteError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import reviewer, store, view
+from app_pages._state import reviewer, store, view
 from sopdata.charts import RELATION_LABEL, similarity_frame, similarity_heatmap
 from sopdata.store import pair_key
 from sopdata.workspace import NO_GROUP

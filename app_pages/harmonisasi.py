@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from pages._state import RULES, comparison_of, reviewer, store, view
+from app_pages._state import RULES, comparison_of, reviewer, store, view
 from sopdata.durations import DurationSettings, format_minutes
 from sopdata.excel import WorkbookParts, export_workbook
 from sopdata.findings import SEVERITY_LABEL, compliance, find_differences

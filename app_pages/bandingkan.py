@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import comparison_of, view
+from app_pages._state import comparison_of, view
 from sopdata.charts import timing_chart, timing_frame, total_chart, total_frame
 from sopdata.findings import SEVERITY_LABEL, find_differences
 from sopdata.workspace import fingerprint
