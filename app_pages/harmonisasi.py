@@ -47,6 +47,9 @@ else:
     st.info(f"Usulan otomatis dari {len(group.sops)} SOP (aturan Waktu: {RULES[rule].lower()}); "
             "belum disimpan. Ubah seperlunya lalu simpan.")
 
+if st.session_state.pop(f"saved_{gid}", False):
+    st.session_state[f"h_note_{gid}"] = ""  # a saved note is not offered again for the next version
+
 with st.form(f"draft_{gid}"):
     st.markdown("**Identitas**")
     identity: dict[str, str] = {}
@@ -87,6 +90,7 @@ if save:
                  "melihat versi terbaru; isian Anda belum disimpan.")
     else:
         st.session_state.pop(f"fresh_{gid}", None)
+        st.session_state[f"saved_{gid}"] = True
         st.toast(f"Rancangan disimpan (versi {record.version}).")
         st.rerun()
 
@@ -109,6 +113,8 @@ with tab_findings:
             "Kantor": [", ".join(f.offices) for f in found.findings + own],
         }),
         hide_index=True, width="stretch",
+        column_config={"Tingkat": st.column_config.TextColumn(width=70),
+                       "Uraian": st.column_config.TextColumn(width=560)},
     )
 with tab_sources:
     st.caption("Dari mana setiap isian usulan otomatis berasal.")

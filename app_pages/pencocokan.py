@@ -70,6 +70,12 @@ if v.matches:
                             key="match_pick")
         match = v.matches[pick]
         st.caption("Alasan: " + "; ".join(match.reasons))
+        current = decisions.get(pair_key(match.a.key, match.b.key))
+        if current is None:
+            st.caption("Keputusan: belum diputuskan.")
+        else:
+            st.caption(f"Keputusan: {decision_label.get(current.decision, current.decision)} oleh "
+                       f"{current.author or 'peninjau'} pada {current.created_at[:16].replace('T', ' ')} UTC.")
         b1, b2, b3 = st.columns(3)
         if b1.button("Konfirmasi setara", key="match_confirm", type="primary"):
             store().set_match_decision(match.a.key, match.b.key, "confirmed", reviewer())
