@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._state import ENCODERS, RULES, UPLOAD_LIMIT_MB, data_dir_note, plain, settings, store
+from app_pages._state import ENCODERS, RULES, UPLOAD_LIMIT_MB, data_dir_note, plain, settings, store
 from sopdata.store import StoreError
 
 st.set_page_config(page_title="SOP Harmoni", page_icon="📑", layout="wide")
 
 pages = [
-    st.Page("pages/korpus.py", title="Korpus", icon="📚", default=True),
-    st.Page("pages/pencocokan.py", title="Pencocokan", icon="🔗"),
-    st.Page("pages/bandingkan.py", title="Bandingkan", icon="⚖️"),
-    st.Page("pages/harmonisasi.py", title="Harmonisasi", icon="📝"),
+    st.Page("app_pages/korpus.py", title="Korpus", icon=":material/library_books:", default=True),
+    st.Page("app_pages/pencocokan.py", title="Pencocokan", icon=":material/join_inner:"),
+    st.Page("app_pages/bandingkan.py", title="Bandingkan", icon=":material/compare_arrows:"),
+    st.Page("app_pages/harmonisasi.py", title="Harmonisasi", icon=":material/edit_note:"),
 ]
 
 try:

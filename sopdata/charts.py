@@ -14,6 +14,11 @@ from sopdata.records import SOP
 
 RELATION_LABEL = {"equivalent": "setara", "related": "terkait", "different": "berbeda"}
 
+#: Fit the width to the page but keep ``height`` as the plot's own height.
+#: Streamlit's default (``fit``) counts axes and legends inside ``height``, which
+#: squashed the rows of these charts to a few pixels under long rotated labels.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
 
 def similarity_frame(sops: Sequence[SOP], matches: Sequence[PairMatch], limit: int = 120) -> pd.DataFrame:
     """SOP-to-SOP scores as long-form rows, SOPs ordered by office then title.
@@ -39,12 +44,12 @@ def similarity_heatmap(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("Pembanding:N", sort=order, axis=alt.Axis(labelLimit=220, labelAngle=-60, title=None)),
+            x=alt.X("Pembanding:N", sort=order, axis=alt.Axis(labelLimit=220, labelAngle=-90, title=None)),
             y=alt.Y("SOP:N", sort=order, axis=alt.Axis(labelLimit=260, title=None)),
             color=alt.Color("Skor:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Skor"),
             tooltip=["SOP", "Pembanding", "Skor", "Relasi"],
         )
-        .properties(height=max(240, 16 * len(order)))
+        .properties(height=max(240, 20 * len(order)), autosize=FIT_WIDTH)
     )
 
 
@@ -73,10 +78,10 @@ def timing_chart(frame: pd.DataFrame) -> alt.Chart:
             y=alt.Y("Langkah:N", sort=order, axis=alt.Axis(labelLimit=320, title=None)),
             yOffset="Kantor:N",
             x=alt.X("Menit:Q", scale=alt.Scale(type="symlog"), title="Waktu (menit, skala log)"),
-            color=alt.Color("Kantor:N", legend=alt.Legend(orient="bottom", columns=1)),
+            color=alt.Color("Kantor:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
             tooltip=["Langkah", "Kantor", "Menit", "Waktu tertulis"],
         )
-        .properties(height=max(200, 22 * len(frame)))
+        .properties(height=max(200, 22 * len(frame)), autosize=FIT_WIDTH)
     )
 
 
@@ -100,5 +105,5 @@ def total_chart(frame: pd.DataFrame) -> alt.Chart:
             color=alt.Color("Kantor:N", legend=None),
             tooltip=["Kantor", "Menit", "Langkah tanpa Waktu"],
         )
-        .properties(height=max(80, 36 * len(frame)))
+        .properties(height=max(80, 36 * len(frame)), autosize=FIT_WIDTH)
     )

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from pages._state import plain
+from app_pages._state import plain
 from sopdata.store import WorkStore, pair_key
 from tests.conftest import CORPUS, ROOT
 
@@ -83,7 +83,7 @@ def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
 
 @pytest.mark.slow
 def test_pencocokan_confirm_a_match_and_restart(data_dir):
-    at = _app("pages/pencocokan.py")
+    at = _app("app_pages/pencocokan.py")
     pairs = at.dataframe[1].value
     assert len(pairs) > 0 and pairs["Alasan"].str.contains("kemiripan judul").all()
     assert "Pensiun" in " ".join(at.dataframe[0].value["Anggota"])
@@ -93,13 +93,13 @@ def test_pencocokan_confirm_a_match_and_restart(data_dir):
     with WorkStore.in_dir(data_dir) as ws:
         decisions = ws.match_decisions()
     assert [d.decision for d in decisions.values()] == ["confirmed"]
-    restarted = _app("pages/pencocokan.py")
+    restarted = _app("app_pages/pencocokan.py")
     assert "dikonfirmasi" in set(restarted.dataframe[1].value["Keputusan"])
 
 
 @pytest.mark.slow
 def test_move_an_sop_out_of_its_group(data_dir):
-    at = _app("pages/pencocokan.py")
+    at = _app("app_pages/pencocokan.py")
     groups_before = len(at.dataframe[0].value)
     picker = at.selectbox(key="move_sop")
     label = "Sekretariat Daerah (Bagian Organisasi): Surat Keluar"
@@ -116,7 +116,7 @@ def test_move_an_sop_out_of_its_group(data_dir):
 
 @pytest.mark.slow
 def test_bandingkan_shows_aligned_steps_and_charts(data_dir):
-    at = _app("pages/bandingkan.py")
+    at = _app("app_pages/bandingkan.py")
     table = at.dataframe[0].value
     assert "Baris" in table.columns and any(c.endswith("· Waktu") for c in table.columns)
     assert (table.astype(str) == "— tidak ada —").any().any()
@@ -145,7 +145,7 @@ def test_harmonisasi_edit_a_step_save_download_and_restart(data_dir, monkeypatch
             storages.append(self)
 
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-    at = _app("pages/harmonisasi.py")
+    at = _app("app_pages/harmonisasi.py")
     gid = at.selectbox(key="harm_group").value
     editor_key = f"h_steps_{gid}"
     at.session_state[editor_key] = {
@@ -163,7 +163,7 @@ def test_harmonisasi_edit_a_step_save_download_and_restart(data_dir, monkeypatch
     assert first["activity"] == "Menyampaikan konsep surat ke Pengadministrasi Umum"
     assert first["duration_raw"] == "7 menit" and first["duration_minutes"] == 7
 
-    restarted = _app("pages/harmonisasi.py")
+    restarted = _app("app_pages/harmonisasi.py")
     assert any("versi 1" in i.value for i in restarted.info)
     workbook = load_workbook(io.BytesIO(_downloaded(restarted, storages)))
     assert workbook.sheetnames[:2] == ["Identitas", "Prosedur"]

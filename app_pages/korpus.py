@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import UPLOAD_LIMIT_MB, parsed_document, plain, reviewer, store, view
+from app_pages._state import UPLOAD_LIMIT_MB, parsed_document, plain, reviewer, store, view
 from sopdata.durations import DurationSettings, format_minutes
 from sopdata.loaders import MAX_BYTES
 from sopdata.store import StaleWriteError
@@ -63,7 +63,13 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    column_config={"Keyakinan": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")},
+    column_config={
+        "Kantor": st.column_config.TextColumn(width=200),
+        "Langkah": st.column_config.NumberColumn(width=70),
+        "Keyakinan": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width=110),
+        "Peringatan": st.column_config.NumberColumn(width=90),
+        "Dikoreksi": st.column_config.CheckboxColumn(width=80),
+    },
 )
 
 labels = [f"{s.office or s.source_file} — {s.title}" for s in sops]
@@ -78,6 +84,9 @@ latest = store().latest_sop_correction(sop.key)
 if latest is not None:
     st.info(f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {latest.created_at[:16].replace('T', ' ')} UTC "
             f"(versi {latest.version}).")
+
+if st.session_state.pop(f"saved_{sop.key}", False):
+    st.session_state[f"note_{sop.key}"] = ""  # a saved note is not offered again for the next correction
 
 with st.form(f"edit_{sop.key}"):
     st.markdown("**Identitas SOP**")
@@ -120,6 +129,7 @@ if saved:
         st.error("SOP ini baru saja dikoreksi di tab atau oleh peninjau lain. Muat ulang halaman untuk melihat "
                  "versi terbaru; isian Anda belum disimpan.")
     else:
+        st.session_state[f"saved_{sop.key}"] = True
         st.toast(f"Koreksi disimpan (versi {version}).")
         st.rerun()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import reviewer, store, view
+from app_pages._state import reviewer, store, view
 from sopdata.charts import RELATION_LABEL, similarity_frame, similarity_heatmap
 from sopdata.store import pair_key
 from sopdata.workspace import NO_GROUP
@@ -70,6 +70,12 @@ if v.matches:
                             key="match_pick")
         match = v.matches[pick]
         st.caption("Alasan: " + "; ".join(match.reasons))
+        current = decisions.get(pair_key(match.a.key, match.b.key))
+        if current is None:
+            st.caption("Keputusan: belum diputuskan.")
+        else:
+            st.caption(f"Keputusan: {decision_label.get(current.decision, current.decision)} oleh "
+                       f"{current.author or 'peninjau'} pada {current.created_at[:16].replace('T', ' ')} UTC.")
         b1, b2, b3 = st.columns(3)
         if b1.button("Konfirmasi setara", key="match_confirm", type="primary"):
             store().set_match_decision(match.a.key, match.b.key, "confirmed", reviewer())

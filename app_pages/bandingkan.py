@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._state import comparison_of, view
+from app_pages._state import comparison_of, view
 from sopdata.charts import timing_chart, timing_frame, total_chart, total_frame
 from sopdata.findings import SEVERITY_LABEL, find_differences
 from sopdata.workspace import fingerprint
@@ -66,8 +66,18 @@ for r, row in enumerate(comparison.rows):
 
 table = pd.DataFrame(columns)
 styled = table.style.apply(lambda row: [styles[row.name].get(c, "") for c in table.columns], axis=1)
+# Narrow columns and rows tall enough to wrap three lines keep two offices side by
+# side on one screen; more offices scroll sideways with "Baris" pinned.
+# Headers: "<office>: langkah", then "Pelaksana" and "Waktu" of that office.
+aligned_config = {"Baris": st.column_config.TextColumn(width=50, pinned=True)}
+for office in comparison.offices:
+    aligned_config[f"{office} · Langkah"] = st.column_config.TextColumn(f"{office}: langkah", width=240)
+    aligned_config[f"{office} · Pelaksana"] = st.column_config.TextColumn("Pelaksana", width=120, help=office)
+    aligned_config[f"{office} · Waktu"] = st.column_config.TextColumn("Waktu", width=80, help=office)
+row_height = 72
 st.caption("Kuning: berbeda antarkantor · merah muda: jauh berbeda · abu-abu: langkah tidak ada.")
-st.dataframe(styled, hide_index=True, width="stretch", height=min(700, 60 + 38 * len(table)))
+st.dataframe(styled, hide_index=True, width="stretch", row_height=row_height, column_config=aligned_config,
+             height=min(760, 38 + row_height * len(table)))
 
 left, right = st.columns([3, 2])
 with left:
@@ -90,4 +100,6 @@ st.dataframe(
     }),
     hide_index=True,
     width="stretch",
+    column_config={"Tingkat": st.column_config.TextColumn(width=70),
+                   "Uraian": st.column_config.TextColumn(width=560)},
 )

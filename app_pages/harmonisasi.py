@@ -8,9 +8,9 @@ import re
 import pandas as pd
 import streamlit as st
 
-from pages._state import RULES, comparison_of, plain, reviewer, store, view
+from app_pages._state import RULES, comparison_of, plain, reviewer, store, view, workbook_of
 from sopdata.durations import DurationSettings, format_minutes
-from sopdata.excel import WorkbookParts, export_workbook
+from sopdata.excel import WorkbookParts
 from sopdata.findings import SEVERITY_LABEL, compliance, find_differences
 from sopdata.harmonise import harmonise
 from sopdata.records import sop_from_dict
@@ -30,7 +30,8 @@ gid = st.selectbox("Kelompok prosedur", options=group_ids, format_func=labels.__
 group = v.groups[group_ids.index(gid)]
 rule = str(v.settings["waktu_rule"])
 
-comparison = comparison_of(fingerprint(group.sops), str(v.settings["encoder"]), group.sops)
+spec, group_fp = str(v.settings["encoder"]), fingerprint(group.sops)
+comparison = comparison_of(group_fp, spec, group.sops)
 found = find_differences(comparison)
 proposal = harmonise(comparison, rule=rule)  # type: ignore[arg-type]
 latest = store().latest_draft(gid)
@@ -46,6 +47,9 @@ else:
     draft = proposal.sop
     st.info(f"Usulan otomatis dari {len(group.sops)} SOP (aturan Waktu: {RULES[rule].lower()}); "
             "belum disimpan. Ubah seperlunya lalu simpan.")
+
+if st.session_state.pop(f"saved_{gid}", False):
+    st.session_state[f"h_note_{gid}"] = ""  # a saved note is not offered again for the next version
 
 with st.form(f"draft_{gid}"):
     st.markdown("**Identitas**")
@@ -87,6 +91,7 @@ if save:
                  "melihat versi terbaru; isian Anda belum disimpan.")
     else:
         st.session_state.pop(f"fresh_{gid}", None)
+        st.session_state[f"saved_{gid}"] = True
         st.toast(f"Rancangan disimpan (versi {record.version}).")
         st.rerun()
 
@@ -94,7 +99,8 @@ st.caption(f"{len(draft.steps)} langkah · total waktu "
            f"{format_minutes(draft.total_minutes) if draft.total_minutes else '-'}")
 
 slug = re.sub(r"[^A-Za-z0-9]+", "-", draft.title).strip("-").lower() or "sop"
-workbook = export_workbook(draft, parts=WorkbookParts(comparison, found, proposal.choices))
+workbook = workbook_of(fingerprint([draft]), group_fp, spec, rule, draft,
+                       WorkbookParts(comparison, found, proposal.choices))
 st.download_button("Unduh Excel (format Permenpan RB 35/2012)", data=workbook,
                    file_name=f"harmonisasi-{slug}.xlsx", key="download_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -109,6 +115,8 @@ with tab_findings:
             "Kantor": [", ".join(f.offices) for f in found.findings + own],
         }),
         hide_index=True, width="stretch",
+        column_config={"Tingkat": st.column_config.TextColumn(width=70),
+                       "Uraian": st.column_config.TextColumn(width=560)},
     )
 with tab_sources:
     st.caption("Dari mana setiap isian usulan otomatis berasal.")
