@@ -12,10 +12,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import altair as alt
 import streamlit as st
 
+from sopdata.charts import (
+    similarity_frame,
+    similarity_heatmap,
+    timing_chart,
+    timing_frame,
+    total_chart,
+    total_frame,
+)
 from sopdata.compare import GroupComparison, compare_group
 from sopdata.excel import WorkbookParts, export_workbook
+from sopdata.findings import GroupFindings, find_differences
 from sopdata.loaders import MAX_BYTES, load_corpus
 from sopdata.matching import PairMatch, match_corpus
 from sopdata.records import SOP
@@ -81,6 +91,30 @@ def corpus_matches(corpus_fingerprint: str, spec: str, _sops: list[SOP]) -> list
 @st.cache_data(show_spinner="Menyejajarkan langkah …", max_entries=64)
 def comparison_of(group_fingerprint: str, spec: str, _sops: list[SOP]) -> GroupComparison:
     return compare_group(_sops, encoder(spec))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def findings_of(group_fingerprint: str, spec: str, _comparison: GroupComparison) -> GroupFindings:
+    """The differences within a group; one shared object, which callers only read."""
+    return find_differences(_comparison)
+
+
+# Building an Altair chart validates its whole spec (30-50 ms a chart on the
+# project's machines), so each chart is built once per content and shared.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def group_charts(group_fingerprint: str, spec: str, _comparison: GroupComparison,
+                 _found: GroupFindings) -> tuple[alt.Chart | None, alt.Chart]:
+    """Bandingkan's charts: Waktu per aligned step (None when none is readable) and totals."""
+    frame = timing_frame(_comparison)
+    return (timing_chart(frame) if len(frame) else None), total_chart(total_frame(_found))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def similarity_chart(corpus_fingerprint: str, spec: str, _sops: list[SOP],
+                     _matches: list[PairMatch]) -> alt.Chart | None:
+    """Pencocokan's heatmap of the matched SOPs (None when nothing matched)."""
+    frame = similarity_frame(_sops, _matches)
+    return similarity_heatmap(frame) if len(frame) else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

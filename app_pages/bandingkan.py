@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import comparison_of, view
-from sopdata.charts import timing_chart, timing_frame, total_chart, total_frame
-from sopdata.findings import SEVERITY_LABEL, find_differences
+from app_pages._state import comparison_of, findings_of, group_charts, view
+from sopdata.findings import SEVERITY_LABEL
 from sopdata.workspace import fingerprint
 
 st.title("Bandingkan langkah antarkantor")
@@ -29,8 +28,9 @@ if len(members) < 2:
     st.warning("Pilih sedikitnya dua SOP.")
     st.stop()
 
-comparison = comparison_of(fingerprint(members), str(v.settings["encoder"]), members)
-found = find_differences(comparison)
+members_fp, spec = fingerprint(members), str(v.settings["encoder"])
+comparison = comparison_of(members_fp, spec, members)
+found = findings_of(members_fp, spec, comparison)
 outliers = {t.row: {t.values[i].member for i in t.outliers} for t in found.timing if t.row is not None}
 differs = {t.row for t in found.timing if t.row is not None and t.differs}
 actor_rows = {f.row for f in found.findings if f.category == "actor"}
@@ -79,17 +79,17 @@ st.caption("Kuning: berbeda antarkantor · merah muda: jauh berbeda · abu-abu: 
 st.dataframe(styled, hide_index=True, width="stretch", row_height=row_height, column_config=aligned_config,
              height=min(760, 38 + row_height * len(table)))
 
+timing, totals = group_charts(members_fp, spec, comparison, found)
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Waktu per langkah")
-    frame = timing_frame(comparison)
-    if len(frame):
-        st.altair_chart(timing_chart(frame), width="stretch")
+    if timing is not None:
+        st.altair_chart(timing, width="stretch")
     else:
         st.info("Tidak ada Waktu yang terbaca untuk dibandingkan.")
 with right:
     st.subheader("Total waktu")
-    st.altair_chart(total_chart(total_frame(found)), width="stretch")
+    st.altair_chart(totals, width="stretch")
 
 st.subheader(f"Temuan ({len(found.findings)})")
 st.dataframe(

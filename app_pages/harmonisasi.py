@@ -8,10 +8,19 @@ import re
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import RULES, comparison_of, plain, reviewer, store, view, workbook_of
+from app_pages._state import (
+    RULES,
+    comparison_of,
+    findings_of,
+    plain,
+    reviewer,
+    store,
+    view,
+    workbook_of,
+)
 from sopdata.durations import DurationSettings, format_minutes
 from sopdata.excel import WorkbookParts
-from sopdata.findings import SEVERITY_LABEL, compliance, find_differences
+from sopdata.findings import SEVERITY_LABEL, compliance
 from sopdata.harmonise import harmonise
 from sopdata.records import sop_from_dict
 from sopdata.store import StaleWriteError
@@ -32,7 +41,7 @@ rule = str(v.settings["waktu_rule"])
 
 spec, group_fp = str(v.settings["encoder"]), fingerprint(group.sops)
 comparison = comparison_of(group_fp, spec, group.sops)
-found = find_differences(comparison)
+found = findings_of(group_fp, spec, comparison)
 proposal = harmonise(comparison, rule=rule)  # type: ignore[arg-type]
 latest = store().latest_draft(gid)
 

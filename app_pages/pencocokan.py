@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import reviewer, store, view
-from sopdata.charts import RELATION_LABEL, similarity_frame, similarity_heatmap
+from app_pages._state import reviewer, similarity_chart, store, view
+from sopdata.charts import RELATION_LABEL
 from sopdata.store import pair_key
 from sopdata.workspace import NO_GROUP
 
@@ -31,9 +31,9 @@ st.dataframe(
 )
 
 st.subheader("Kemiripan antar-SOP")
-frame = similarity_frame(v.sops, v.matches)
-if len(frame):
-    st.altair_chart(similarity_heatmap(frame), width="stretch")
+heatmap = similarity_chart(v.corpus_fingerprint, str(v.settings["encoder"]), v.sops, v.matches)
+if heatmap is not None:
+    st.altair_chart(heatmap, width="stretch")
 else:
     st.info("Belum ada pasangan SOP yang mirip.")
 

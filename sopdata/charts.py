@@ -18,6 +18,8 @@ RELATION_LABEL = {"equivalent": "setara", "related": "terkait", "different": "be
 #: Streamlit's default (``fit``) counts axes and legends inside ``height``, which
 #: squashed the rows of these charts to a few pixels under long rotated labels.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+#: Numbers as an Indonesian reader writes them: 20.000 and 0,5 (not 20,000 and 0.5).
+NUMBER_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
 
 
 def similarity_frame(sops: Sequence[SOP], matches: Sequence[PairMatch], limit: int = 120) -> pd.DataFrame:
@@ -50,6 +52,7 @@ def similarity_heatmap(frame: pd.DataFrame) -> alt.Chart:
             tooltip=["SOP", "Pembanding", "Skor", "Relasi"],
         )
         .properties(height=max(240, 20 * len(order)), autosize=FIT_WIDTH)
+        .configure(locale={"number": NUMBER_LOCALE})
     )
 
 
@@ -82,6 +85,7 @@ def timing_chart(frame: pd.DataFrame) -> alt.Chart:
             tooltip=["Langkah", "Kantor", "Menit", "Waktu tertulis"],
         )
         .properties(height=max(200, 22 * len(frame)), autosize=FIT_WIDTH)
+        .configure(locale={"number": NUMBER_LOCALE})
     )
 
 
@@ -106,4 +110,5 @@ def total_chart(frame: pd.DataFrame) -> alt.Chart:
             tooltip=["Kantor", "Menit", "Langkah tanpa Waktu"],
         )
         .properties(height=max(80, 36 * len(frame)), autosize=FIT_WIDTH)
+        .configure(locale={"number": NUMBER_LOCALE})
     )
