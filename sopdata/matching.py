@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import math
 from collections import Counter
@@ -215,25 +216,25 @@ class PairMatch:
         b: SOP,
         score: float,
         relation: Relation,
-        features: dict[str, float] | Sequence[float],
+        features: dict[str, float] | None,
         reasons: list[str] | None = None,
         alignment: list[AlignedPair] | None = None,
         *,
-        source: tuple[_MatchContext, int, int, int] | None = None,
+        source: tuple[_MatchContext, int] | None = None,
     ) -> None:
         self.a = a
         self.b = b
         self.score = score
         self.relation: Relation = relation
-        self._features = features  # a dict, or the values in SIGNALS order until first read
+        self._features = features  # None: row ``source[1]`` of the context, until first read
         self._reasons = reasons
         self._alignment = alignment
         self._source = source
 
     @property
     def features(self) -> dict[str, float]:
-        if not isinstance(self._features, dict):
-            self._features = dict(zip(SIGNALS, self._features, strict=True))
+        if self._features is None:
+            self._features = self._source[0].features(self._source[1]) if self._source is not None else {}
         return self._features
 
     @features.setter
@@ -243,7 +244,7 @@ class PairMatch:
     @property
     def reasons(self) -> list[str]:
         if self._reasons is None:
-            self._reasons = self._source[0].reasons(self) if self._source is not None else []
+            self._reasons = self._source[0].reasons(self._source[1]) if self._source is not None else []
         return self._reasons
 
     @reasons.setter
@@ -253,7 +254,7 @@ class PairMatch:
     @property
     def alignment(self) -> list[AlignedPair]:
         if self._alignment is None:
-            self._alignment = self._source[0].alignment(self) if self._source is not None else []
+            self._alignment = self._source[0].alignment(self._source[1]) if self._source is not None else []
         return self._alignment
 
     @alignment.setter
@@ -775,15 +776,19 @@ def nearest_pairs(vectors: np.ndarray, k: int) -> set[tuple[int, int]]:
 
 @dataclass
 class _MatchContext:
-    """What a lazily read ``PairMatch.reasons`` / ``alignment`` needs; list
-    entries are per returned match (``source[3]``)."""
+    """What lazily read ``PairMatch`` fields need: the matches' rows of the
+    scoring arrays (row ``k`` is the match whose ``source`` is ``(context, k)``)."""
 
     profiles: Sequence[SOPProfile]
     settings: MatchSettings
     align: bool
-    rival: list[int]
-    implied: list[float]
-    available: list[list[bool]]
+    first: np.ndarray
+    second: np.ndarray
+    relation: np.ndarray
+    feature_rows: np.ndarray
+    available: np.ndarray
+    rival: np.ndarray
+    implied: np.ndarray
     direct: np.ndarray  # (m, 2) pairs equivalent on their own score
     align_settings: AlignmentSettings = field(default_factory=AlignmentSettings)
 
@@ -795,14 +800,16 @@ class _MatchContext:
             out.setdefault(j, set()).add(i)
         return out
 
-    def reasons(self, match: PairMatch) -> list[str]:
-        assert match._source is not None
-        _, i, j, k = match._source
+    def features(self, k: int) -> dict[str, float]:
+        return dict(zip(SIGNALS, self.feature_rows[k].tolist(), strict=True))
+
+    def reasons(self, k: int) -> list[str]:
+        i, j = int(self.first[k]), int(self.second[k])
         pa, pb = self.profiles[i], self.profiles[j]
-        out = reasons_for(pa, pb, match.features, pa.step_vecs @ pb.step_vecs.T, self.settings,
-                          dict(zip(SIGNALS, self.available[k], strict=True)))
+        out = reasons_for(pa, pb, self.features(k), pa.step_vecs @ pb.step_vecs.T, self.settings,
+                          dict(zip(SIGNALS, self.available[k].tolist(), strict=True)))
         if self.rival[k] >= 0:
-            r = self.profiles[self.rival[k]].sop
+            r = self.profiles[int(self.rival[k])].sop
             out.append(f"dari kantor yang sama, {r.title} ({r.office or r.source_file}) lebih cocok: "
                        "satu kantor biasanya punya satu SOP per prosedur")
         if not math.isnan(self.implied[k]):
@@ -815,12 +822,11 @@ class _MatchContext:
                 out.append(f"setara lewat kelompok prosedur (tautan terlemah {self.implied[k]:.0%})")
         return out
 
-    def alignment(self, match: PairMatch) -> list[AlignedPair]:
-        if not self.align or match.relation != "equivalent":
+    def alignment(self, k: int) -> list[AlignedPair]:
+        if not self.align or self.relation[k] != 0:
             return []
-        assert match._source is not None
-        _, i, j, _ = match._source
-        return align_pair(self.profiles[i], self.profiles[j], None, self.align_settings)
+        return align_pair(self.profiles[int(self.first[k])], self.profiles[int(self.second[k])], None,
+                          self.align_settings)
 
 
 @dataclass
@@ -911,15 +917,30 @@ def match_profiles(
     order = np.flatnonzero(wanted)
     order = order[np.lexsort((decisions.relation[order], -decisions.score[order]))]
     direct = np.flatnonzero((decisions.relation == 0) & np.isnan(decisions.implied))
-    context = _MatchContext(profiles, settings, align, decisions.rival[order].tolist(),
-                            decisions.implied[order].tolist(), scored.available[order].tolist(),
-                            np.column_stack([scored.first[direct], scored.second[direct]]))
-    return [
-        PairMatch(profiles[i].sop, profiles[j].sop, score, _RELATIONS[rel], feats, source=(context, i, j, k))
-        for k, (i, j, score, rel, feats) in enumerate(zip(
-            scored.first[order].tolist(), scored.second[order].tolist(), decisions.score[order].tolist(),
-            decisions.relation[order].tolist(), scored.features[order].tolist(), strict=True))
-    ]
+    context = _MatchContext(
+        profiles, settings, align, scored.first[order], scored.second[order], decisions.relation[order],
+        scored.features[order], scored.available[order], decisions.rival[order], decisions.implied[order],
+        np.column_stack([scored.first[direct], scored.second[direct]]),
+    )
+    sops = [p.sop for p in profiles]
+    with _no_gc():  # a million small objects: the cyclic collector would rescan them all, repeatedly
+        return [
+            PairMatch(sops[i], sops[j], score, _RELATIONS[rel], None, source=(context, k))
+            for k, (i, j, score, rel) in enumerate(zip(
+                context.first.tolist(), context.second.tolist(), decisions.score[order].tolist(),
+                context.relation.tolist(), strict=True))
+        ]
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _join_groups(index: CorpusIndex, first: np.ndarray, second: np.ndarray, scored: ScoredPairs,
