@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import math
 from collections import Counter
@@ -215,25 +216,25 @@ class PairMatch:
         b: SOP,
         score: float,
         relation: Relation,
-        features: dict[str, float] | Sequence[float],
+        features: dict[str, float] | None,
         reasons: list[str] | None = None,
         alignment: list[AlignedPair] | None = None,
         *,
-        source: tuple[_MatchContext, int, int, int] | None = None,
+        source: tuple[_MatchContext, int] | None = None,
     ) -> None:
         self.a = a
         self.b = b
         self.score = score
         self.relation: Relation = relation
-        self._features = features  # a dict, or the values in SIGNALS order until first read
+        self._features = features  # None: row ``source[1]`` of the context, until first read
         self._reasons = reasons
         self._alignment = alignment
         self._source = source
 
     @property
     def features(self) -> dict[str, float]:
-        if not isinstance(self._features, dict):
-            self._features = dict(zip(SIGNALS, self._features, strict=True))
+        if self._features is None:
+            self._features = self._source[0].features(self._source[1]) if self._source is not None else {}
         return self._features
 
     @features.setter
@@ -243,7 +244,7 @@ class PairMatch:
     @property
     def reasons(self) -> list[str]:
         if self._reasons is None:
-            self._reasons = self._source[0].reasons(self) if self._source is not None else []
+            self._reasons = self._source[0].reasons(self._source[1]) if self._source is not None else []
         return self._reasons
 
     @reasons.setter
@@ -253,7 +254,7 @@ class PairMatch:
     @property
     def alignment(self) -> list[AlignedPair]:
         if self._alignment is None:
-            self._alignment = self._source[0].alignment(self) if self._source is not None else []
+            self._alignment = self._source[0].alignment(self._source[1]) if self._source is not None else []
         return self._alignment
 
     @alignment.setter
@@ -366,11 +367,6 @@ class _Ragged:
     ids: np.ndarray
     values: np.ndarray
     width: int  # number of distinct ids
-    scratch: np.ndarray = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # one dense row, reused by every dots() call (always left all-zero)
-        object.__setattr__(self, "scratch", np.zeros(self.width))
 
     @classmethod
     def of(cls, rows: Sequence[dict[int, float]], width: int) -> _Ragged:
@@ -380,20 +376,6 @@ class _Ragged:
         ids = np.fromiter((k for r in rows for k in r), np.int64, total)
         values = np.fromiter((v for r in rows for v in r.values()), np.float64, total)
         return cls(indptr, ids, values, width)
-
-    def dots(self, i: int, rows: np.ndarray, indicator: bool = False) -> np.ndarray:
-        """Dot product of row ``i`` with each of ``rows``; with ``indicator`` row ``i``
-        counts as 1 wherever it has an entry (the shared weight of the other row)."""
-        s, e = self.indptr[i], self.indptr[i + 1]
-        if s == e or not len(rows):
-            return np.zeros(len(rows))
-        scratch = self.scratch
-        mine = self.ids[s:e]
-        scratch[mine] = 1.0 if indicator else self.values[s:e]
-        pos, seg, _ = _segments(self.indptr, rows)
-        out = np.bincount(seg, weights=scratch[self.ids[pos]] * self.values[pos], minlength=len(rows))
-        scratch[mine] = 0.0
-        return out.astype(np.float64, copy=False)  # bincount of nothing gives int64
 
 
 def _segments(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -405,6 +387,58 @@ def _segments(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndar
     pos = np.arange(int(lengths.sum())) + np.repeat(starts - offsets, lengths)
     seg = np.repeat(np.arange(len(rows)), lengths)
     return pos, seg, lengths
+
+
+@dataclass(frozen=True)
+class _TermRows:
+    """Each SOP's title terms, content terms and Pelaksana roles packed into one
+    row of entries (ids of the three kinds apart), so that one gather per SOP
+    serves the three sparse dot products of all its pairs.
+
+    ``values`` is what an entry contributes as the *other* SOP of a pair,
+    ``own`` what it contributes as the first: title terms count their rarity
+    weight once (shared weight), content terms multiply (cosine), roles count 1.
+    """
+
+    indptr: np.ndarray
+    ids: np.ndarray
+    kinds: np.ndarray  # 0 title term, 1 content term, 2 role
+    values: np.ndarray
+    own: np.ndarray
+    scratch: np.ndarray  # one dense row, reused by every dots() call (always left all-zero)
+
+    @classmethod
+    def of(cls, parts: Sequence[tuple[_Ragged, np.ndarray]]) -> _TermRows:
+        """``parts``: per kind, the rows and each entry's ``own`` value."""
+        n = len(parts[0][0].indptr) - 1
+        offset, row_of, ids, kinds, values, own = 0, [], [], [], [], []
+        for kind, (rows, own_values) in enumerate(parts):
+            row_of.append(np.repeat(np.arange(n), np.diff(rows.indptr)))
+            ids.append(rows.ids + offset)
+            kinds.append(np.full(len(rows.ids), kind, np.int64))
+            values.append(rows.values)
+            own.append(own_values)
+            offset += rows.width
+        order = np.argsort(np.concatenate(row_of), kind="stable")
+        indptr = np.zeros(n + 1, np.int64)
+        indptr[1:] = np.cumsum(sum(np.diff(rows.indptr) for rows, _ in parts))
+        def packed(x: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(x)[order]
+
+        return cls(indptr, packed(ids), packed(kinds), packed(values), packed(own), np.zeros(offset))
+
+    def dots(self, i: int, rows: np.ndarray) -> np.ndarray:
+        """``(len(rows), 3)``: per kind, the sum over shared ids of own(i) x value(other)."""
+        s, e = self.indptr[i], self.indptr[i + 1]
+        if s == e or not len(rows):
+            return np.zeros((len(rows), 3))
+        mine = self.ids[s:e]
+        self.scratch[mine] = self.own[s:e]
+        pos, seg, _ = _segments(self.indptr, rows)
+        out = np.bincount(seg * 3 + self.kinds[pos], weights=self.scratch[self.ids[pos]] * self.values[pos],
+                          minlength=3 * len(rows))
+        self.scratch[mine] = 0.0
+        return out.astype(np.float64, copy=False).reshape(len(rows), 3)
 
 
 def _idf(term_sets: Sequence[set[str]], min_df: int = 1) -> dict[str, float]:
@@ -473,10 +507,8 @@ class CorpusIndex:
     titles: np.ndarray
     steps: np.ndarray
     step_ptr: np.ndarray
-    title_terms: _Ragged
+    terms: _TermRows
     title_total: np.ndarray
-    contents: _Ragged
-    actors: _Ragged
     actor_count: np.ndarray
     # (n, 5): which signals an SOP has evidence for (a title, key terms, steps, Pelaksana)
     present: np.ndarray
@@ -513,11 +545,13 @@ class CorpusIndex:
             titles=titles,
             steps=steps,
             step_ptr=step_ptr,
-            title_terms=title_terms,
+            terms=_TermRows.of([
+                (title_terms, np.ones(len(title_terms.ids))),
+                (contents, contents.values),
+                (actors, actors.values),
+            ]),
             title_total=np.bincount(np.repeat(np.arange(n), np.diff(title_terms.indptr)),
                                     title_terms.values, minlength=n),
-            contents=contents,
-            actors=actors,
             actor_count=np.diff(actors.indptr).astype(np.float64),
             present=np.array([_present(p) for p in profiles], bool).reshape(n, len(SIGNALS)),
         )
@@ -612,14 +646,14 @@ def _score_block(index: CorpusIndex, i: int, rows: np.ndarray, f: np.ndarray, av
     span = settings.ceiling - settings.background
     title = index.titles[rows] @ index.titles[i]
     f[:, _TITLE] = np.clip((title - settings.background) / span, 0.0, 1.0)
-    shared = index.title_terms.dots(i, rows, indicator=True)
+    dots = index.terms.dots(i, rows)
+    shared, common = dots[:, 0], dots[:, 2]
     union = index.title_total[i] + index.title_total[rows] - shared
     f[:, _TERMS] = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
-    common = index.actors.dots(i, rows)
     union = index.actor_count[i] + index.actor_count[rows] - common
     both = index.actor_count[i] * index.actor_count[rows] > 0
     f[:, _ACTORS] = np.divide(common, union, out=np.zeros_like(common), where=both)
-    f[:, _CONTENT] = index.contents.dots(i, rows)
+    f[:, _CONTENT] = dots[:, 1]
     if floor is not None:
         f[:, _STEPS] = 1.0  # the best the steps could do
         keep[:] = combined_scores(f, avail) >= floor
@@ -775,15 +809,19 @@ def nearest_pairs(vectors: np.ndarray, k: int) -> set[tuple[int, int]]:
 
 @dataclass
 class _MatchContext:
-    """What a lazily read ``PairMatch.reasons`` / ``alignment`` needs; list
-    entries are per returned match (``source[3]``)."""
+    """What lazily read ``PairMatch`` fields need: the matches' rows of the
+    scoring arrays (row ``k`` is the match whose ``source`` is ``(context, k)``)."""
 
     profiles: Sequence[SOPProfile]
     settings: MatchSettings
     align: bool
-    rival: list[int]
-    implied: list[float]
-    available: list[list[bool]]
+    first: np.ndarray
+    second: np.ndarray
+    relation: np.ndarray
+    feature_rows: np.ndarray
+    available: np.ndarray
+    rival: np.ndarray
+    implied: np.ndarray
     direct: np.ndarray  # (m, 2) pairs equivalent on their own score
     align_settings: AlignmentSettings = field(default_factory=AlignmentSettings)
 
@@ -795,14 +833,16 @@ class _MatchContext:
             out.setdefault(j, set()).add(i)
         return out
 
-    def reasons(self, match: PairMatch) -> list[str]:
-        assert match._source is not None
-        _, i, j, k = match._source
+    def features(self, k: int) -> dict[str, float]:
+        return dict(zip(SIGNALS, self.feature_rows[k].tolist(), strict=True))
+
+    def reasons(self, k: int) -> list[str]:
+        i, j = int(self.first[k]), int(self.second[k])
         pa, pb = self.profiles[i], self.profiles[j]
-        out = reasons_for(pa, pb, match.features, pa.step_vecs @ pb.step_vecs.T, self.settings,
-                          dict(zip(SIGNALS, self.available[k], strict=True)))
+        out = reasons_for(pa, pb, self.features(k), pa.step_vecs @ pb.step_vecs.T, self.settings,
+                          dict(zip(SIGNALS, self.available[k].tolist(), strict=True)))
         if self.rival[k] >= 0:
-            r = self.profiles[self.rival[k]].sop
+            r = self.profiles[int(self.rival[k])].sop
             out.append(f"dari kantor yang sama, {r.title} ({r.office or r.source_file}) lebih cocok: "
                        "satu kantor biasanya punya satu SOP per prosedur")
         if not math.isnan(self.implied[k]):
@@ -815,12 +855,11 @@ class _MatchContext:
                 out.append(f"setara lewat kelompok prosedur (tautan terlemah {self.implied[k]:.0%})")
         return out
 
-    def alignment(self, match: PairMatch) -> list[AlignedPair]:
-        if not self.align or match.relation != "equivalent":
+    def alignment(self, k: int) -> list[AlignedPair]:
+        if not self.align or self.relation[k] != 0:
             return []
-        assert match._source is not None
-        _, i, j, _ = match._source
-        return align_pair(self.profiles[i], self.profiles[j], None, self.align_settings)
+        return align_pair(self.profiles[int(self.first[k])], self.profiles[int(self.second[k])], None,
+                          self.align_settings)
 
 
 @dataclass
@@ -911,15 +950,30 @@ def match_profiles(
     order = np.flatnonzero(wanted)
     order = order[np.lexsort((decisions.relation[order], -decisions.score[order]))]
     direct = np.flatnonzero((decisions.relation == 0) & np.isnan(decisions.implied))
-    context = _MatchContext(profiles, settings, align, decisions.rival[order].tolist(),
-                            decisions.implied[order].tolist(), scored.available[order].tolist(),
-                            np.column_stack([scored.first[direct], scored.second[direct]]))
-    return [
-        PairMatch(profiles[i].sop, profiles[j].sop, score, _RELATIONS[rel], feats, source=(context, i, j, k))
-        for k, (i, j, score, rel, feats) in enumerate(zip(
-            scored.first[order].tolist(), scored.second[order].tolist(), decisions.score[order].tolist(),
-            decisions.relation[order].tolist(), scored.features[order].tolist(), strict=True))
-    ]
+    context = _MatchContext(
+        profiles, settings, align, scored.first[order], scored.second[order], decisions.relation[order],
+        scored.features[order], scored.available[order], decisions.rival[order], decisions.implied[order],
+        np.column_stack([scored.first[direct], scored.second[direct]]),
+    )
+    sops = [p.sop for p in profiles]
+    with _no_gc():  # a million small objects: the cyclic collector would rescan them all, repeatedly
+        return [
+            PairMatch(sops[i], sops[j], score, _RELATIONS[rel], None, source=(context, k))
+            for k, (i, j, score, rel) in enumerate(zip(
+                context.first.tolist(), context.second.tolist(), decisions.score[order].tolist(),
+                context.relation.tolist(), strict=True))
+        ]
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _join_groups(index: CorpusIndex, first: np.ndarray, second: np.ndarray, scored: ScoredPairs,

@@ -65,3 +65,17 @@ def test_top_k_with_ties_and_duplicate_rows() -> None:
         # the 40 copies of the query's own base row come first
         assert all(set(row[:40] // 40) == {i} for i, row in enumerate(idx))
         assert all(len(set(row)) == 50 for row in idx)
+
+
+@pytest.mark.parametrize("chunk", [3, 16, 2048])
+def test_self_search_reads_each_block_both_ways(chunk: int) -> None:
+    from embeddings.similarity import top_k_self
+
+    rng = np.random.default_rng(chunk)
+    x = rng.normal(size=(57, 8)).astype(np.float32)
+    for k in (1, 5, 57):
+        idx, scores = top_k_self(x, k, chunk_size=chunk)
+        b_idx, b_scores = top_k(x, x, k)
+        np.testing.assert_array_equal(idx, b_idx)
+        np.testing.assert_allclose(scores, b_scores, rtol=1e-5)
+    assert top_k_self(x[:0], 3)[0].shape == (0, 0)

@@ -183,7 +183,7 @@ def test_reasons_and_alignment_are_lazy_and_survive_pickling(corpus_sops):
 
     matches = match_profiles(build_profiles(corpus_sops, TfidfEncoder()), keep="different")
     best = matches[0]
-    assert best._reasons is None and best._alignment is None  # nothing worked out yet
+    assert best._reasons is None and best._alignment is None and best._features is None  # nothing worked out yet
     assert best.reasons and best.reasons[0].startswith("kemiripan judul")
     if best.relation == "equivalent":
         assert best.alignment
