@@ -209,3 +209,40 @@ def plain(text: object) -> str:
 
 def data_dir_note() -> str:
     return os.fspath(default_data_dir())
+
+
+def sop_editor(sop: SOP, field_key: str, steps_key: str, hours_per_day: float) -> SOP:
+    """The identity fields and the step table of ``sop`` as form widgets (call it
+    inside ``st.form``); returns the SOP as edited. Text widgets, never
+    markdown: SOP text may hold markup and must show as text."""
+    import pandas as pd
+
+    from sopdata.durations import DurationSettings
+    from sopdata.workspace import IDENTITY_EDIT_FIELDS, STEP_COLUMNS, rows_to_sop, steps_to_rows
+
+    st.markdown("**Identitas SOP**")
+    identity: dict[str, str] = {}
+    left, right = st.columns(2)
+    for k, (attr, label, is_list) in enumerate(IDENTITY_EDIT_FIELDS):
+        col = left if k < 8 else right
+        value = getattr(sop, attr)
+        if is_list:
+            identity[attr] = col.text_area(label, value="\n".join(value), key=f"{field_key}_{attr}",
+                                           help="Satu butir per baris.")
+        else:
+            identity[attr] = col.text_input(label, value=value, key=f"{field_key}_{attr}")
+    st.markdown("**Langkah (Uraian Prosedur)** — ubah sel yang salah; baris dapat ditambah atau dihapus.")
+    edited = st.data_editor(
+        pd.DataFrame(steps_to_rows(sop), columns=list(STEP_COLUMNS)),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=steps_key,
+        column_config={
+            "Kegiatan": st.column_config.TextColumn(width="large"),
+            "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
+            "Keputusan": st.column_config.CheckboxColumn(help="Langkah keputusan (simbol ◇)."),
+            "Waktu": st.column_config.TextColumn(help="Seperti tertulis, mis. '15 menit' atau '1 hari'."),
+        },
+    )
+    return rows_to_sop(sop, edited.to_dict("records"), identity, DurationSettings(hours_per_working_day=hours_per_day))

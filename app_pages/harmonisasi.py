@@ -14,17 +14,18 @@ from app_pages._state import (
     findings_of,
     plain,
     reviewer,
+    sop_editor,
     store,
     view,
     workbook_of,
 )
-from sopdata.durations import DurationSettings, format_minutes
+from sopdata.durations import format_minutes
 from sopdata.excel import WorkbookParts
 from sopdata.findings import SEVERITY_LABEL, compliance
 from sopdata.harmonise import harmonise
 from sopdata.records import sop_from_dict
 from sopdata.store import StaleWriteError
-from sopdata.workspace import IDENTITY_EDIT_FIELDS, fingerprint, rows_to_sop, steps_to_rows
+from sopdata.workspace import fingerprint
 
 st.title("Harmonisasi SOP")
 v = view()
@@ -61,37 +62,12 @@ if st.session_state.pop(f"saved_{gid}", False):
     st.session_state[f"h_note_{gid}"] = ""  # a saved note is not offered again for the next version
 
 with st.form(f"draft_{gid}"):
-    st.markdown("**Identitas**")
-    identity: dict[str, str] = {}
-    left, right = st.columns(2)
-    for k, (attr, label, is_list) in enumerate(IDENTITY_EDIT_FIELDS):
-        col = left if k < 8 else right
-        value = getattr(draft, attr)
-        if is_list:
-            identity[attr] = col.text_area(label, value="\n".join(value), key=f"h_{gid}_{attr}",
-                                           help="Satu butir per baris.")
-        else:
-            identity[attr] = col.text_input(label, value=value, key=f"h_{gid}_{attr}")
-    st.markdown("**Langkah**")
-    edited = st.data_editor(
-        pd.DataFrame(steps_to_rows(draft), columns=["No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan",
-                                                    "Waktu", "Output", "Keterangan"]),
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        key=f"h_steps_{gid}",
-        column_config={
-            "Kegiatan": st.column_config.TextColumn(width="large"),
-            "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
-            "Keputusan": st.column_config.CheckboxColumn(help="Langkah keputusan (simbol ◇)."),
-        },
-    )
+    edited_draft = sop_editor(draft, f"h_{gid}", f"h_steps_{gid}", float(v.settings["hours_per_working_day"]))
     note = st.text_input("Catatan versi (opsional)", key=f"h_note_{gid}")
     save = st.form_submit_button("Simpan rancangan", type="primary")
 
 if save:
-    hours = float(v.settings["hours_per_working_day"])
-    draft = rows_to_sop(draft, edited.to_dict("records"), identity, DurationSettings(hours_per_working_day=hours))
+    draft = edited_draft
     try:
         record = store().save_draft(gid, draft.to_dict(), reviewer(), note=note,
                                     base_version=latest.version if latest else 0)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import UPLOAD_LIMIT_MB, parsed_document, plain, reviewer, store, view
-from sopdata.durations import DurationSettings, format_minutes
+from app_pages._state import (
+    UPLOAD_LIMIT_MB,
+    parsed_document,
+    plain,
+    reviewer,
+    sop_editor,
+    store,
+    view,
+)
+from sopdata.durations import format_minutes
 from sopdata.loaders import MAX_BYTES
 from sopdata.store import StaleWriteError
-from sopdata.workspace import IDENTITY_EDIT_FIELDS, rows_to_sop, steps_to_rows
 
 st.title("Korpus SOP")
 
@@ -89,39 +96,11 @@ if st.session_state.pop(f"saved_{sop.key}", False):
     st.session_state[f"note_{sop.key}"] = ""  # a saved note is not offered again for the next correction
 
 with st.form(f"edit_{sop.key}"):
-    st.markdown("**Identitas SOP**")
-    identity: dict[str, str] = {}
-    left, right = st.columns(2)
-    for k, (attr, label, is_list) in enumerate(IDENTITY_EDIT_FIELDS):
-        col = left if k < 8 else right
-        value = getattr(sop, attr)
-        # Text widgets, never markdown: SOP text may hold markup and must show as text.
-        if is_list:
-            identity[attr] = col.text_area(label, value="\n".join(value), key=f"id_{sop.key}_{attr}",
-                                           help="Satu butir per baris.")
-        else:
-            identity[attr] = col.text_input(label, value=value, key=f"id_{sop.key}_{attr}")
-    st.markdown("**Langkah (Uraian Prosedur)** — ubah sel yang salah terbaca; baris dapat ditambah atau dihapus.")
-    edited = st.data_editor(
-        pd.DataFrame(steps_to_rows(sop), columns=["No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan",
-                                                  "Waktu", "Output", "Keterangan"]),
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        key=f"steps_{sop.key}",
-        column_config={
-            "Kegiatan": st.column_config.TextColumn(width="large"),
-            "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
-            "Keputusan": st.column_config.CheckboxColumn(help="Langkah keputusan (simbol ◇)."),
-            "Waktu": st.column_config.TextColumn(help="Seperti tertulis, mis. '15 menit' atau '1 hari'."),
-        },
-    )
+    fixed = sop_editor(sop, f"id_{sop.key}", f"steps_{sop.key}", float(v.settings["hours_per_working_day"]))
     note = st.text_input("Catatan koreksi (opsional)", key=f"note_{sop.key}")
     saved = st.form_submit_button("Simpan koreksi", type="primary")
 
 if saved:
-    hours = float(v.settings["hours_per_working_day"])
-    fixed = rows_to_sop(sop, edited.to_dict("records"), identity, DurationSettings(hours_per_working_day=hours))
     try:
         version = store().save_sop_correction(sop.key, fixed.to_dict(), reviewer(), note=note,
                                               base_version=latest.version if latest else 0)
