@@ -765,7 +765,8 @@ def candidate_pairs(profiles: Sequence[SOPProfile], k: int = NEIGHBOURS) -> tupl
     nearest by title and by mean step vector (the rest cannot be equivalent).
 
     The neighbour search is the one quadratic part of matching: it compares
-    every SOP with every other, in blocks, keeping only a running top-k.
+    every SOP with every other, in blocks, keeping only a running top-k (see
+    ``embeddings.similarity.top_k_self``).
     """
     n = len(profiles)
     offices = np.array([p.office for p in profiles], dtype=object)
@@ -791,10 +792,10 @@ def _sorted_unique(codes: np.ndarray) -> np.ndarray:
 def _nearest_codes(vectors: np.ndarray, k: int) -> np.ndarray:
     """Unordered pairs, coded ``i * n + j`` with i < j (repeats possible), where j is
     among i's ``k`` nearest rows or vice versa."""
-    from embeddings.similarity import dot_score, top_k
+    from embeddings.similarity import dot_score, top_k_self
 
     n = len(vectors)
-    idx, _ = top_k(vectors, vectors, k + 1, score_function=dot_score)
+    idx, _ = top_k_self(vectors, k + 1, score_function=dot_score)
     rows = np.repeat(np.arange(n), idx.shape[1])
     cols = idx.ravel()
     mask = rows != cols

@@ -325,3 +325,33 @@ def test_pairs_inside_a_group_are_equivalent_through_it():
     ab = next(m for m in matches if {m.a.title, m.b.title} == {"A", "B"})
     assert ab.relation == "related"
     assert any("B2 (Kantor B) lebih cocok" in r for r in ab.reasons)
+
+
+def test_big_corpus_scores_only_neighbours_and_still_finds_twins():
+    """Above ALL_PAIRS_UP_TO SOPs only nearest neighbours are scored."""
+    import numpy as np
+
+    from sopdata.matching import ALL_PAIRS_UP_TO, MatchSettings, SOPProfile, candidate_pairs
+
+    rng = np.random.default_rng(5)
+    n_base = ALL_PAIRS_UP_TO // 2 + 25
+    base = rng.normal(size=(n_base, 32)).astype(np.float32)
+    profiles = []
+    for office in ("Kantor A", "Kantor B"):
+        for k in range(n_base):
+            v = base[k] + rng.normal(0, 0.05, 32).astype(np.float32)
+            v /= np.linalg.norm(v)
+            sop = SOP(source_file=f"{office}-{k}.txt", title=f"Prosedur {k}", office=office,
+                      steps=[Step(no="1", activity=f"langkah {k}")])
+            profiles.append(SOPProfile(sop=sop, office=office, title_vec=v, step_vecs=v[None, :],
+                                       title_terms={f"t{k}"}, actor_roles=set(), content_terms={f"t{k}"},
+                                       step_grams=[set()], step_actions=[set()]))
+    first, second = candidate_pairs(profiles)
+    n = len(profiles)
+    assert len(first) < n * (n - 1) / 4  # far fewer than all cross-office pairs
+    twins = {(k, k + n_base) for k in range(n_base)}
+    assert twins <= set(zip(first.tolist(), second.tolist(), strict=True))
+    settings = MatchSettings(equivalent=0.5, related=0.3, background=0.0, ceiling=1.0)
+    found = {(m.a.source_file, m.b.source_file) for m in match_profiles(profiles, settings)
+             if m.relation == "equivalent"}
+    assert found == {(f"Kantor A-{k}.txt", f"Kantor B-{k}.txt") for k in range(n_base)}
