@@ -22,7 +22,6 @@ from sopdata.matching import (
     TextEncoder,
     align_pair,
     build_profiles,
-    office_key,
     step_similarity,
 )
 from sopdata.records import SOP, Step
@@ -173,8 +172,3 @@ def _extra_row(n: int, member: int, step_index: int) -> AlignedRow:
     cells[member] = [step_index]
     return AlignedRow(cells, [None] * n, anchor=None)
 
-
-def distinct_offices(sops: Sequence[SOP]) -> bool:
-    """True when no two members come from the same office (a group's normal shape)."""
-    keys = [office_key(s) for s in sops]
-    return len(set(keys)) == len(keys)

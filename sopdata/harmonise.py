@@ -327,11 +327,6 @@ def _union_items(sops: Sequence[SOP], attr: str) -> list[tuple[str, list[int]]]:
     return [(text[k], members[k]) for k in order]
 
 
-def waktu_summary(draft: SOP) -> str:
-    """Total Waktu of a draft as readable text ("1 jam 5 menit")."""
-    return format_minutes(draft.total_minutes) if draft.total_minutes else "-"
-
-
 #: e5 cosine at which a title says what the query says even without a shared key term.
 QUERY_MIN_COSINE = 0.9
 
