@@ -10,6 +10,7 @@ SOPs). PDFs are printed by LibreOffice when it is installed.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -81,6 +82,7 @@ def main() -> None:
         (f"buku-{len(book)}-sop.html", html_from_dump("\n".join([setda_text] * args.scale)).encode("utf-8")),
     ]
     rows = []
+    result: dict[str, float | str] = {"bench": "load_formats"}
     with tempfile.TemporaryDirectory() as tmp:
         pdf_pages: dict[str, int] = {}
         if LIBREOFFICE:
@@ -101,10 +103,16 @@ def main() -> None:
             seconds, n_sops, fmt = _time(data, name, repeat)
             pages = f"{pdf_pages[name]} hlm" if name in pdf_pages else ""
             rows.append((name, fmt, f"{len(data) / 1024:.0f} KB", pages, str(n_sops), f"{seconds * 1000:.0f} ms"))
+            if name.startswith(("setda", "buku")):
+                what = "setda" if name.startswith("setda") else "book"
+                ext = name.rsplit(".", 1)[1] + ("_export" if "-ekspor" in name else "")
+                result[f"load_{what}_{ext}_s"] = round(seconds, 3)
+                result[f"load_{what}_{ext}_sops"] = n_sops
     header = ("file", "format", "size", "pages", "SOPs", "load (median)")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print("RESULT " + json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import math
 import random
 import resource
 import subprocess
@@ -132,10 +133,16 @@ def main() -> None:
         return
     print(f"{'SOPs':>7} {'pairs scored':>12} {'of all':>7} {'kept':>8} {'groups':>6} {'time s':>7} "
           f"{'cpu s':>6} {'search s':>8} {'lazy ms/1k':>10} {'RSS MB':>7}")
+    result: dict[str, float | str] = {"bench": "matching"}
+    done: list[dict[str, float]] = []
     for n in args.sizes:
         proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--encoder", args.encoder],
                               capture_output=True, text=True, check=True)
         r = json.loads(proc.stdout.strip().splitlines()[-1])
+        done.append(r)
+        result.update({f"match_{n}_s": round(r["seconds"], 2), f"match_{n}_rss_mb": round(r["rss_peak_mb"]),
+                       f"match_{n}_search_s": round(r["search_seconds"], 2),
+                       f"match_{n}_pairs_scored_share": round(r["candidates"] / max(n * (n - 1) / 2, 1), 5)})
         share = r["candidates"] / max(n * (n - 1) / 2, 1)
         print(f"{n:>7} {r['candidates']:>12,} {share:>7.1%} {r['kept']:>8,} {r['groups']:>6} "
               f"{r['seconds']:>7.2f} {r['cpu_seconds']:>6.1f} {r['search_seconds']:>8.2f} "
@@ -145,6 +152,14 @@ def main() -> None:
           "the same span (both cores; on a busy machine wall time exceeds it); search s: the quadratic "
           "neighbour search inside it (none up to 400 SOPs: all pairs); lazy ms/1k: reading reasons and "
           "alignment of 1,000 pairs; RSS: peak of the process, synthetic corpus included.")
+    # How cost grows: the exponent k in time ~ n^k between consecutive sizes
+    # (1 = linear, 2 = quadratic), for the whole match and for the search alone.
+    for a, b in zip(done, done[1:], strict=False):
+        span = math.log(b["n"] / a["n"])
+        whole = math.log(max(b["seconds"], 1e-3) / max(a["seconds"], 1e-3)) / span
+        print(f"growth {a['n']:.0f} -> {b['n']:.0f} SOPs: time ~ n^{whole:.2f}")
+        result[f"match_growth_{a['n']:.0f}_{b['n']:.0f}"] = round(whole, 2)
+    print("RESULT " + json.dumps(result))
 
 
 if __name__ == "__main__":

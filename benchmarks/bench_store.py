@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,8 @@ def writer(path: str, sync: Synchronous, worker: int, n: int, base: dict[str, An
     store = WorkStore(path, synchronous=sync, check=False)
     barrier.wait()
     for i in range(n):
-        store.save_draft(f"grup-{worker}-{i % 20}", dict(base, title=f"{worker}/{i}"), f"w{worker}")
+        # every process writes to the same 20 groups, so they race for version numbers
+        store.save_draft(f"grup-{i % 20}", dict(base, title=f"{worker}/{i}"), f"w{worker}")
 
 
 def single_writer(path: Path, sync: Synchronous, n: int, base: dict[str, Any]) -> float:
@@ -45,7 +48,10 @@ def single_writer(path: Path, sync: Synchronous, n: int, base: dict[str, Any]) -
     return n / (time.perf_counter() - t0)
 
 
-def concurrent_writers(path: Path, sync: Synchronous, procs: int, n: int, base: dict[str, Any]) -> float:
+def concurrent_writers(
+    path: Path, sync: Synchronous, procs: int, n: int, base: dict[str, Any]
+) -> tuple[float, list[str]]:
+    """Writes/s of ``procs`` processes saving drafts at once, and what :func:`verify` found wrong."""
     WorkStore(path, synchronous=sync)  # schema created before the race
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(procs + 1)
@@ -61,7 +67,31 @@ def concurrent_writers(path: Path, sync: Synchronous, procs: int, n: int, base: 
         p.join()
         if p.exitcode != 0:
             raise SystemExit(f"writer failed with exit code {p.exitcode}")
-    return each * procs / (time.perf_counter() - t0)
+    rate = each * procs / (time.perf_counter() - t0)
+    return rate, verify(path, procs, each)
+
+
+def verify(path: Path, procs: int, each: int) -> list[str]:
+    """What went wrong with the concurrent writes: every draft present once,
+    versions of each group 1..n without gap, and SQLite's own integrity check."""
+    problems: list[str] = []
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute("SELECT group_id, version, sop_json FROM drafts").fetchall()
+        check = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    if check != ["ok"]:
+        problems.append(f"integrity_check: {check[:3]}")
+    titles = sorted(json.loads(r[2])["title"] for r in rows)
+    expected = sorted(f"{w}/{i}" for w in range(procs) for i in range(each))
+    if titles != expected:
+        problems.append(f"{len(expected) - len(set(titles) & set(expected))} drafts missing, "
+                        f"{len(titles) - len(set(titles))} duplicated")
+    versions: dict[str, list[int]] = {}
+    for group, version, _ in rows:
+        versions.setdefault(group, []).append(version)
+    gaps = [g for g, v in versions.items() if sorted(v) != list(range(1, len(v) + 1))]
+    if gaps:
+        problems.append(f"version gaps in {len(gaps)} groups")
+    return problems
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 30) -> float:
@@ -102,18 +132,30 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None)
     args = parser.parse_args()
     base = load_path(SAMPLE).sops[0].to_dict()
+    result: dict[str, float | str] = {"bench": "store"}
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
         print(f"one write = one draft of {len(json.dumps(base)) / 1024:.1f} KB of JSON in its own transaction")
         print(f"{'synchronous':<12} {'1 writer (writes/s)':>20} {f'{args.procs} processes (writes/s)':>24}")
         for sync in ("FULL", "NORMAL"):
             one = single_writer(folder / f"one-{sync}.sqlite3", sync, args.writes, base)
-            many = concurrent_writers(folder / f"many-{sync}.sqlite3", sync, args.procs, args.writes, base)
+            many, found = concurrent_writers(folder / f"many-{sync}.sqlite3", sync, args.procs, args.writes, base)
+            problems += found
             print(f"{sync:<12} {one:>20.0f} {many:>24.0f}")
+            result[f"store_{sync.lower()}_1_writer_per_s"] = round(one)
+            result[f"store_{sync.lower()}_{args.procs}_procs_per_s"] = round(many)
         print()
         print(f"{'read (median of 30)':<44} {'ms':>8}")
-        for name, ms in read_latency(folder / "read.sqlite3", args.records, base):
+        reads = read_latency(folder / "read.sqlite3", args.records, base)
+        for name, ms in reads:
             print(f"{name:<44} {ms:>8.2f}")
+    each_run = args.writes // args.procs * args.procs
+    print(f"concurrent writes checked ({each_run} drafts a run; every draft once, versions without gap, "
+          f"integrity_check): {'; '.join(problems) or 'all intact'}")
+    result.update({"store_read_latest_correction_ms": round(reads[3][1], 2),
+                   "store_read_all_corrections_ms": round(reads[0][1], 1), "store_problems": len(problems)})
+    print("RESULT " + json.dumps(result))
 
 
 if __name__ == "__main__":

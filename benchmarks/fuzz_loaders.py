@@ -159,7 +159,9 @@ def main() -> int:
     for name, message in rows:
         print(f"  {name:<{width}}  {message}")
     unexpected = int(report["outcomes"].get("UNEXPECTED", 0)) + sum("UNEXPECTED" in m for _, m in rows)  # type: ignore[attr-defined]
-    print("RESULT " + json.dumps({"bench": "fuzz", "fuzz_inputs": report["inputs"], "fuzz_unexpected": unexpected}))
+    print("RESULT " + json.dumps({"bench": "fuzz", "fuzz_inputs": report["inputs"], "fuzz_unexpected": unexpected,
+                                  "malformed_files": len(rows),
+                                  "malformed_loaded": sum(m.startswith("(terbaca") for _, m in rows)}))
     return 1 if unexpected else 0
 
 

