@@ -339,7 +339,7 @@ def read_docx(fp: BinaryIO, name: str) -> TableDocument:
         raise
     except ValueError as exc:  # python-docx: "file ... is not a Word file, content type is ..."
         raise SOPLoadError("Berkas ini bukan dokumen Word (.docx) yang sah.", name) from exc
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, EOFError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, EOFError, NotImplementedError) as exc:
         raise SOPLoadError(
             "Dokumen Word rusak atau terpotong; buka di Word lalu simpan ulang sebagai .docx.", name
         ) from exc

@@ -170,7 +170,7 @@ def read_xlsx(fp: BinaryIO, name: str) -> TableDocument:
         )
     except SOPLoadError:
         raise
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError, NotImplementedError) as exc:  # unknown zip version
         raise SOPLoadError(
             "Berkas Excel rusak atau terpotong; buka di Excel lalu simpan ulang sebagai .xlsx.", name
         ) from exc

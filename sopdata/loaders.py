@@ -74,12 +74,16 @@ def detect_format(head: bytes, name: str = "") -> Format:
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+#: What ``zipfile`` raises on a damaged archive; NotImplementedError for a
+#: header that asks for an unknown zip version or compression method.
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError)
+
 
 def _zip_names(data: bytes) -> list[str] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return zf.namelist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_ERRORS:
         return None
 
 
@@ -126,7 +130,7 @@ def describe_zip(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_ERRORS:
         mimetype = b""
     if b"opendocument.text" in mimetype:
         return "Dokumen OpenDocument (.odt) belum didukung; simpan sebagai .docx lalu unggah lagi."
