@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sopdata.textclean import collapse_spaces, split_items, strip_markup
+from sopdata.textclean import collapse_spaces, smart_title, split_items, strip_markup
 
 # Identity fields: label pattern -> attribute of SOP.
 FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -53,13 +53,71 @@ def match_field(text: str) -> tuple[str, re.Match[str]] | None:
     return None
 
 
+# The unit that issued an SOP, as its letterhead names it in capitals on a line
+# (or table cell) of its own, above the step table: "DINAS KESEHATAN",
+# "KELURAHAN CITRODIWANGSAN", "SEKRETARIAT DAERAH" + "BAGIAN ORGANISASI".
+_UNIT_HEADER = re.compile(
+    r"^(?:DINAS|BADAN|INSPEKTORAT|SATUAN\s+POLISI|SEKRETARIAT|KELURAHAN|DESA|PUSKESMAS|"
+    r"RUMAH\s+SAKIT|RSUD|UPTD?|KANTOR|BAGIAN)\b[A-Z0-9 .,&()/'-]{0,90}$"
+)
+_UNIT_LABEL = re.compile(
+    r"^\W*(?:unit\s+kerja|satuan\s+kerja|perangkat\s+daerah|unit\s+organisasi|skpd|opd)\s*[:\t]\s*"
+    r"(\S.{2,90})$",
+    re.I | re.M,
+)
+_STEP_TABLE_HEADER = re.compile(r"kegiatan.*pelaksana|pelaksana.*kegiatan", re.I)
+_UNIT_ACRONYMS = frozenset({"RSUD", "UPT", "UPTD", "DPRD", "BPBD", "BKD", "BKPSDM", "DPMPTSP", "SATPOL", "PP"})
+
+
+def _unit_name(raw: str) -> str:
+    """"SEKRETARIAT DAERAH (BAGIAN ORGANISASI)" -> "Sekretariat Daerah (Bagian Organisasi)"."""
+    name = collapse_spaces(raw).strip(" .,:;-")
+    parts = re.split(r"(\([^()]*\))", name)
+    # the parenthesised part on its own, or smart_title would keep a short word in it upper-case
+    cased = [f"({smart_title(p[1:-1], _UNIT_ACRONYMS)})" if p.startswith("(") else
+             smart_title(p, _UNIT_ACRONYMS) for p in parts if p.strip()]
+    return " ".join(cased)
+
+
+def _letterhead_unit(text: str) -> str:
+    """The issuing unit from the letterhead lines before the first step table;
+    "" when there is none. A kelurahan or desa wins over its kecamatan line,
+    a bagian is named with the sekretariat above it."""
+    head: list[str] = []
+    for line in text.splitlines()[:80]:
+        if _STEP_TABLE_HEADER.search(line):
+            break
+        head.append(line)
+    label = _UNIT_LABEL.search("\n".join(head))
+    if label:
+        return _unit_name(label.group(1).split("\t")[0])
+    cells = [collapse_spaces(strip_markup(c)).strip() for line in head for c in line.split("\t")]
+    units = [c for c in cells if c.isupper() and _UNIT_HEADER.match(c)]
+    if not units:
+        return ""
+    secretariat = next((u for u in units if u.startswith("SEKRETARIAT")), "")
+    bagian = next((u for u in units if u.startswith("BAGIAN")), "")
+    if bagian and secretariat:
+        return f"{_unit_name(secretariat)} ({_unit_name(bagian)})"
+    village = next((u for u in units if u.startswith(("KELURAHAN", "DESA"))), "")
+    first = village or next((u for u in units if not u.startswith("BAGIAN")), "")
+    return _unit_name(first)
+
+
 def find_office(text: str) -> tuple[str, str]:
-    """(office, kabupaten) named in an identity block's text, "" where absent."""
+    """(office, kabupaten) named in an identity block's text, "" where absent.
+
+    The office is the issuing unit: a "Unit Kerja:" style label, else the
+    letterhead's unit line (Dinas, Badan, Kelurahan, Sekretariat Daerah with its
+    Bagian, ...), else the Kecamatan named in capitals or by its Camat.
+    """
     kab = ""
     m = _PEMKAB.search(text)
     if m:
         kab = m.group(1).title()
-    office = ""
+    office = _letterhead_unit(text)
+    if office:
+        return office, kab
     for m in _KECAMATAN.finditer(text):
         name = m.group(1)
         if name.upper() not in _NOT_PLACE and name.isupper():

@@ -326,10 +326,16 @@ def _same_title(a: str, b: str) -> bool:
 
 
 def _strip_office_suffix(title: str, office: str) -> str:
-    if not office:
+    """"SOP Surat Pindah Kecamatan Jogoroto" -> "SOP Surat Pindah": the office is
+    a column of its own, and equivalent SOPs of other offices lack the suffix."""
+    if not office or " " not in office:
         return title
-    name = office.split(" ", 1)[-1]
-    pattern = re.compile(rf"\s+(kecamatan|kec\.?)?\s*{re.escape(name)}\s*$", re.I)
+    kind, name = office.split(" ", 1)
+    if kind.lower() == "kecamatan":  # a place name alone is safe to strip
+        prefix = r"(?:kecamatan|kec\.?)?\s*"
+    else:  # "Kesehatan" alone may be the procedure's own word: strip only "Dinas Kesehatan"
+        prefix = rf"{re.escape(kind)}\s+"
+    pattern = re.compile(rf"\s+{prefix}{re.escape(name)}\s*$", re.I)
     return pattern.sub("", title)
 
 
