@@ -29,12 +29,23 @@ from sopdata.textclean import (
     strip_markup,
 )
 
-_KEGIATAN = re.compile(r"^\W*(kegiatan|uraian\s+prosedur|uraian\s+kegiatan|aktivitas)\W*$", re.I)
-_PELAKSANA = re.compile(r"^\W*pelaksana\W*$", re.I)
-_KELENGKAPAN = re.compile(r"^\W*kelengkapan", re.I)
-_WAKTU = re.compile(r"^\W*waktu\W*$", re.I)
-_OUTPUT = re.compile(r"^\W*(output|hasil|keluaran)\W*$", re.I)
-_KETERANGAN = re.compile(r"^\W*(keterangan|ket)\W*$", re.I)
+# Column names of a step table, as offices write them: "Kegiatan" or "Uraian
+# Kegiatan"/"Aktivitas", "Pelaksana"/"Pelaku", Mutu Baku's "Kelengkapan" or
+# "Persyaratan", "Waktu (menit)"/"Lama Waktu", "Output"/"Hasil", "Keterangan".
+_KEGIATAN = re.compile(
+    r"^\W*(?:(?:(?:uraian|rincian|tahapan|langkah(?:-langkah)?)\s+)?(?:kegiatan|prosedur|aktivitas)"
+    r"(?:\s*/\s*(?:kegiatan|aktivitas))?|uraian(?:\s+tugas)?)\W*$",
+    re.I,
+)
+_PELAKSANA = re.compile(r"^\W*(?:(?:pejabat|unit)\s+)?(?:pelaksana|pelaku)(?:\s+kegiatan)?\W*$", re.I)
+_KELENGKAPAN = re.compile(r"^\W*(?:kelengkapan|persyaratan|syarat|input)\b", re.I)
+_WAKTU = re.compile(
+    r"^\W*(?:(?:lama|jangka)\s+)?(?:waktu|durasi)(?:\s+(?:penyelesaian|pelaksanaan|proses))?"
+    r"\W*(?:(?:menit|jam|hari)\W*)?$",
+    re.I,
+)
+_OUTPUT = re.compile(r"^\W*(?:output|hasil|keluaran|produk)(?:\s*/\s*(?:output|hasil|keluaran))?\W*$", re.I)
+_KETERANGAN = re.compile(r"^\W*(?:keterangan|ket|catatan)\W*$", re.I)
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _SOP_HEADING = re.compile(r"^\W*SOP\s+([A-Z0-9][^a-z]{3,})$")
 _STANDAR_HEADING = re.compile(r"standar\s+operasional\s+prosedur\s*(\(sop\))?\s*$", re.I)
@@ -54,6 +65,19 @@ def is_table_header(cells: list[str]) -> bool:
         _PELAKSANA.match(t) or _WAKTU.match(t) or re.match(r"^\W*mutu\s+b\w+", t, re.I) for t in texts
     )
     return has_kegiatan and has_actor_or_quality
+
+
+def is_actor_subheader(header: list[str], row: list[str]) -> bool:
+    """The row under a header that names Mutu Baku in full but spans "Pelaksana"
+    over several columns: it holds only the actors' names, between Kegiatan
+    and Kelengkapan, with no step number and no Kegiatan text."""
+    layout = read_layout(header, None)
+    if layout is None or not row or _STEP_NO.match(clean_cell(row[0])):
+        return False
+    cells = [clean_cell(c) for c in row]
+    inside = cells[layout.kegiatan + 1 : layout.kelengkapan]
+    outside = cells[: layout.kegiatan + 1] + cells[layout.kelengkapan :]
+    return any(inside) and not any(outside)
 
 
 def is_column_number_row(cells: list[str]) -> bool:
@@ -228,7 +252,9 @@ def parse_rows(
         if len(cells) >= 3 and is_table_header(cells):
             sub: list[str] | None = None
             j = i + 1
-            if j < len(lines) and not any(_WAKTU.match(clean_cell(c)) for c in cells):
+            if j < len(lines) and (
+                not any(_WAKTU.match(clean_cell(c)) for c in cells) or is_actor_subheader(cells, rows[j])
+            ):
                 sub = rows[j]
                 j += 1
             layout = read_layout(cells, sub)
