@@ -353,8 +353,25 @@ _H_MINUS_RE = re.compile(r"\b[Hh]\s*([-+−–])\s*(\d{1,3})\b")
 _FRACTION_CHARS = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 
 
+# "1/2 jam", "1 1/2 jam": a typed fraction (not "per", not a range "10/15").
+_TYPED_FRACTION_RE = re.compile(r"(?:(\d{1,4})\s+)?\b([13])\s*/\s*([24])\b(?!\s*\d)")
+# 15' (minutes) and 30" (seconds): the prime marks of a hand-typed schedule.
+_PRIME_MINUTES_RE = re.compile(r"(\d)\s*['′’](?!['′’\w])")
+_PRIME_SECONDS_RE = re.compile(r"(\d)\s*(?:[\"″”]|'')(?!\w)")
+
+
+def _typed_fraction(m: re.Match[str]) -> str:
+    whole, num, den = int(m.group(1) or 0), int(m.group(2)), int(m.group(3))
+    if num >= den:
+        return m.group(0)
+    return f"{whole + num / den:g}".replace(".", ",")
+
+
 def _prepare(text: str) -> str:
     """Spell the text the way the tokenizer expects (ranges as "~", dashes as "-")."""
+    text = _TYPED_FRACTION_RE.sub(_typed_fraction, text)
+    text = _PRIME_SECONDS_RE.sub(r"\1 detik", text)
+    text = _PRIME_MINUTES_RE.sub(r"\1 menit", text)
     for ch, val in _FRACTION_CHARS.items():
         for m in reversed(list(re.finditer(rf"(\d{{1,6}})\s*{ch}", text))):  # "1½" -> 1.5
             text = f"{text[: m.start()]}{int(m.group(1)) + val}{text[m.end() :]}"

@@ -134,6 +134,18 @@ CASES = [
     ("5 menit 10 menit", None, None, "unknown"),  # two values merged by OCR
     ("3 jam 2 hari", None, None, "unknown"),
     ("menyesuaikan", None, None, "unknown"),
+    # typed fractions: half an hour, not 2 hours
+    ("1/2 jam", 30, 30, "duration"),
+    ("1/2 hari", DAY / 2, DAY / 2, "duration"),
+    ("1 1/2 jam", 90, 90, "duration"),
+    ("3/4 jam", 45, 45, "duration"),
+    ("1/2 hari kerja", DAY / 2, DAY / 2, "duration"),
+    ("1/2", None, None, "unknown"),
+    # prime marks of a hand-typed schedule
+    ("15'", 15, 15, "duration"),
+    ("15 ’", 15, 15, "duration"),
+    ("5' - 10'", 5, 10, "duration"),
+    ('30"', 0.5, 0.5, "duration"),
 ]
 
 
