@@ -65,6 +65,7 @@ _UNIT_LABEL = re.compile(
     r"(\S.{2,90})$",
     re.I | re.M,
 )
+_KANTOR_OF_PLACE = re.compile(r"^KANTOR\s+(?=(?:KECAMATAN|KELURAHAN|DESA)\b)")
 _STEP_TABLE_HEADER = re.compile(r"kegiatan.*pelaksana|pelaksana.*kegiatan", re.I)
 _UNIT_ACRONYMS = frozenset({"RSUD", "UPT", "UPTD", "DPRD", "BPBD", "BKD", "BKPSDM", "DPMPTSP", "SATPOL", "PP"})
 
@@ -92,6 +93,8 @@ def _letterhead_unit(text: str) -> str:
     if label:
         return _unit_name(label.group(1).split("\t")[0])
     cells = [collapse_spaces(strip_markup(c)).strip() for line in head for c in line.split("\t")]
+    # "KANTOR KECAMATAN X" is Kecamatan X (found below), "KANTOR KELURAHAN Y" is Kelurahan Y
+    cells = [_KANTOR_OF_PLACE.sub("", c) for c in cells]
     units = [c for c in cells if c.isupper() and _UNIT_HEADER.match(c)]
     if not units:
         return ""

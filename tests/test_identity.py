@@ -25,6 +25,11 @@ CASES = [
     ("\tPEMERINTAH KABUPATEN LUMAJANG\tNomor SOP\t12\n\tBADAN KEPEGAWAIAN DAERAH\tTgl Pembuatan\t-",
      "Badan Kepegawaian Daerah", "Lumajang"),
     ("PEMERINTAH KABUPATEN LUMAJANG\nRSUD DR. HARYOTO", "RSUD DR. Haryoto", "Lumajang"),
+    # "Kantor" before a place is the building, not part of the office's name
+    ("PEMERINTAH KABUPATEN LUMAJANG\nKANTOR KECAMATAN SUKODONO", "Kecamatan Sukodono", "Lumajang"),
+    ("PEMERINTAH KABUPATEN LUMAJANG\nKANTOR KELURAHAN DITOTRUNAN", "Kelurahan Ditotrunan", "Lumajang"),
+    ("PEMERINTAH KABUPATEN JOMBANG\nKANTOR KESATUAN BANGSA DAN POLITIK", "Kantor Kesatuan Bangsa dan Politik",
+     "Jombang"),
     ("Unit Kerja : Bagian Umum dan Keuangan\nNomor SOP : 3", "Bagian Umum dan Keuangan", ""),
     ("Satuan Kerja\tPuskesmas Sukodono\nNama SOP\tRujukan", "Puskesmas Sukodono", ""),
     # a Keputusan Camat names the kecamatan only through its camat
