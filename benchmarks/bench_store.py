@@ -34,7 +34,7 @@ SAMPLE = ROOT / "corpus" / "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt"
 
 def writer(path: str, sync: Synchronous, worker: int, n: int, base: dict[str, Any], barrier: Any) -> None:
     store = WorkStore(path, synchronous=sync, check=False)
-    barrier.wait()
+    barrier.wait(timeout=120)
     for i in range(n):
         # every process writes to the same 20 groups, so they race for version numbers
         store.save_draft(f"grup-{i % 20}", dict(base, title=f"{worker}/{i}"), f"w{worker}")
@@ -61,7 +61,7 @@ def concurrent_writers(
     ]
     for p in workers:
         p.start()
-    barrier.wait()  # every process has started and opened the store
+    barrier.wait(timeout=120)  # every process has started and opened the store (or one failed to)
     t0 = time.perf_counter()
     for p in workers:
         p.join()

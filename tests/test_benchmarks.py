@@ -30,7 +30,7 @@ run_all = _run_all()
 
 
 def run(*args: str) -> dict[str, float]:
-    output, results, _, code = run_all.run("test", [sys.executable, *args], timeout=600)
+    output, results, _, code = run_all.run("test", [sys.executable, *args], timeout=240)
     assert code == 0, output[-3000:]
     assert results, f"no RESULT line:\n{output[-3000:]}"
     return results

@@ -313,7 +313,7 @@ def save_many(
 ) -> None:
     """One process of the concurrency test: M of each kind of write, all at once."""
     store = WorkStore(path, check=False)
-    barrier.wait()
+    barrier.wait(timeout=120)
     stale = 0
     for i in range(m):
         d = payload(base, worker, i)
