@@ -16,12 +16,11 @@ from itertools import combinations
 from pathlib import Path
 
 from sopdata.matching import (
-    MatchSettings,
     PairMatch,
     SOPProfile,
     build_profiles,
-    encoder_family,
     match_profiles,
+    settings_for,
 )
 from sopdata.records import SOP
 from sopdata.textclean import normalise_title_key
@@ -231,7 +230,7 @@ def leave_one_office_out(
     expected, related = _labelled_pairs(eval_dir, seed_to_file or {})
     office_of = {_sop_key(p.sop): p.office for p in profiles}
     offices = sorted({office_of[k] for pair in expected | related for k in pair if k in office_of})
-    start = MatchSettings.load(encoder=encoder_family(profiles[0].encoder if profiles else ""))
+    start = settings_for(profiles)
     folds = []
     for office in offices:
 

@@ -106,6 +106,11 @@ class MatchSettings:
         return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
+def settings_for(profiles: Sequence[SOPProfile]) -> MatchSettings:
+    """The saved settings of the encoder that made these profiles' vectors."""
+    return MatchSettings.load(encoder=encoder_family(profiles[0].encoder if profiles else ""))
+
+
 def read_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, dict[str, Any]]:
     """Encoder family -> its calibrated settings (an older flat file is e5's)."""
     if not path.exists():
@@ -969,7 +974,7 @@ def match_profiles(
     Reasons and (for equivalent pairs, when ``align``) step alignments are
     worked out when first read.
     """
-    settings = settings or MatchSettings.load(encoder=encoder_family(profiles[0].encoder if profiles else ""))
+    settings = settings or settings_for(profiles)
     index = CorpusIndex.of(profiles)
     first, second = candidate_pairs(profiles)
     floor = None if keep == "different" else settings.related
