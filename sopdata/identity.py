@@ -92,7 +92,7 @@ def _letterhead_unit(text: str) -> str:
     label = _UNIT_LABEL.search("\n".join(head))
     if label:
         return _unit_name(label.group(1).split("\t")[0])
-    cells = [collapse_spaces(strip_markup(c)).strip() for line in head for c in line.split("\t")]
+    cells = [collapse_spaces(strip_markup(c)) for line in head for c in line.split("\t")]
     # "KANTOR KECAMATAN X" is Kecamatan X (found below), "KANTOR KELURAHAN Y" is Kelurahan Y
     cells = [_KANTOR_OF_PLACE.sub("", c) for c in cells]
     units = [c for c in cells if c.isupper() and _UNIT_HEADER.match(c)]
