@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages._state import ENCODERS, RULES, UPLOAD_LIMIT_MB, data_dir_note, plain, settings, store
-from sopdata.store import StoreError
+from sopdata.review.store import StoreError
 
 st.set_page_config(page_title="SOP Harmoni", page_icon="📑", layout="wide")
 

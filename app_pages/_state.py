@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from sopdata.charts import (
+from sopdata.export.charts import (
     similarity_frame,
     similarity_heatmap,
     timing_chart,
@@ -23,14 +23,15 @@ from sopdata.charts import (
     total_chart,
     total_frame,
 )
-from sopdata.compare import GroupComparison, compare_group
-from sopdata.excel import WorkbookParts, export_workbook
+from sopdata.export.excel import WorkbookParts, export_workbook
 from sopdata.findings import GroupFindings, find_differences
-from sopdata.loaders import MAX_BYTES, load_corpus
-from sopdata.matching import PairMatch, match_corpus
+from sopdata.ingest.corpus import load_corpus
+from sopdata.ingest.loaders import MAX_BYTES
+from sopdata.matching.compare import GroupComparison, compare_group
+from sopdata.matching.engine import PairMatch, match_corpus
 from sopdata.records import SOP
-from sopdata.store import WorkStore, default_data_dir
-from sopdata.workspace import (
+from sopdata.review.store import WorkStore, default_data_dir
+from sopdata.review.workspace import (
     DEFAULT_SETTINGS,
     Group,
     LoadedDocument,
@@ -162,8 +163,8 @@ def uploaded_documents() -> list[LoadedDocument]:
     return docs
 
 
-def glossary_from_store():  # noqa: ANN201 - a sopdata.glossary.Glossary or None
-    from sopdata.glossary import with_entries
+def glossary_from_store():  # noqa: ANN201 - a sopdata.text.glossary.Glossary or None
+    from sopdata.text.glossary import with_entries
 
     entries = store().glossary_entries()
     return with_entries(entries) if entries else None
@@ -217,8 +218,13 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, hours_per_day: float) -
     markdown: SOP text may hold markup and must show as text."""
     import pandas as pd
 
-    from sopdata.durations import DurationSettings
-    from sopdata.workspace import IDENTITY_EDIT_FIELDS, STEP_COLUMNS, rows_to_sop, steps_to_rows
+    from sopdata.review.workspace import (
+        IDENTITY_EDIT_FIELDS,
+        STEP_COLUMNS,
+        rows_to_sop,
+        steps_to_rows,
+    )
+    from sopdata.text.durations import DurationSettings
 
     st.markdown("**Identitas SOP**")
     identity: dict[str, str] = {}

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages._state import comparison_of, findings_of, group_charts, view
 from sopdata.findings import SEVERITY_LABEL
-from sopdata.workspace import fingerprint
+from sopdata.review.workspace import fingerprint
 
 st.title("Bandingkan langkah antarkantor")
 v = view()

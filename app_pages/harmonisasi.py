@@ -19,13 +19,13 @@ from app_pages._state import (
     view,
     workbook_of,
 )
-from sopdata.durations import format_minutes
-from sopdata.excel import WorkbookParts
+from sopdata.export.excel import WorkbookParts
 from sopdata.findings import SEVERITY_LABEL, compliance
 from sopdata.harmonise import harmonise
 from sopdata.records import sop_from_dict
-from sopdata.store import StaleWriteError
-from sopdata.workspace import fingerprint
+from sopdata.review.store import StaleWriteError
+from sopdata.review.workspace import fingerprint
+from sopdata.text.durations import format_minutes
 
 st.title("Harmonisasi SOP")
 v = view()

@@ -14,9 +14,9 @@ from app_pages._state import (
     store,
     view,
 )
-from sopdata.durations import format_minutes
-from sopdata.loaders import MAX_BYTES
-from sopdata.store import StaleWriteError
+from sopdata.ingest.loaders import MAX_BYTES
+from sopdata.review.store import StaleWriteError
+from sopdata.text.durations import format_minutes
 
 st.title("Korpus SOP")
 

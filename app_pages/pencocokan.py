@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._state import reviewer, similarity_chart, store, view
-from sopdata.charts import RELATION_LABEL
-from sopdata.store import pair_key
-from sopdata.workspace import NO_GROUP
+from sopdata.export.charts import RELATION_LABEL
+from sopdata.review.store import pair_key
+from sopdata.review.workspace import NO_GROUP
 
 st.title("Pencocokan SOP antarkantor")
 v = view()

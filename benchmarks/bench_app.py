@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from tests.e2e_support import (  # noqa: E402
+from tests.support.e2e_support import (  # noqa: E402
     PAGE_BY_LINK,
     PAGES,
     VIEWPORT,

@@ -24,13 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from embeddings.lexical import TfidfEncoder  # noqa: E402
-from sopdata.compare import compare_group  # noqa: E402
-from sopdata.durations import parse_duration  # noqa: E402
-from sopdata.excel import WorkbookParts, export_workbook  # noqa: E402
+from sopdata.export.excel import WorkbookParts, export_workbook  # noqa: E402
 from sopdata.findings import find_differences  # noqa: E402
 from sopdata.harmonise import harmonise  # noqa: E402
-from sopdata.loaders import CORPUS_DIR, load_path  # noqa: E402
+from sopdata.ingest.loaders import load_path  # noqa: E402
+from sopdata.matching.compare import compare_group  # noqa: E402
 from sopdata.records import SOP  # noqa: E402
+from sopdata.resources import CORPUS_DIR  # noqa: E402
+from sopdata.text.durations import parse_duration  # noqa: E402
 
 
 def synthetic_group(n: int) -> list[SOP]:

@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sopdata.loaders import CORPUS_DIR, load_bytes, load_path  # noqa: E402
-from tests.sopfiles import (  # noqa: E402
+from sopdata.ingest.loaders import load_bytes, load_path  # noqa: E402
+from sopdata.resources import CORPUS_DIR  # noqa: E402
+from tests.support.sopfiles import (  # noqa: E402
     LIBREOFFICE,
     docx_from_sops,
     html_from_dump,

@@ -50,8 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from embeddings import get_encoder  # noqa: E402
-from sopdata.loaders import load_corpus  # noqa: E402
-from sopdata.matching import (  # noqa: E402
+from sopdata.ingest.corpus import load_corpus  # noqa: E402
+from sopdata.matching.engine import (  # noqa: E402
     SOPProfile,
     build_profiles,
     candidate_pairs,

@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sopdata.loaders import CORPUS_DIR, parse_document_text  # noqa: E402
+from sopdata.ingest.loaders import parse_document_text  # noqa: E402
+from sopdata.resources import CORPUS_DIR  # noqa: E402
 
 
 def main() -> None:

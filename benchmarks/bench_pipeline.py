@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from embeddings import get_encoder  # noqa: E402
-from sopdata.loaders import load_corpus  # noqa: E402
-from sopdata.matching import build_profiles, group_matches, match_profiles  # noqa: E402
+from sopdata.ingest.corpus import load_corpus  # noqa: E402
+from sopdata.matching.engine import build_profiles, group_matches, match_profiles  # noqa: E402
 
 
 def main() -> None:

@@ -26,8 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sopdata.loaders import load_path  # noqa: E402
-from sopdata.store import Synchronous, WorkStore  # noqa: E402
+from sopdata.ingest.loaders import load_path  # noqa: E402
+from sopdata.review.store import Synchronous, WorkStore  # noqa: E402
 
 SAMPLE = ROOT / "corpus" / "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt"
 

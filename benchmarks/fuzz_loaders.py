@@ -5,7 +5,7 @@ Run: python benchmarks/fuzz_loaders.py [--seconds 60] [--seed 1]
 1. Fuzz: real documents of every format (the seed text dumps, and the same SOPs
    as HTML, .docx, .xlsx and a PDF with a text layer, built by tests/sopfiles.py)
    are mutated at random (bytes flipped, inserted, deleted, the file cut short or
-   spliced with another) and handed to ``sopdata.loaders.load_bytes``. Any
+   spliced with another) and handed to ``sopdata.ingest.loaders.load_bytes``. Any
    exception other than ``SOPLoadError`` is a failure: the figure to keep at 0.
 2. Malformed corpus: named bad files (0 byte, 100 MB, truncated Word/Excel/PDF,
    wrong extensions, a scan without text, password-protected Office files), each
@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sopdata.errors import SOPLoadError  # noqa: E402
-from sopdata.loaders import CORPUS_DIR, load_bytes, load_document, load_path  # noqa: E402
-from tests import sopfiles  # noqa: E402
+from sopdata.ingest.loaders import load_bytes, load_document, load_path  # noqa: E402
+from sopdata.resources import CORPUS_DIR  # noqa: E402
+from tests.support import sopfiles  # noqa: E402
 
 
 def samples() -> dict[str, bytes]:

@@ -11,13 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from sopdata.errors import SOPLoadError
-from sopdata.loaders import load_path
+from sopdata.ingest.loaders import load_path
 from sopdata.records import SOP
 
 
 def _summary_table(sops: list[SOP]) -> str:
     rows = [("Berkas", "Kantor", "Judul SOP", "Langkah", "Total waktu", "Keyakinan", "Peringatan")]
-    from sopdata.durations import format_minutes
+    from sopdata.text.durations import format_minutes
 
     for s in sops:
         rows.append(
@@ -66,7 +66,7 @@ def _encoder(spec: str):
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from sopdata.matching import match_corpus
+    from sopdata.matching.engine import match_corpus
 
     sops, failed = _load_many(args.files)
     matches, groups = match_corpus(sops, _encoder(args.encoder))
@@ -90,11 +90,11 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_harmonise(args: argparse.Namespace) -> int:
-    from sopdata.compare import compare_group
-    from sopdata.excel import WorkbookParts, export_workbook
+    from sopdata.export.excel import WorkbookParts, export_workbook
     from sopdata.findings import SEVERITY_LABEL, find_differences
     from sopdata.harmonise import group_for_query, harmonise
-    from sopdata.matching import match_corpus
+    from sopdata.matching.compare import compare_group
+    from sopdata.matching.engine import match_corpus
 
     sops, failed = _load_many(args.files)
     if not sops:
@@ -136,25 +136,23 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    import csv
     from pathlib import Path
 
     from sopdata.evaluate import DEFAULT_EVAL_DIR, evaluate
-    from sopdata.loaders import CORPUS_DIR, load_corpus
-    from sopdata.matching import match_corpus
+    from sopdata.ingest.corpus import load_corpus, seed_to_corpus_file
+    from sopdata.matching.engine import match_corpus
 
     eval_dir = Path(args.labels) if args.labels else DEFAULT_EVAL_DIR
     if not (eval_dir / "seed_equivalences.csv").exists():
         print(f"Galat: label evaluasi tidak ditemukan di {eval_dir}", file=sys.stderr)
         return 1
-    with (CORPUS_DIR / "provenance.csv").open(encoding="utf-8") as fh:
-        seed_to_file = {r["seed_file"]: r["file"] for r in csv.DictReader(fh)}
+    seed_to_file = seed_to_corpus_file()
     sops = load_corpus()
     if args.calibrate:
         import json as _json
 
         from sopdata.evaluate import calibrate
-        from sopdata.matching import (
+        from sopdata.matching.engine import (
             THRESHOLDS_FILE,
             build_profiles,
             encoder_family,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
-from sopdata.matching import (
+from sopdata.matching.engine import (
     PairMatch,
     SOPProfile,
     build_profiles,
@@ -23,9 +23,10 @@ from sopdata.matching import (
     settings_for,
 )
 from sopdata.records import SOP
-from sopdata.textclean import normalise_title_key
+from sopdata.resources import REPO_ROOT
+from sopdata.text.textclean import normalise_title_key
 
-DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+DEFAULT_EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
 
 
 @dataclass
@@ -259,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
     from embeddings import get_encoder
-    from sopdata.loaders import CORPUS_DIR, load_corpus
+    from sopdata.ingest.corpus import load_corpus, seed_to_corpus_file
 
     parser = argparse.ArgumentParser(prog="python -m sopdata.evaluate")
     parser.add_argument("--leave-one-office-out", action="store_true", required=True)
@@ -267,8 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--encoder", default="e5")
     args = parser.parse_args(argv)
     eval_dir = Path(args.labels) if args.labels else DEFAULT_EVAL_DIR
-    with (CORPUS_DIR / "provenance.csv").open(encoding="utf-8") as fh:
-        seed_to_file = {r["seed_file"]: r["file"] for r in csv.DictReader(fh)}
+    seed_to_file = seed_to_corpus_file()
     profiles = build_profiles(load_corpus(), get_encoder(args.encoder))
     folds = leave_one_office_out(profiles, eval_dir, seed_to_file)
     print("leave one office out (thresholds calibrated without the office's labels):")

@@ -1,6 +1,6 @@
 """What differs between the offices' versions of one procedure.
 
-Input is a :class:`~sopdata.compare.GroupComparison` (a group of equivalent SOPs
+Input is a :class:`~sopdata.matching.compare.GroupComparison` (a group of equivalent SOPs
 with their steps aligned row by row). Output is a list of :class:`Finding`, each
 with a severity, the offices and steps concerned, and one Indonesian sentence a
 reviewer can read out in the meeting, plus the Waktu spread of every row.
@@ -29,11 +29,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sopdata.compare import AlignedRow, GroupComparison
-from sopdata.durations import format_minutes
-from sopdata.matching import key_terms, step_actions
+from sopdata.matching.compare import AlignedRow, GroupComparison
+from sopdata.matching.engine import key_terms, step_actions
 from sopdata.records import SOP, Step
-from sopdata.textclean import normalise_key
+from sopdata.text.durations import format_minutes
+from sopdata.text.textclean import normalise_key
 
 Severity = Literal["high", "medium", "low"]
 

@@ -37,12 +37,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sopdata.compare import AlignedRow, GroupComparison
-from sopdata.durations import format_minutes, parse_duration
 from sopdata.findings import legal_basis_union
-from sopdata.matching import TextEncoder
+from sopdata.matching.compare import AlignedRow, GroupComparison
+from sopdata.matching.engine import TextEncoder
 from sopdata.records import SOP, Actor, Step
-from sopdata.textclean import normalise_key
+from sopdata.text.durations import format_minutes, parse_duration
+from sopdata.text.textclean import normalise_key
 
 WaktuRule = Literal["median", "min", "max"]
 WAKTU_RULES: dict[str, str] = {
@@ -339,7 +339,7 @@ def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Te
     the embedding cosine of query and title. None when nothing shares a key term
     and no title comes close.
     """
-    from sopdata.matching import key_terms, title_text
+    from sopdata.matching.engine import key_terms, title_text
 
     groups = [list(g) for g in candidates if g]
     if not groups or not query.strip():
@@ -365,6 +365,6 @@ def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Te
 
 
 def expand_query(query: str) -> str:
-    from sopdata.glossary import expand_acronyms
+    from sopdata.text.glossary import expand_acronyms
 
     return expand_acronyms(" ".join(query.split()))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sopdata.durations import Duration, parse_duration
+from sopdata.text.durations import Duration, parse_duration
 
 
 @dataclass

@@ -92,7 +92,7 @@ def test_encoder_benchmark_reports_ratios_to_the_raw_model() -> None:
 @pytest.mark.slow
 def test_app_benchmark_reports_page_switches() -> None:
     pytest.importorskip("playwright")
-    from tests.e2e_support import find_chromium
+    from tests.support.e2e_support import find_chromium
 
     if find_chromium() is None:
         pytest.skip("no Chromium (.ci/run installs it)")

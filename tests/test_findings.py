@@ -7,12 +7,12 @@ import copy
 import pytest
 
 from embeddings.lexical import TfidfEncoder
-from sopdata.alignment import AlignedPair
-from sopdata.compare import compare_group, merge_alignments
-from sopdata.durations import parse_duration
 from sopdata.findings import compliance, find_differences, legal_basis_union, regulation_key
+from sopdata.matching.alignment import AlignedPair
+from sopdata.matching.compare import compare_group, merge_alignments
 from sopdata.records import SOP, Step
-from tests.conftest import SEED_TO_CORPUS, read_eval
+from sopdata.text.durations import parse_duration
+from tests.support.paths import SEED_TO_CORPUS, read_eval
 
 
 def gold_group(sops_by_file, group: str) -> tuple[list[SOP], dict[int, list[AlignedPair]]]:

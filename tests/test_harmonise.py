@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from embeddings.lexical import TfidfEncoder
-from sopdata.alignment import AlignedPair
-from sopdata.compare import compare_group, merge_alignments
 from sopdata.findings import find_differences
 from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, group_for_query, harmonise
+from sopdata.matching.alignment import AlignedPair
+from sopdata.matching.compare import compare_group, merge_alignments
 from sopdata.records import SOP, sop_from_dict
 from tests.test_findings import _sop, gold_group
 

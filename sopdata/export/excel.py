@@ -1,0 +1,471 @@
+"""Write a harmonised SOP to an Excel workbook in the Permenpan RB 35/2012 layout.
+
+Sheets:
+
+* **Identitas**: the identity block (pemerintah kabupaten, satuan kerja, Nomor
+  SOP, dates, Disahkan oleh, Nama SOP), then the three pairs of list sections
+  (Dasar Hukum | Kualifikasi Pelaksana, Keterkaitan | Peralatan/Perlengkapan,
+  Peringatan | Pencatatan dan Pendataan).
+* **Prosedur**: No | Kegiatan | one column per Pelaksana with the flowchart
+  symbol of the step in the actor's cell | Kelengkapan | Waktu | Output |
+  Keterangan, and the total Waktu.
+* **Perbandingan**: the aligned steps of every source office side by side with
+  their Pelaksana and Waktu, differences highlighted (when a comparison is given).
+* **Temuan**: the findings (when given).
+* **Sumber**: where every value of the draft came from (when given).
+
+Every sheet is ready to print for a meeting: borders, wrapped text, column
+widths, frozen header, landscape, fit to page width, header rows repeated on
+each printed page.
+
+Safety: text is always written as text. A cell starting with = + - @ or a
+tab/CR is stored as a string with Excel's quote prefix, never as a formula;
+markup is stripped to plain text; characters XML cannot hold are dropped.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL, Finding, GroupFindings
+from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, Choice
+from sopdata.matching.compare import GroupComparison
+from sopdata.records import SOP, Step
+from sopdata.text.durations import format_minutes
+from sopdata.text.textclean import strip_markup
+
+SHEET_IDENTITY = "Identitas"
+SHEET_PROCEDURE = "Prosedur"
+SHEET_COMPARISON = "Perbandingan"
+SHEET_FINDINGS = "Temuan"
+SHEET_SOURCES = "Sumber"
+
+#: Labels of the identity block, in the official order (also read back by the xlsx loader).
+IDENTITY_LABELS: tuple[tuple[str, str], ...] = (
+    ("number", "Nomor SOP"),
+    ("date_created", "Tanggal Pembuatan"),
+    ("date_revised", "Tanggal Revisi"),
+    ("date_effective", "Tanggal Efektif"),
+    ("approved_by", "Disahkan oleh"),
+    ("title", "Nama SOP"),
+)
+LIST_SECTIONS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("legal_basis", "Dasar Hukum"), ("qualifications", "Kualifikasi Pelaksana")),
+    (("related_sops", "Keterkaitan"), ("equipment", "Peralatan/Perlengkapan")),
+    (("warning", "Peringatan"), ("records", "Pencatatan dan Pendataan")),
+)
+TOTAL_LABEL = "Jumlah waktu"
+LEGEND = f"Simbol: {TERMINATOR} mulai/selesai (terminator)   {PROCESS} proses   {DECISION} keputusan"
+
+_FONT = "Arial"
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_DIFF_FILL = PatternFill("solid", fgColor="FFF2CC")  # differs from the other offices
+_OUTLIER_FILL = PatternFill("solid", fgColor="F8CBAD")  # far from the other offices
+_MISSING_FILL = PatternFill("solid", fgColor="E7E6E6")  # office lacks the step
+_SEVERITY_FILL = {
+    "high": PatternFill("solid", fgColor="F8CBAD"),
+    "medium": PatternFill("solid", fgColor="FFF2CC"),
+    "low": PatternFill("solid", fgColor="FFFFFF"),
+}
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_LINE_HEIGHT = 12.75  # points per line of 10 pt text
+
+
+def safe_text(value: object) -> str:
+    """Plain text for a cell: markup stripped, XML-illegal characters dropped."""
+    text = "" if value is None else str(value)
+    text = strip_markup(text) if "<" in text or "&" in text else text
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def put(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False,
+        align: Alignment = _WRAP, fill: PatternFill | None = None, border: bool = True,
+        size: float = 10) -> Cell | MergedCell:
+    """Write one cell as text (never a formula), styled for print."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(cell, MergedCell):
+        # Covered by a merge: only its border and fill show (the value sits top-left).
+        if value not in (None, ""):
+            raise ValueError(f"cell {cell.coordinate} is inside a merged range")
+        cell.border = _BORDER if border else Border()
+        if fill is not None:
+            cell.fill = fill
+        return cell
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = value
+    else:
+        text = safe_text(value)
+        cell.value = text
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        if text.startswith(_FORMULA_START):
+            cell.quotePrefix = True  # Excel/LibreOffice keep it text when the cell is edited
+    cell.font = Font(name=_FONT, size=size, bold=bold)
+    cell.alignment = align
+    if border:
+        cell.border = _BORDER
+    if fill is not None:
+        cell.fill = fill
+    return cell
+
+
+def _lines(text: str, width: float) -> int:
+    """Printed lines of a wrapped cell of ``width`` Excel character units."""
+    per_line = max(int(width * 1.1) - 1, 4)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def _fit_row(ws: Worksheet, row: int, widths: Mapping[int, float], values: Mapping[int, str], minimum: int = 1) -> None:
+    lines = max([minimum] + [_lines(v, widths.get(c, 10)) for c, v in values.items() if v])
+    ws.row_dimensions[row].height = min(409, lines * _LINE_HEIGHT + 3)
+
+
+def _print_setup(ws: Worksheet, title_rows: str | None, freeze: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if freeze:
+        ws.freeze_panes = freeze
+
+
+def _set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _numbered(items: Sequence[str]) -> list[str]:
+    return [f"{k}. {item}" for k, item in enumerate(items, 1)]
+
+
+def _section_items(sop: SOP, attr: str) -> list[str]:
+    value = getattr(sop, attr)
+    if isinstance(value, str):
+        return [line for line in value.split("\n") if line.strip()]
+    return [str(v) for v in value if str(v).strip()]
+
+
+# --- sheets -------------------------------------------------------------------
+
+
+def write_identity(ws: Worksheet, sop: SOP) -> None:
+    """The identity block: a government/office cell left, label | value rows right,
+    then the three pairs of list sections."""
+    widths = {1: 30, 2: 30, 3: 24, 4: 46}
+    _set_widths(ws, widths)
+    header = "PEMERINTAH KABUPATEN " + (sop.kabupaten.upper() if sop.kabupaten else "…")
+    office = sop.office.upper() if sop.office else "SATUAN KERJA: …"
+    n = len(IDENTITY_LABELS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=n, end_column=2)
+    put(ws, 1, 1, f"{header}\n{office}", bold=True, align=_CENTER, size=11)
+    for r in range(1, n + 1):
+        for c in (1, 2):
+            ws.cell(row=r, column=c).border = _BORDER
+    for r, (attr, label) in enumerate(IDENTITY_LABELS, 1):
+        put(ws, r, 3, label, bold=True, fill=_HEADER_FILL)
+        value = getattr(sop, attr)
+        put(ws, r, 4, value, bold=attr == "title")
+        _fit_row(ws, r, widths, {4: str(value)}, minimum=2 if r == 1 else 1)
+    row = n + 2
+    for (left_attr, left_label), (right_attr, right_label) in LIST_SECTIONS:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
+        put(ws, row, 1, left_label, bold=True, fill=_HEADER_FILL)
+        put(ws, row, 3, right_label, bold=True, fill=_HEADER_FILL)
+        ws.cell(row=row, column=2).border = _BORDER
+        ws.cell(row=row, column=4).border = _BORDER
+        left, right = _section_items(sop, left_attr), _section_items(sop, right_attr)
+        left = _numbered(left) if left_attr != "warning" else left
+        right = _numbered(right)
+        for k in range(max(len(left), len(right), 1)):
+            r = row + 1 + k
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+            ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=4)
+            lt = left[k] if k < len(left) else ""
+            rt = right[k] if k < len(right) else ""
+            put(ws, r, 1, lt)
+            put(ws, r, 3, rt)
+            ws.cell(row=r, column=2).border = _BORDER
+            ws.cell(row=r, column=4).border = _BORDER
+            _fit_row(ws, r, {1: 60, 3: 70}, {1: lt, 3: rt})
+        row += max(len(left), len(right), 1) + 2
+    _print_setup(ws, None, None)
+    ws.page_setup.orientation = "portrait"
+
+
+def step_symbol(step: Step, index: int, count: int) -> str:
+    """The Permenpan flowchart symbol of a step: terminator first and last, decision, process."""
+    marks = "".join(step.marks.values())
+    if DECISION in marks or step.is_decision:
+        return DECISION
+    if TERMINATOR in marks or index in (0, count - 1):
+        return TERMINATOR
+    return PROCESS
+
+
+def procedure_actors(sop: SOP) -> list[str]:
+    """Pelaksana columns in order: the SOP's actor columns, then any actor a step names."""
+    names = [a.raw for a in sop.actors]
+    for step in sop.steps:
+        for a in step.actors:
+            if a not in names:
+                names.append(a)
+    return names
+
+
+def write_procedure(ws: Worksheet, sop: SOP) -> None:
+    """The step table in the official layout, with the total Waktu."""
+    actors = procedure_actors(sop)
+    n_act = max(len(actors), 1)
+    c_no, c_act = 1, 2
+    c_first_actor = 3
+    c_req = c_first_actor + n_act
+    c_time, c_out, c_note = c_req + 1, c_req + 2, c_req + 3
+    widths = {c_no: 5, c_act: 42, c_req: 22, c_time: 12, c_out: 22, c_note: 18}
+    for k in range(n_act):
+        widths[c_first_actor + k] = 12
+    _set_widths(ws, widths)
+
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_note)
+    put(ws, 1, 1, "STANDAR OPERASIONAL PROSEDUR", bold=True, align=_CENTER, border=False, size=12)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=c_note)
+    put(ws, 2, 1, sop.title, bold=True, align=_CENTER, border=False, size=12)
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=c_note)
+    put(ws, 3, 1, LEGEND, align=Alignment(horizontal="left"), border=False, size=9)
+
+    h1, h2 = 5, 6
+    for col, label in ((c_no, "No"), (c_act, "Kegiatan"), (c_note, "Keterangan")):
+        ws.merge_cells(start_row=h1, start_column=col, end_row=h2, end_column=col)
+        put(ws, h1, col, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
+        put(ws, h2, col, "", fill=_HEADER_FILL)
+    ws.merge_cells(start_row=h1, start_column=c_first_actor, end_row=h1, end_column=c_req - 1)
+    put(ws, h1, c_first_actor, "Pelaksana", bold=True, align=_CENTER, fill=_HEADER_FILL)
+    for k in range(n_act):
+        if k:
+            put(ws, h1, c_first_actor + k, "", fill=_HEADER_FILL)
+        put(ws, h2, c_first_actor + k, actors[k] if k < len(actors) else "", bold=True, align=_CENTER,
+            fill=_HEADER_FILL)
+    ws.merge_cells(start_row=h1, start_column=c_req, end_row=h1, end_column=c_out)
+    put(ws, h1, c_req, "Mutu Baku", bold=True, align=_CENTER, fill=_HEADER_FILL)
+    put(ws, h1, c_time, "", fill=_HEADER_FILL)
+    put(ws, h1, c_out, "", fill=_HEADER_FILL)
+    for col, label in ((c_req, "Kelengkapan"), (c_time, "Waktu"), (c_out, "Output")):
+        put(ws, h2, col, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
+    _fit_row(ws, h2, widths, {c_first_actor + k: a for k, a in enumerate(actors)})
+
+    row = h2 + 1
+    count = len(sop.steps)
+    for k, step in enumerate(sop.steps):
+        symbol = step_symbol(step, k, count)
+        put(ws, row, c_no, step.no, align=_CENTER)
+        put(ws, row, c_act, step.activity)
+        for j in range(n_act):
+            mark = symbol if j < len(actors) and actors[j] in step.actors else ""
+            put(ws, row, c_first_actor + j, mark, align=_CENTER, size=14)
+        put(ws, row, c_req, step.requirements)
+        put(ws, row, c_time, step.duration.raw.strip(), align=_CENTER)
+        put(ws, row, c_out, step.output)
+        put(ws, row, c_note, step.note)
+        _fit_row(ws, row, widths, {c_act: step.activity, c_req: step.requirements, c_out: step.output,
+                                   c_note: step.note}, minimum=2)
+        row += 1
+    ws.merge_cells(start_row=row, start_column=c_no, end_row=row, end_column=c_req)
+    put(ws, row, c_no, TOTAL_LABEL, bold=True, align=Alignment(horizontal="right", vertical="center"),
+        fill=_TOTAL_FILL)
+    for col in range(c_no + 1, c_req + 1):
+        ws.cell(row=row, column=col).border = _BORDER
+    total = format_minutes(sop.total_minutes) if sop.total_minutes else "-"
+    put(ws, row, c_time, total, bold=True, align=_CENTER, fill=_TOTAL_FILL)
+    put(ws, row, c_out, "", fill=_TOTAL_FILL)
+    put(ws, row, c_note, "", fill=_TOTAL_FILL)
+    _print_setup(ws, f"{h1}:{h2}", f"C{h2 + 1}")
+
+
+def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: GroupFindings | None) -> None:
+    """Every office's version of each aligned step, side by side."""
+    offices = comparison.offices
+    per = 3  # Langkah, Pelaksana, Waktu
+    widths: dict[int, float] = {1: 6}
+    for m in range(len(offices)):
+        base = 2 + m * per
+        widths.update({base: 38, base + 1: 16, base + 2: 11})
+    c_notes = 2 + len(offices) * per
+    widths[c_notes] = 36
+    _set_widths(ws, widths)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_notes)
+    title = comparison.sops[comparison.pivot].title if comparison.sops else ""
+    put(ws, 1, 1, f"PERBANDINGAN LANGKAH: {title}", bold=True, align=_CENTER, border=False, size=12)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=c_notes)
+    put(ws, 2, 1, "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada",
+        align=Alignment(horizontal="left"), border=False, size=9)
+    h1, h2 = 4, 5
+    ws.merge_cells(start_row=h1, start_column=1, end_row=h2, end_column=1)
+    put(ws, h1, 1, "Baris", bold=True, align=_CENTER, fill=_HEADER_FILL)
+    put(ws, h2, 1, "", fill=_HEADER_FILL)
+    for m, office in enumerate(offices):
+        base = 2 + m * per
+        ws.merge_cells(start_row=h1, start_column=base, end_row=h1, end_column=base + per - 1)
+        put(ws, h1, base, f"{office}\n{comparison.sops[m].title}", bold=True, align=_CENTER, fill=_HEADER_FILL)
+        for k, label in enumerate(("Langkah", "Pelaksana", "Waktu")):
+            if k:
+                put(ws, h1, base + k, "", fill=_HEADER_FILL)
+            put(ws, h2, base + k, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
+    ws.merge_cells(start_row=h1, start_column=c_notes, end_row=h2, end_column=c_notes)
+    put(ws, h1, c_notes, "Catatan perbedaan", bold=True, align=_CENTER, fill=_HEADER_FILL)
+    put(ws, h2, c_notes, "", fill=_HEADER_FILL)
+    _fit_row(ws, h1, {c: 50 for c in widths}, {2 + m * per: f"{o}\n{comparison.sops[m].title}"
+                                               for m, o in enumerate(offices)}, minimum=2)
+
+    by_row: dict[int, list[Finding]] = {}
+    outliers: dict[int, set[int]] = {}
+    differs: dict[int, bool] = {}
+    if findings is not None:
+        for f in findings.findings:
+            if f.row is not None:
+                by_row.setdefault(f.row, []).append(f)
+        for t in findings.timing:
+            if t.row is not None:
+                outliers[t.row] = {t.values[i].member for i in t.outliers}
+                differs[t.row] = t.differs
+    actor_rows = {f.row for fs in by_row.values() for f in fs if f.category == "actor"}
+    row = h2 + 1
+    for r, aligned in enumerate(comparison.rows):
+        put(ws, row, 1, str(r + 1), align=_CENTER)
+        values: dict[int, str] = {}
+        for m in range(len(offices)):
+            base = 2 + m * per
+            steps = comparison.steps(aligned, m)
+            if not steps:
+                for k in range(per):
+                    put(ws, row, base + k, "— tidak ada —" if k == 0 else "", fill=_MISSING_FILL)
+                continue
+            text = "\n".join(f"{s.no}. {' '.join(s.activity.split())}" for s in steps)
+            actors = ", ".join(dict.fromkeys(comparison.sops[m].canonical_actor(a) for s in steps for a in s.actors))
+            waktu = " + ".join(s.duration.raw.strip() for s in steps if s.duration.raw.strip())
+            time_fill = _OUTLIER_FILL if m in outliers.get(r, set()) else (_DIFF_FILL if differs.get(r) else None)
+            put(ws, row, base, text)
+            put(ws, row, base + 1, actors, fill=_DIFF_FILL if r in actor_rows else None)
+            put(ws, row, base + 2, waktu, align=_CENTER, fill=time_fill)
+            values[base] = text
+        notes = "\n".join(f"• {f.message}" for f in by_row.get(r, []))
+        put(ws, row, c_notes, notes, size=9)
+        values[c_notes] = notes
+        _fit_row(ws, row, widths, values, minimum=2)
+        row += 1
+    put(ws, row, 1, "", fill=_TOTAL_FILL)
+    for m, sop in enumerate(comparison.sops):
+        base = 2 + m * per
+        ws.merge_cells(start_row=row, start_column=base, end_row=row, end_column=base + 1)
+        put(ws, row, base, TOTAL_LABEL, bold=True, align=Alignment(horizontal="right"), fill=_TOTAL_FILL)
+        ws.cell(row=row, column=base + 1).border = _BORDER
+        put(ws, row, base + 2, format_minutes(sop.total_minutes) if sop.total_minutes else "-", bold=True,
+            align=_CENTER, fill=_TOTAL_FILL)
+    put(ws, row, c_notes, "", fill=_TOTAL_FILL)
+    _print_setup(ws, f"{h1}:{h2}", f"B{h2 + 1}")
+
+
+def write_findings(ws: Worksheet, findings: Sequence[Finding]) -> None:
+    widths = {1: 5, 2: 10, 3: 18, 4: 70, 5: 30, 6: 30}
+    _set_widths(ws, widths)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    put(ws, 1, 1, "TEMUAN PERBEDAAN ANTARKANTOR", bold=True, align=_CENTER, border=False, size=12)
+    header = ("No", "Tingkat", "Kategori", "Uraian", "Kantor", "Langkah")
+    for c, label in enumerate(header, 1):
+        put(ws, 3, c, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
+    for k, f in enumerate(findings, 1):
+        r = 3 + k
+        values = {4: f.message, 5: "\n".join(f.offices), 6: "\n".join(f.steps)}
+        put(ws, r, 1, str(k), align=_CENTER)
+        put(ws, r, 2, SEVERITY_LABEL[f.severity], align=_CENTER, fill=_SEVERITY_FILL[f.severity])
+        put(ws, r, 3, CATEGORY_LABEL.get(f.category, f.category))
+        for c, v in values.items():
+            put(ws, r, c, v)
+        _fit_row(ws, r, widths, values)
+    _print_setup(ws, "3:3", "A4")
+
+
+def write_sources(ws: Worksheet, choices: Sequence[Choice]) -> None:
+    widths = {1: 8, 2: 20, 3: 60, 4: 40, 5: 30}
+    _set_widths(ws, widths)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
+    put(ws, 1, 1, "SUMBER SETIAP PILIHAN DALAM RANCANGAN", bold=True, align=_CENTER, border=False, size=12)
+    for c, label in enumerate(("Langkah", "Bagian", "Isi", "Sumber (kantor)", "Aturan"), 1):
+        put(ws, 3, c, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
+    for k, ch in enumerate(choices):
+        r = 4 + k
+        values = {3: ch.value, 4: ", ".join(ch.sources)}
+        put(ws, r, 1, ch.step or "-", align=_CENTER)
+        put(ws, r, 2, ch.field)
+        put(ws, r, 3, ch.value)
+        put(ws, r, 4, values[4])
+        put(ws, r, 5, ch.rule)
+        _fit_row(ws, r, widths, values)
+    _print_setup(ws, "3:3", "A4")
+
+
+@dataclass
+class WorkbookParts:
+    """What goes into a workbook besides the SOP itself (all optional)."""
+
+    comparison: GroupComparison | None = None
+    findings: GroupFindings | None = None
+    choices: Sequence[Choice] = ()
+
+
+def build_workbook(sop: SOP, parts: WorkbookParts | None = None) -> Workbook:
+    parts = parts or WorkbookParts()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET_IDENTITY
+    write_identity(ws, sop)
+    write_procedure(wb.create_sheet(SHEET_PROCEDURE), sop)
+    if parts.comparison is not None and parts.comparison.sops:
+        write_comparison(wb.create_sheet(SHEET_COMPARISON), parts.comparison, parts.findings)
+    if parts.findings is not None:
+        write_findings(wb.create_sheet(SHEET_FINDINGS), parts.findings.findings)
+    if parts.choices:
+        write_sources(wb.create_sheet(SHEET_SOURCES), parts.choices)
+    wb.properties.title = _property(sop.title)
+    wb.properties.creator = "SOP Harmoni"
+    return wb
+
+
+def _property(text: str) -> str:
+    return re.sub(r"[\x00-\x1f]", " ", safe_text(text))[:250]
+
+
+def export_workbook(sop: SOP, target: str | Path | IO[bytes] | None = None,
+                    parts: WorkbookParts | None = None) -> bytes:
+    """Write the workbook; returns its bytes (also saved to ``target`` when given)."""
+    buffer = io.BytesIO()
+    build_workbook(sop, parts).save(buffer)
+    data = buffer.getvalue()
+    if isinstance(target, (str, Path)):
+        Path(target).write_bytes(data)
+    elif target is not None:
+        target.write(data)
+    return data
+

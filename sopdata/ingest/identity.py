@@ -1,0 +1,200 @@
+"""The identity block of an SOP (Nomor SOP, dates, Disahkan oleh, Nama SOP) and its
+paired sections (Dasar Hukum | Kualifikasi Pelaksana, Keterkaitan |
+Peralatan/Perlengkapan, Peringatan | Pencatatan dan Pendataan).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sopdata.text.textclean import collapse_spaces, smart_title, split_items, strip_markup
+
+# Identity fields: label pattern -> attribute of SOP.
+FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("number", re.compile(r"\bno(?:mor)?\.?\s*sop\b", re.I)),
+    ("date_created", re.compile(r"\b(?:tanggal|tgl)\.?\s*pembuatan\b", re.I)),
+    ("date_revised", re.compile(r"\b(?:tanggal|tgl)\.?\s*revisi\b", re.I)),
+    ("date_approved", re.compile(r"\b(?:tanggal|tgl)\.?\s*pengesahan\b", re.I)),
+    ("date_effective", re.compile(r"\b(?:tanggal|tgl|tel)\.?\s*efekti[fl]\b", re.I)),
+    ("approved_by", re.compile(r"\bdisahkan\s*ol\w*\b", re.I)),
+    ("title", re.compile(r"\bnama\s*sop\b", re.I)),
+)
+
+# Section headers of the two-column part of the identity block.
+SECTION_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("legal_basis", re.compile(r"^\W*dasar\s+hukum\W*$", re.I)),
+    ("qualifications", re.compile(r"^\W*kualifikas[il|]?(\s+pelaksana)?\W*$", re.I)),
+    ("related_sops", re.compile(r"^\W*keterkaitan\W*$", re.I)),
+    ("equipment", re.compile(r"^\W*peralatan(\s*(/|dan)\s*perlengkapan)?\W*$", re.I)),
+    ("warning", re.compile(r"^\W*peringatan\W*$", re.I)),
+    ("records", re.compile(r"^\W*pencatatan\s+dan\s+pendataan\W*$", re.I)),
+)
+
+_PEMKAB = re.compile(r"PEMERINTAH\s+KABUPATEN\s+([A-Z][A-Za-z]+)", re.I)
+_KECAMATAN = re.compile(r"\bKECAMATAN\s+([A-Z][A-Za-z]+)")
+_CAMAT = re.compile(r"\bCAMAT\s+([A-Z][A-Z]+)\b")
+_NOT_PLACE = {"DAN", "YANG", "DI", "KABUPATEN", "KECAMATAN", "SEBAGAI", "SELAKU", "PADA"}
+
+
+def match_section(cell: str) -> str | None:
+    text = collapse_spaces(strip_markup(cell)).strip(" :")
+    for name, pattern in SECTION_LABELS:
+        if pattern.match(text):
+            return name
+    return None
+
+
+def match_field(text: str) -> tuple[str, re.Match[str]] | None:
+    for name, pattern in FIELD_LABELS:
+        m = pattern.search(text)
+        if m:
+            return name, m
+    return None
+
+
+# The unit that issued an SOP, as its letterhead names it in capitals on a line
+# (or table cell) of its own, above the step table: "DINAS KESEHATAN",
+# "KELURAHAN CITRODIWANGSAN", "SEKRETARIAT DAERAH" + "BAGIAN ORGANISASI".
+_UNIT_HEADER = re.compile(
+    r"^(?:DINAS|BADAN|INSPEKTORAT|SATUAN\s+POLISI|SEKRETARIAT|KELURAHAN|DESA|PUSKESMAS|"
+    r"RUMAH\s+SAKIT|RSUD|UPTD?|KANTOR|BAGIAN)\b[A-Z0-9 .,&()/'-]{0,90}$"
+)
+_UNIT_LABEL = re.compile(
+    r"^\W*(?:unit\s+kerja|satuan\s+kerja|perangkat\s+daerah|unit\s+organisasi|skpd|opd)\s*[:\t]\s*"
+    r"(\S.{2,90})$",
+    re.I | re.M,
+)
+_KANTOR_OF_PLACE = re.compile(r"^KANTOR\s+(?=(?:KECAMATAN|KELURAHAN|DESA)\b)")
+_STEP_TABLE_HEADER = re.compile(r"kegiatan.*pelaksana|pelaksana.*kegiatan", re.I)
+_UNIT_ACRONYMS = frozenset({"RSUD", "UPT", "UPTD", "DPRD", "BPBD", "BKD", "BKPSDM", "DPMPTSP", "SATPOL", "PP"})
+
+
+def _unit_name(raw: str) -> str:
+    """"SEKRETARIAT DAERAH (BAGIAN ORGANISASI)" -> "Sekretariat Daerah (Bagian Organisasi)"."""
+    name = collapse_spaces(raw).strip(" .,:;-")
+    parts = re.split(r"(\([^()]*\))", name)
+    # the parenthesised part on its own, or smart_title would keep a short word in it upper-case
+    cased = [f"({smart_title(p[1:-1], _UNIT_ACRONYMS)})" if p.startswith("(") else
+             smart_title(p, _UNIT_ACRONYMS) for p in parts if p.strip()]
+    return " ".join(cased)
+
+
+def _letterhead_unit(text: str) -> str:
+    """The issuing unit from the letterhead lines before the first step table;
+    "" when there is none. A kelurahan or desa wins over its kecamatan line,
+    a bagian is named with the sekretariat above it."""
+    head: list[str] = []
+    for line in text.splitlines()[:80]:
+        if _STEP_TABLE_HEADER.search(line):
+            break
+        head.append(line)
+    label = _UNIT_LABEL.search("\n".join(head))
+    if label:
+        return _unit_name(label.group(1).split("\t")[0])
+    cells = [collapse_spaces(strip_markup(c)) for line in head for c in line.split("\t")]
+    # "KANTOR KECAMATAN X" is Kecamatan X (found below), "KANTOR KELURAHAN Y" is Kelurahan Y
+    cells = [_KANTOR_OF_PLACE.sub("", c) for c in cells]
+    units = [c for c in cells if c.isupper() and _UNIT_HEADER.match(c)]
+    if not units:
+        return ""
+    secretariat = next((u for u in units if u.startswith("SEKRETARIAT")), "")
+    bagian = next((u for u in units if u.startswith("BAGIAN")), "")
+    if bagian and secretariat:
+        return f"{_unit_name(secretariat)} ({_unit_name(bagian)})"
+    village = next((u for u in units if u.startswith(("KELURAHAN", "DESA"))), "")
+    first = village or next((u for u in units if not u.startswith("BAGIAN")), "")
+    return _unit_name(first)
+
+
+def find_office(text: str) -> tuple[str, str]:
+    """(office, kabupaten) named in an identity block's text, "" where absent.
+
+    The office is the issuing unit: a "Unit Kerja:" style label, else the
+    letterhead's unit line (Dinas, Badan, Kelurahan, Sekretariat Daerah with its
+    Bagian, ...), else the Kecamatan named in capitals or by its Camat.
+    """
+    kab = ""
+    m = _PEMKAB.search(text)
+    if m:
+        kab = m.group(1).title()
+    office = _letterhead_unit(text)
+    if office:
+        return office, kab
+    for m in _KECAMATAN.finditer(text):
+        name = m.group(1)
+        if name.upper() not in _NOT_PLACE and name.isupper():
+            office = f"Kecamatan {name.title()}"
+            break
+    if not office:
+        m2 = _CAMAT.search(text)
+        if m2 and m2.group(1) not in _NOT_PLACE:
+            office = f"Kecamatan {m2.group(1).title()}"
+    return office, kab
+
+
+@dataclass
+class IdentityBlock:
+    """Identity fields collected while reading the lines before a step table."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    text: list[str] = field(default_factory=list)
+    title_source: str = ""
+
+    def set_field(self, name: str, value: str) -> None:
+        value = collapse_spaces(strip_markup(value)).strip(" :;")
+        if value in {"-", "--"}:
+            value = ""
+        if name not in self.fields or not self.fields[name]:
+            self.fields[name] = value
+
+    def add_items(self, section: str, cell: str) -> None:
+        items = split_items(cell)
+        if items:
+            self.sections.setdefault(section, []).extend(items)
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.fields or self.sections)
+
+
+def feed_tab_line(block: IdentityBlock, cells: list[str], layout: dict[int, str]) -> dict[int, str]:
+    """Read one tab-separated identity line; returns the (possibly new) section layout.
+
+    ``layout`` maps a cell index to the section its column currently holds,
+    set by a header line such as "Dasar Hukum<TAB><TAB>Kualifikasi Pelaksana".
+    """
+    block.text.append("\t".join(cells))
+    non_empty = [(i, c) for i, c in enumerate(cells) if c.strip()]
+    if not non_empty:
+        return layout
+    sections = [(i, match_section(c)) for i, c in non_empty]
+    if all(s for _, s in sections):
+        return {i: s for i, s in sections if s}
+    # Key/value fields: a label cell followed by its value (same cell after ':' or next cells).
+    consumed = False
+    for pos, (_i, c) in enumerate(non_empty):
+        plain = collapse_spaces(strip_markup(c))
+        found = match_field(plain)
+        if not found:
+            continue
+        name, m = found
+        rest = plain[m.end():].strip(" :")
+        if not rest:
+            rest = " ".join(collapse_spaces(strip_markup(x)) for _, x in non_empty[pos + 1 :])
+        block.set_field(name, rest)
+        if name == "title":
+            block.title_source = "nama_sop"
+        consumed = True
+        break
+    if consumed or not layout:
+        return layout
+    for i, c in non_empty:
+        section = layout.get(i)
+        if section is None:
+            # Cells may drift by one column (a merged cell); take the nearest header column.
+            nearest = min(layout, key=lambda k: abs(k - i))
+            section = layout[nearest]
+        block.add_items(section, c)
+    return layout

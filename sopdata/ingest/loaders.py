@@ -1,0 +1,285 @@
+"""Load SOP documents from file objects.
+
+Every loader takes a binary file object and its name, detects the format from
+the content (not only the extension) and returns the SOPs found, or raises
+:class:`~sopdata.errors.SOPLoadError` with one Indonesian sentence.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from sopdata.errors import SOPLoadError
+from sopdata.ingest.docx import read_docx
+from sopdata.ingest.html import read_html
+from sopdata.ingest.parse_ocr import parse_ocr
+from sopdata.ingest.parse_text import parse_rows, parse_tables
+from sopdata.ingest.pdf import read_pdf
+from sopdata.ingest.quality import finalise
+from sopdata.ingest.table_rows import TableDocument
+from sopdata.ingest.xlsx import read_xlsx
+from sopdata.records import SOP
+from sopdata.text.glossary import default_glossary
+
+#: Said of an SOP whose document names no issuing office.
+NO_OFFICE_WARNING = "kantor (kecamatan/bagian) tidak disebut dalam dokumen; isi secara manual"
+
+#: Largest document accepted (bytes). Real SOP books are a few MB at most.
+MAX_BYTES = 25 * 1024 * 1024
+
+
+class Format(enum.Enum):
+    TEXT = "text"
+    HTML = "html"
+    DOCX = "docx"
+    XLSX = "xlsx"
+    PDF = "pdf"
+    ZIP = "zip"
+    OLE = "ole"
+    BINARY = "binary"
+
+
+@dataclass
+class LoadResult:
+    sops: list[SOP]
+    format: Format
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(head: bytes, name: str = "") -> Format:
+    """The document's format from its bytes (extension only as a tie-break).
+
+    Given the whole file, a ZIP package is recognised by its member names
+    (``word/document.xml``, ``xl/workbook.xml``); given only its first bytes,
+    by the names of the first members. An OLE compound file (``D0CF11E0``) is
+    an old binary .doc/.xls or a password-protected .docx/.xlsx.
+    """
+    if b"%PDF-" in head[:1024]:
+        return Format.PDF
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_format(head, name)
+    if head.startswith(OLE_MAGIC):
+        return Format.OLE
+    if head.startswith((b"\x7fELF", b"MZ", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return Format.BINARY
+    sample = head[:4096]
+    if sample.count(b"\x00") > len(sample) // 100 + 1:
+        return Format.BINARY
+    lowered = sample.lower()
+    if b"<html" in lowered or b"<table" in lowered or b"<!doctype html" in lowered:
+        return Format.HTML
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if sample and controls > len(sample) * 0.05:
+        return Format.BINARY
+    return Format.TEXT
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+#: What ``zipfile`` raises on a damaged archive; NotImplementedError for a
+#: header that asks for an unknown zip version or compression method.
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError)
+
+
+def _zip_names(data: bytes) -> list[str] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zf.namelist()
+    except ZIP_ERRORS:
+        return None
+
+
+def _zip_format(data: bytes, name: str) -> Format:
+    names = _zip_names(data)
+    if names is not None:
+        if "word/document.xml" in names or any(n.startswith("word/document") for n in names):
+            return Format.DOCX
+        if "xl/workbook.xml" in names or any(n.startswith("xl/workbook") for n in names):
+            return Format.XLSX
+        return Format.ZIP
+    # Only the first bytes, or a damaged archive: the first members' names, then the extension.
+    if b"word/" in data[:8192]:
+        return Format.DOCX
+    if b"xl/" in data[:8192]:
+        return Format.XLSX
+    lower = name.lower()
+    if lower.endswith((".docx", ".docm")):
+        return Format.DOCX
+    if lower.endswith((".xlsx", ".xlsm")):
+        return Format.XLSX
+    return Format.ZIP
+
+
+def describe_ole(data: bytes) -> str:
+    """Why an OLE compound file cannot be read, in one Indonesian sentence."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return (
+            "Berkas dilindungi kata sandi (terenkripsi); buka di Word/Excel, hapus kata sandinya, "
+            "lalu simpan ulang sebagai .docx atau .xlsx."
+        )
+    if "WordDocument".encode("utf-16-le") in data:
+        return "Berkas Word format lama (.doc) tidak didukung; buka di Word lalu simpan sebagai .docx."
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "Berkas Excel format lama (.xls) tidak didukung; buka di Excel lalu simpan sebagai .xlsx."
+    return "Berkas Office format lama tidak didukung; simpan sebagai .docx atau .xlsx."
+
+
+def describe_zip(data: bytes) -> str:
+    """Why a ZIP that is neither .docx nor .xlsx cannot be read."""
+    names = _zip_names(data)
+    if names is None:
+        return "Berkas ZIP/Office rusak atau terpotong; simpan ulang dokumennya lalu unggah lagi."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except ZIP_ERRORS:
+        mimetype = b""
+    if b"opendocument.text" in mimetype:
+        return "Dokumen OpenDocument (.odt) belum didukung; simpan sebagai .docx lalu unggah lagi."
+    if b"opendocument.spreadsheet" in mimetype:
+        return "Lembar kerja OpenDocument (.ods) belum didukung; simpan sebagai .xlsx lalu unggah lagi."
+    return "Berkas ZIP ini bukan dokumen Word (.docx) atau Excel (.xlsx)."
+
+
+def decode_text(data: bytes) -> tuple[str, list[str]]:
+    """Bytes to text: UTF-8 (with BOM), then Windows-1252; odd bytes replaced and reported."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding), []
+        except UnicodeDecodeError:
+            continue
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"]
+
+
+def parse_document_text(text: str, source_file: str) -> list[SOP]:
+    """All SOPs of a document's text: table dumps first, OCR text otherwise."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    sops = parse_tables(text, source_file)
+    ocr = not sops
+    if ocr:
+        sops = parse_ocr(text, source_file, acronyms=_acronyms())
+    return finalise(sops, ocr=ocr)
+
+
+def _acronyms() -> frozenset[str]:
+    return frozenset(default_glossary().acronym_words())
+
+
+_NO_STEP_TABLE = "tidak ada baris judul dengan No, Kegiatan, Pelaksana dan Mutu Baku (Kelengkapan, Waktu, Output)"
+_NO_SOP_MESSAGES = {
+    "docx": f"Dokumen Word ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
+    "xlsx": f"Buku kerja Excel ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
+    "html": f"Halaman HTML ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
+    "pdf": f"Teks PDF ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
+}
+
+
+def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) -> list[SOP]:
+    """The SOPs of a document read into rows (Word, Excel, HTML, PDF), checked.
+
+    The rows go through the same reader as text dumps; where they hold no step
+    table and the format has a text fallback (HTML fragments, PDF text), the
+    text parser reads that instead. The reader's warnings are added to every SOP.
+
+    Raises:
+        SOPLoadError: no SOP found.
+    """
+    sops = finalise(parse_rows(doc.rows, source_file, breaks=doc.breaks)) if doc.rows else []
+    if not sops and doc.fallback_text.strip():
+        sops = parse_document_text(doc.fallback_text, source_file)
+    if not sops:
+        message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
+        if doc.partial:
+            message = f"{message[:-1]} ({doc.partial})."
+        raise SOPLoadError(message, source_file)
+    for sop in sops:
+        sop.warnings.extend(doc.warnings)
+    return sops
+
+
+def read_table_document(fmt: Format, data: bytes, name: str) -> TableDocument:
+    """Rows of a Word, Excel, PDF or HTML document (the reader for ``fmt``)."""
+    if fmt is Format.DOCX:
+        return read_docx(io.BytesIO(data), name)
+    if fmt is Format.XLSX:
+        return read_xlsx(io.BytesIO(data), name)
+    if fmt is Format.PDF:
+        return read_pdf(io.BytesIO(data), name)
+    if fmt is Format.HTML:
+        text, warnings = decode_text(data)
+        doc = read_html(text)
+        doc.warnings[:0] = warnings
+        return doc
+    raise ValueError(f"not a table format: {fmt}")
+
+
+def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadResult:
+    """Read one uploaded/opened document into SOP records.
+
+    The format is detected from the content: text dumps, HTML pages, Word
+    (.docx), Excel (.xlsx) and PDF with a text layer.
+
+    Raises:
+        SOPLoadError: empty, too large, unreadable, or holding no SOP.
+    """
+    data = fp.read(max_bytes + 1)
+    if not data:
+        raise SOPLoadError("Berkas kosong (0 byte).", name)
+    if len(data) > max_bytes:
+        raise SOPLoadError(
+            f"Berkas terlalu besar (lebih dari {max_bytes // (1024 * 1024)} MB); pecah dokumen per bagian.",
+            name,
+        )
+    fmt = detect_format(data, name)
+    if fmt is Format.BINARY:
+        raise SOPLoadError("Berkas bukan dokumen teks, Word, PDF, atau Excel yang dikenali.", name)
+    if fmt is Format.OLE:
+        raise SOPLoadError(describe_ole(data), name)
+    if fmt is Format.ZIP:
+        raise SOPLoadError(describe_zip(data), name)
+    if fmt in (Format.DOCX, Format.XLSX, Format.PDF, Format.HTML):
+        try:
+            doc = read_table_document(fmt, data, name)
+            sops = sops_from_table_document(doc, name, fmt.value)
+        except RecursionError as exc:  # pathological nesting in malformed markup
+            raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
+        warnings = doc.warnings
+    else:
+        text, warnings = decode_text(data)
+        if not text.strip():
+            raise SOPLoadError("Berkas hanya berisi spasi; tidak ada teks SOP.", name)
+        try:
+            sops = parse_document_text(text, name)
+        except RecursionError as exc:
+            raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
+        if not sops:
+            raise SOPLoadError(
+                "Tidak ditemukan SOP: tidak ada tabel langkah (Kegiatan/Pelaksana) atau 'Nama SOP'.",
+                name,
+            )
+        for sop in sops:
+            sop.warnings.extend(warnings)
+    for sop in sops:
+        if not sop.office:
+            sop.warnings.append(NO_OFFICE_WARNING)
+    return LoadResult(sops=sops, format=fmt, warnings=warnings)
+
+
+def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> LoadResult:
+    path = Path(path)
+    try:
+        with path.open("rb") as fp:
+            return load_document(fp, path.name, max_bytes=max_bytes)
+    except OSError as exc:
+        raise SOPLoadError(f"Berkas tidak dapat dibuka ({exc.strerror}).", path.name) from exc
+
+
+def load_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> LoadResult:
+    return load_document(io.BytesIO(data), name, max_bytes=max_bytes)

@@ -1,0 +1,309 @@
+"""Read SOPs from PDF files with a text layer (pdfplumber).
+
+Each page is read top to bottom: tables found from their ruling lines become
+rows of cells (a merged cell keeps its text in its first position), the text
+lines outside the tables become one-cell rows, and a flowchart symbol drawn
+inside an otherwise empty cell (a rectangle, a diamond, a rounded box) becomes
+□, ◇ or ⬭, as a text dump would show it. Inside a cell, wrapped lines are
+joined and a line break is kept where the next word would have fitted (a new
+list item); a row cut by a page break is joined back into one.
+
+Where the tables hold no step table, the page text goes to the text parser
+(:attr:`TableDocument.fallback_text`). A PDF without a text layer (a scan)
+raises :class:`SOPLoadError` asking for OCR. Reading is bounded: at most
+:data:`MAX_PAGES` pages and :data:`TIME_BUDGET_S` seconds, with a warning when
+the rest of the document is left unread.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import io
+import logging
+import re
+import time
+from typing import Any, BinaryIO
+
+from sopdata.errors import SOPLoadError
+from sopdata.ingest.table_rows import Row, TableDocument, tidy_cell
+
+# pdfminer logs every damaged object it skips; the reviewer gets one SOPLoadError instead.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+#: Pages read at most; an SOP book is rarely longer than a few dozen pages.
+MAX_PAGES = 100
+#: Seconds spent reading pages at most (checked between pages).
+TIME_BUDGET_S = 45.0
+#: Fewer characters than this per page on average: no usable text layer.
+MIN_CHARS_PER_PAGE = 20
+
+_PAGE_FURNITURE = re.compile(r"^\W*(?:(?:halaman|hal\.?|page)\s*)?\d{1,4}(?:\s*(?:dari|/|of)\s*\d{1,4})?\W*$", re.I)
+
+
+def _page_count(pdf: Any) -> int:
+    try:
+        from pdfminer.pdftypes import resolve1
+
+        return int(resolve1(pdf.doc.catalog["Pages"])["Count"])
+    except Exception:  # a damaged page tree: count by walking it
+        return len(pdf.pages)
+
+
+def drawn_shape_mark(obj: dict[str, Any]) -> str | None:
+    """The flowchart mark of a drawn rectangle or curve (a pdfplumber object), by
+    its outline: a rectangle □, a diamond (corners at the middle of its box's
+    sides) ◇, any other closed curve (rounded box, ellipse) ⬭."""
+    width, height = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
+    if width < 4 or height < 4:
+        return None
+    if obj.get("object_type") == "rect":
+        return "□"
+    points = obj.get("pts") or []
+    if not points:
+        return None
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    # A diamond's corners sit at the middle of its bounding box's sides.
+    tol_x, tol_y = width * 0.15, height * 0.15
+    corners = {
+        "top": any(abs(x - cx) < tol_x and abs(y - obj["top"]) < tol_y for x, y in points),
+        "bottom": any(abs(x - cx) < tol_x and abs(y - obj["bottom"]) < tol_y for x, y in points),
+        "left": any(abs(x - obj["x0"]) < tol_x and abs(y - cy) < tol_y for x, y in points),
+        "right": any(abs(x - obj["x1"]) < tol_x and abs(y - cy) < tol_y for x, y in points),
+    }
+    box_corner = any(
+        abs(x - bx) < tol_x and abs(y - by) < tol_y
+        for x, y in points
+        for bx in (obj["x0"], obj["x1"])
+        for by in (obj["top"], obj["bottom"])
+    )
+    if all(corners.values()) and not box_corner and len(points) <= 6:
+        return "◇"
+    return "⬭"
+
+
+def _inside(obj: dict[str, Any], bbox: tuple[float, float, float, float], slack: float = 1.0) -> bool:
+    """A drawn object lies in a cell (it may touch the cell's borders)."""
+    x0, top, x1, bottom = bbox
+    return (
+        obj["x0"] >= x0 - slack and obj["x1"] <= x1 + slack
+        and obj["top"] >= top - slack and obj["bottom"] <= bottom + slack
+    )
+
+
+class _CharIndex:
+    """A page's characters sorted by their vertical middle, for picking a cell's."""
+
+    def __init__(self, chars: list[dict[str, Any]]) -> None:
+        self.chars = sorted(chars, key=lambda c: c["top"] + c["bottom"])
+        self.middles = [(c["top"] + c["bottom"]) / 2 for c in self.chars]
+
+    def band(self, top: float, bottom: float) -> list[dict[str, Any]]:
+        """Characters whose middle lies in [top, bottom)."""
+        return self.chars[bisect.bisect_left(self.middles, top) : bisect.bisect_left(self.middles, bottom)]
+
+
+def _in_columns(chars: list[dict[str, Any]], x0: float, x1: float) -> list[dict[str, Any]]:
+    return [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1]
+
+
+def reflow_lines(lines: list[list[dict[str, Any]]], bbox: tuple[float, float, float, float]) -> str:
+    """A cell's text from its printed lines (each a list of words with x0/x1/text).
+
+    A line break is kept where the author made it (a list item, a new
+    paragraph): the next line's first word would have fitted on the line. A
+    wrap becomes a space; a word broken because it is wider than the cell
+    ("Kepegawaia" / "n") and a line ending in a hyphen ("masing-" / "masing")
+    are joined without one.
+    """
+    lines = [line for line in lines if line]
+    if not lines:
+        return ""
+    size = max(1.0, min(w["bottom"] - w["top"] for line in lines for w in line))
+    padding = min(min(line[0]["x0"] for line in lines) - bbox[0], 6.0)
+    inner = (bbox[2] - bbox[0]) - 2 * max(padding, 0.0)
+    parts = [" ".join(w["text"] for w in lines[0])]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        first = line[0]
+        prev_text, next_text = prev[-1]["text"], first["text"]
+        used = prev[-1]["x1"] - prev[0]["x0"]
+        if prev_text.endswith("-") and next_text[:1].isalpha() or len(prev) == 1 and used >= inner - 0.6 * size and next_text[:1].islower():
+            joint = ""
+        elif inner - used > (first["x1"] - first["x0"]) + 0.8 * size:
+            joint = "\n"
+        else:
+            joint = " "
+        parts.append(joint + " ".join(w["text"] for w in line))
+    return tidy_cell("".join(parts))
+
+
+def _cell_text(chars: list[dict[str, Any]], bbox: tuple[float, float, float, float]) -> str:
+    from pdfplumber.utils import cluster_objects
+    from pdfplumber.utils.text import WordExtractor
+
+    words = WordExtractor(x_tolerance=1.5, y_tolerance=3).extract_words(chars)
+    lines = [sorted(line, key=lambda w: w["x0"]) for line in cluster_objects(words, "top", 2.0)]
+    return reflow_lines(lines, bbox)
+
+
+def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> list[Row]:
+    rows: list[Row] = []
+    for row in table.rows:
+        cells: Row = []
+        for bbox in row.cells:
+            if bbox is None:
+                cells.append("")  # covered by a merged cell
+                continue
+            cell = _cell_text(_in_columns(chars.band(bbox[1], bbox[3]), bbox[0], bbox[2]), bbox)
+            if not cell and shapes:
+                marks = [m for m in (drawn_shape_mark(s) for s in shapes if _inside(s, bbox)) if m]
+                cell = marks[0] if len(marks) == 1 else ""
+            cells.append(cell)
+        rows.append(cells)
+    return rows
+
+
+def _continues(last: Row, first: Row) -> bool:
+    """A table's first row is the rest of the previous page's last row: no
+    step number, some text, same columns."""
+    return len(last) == len(first) and not first[0] and any(first[1:]) and any(last)
+
+
+def is_symbol_shape(obj: dict[str, Any]) -> bool:
+    """A closed drawing the size of a flowchart symbol (not a border or a line)."""
+    width, height = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
+    return 6 <= width <= 80 and 5 <= height <= 50
+
+
+def _find_tables(page: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The page's tables, and the flowchart symbols drawn on it.
+
+    Symbols are left out of the ruling lines the tables are found from, or
+    each box would split its cell into extra rows and columns.
+    """
+    from pdfplumber.utils import obj_to_edges
+
+    shapes = [o for o in (*page.rects, *page.curves) if is_symbol_shape(o)]
+    if not shapes:
+        return page.find_tables(), []
+    drawn = {id(o) for o in shapes}
+    edges = [e for o in (*page.lines, *page.rects, *page.curves) if id(o) not in drawn for e in obj_to_edges(o)]
+    settings = {
+        "vertical_strategy": "explicit",
+        "horizontal_strategy": "explicit",
+        "explicit_vertical_lines": [e for e in edges if e["orientation"] == "v"],
+        "explicit_horizontal_lines": [e for e in edges if e["orientation"] == "h"],
+    }
+    return page.find_tables(settings), shapes
+
+
+def _read_page(page: Any, doc: TableDocument, carry: Row | None) -> tuple[str, Row | None]:
+    """Add one page's rows to ``doc``.
+
+    Args:
+        carry: the last row of the previous page when that page ended in a table:
+            a row split by the page break is joined back into it.
+
+    Returns:
+        The page's plain text, and its last row when the page ends in a table.
+    """
+    tables, shapes = _find_tables(page)
+    lines = page.extract_text_lines(strip=True)
+    page_text = "\n".join(line["text"] for line in lines)
+    chars = _CharIndex(page.chars if tables else [])
+    items: list[tuple[float, int, Any]] = []
+    for table in tables:
+        items.append((table.bbox[1], 1, table))
+    for line in lines:
+        middle = (line["top"] + line["bottom"]) / 2
+        in_table = any(
+            t.bbox[1] <= middle <= t.bbox[3] and line["x0"] < t.bbox[2] and line["x1"] > t.bbox[0]
+            for t in tables
+        )
+        if not in_table and not _PAGE_FURNITURE.match(line["text"]):
+            items.append((line["top"], 0, line["text"]))
+    items.sort(key=lambda item: (item[0], item[1]))
+    last: Row | None = None
+    for n, (_, kind, payload) in enumerate(items):
+        last = None
+        if not kind:
+            doc.add_text(payload)
+            continue
+        rows = _table_rows(payload, chars, shapes)
+        if n == 0 and carry is not None and rows and _continues(carry, rows[0]):
+            for i, part in enumerate(rows.pop(0)):
+                carry[i] = f"{carry[i]} {part}".strip()
+        doc.add_table(rows)
+        last = rows[-1] if rows else (carry if n == 0 else None)
+    return page_text, last
+
+
+def read_pdf(
+    fp: BinaryIO, name: str, max_pages: int = MAX_PAGES, time_budget_s: float = TIME_BUDGET_S
+) -> TableDocument:
+    """A PDF's text layer as rows of cells, page by page, bounded in pages and time.
+
+    Raises:
+        SOPLoadError: password-protected, damaged, or without a text layer (a scan).
+    """
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(fp.read()))
+    except PdfminerException as exc:
+        cause = type(exc.args[0]).__name__ if exc.args else ""
+        if "Password" in cause or "Encryption" in cause:
+            raise SOPLoadError(
+                "PDF dilindungi kata sandi; buka kuncinya lalu simpan ulang sebelum diunggah.", name
+            ) from exc
+        raise SOPLoadError("PDF rusak atau terpotong; simpan ulang PDF-nya lalu unggah lagi.", name) from exc
+    except Exception as exc:
+        raise SOPLoadError("PDF tidak dapat dibaca (berkas rusak).", name) from exc
+    doc = TableDocument()
+    texts: list[str] = []
+    chars = 0
+    textless: list[int] = []
+    carry: Row | None = None
+    started = time.monotonic()
+    try:
+        total = _page_count(pdf)
+        for number, page in enumerate(pdf.pages, start=1):
+            if number > max_pages or (number > 1 and time.monotonic() - started > time_budget_s):
+                doc.partial = f"hanya {number - 1} dari {total} halaman yang dibaca"
+                doc.warnings.append(
+                    f"PDF berisi {total} halaman; hanya {number - 1} halaman pertama yang dibaca "
+                    f"(batas {max_pages} halaman / {time_budget_s:.0f} detik): pecah dokumen per bagian"
+                )
+                break
+            n_chars = len(page.chars)
+            chars += n_chars
+            if n_chars < MIN_CHARS_PER_PAGE:
+                textless.append(number)
+            if n_chars:
+                text, carry = _read_page(page, doc, carry)
+            else:
+                text, carry = "", None
+            texts.append(text)
+            page.close()
+    except SOPLoadError:
+        raise
+    except Exception as exc:  # damaged content streams found while reading pages
+        raise SOPLoadError("PDF rusak: isi halamannya tidak dapat dibaca.", name) from exc
+    finally:
+        with contextlib.suppress(Exception):  # closing walks the page tree again
+            pdf.close()
+    pages_read = len(texts)
+    if pages_read == 0:
+        raise SOPLoadError("PDF tidak berisi halaman.", name)
+    if chars < MIN_CHARS_PER_PAGE * pages_read:
+        raise SOPLoadError(
+            f"PDF ini hasil pindaian tanpa lapisan teks ({total} halaman); jalankan OCR lebih dulu "
+            "(mis. ocrmypdf atau 'Simpan sebagai teks' di aplikasi OCR) lalu unggah hasilnya.",
+            name,
+        )
+    if textless:
+        shown = ", ".join(map(str, textless[:10])) + (" ..." if len(textless) > 10 else "")
+        doc.warnings.append(f"halaman {shown} tanpa lapisan teks (pindaian) tidak terbaca; perlu OCR")
+    doc.fallback_text = "\n".join(texts)
+    return doc

@@ -1,0 +1,92 @@
+"""Documents read into rows of cells: the shape every table reader hands over.
+
+The Word, Excel, HTML and PDF readers turn a document into one list of rows in
+reading order: each table row becomes a row of cell texts, each paragraph (or
+line) between tables a row of one cell. A merged cell carries its text in its
+first (top-left) grid position only; the other positions it covers are "",
+exactly as in a text dump of the same table. :func:`sopdata.ingest.parse_text.parse_rows`
+then reads SOPs from the rows, the same code that reads text dumps.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from sopdata.errors import SOPLoadError
+
+Row = list[str]
+
+#: Largest uncompressed member accepted inside a .docx/.xlsx (bytes): guards
+#: against a small file that inflates into gigabytes of XML.
+MAX_UNZIPPED_MEMBER = 200 * 1024 * 1024
+
+_LINE_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\r\f\v]+")
+
+
+@dataclass
+class TableDocument:
+    """A document as rows of cells, with what the reader noticed on the way.
+
+    Attributes:
+        rows: tables' rows and the paragraphs between them, in reading order.
+        warnings: Indonesian notes for the reviewer (formulas skipped, pages cut ...).
+        tables: how many tables the reader found.
+        breaks: indices of rows where a table (or sheet) starts or ends.
+        partial: what was left unread when reading stopped at a limit ("" if none).
+        fallback_text: plain text for the text parser when the rows hold no step
+            table ("" when the format has no such fallback).
+    """
+
+    rows: list[Row] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tables: int = 0
+    fallback_text: str = ""
+    breaks: set[int] = field(default_factory=set)
+    partial: str = ""
+
+    def add_text(self, text: str) -> None:
+        """Add a paragraph: one row per line; tab-separated parts become cells."""
+        for line in text.split("\n"):
+            cells = [tidy_line(c) for c in line.split("\t")]
+            if any(cells):
+                self.rows.append(cells)
+
+    def add_table(self, rows: list[Row]) -> None:
+        """Add a table's rows (rectangular or not) followed by an empty row."""
+        if not rows:
+            return
+        self.tables += 1
+        self.breaks.add(len(self.rows))
+        self.rows.extend(rows)
+        self.breaks.add(len(self.rows))
+        self.rows.append([""])
+
+
+def tidy_line(text: str) -> str:
+    """One line: runs of spaces (tabs, no-break spaces) collapsed, ends trimmed."""
+    return _LINE_SPACES.sub(" ", text).strip()
+
+
+def tidy_cell(text: str) -> str:
+    """A cell's text: each line tidied, empty lines dropped, tabs made spaces."""
+    lines = (tidy_line(x) for x in text.replace("\t", " ").split("\n"))
+    return "\n".join(x for x in lines if x)
+
+
+def check_zip_members(zf: zipfile.ZipFile, name: str, kind: str) -> None:
+    """Refuse an Office package whose members inflate beyond :data:`MAX_UNZIPPED_MEMBER`.
+
+    Raises:
+        SOPLoadError: a member (or the sum of them) is too large once unpacked.
+    """
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > MAX_UNZIPPED_MEMBER or total > 2 * MAX_UNZIPPED_MEMBER:
+            raise SOPLoadError(
+                f"Isi berkas {kind} terlalu besar setelah dibuka (lebih dari "
+                f"{MAX_UNZIPPED_MEMBER // (1024 * 1024)} MB); berkas ini tidak dibaca.",
+                name,
+            )

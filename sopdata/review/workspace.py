@@ -1,0 +1,325 @@
+"""A reviewer's view of the corpus: parsed SOPs with their saved work applied.
+
+The app shows SOPs as the reviewer left them, not as the parser first read them:
+corrections replace parsed records, settings (hours per working day, glossary)
+re-read Waktu and Pelaksana, confirmed/rejected matches and hand moves reshape
+the procedure groups. Everything here is a pure function of the parsed corpus
+and the saved work, so that a restart rebuilds the same view from the store.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sopdata.errors import SOPLoadError
+from sopdata.matching.engine import PairMatch, office_key
+from sopdata.records import SOP, sop_from_dict
+from sopdata.text.durations import DurationSettings, parse_duration
+from sopdata.text.glossary import Glossary, normalise_actor
+
+#: Setting keys saved in the store, with their defaults.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "encoder": "e5",
+    "hours_per_working_day": DurationSettings().hours_per_working_day,
+    "waktu_rule": "median",
+    "reviewer": "",
+}
+
+#: Group "id" a reviewer moves an SOP to when it belongs to no group.
+NO_GROUP = "tanpa-kelompok"
+
+
+def fingerprint(sops: Iterable[SOP]) -> str:
+    """A short hash of the SOPs' content: the cache key of anything computed from them."""
+    h = hashlib.sha256()
+    for sop in sops:
+        h.update(json.dumps(sop.to_dict(), ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    return h.hexdigest()[:20]
+
+
+def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str, Any]]) -> list[SOP]:
+    """The SOPs with each reviewer correction (a saved ``SOP.to_dict()``) in place of the parse.
+
+    The corrected record keeps the parsed SOP's file and position, so its key,
+    and with it every decision made about it, stays the same.
+    """
+    out = []
+    for sop in sops:
+        saved = corrections.get(sop.key)
+        if saved is None:
+            out.append(sop)
+            continue
+        fixed = sop_from_dict(dict(saved))
+        fixed.source_file, fixed.index_in_file = sop.source_file, sop.index_in_file
+        out.append(fixed)
+    return out
+
+
+def apply_settings(sops: Sequence[SOP], hours_per_working_day: float, glossary: Glossary | None = None) -> list[SOP]:
+    """Re-read Waktu with the working day's length and Pelaksana with the glossary.
+
+    Returns copies; the input (often a cached object) is never changed.
+    """
+    settings = DurationSettings(hours_per_working_day=hours_per_working_day)
+    default_day = hours_per_working_day == DurationSettings().hours_per_working_day
+    if default_day and glossary is None:
+        return list(sops)
+    out = []
+    for sop in sops:
+        sop = copy.deepcopy(sop)
+        if not default_day:
+            for step in sop.steps:
+                step.duration = parse_duration(step.duration.raw, settings)
+        if glossary is not None:
+            sop.actors = [replace(a, canonical=normalise_actor(a.raw, glossary)[0]) for a in sop.actors]
+        out.append(sop)
+    return out
+
+
+@dataclass
+class Group:
+    """A procedure group: equivalent SOPs of different offices.
+
+    ``id`` is the key of the group's first member when the group was formed
+    from matches, so it survives restarts and drafts stay attached to it.
+    """
+
+    id: str
+    sops: list[SOP]
+    moved_in: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        best = max(self.sops, key=lambda s: (round(s.confidence, 2), -len(s.title)))
+        return best.title
+
+    @property
+    def offices(self) -> list[str]:
+        return [s.office or s.source_file for s in self.sops]
+
+
+def group_id(members: Iterable[SOP]) -> str:
+    return "g:" + min(s.key for s in members)
+
+
+def build_groups(
+    sops: Sequence[SOP],
+    matches: Sequence[PairMatch],
+    decisions: Mapping[tuple[str, str], str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> list[Group]:
+    """Procedure groups with the reviewer's decisions applied.
+
+    * a rejected pair is never joined; a confirmed pair is joined first, even
+      when the matcher called it only related;
+    * then equivalent pairs best first, one SOP per office per group (as
+      ``matching.group_matches``);
+    * finally SOPs moved by hand: ``overrides[sop_key]`` is the id of the group
+      it belongs to, or :data:`NO_GROUP`.
+
+    Args:
+        decisions: ``{(key_a, key_b): "confirmed" | "rejected"}``, keys sorted.
+        overrides: ``{sop_key: group_id}``.
+    """
+    decisions = decisions or {}
+    overrides = overrides or {}
+    index = {s.key: k for k, s in enumerate(sops)}
+    parent = list(range(len(sops)))
+    members: dict[int, list[int]] = {k: [k] for k in range(len(sops))}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            return
+        if {office_key(sops[k]) for k in members[ra]} & {office_key(sops[k]) for k in members[rb]}:
+            return
+        parent[rb] = ra
+        members[ra].extend(members.pop(rb))
+
+    confirmed = [pair for pair, d in decisions.items() if d == "confirmed"]
+    for a, b in confirmed:
+        if a in index and b in index:
+            join(index[a], index[b])
+    for m in sorted(matches, key=lambda m: -m.score):
+        pair = tuple(sorted((m.a.key, m.b.key)))
+        if m.relation != "equivalent" or decisions.get(pair) == "rejected":  # type: ignore[arg-type]
+            continue
+        if m.a.key in index and m.b.key in index:
+            join(index[m.a.key], index[m.b.key])
+
+    groups: dict[str, Group] = {}
+    for ks in members.values():
+        if len(ks) > 1:
+            group = Group(group_id(sops[k] for k in ks), [sops[k] for k in sorted(ks)])
+            groups[group.id] = group
+    for key, target in overrides.items():
+        if key not in index:
+            continue
+        sop = sops[index[key]]
+        for group in groups.values():
+            if sop in group.sops and group.id != target:
+                group.sops.remove(sop)
+        if target == NO_GROUP:
+            continue
+        if target not in groups:
+            # Moved next to an SOP that is alone: the group is formed by the move.
+            anchor = target.removeprefix("g:")
+            if anchor not in index or anchor == key:
+                continue
+            groups[target] = Group(target, [sops[index[anchor]]])
+        group = groups[target]
+        if sop not in group.sops:
+            group.sops.append(sop)
+            group.moved_in.append(key)
+    out = [g for g in groups.values() if len(g.sops) > 1]
+    out.sort(key=lambda g: (-len(g.sops), g.title))
+    return out
+
+
+@dataclass
+class LoadedDocument:
+    """An uploaded document and what became of it."""
+
+    name: str
+    sha256: str
+    sops: list[SOP]
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_documents(documents: Iterable[tuple[str, str, bytes]]) -> list[LoadedDocument]:
+    """Parse uploaded documents ``(name, sha256, bytes)``; a bad one carries its
+    Indonesian message and never stops the others."""
+    from sopdata.ingest.loaders import load_bytes
+
+    out = []
+    for name, sha, data in documents:
+        try:
+            result = load_bytes(data, name)
+        except SOPLoadError as exc:
+            out.append(LoadedDocument(name, sha, [], error=exc.message))
+            continue
+        out.append(LoadedDocument(name, sha, result.sops, warnings=list(result.warnings)))
+    return out
+
+
+# --- editing an SOP as tables ---------------------------------------------------
+
+#: Columns of the step editor, in the official order.
+STEP_COLUMNS = ("No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan", "Waktu", "Output", "Keterangan")
+#: Identity fields a reviewer edits: (attribute, label, is a list).
+IDENTITY_EDIT_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("title", "Nama SOP", False),
+    ("office", "Satuan kerja / kantor", False),
+    ("kabupaten", "Pemerintah kabupaten", False),
+    ("number", "Nomor SOP", False),
+    ("date_created", "Tanggal pembuatan", False),
+    ("date_revised", "Tanggal revisi", False),
+    ("date_effective", "Tanggal efektif", False),
+    ("approved_by", "Disahkan oleh", False),
+    ("legal_basis", "Dasar Hukum", True),
+    ("qualifications", "Kualifikasi Pelaksana", True),
+    ("related_sops", "Keterkaitan", True),
+    ("equipment", "Peralatan/Perlengkapan", True),
+    ("warning", "Peringatan", False),
+    ("records", "Pencatatan dan Pendataan", True),
+)
+
+
+def steps_to_rows(sop: SOP) -> list[dict[str, Any]]:
+    """The step table as editable rows (Pelaksana as canonical names, comma-separated)."""
+    return [
+        {
+            "No": step.no,
+            "Kegiatan": step.activity,
+            "Pelaksana": ", ".join(sop.canonical_actor(a) for a in step.actors),
+            "Keputusan": step.is_decision,
+            "Kelengkapan": step.requirements,
+            "Waktu": step.duration.raw,
+            "Output": step.output,
+            "Keterangan": step.note,
+        }
+        for step in sop.steps
+    ]
+
+
+def _cell(row: Mapping[str, Any], column: str) -> str:
+    value = row.get(column)
+    if value is None or (isinstance(value, float) and value != value):  # NaN from an empty editor cell
+        return ""
+    return str(value).strip()
+
+
+def rows_to_sop(sop: SOP, rows: Iterable[Mapping[str, Any]], identity: Mapping[str, Any] | None = None,
+                settings: DurationSettings | None = None) -> SOP:
+    """A copy of ``sop`` with the edited step rows and identity fields.
+
+    Pelaksana names are matched back to the SOP's actor columns (by printed or
+    canonical name); a new name becomes a new column. An actor keeps its printed
+    mark; a new one gets □, or ◇ when the row is a decision. Empty rows are dropped
+    and an empty No is numbered by position.
+    """
+    from sopdata.records import Actor, Step
+
+    out = copy.deepcopy(sop)
+    columns = {a.raw: a for a in out.actors}
+    by_name: dict[str, str] = {}
+    for column in out.actors:
+        by_name[column.raw.casefold()] = column.raw
+        by_name[column.name.casefold()] = column.raw
+    old_marks = {s.no: s.marks for s in sop.steps}
+    steps: list[Step] = []
+    for row in rows:
+        activity = _cell(row, "Kegiatan")
+        if not any(_cell(row, c) for c in STEP_COLUMNS if c not in ("No", "Keputusan")):
+            continue
+        no = _cell(row, "No") or str(len(steps) + 1)
+        decision = str(row.get("Keputusan", "")).lower() in ("true", "1", "ya")
+        actors: list[str] = []
+        for name in (n.strip() for n in _cell(row, "Pelaksana").split(",")):
+            if not name:
+                continue
+            raw = by_name.get(name.casefold())
+            if raw is None:
+                raw = name
+                columns[raw] = Actor(raw=raw, canonical=name)
+                by_name[name.casefold()] = raw
+            if raw not in actors:
+                actors.append(raw)
+        previous = old_marks.get(no, {})
+        marks: dict[str, str] = {}
+        for a in actors:
+            mark = previous.get(a) or ("◇" if decision else "□")
+            if decision and "◇" not in mark:
+                mark = "◇"
+            elif not decision and "◇" in mark:
+                mark = "□"
+            marks[a] = mark
+        steps.append(Step(no=no, activity=activity, actors=actors, marks=marks,
+                          requirements=_cell(row, "Kelengkapan"),
+                          duration=parse_duration(_cell(row, "Waktu"), settings or DurationSettings()),
+                          output=_cell(row, "Output"), note=_cell(row, "Keterangan")))
+    out.steps = steps
+    used = {a for s in steps for a in s.actors}
+    out.actors = [c for c in columns.values() if c.raw in used or c in sop.actors]
+    for attr, _, is_list in IDENTITY_EDIT_FIELDS:
+        if identity is None or attr not in identity:
+            continue
+        value = identity[attr]
+        if is_list:
+            items = value.split("\n") if isinstance(value, str) else list(value)
+            setattr(out, attr, [str(v).strip() for v in items if str(v).strip()])
+        else:
+            setattr(out, attr, str(value or "").strip())
+    return out

@@ -1,0 +1,175 @@
+"""Every page of the app on the bundled corpus (AppTest, no browser), with the
+reviewer's work saved to a temporary data folder and found again after a restart."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from openpyxl import load_workbook
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from app_pages._state import plain
+from sopdata.review.store import WorkStore, pair_key
+from tests.support.paths import CORPUS, ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    monkeypatch.setenv("SOP_HARMONI_DATA", str(folder))
+    return folder
+
+
+def _app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_korpus_page_lists_the_bundled_corpus(data_dir):
+    at = _app()
+    assert at.title[0].value == "Korpus SOP"
+    assert at.caption[1].value.startswith("42 SOP dari 5 dokumen")
+    table = at.dataframe[0].value
+    assert len(table) == 42 and "Surat Keluar" in set(table["Judul SOP"])
+    at.selectbox(key="korpus_sop").select(41).run()
+    assert not at.exception
+    assert at.subheader[0].value == "Pengarsipan Surat Masuk/Keluar"
+
+
+def test_upload_a_real_file_and_a_broken_one(data_dir):
+    at = _app()
+    seed = (CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt").read_bytes()
+    uploader = at.file_uploader(key="uploads")
+    uploader.upload("rekomendasi-ot-kecamatan-baru.txt", seed, "text/plain")
+    uploader.upload("rusak.docx", b"PK\x03\x04 bukan dokumen word", "application/octet-stream")
+    at.run()
+    assert not at.exception
+    assert any(plain("rekomendasi-ot-kecamatan-baru.txt") + ": 1 SOP terbaca" in s.value for s in at.success)
+    assert any(e.value.startswith(plain("rusak.docx") + ": ") for e in at.error)
+    assert len(at.dataframe[0].value) == 43  # the good file loaded, the bad one did not stop it
+    # Restart: the upload is kept in the data folder.
+    again = _app()
+    assert len(again.dataframe[0].value) == 43
+
+
+def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
+    at = _app()
+    at.selectbox(key="korpus_sop").select(0).run()
+    sop_key = "jombang-kec-jogoroto-buku-sop-ocr.txt#0"  # an OCR parse: the usual one to correct
+    at.text_input(key=f"id_{sop_key}_title").input("Pengelolaan Surat Masuk (dikoreksi)")
+    at.text_input(key=f"id_{sop_key}_number").input("800/01/427.40/2025")
+    at.button[[b.label for b in at.button].index("Simpan koreksi")].click().run()
+    assert not at.exception
+    with WorkStore.in_dir(data_dir) as ws:
+        saved = ws.latest_sop_correction(sop_key)
+        assert saved is not None and saved.version == 1
+        assert saved.sop_dict["title"] == "Pengelolaan Surat Masuk (dikoreksi)"
+        assert saved.sop_dict["number"] == "800/01/427.40/2025"
+        assert len(saved.sop_dict["steps"]) > 0
+    restarted = _app()
+    table = restarted.dataframe[0].value
+    row = table[table["Judul SOP"] == "Pengelolaan Surat Masuk (dikoreksi)"]
+    assert len(row) == 1 and bool(row["Dikoreksi"].iloc[0])
+
+
+@pytest.mark.slow
+def test_pencocokan_confirm_a_match_and_restart(data_dir):
+    at = _app("app_pages/pencocokan.py")
+    pairs = at.dataframe[1].value
+    assert len(pairs) > 0 and pairs["Alasan"].str.contains("kemiripan judul").all()
+    assert "Pensiun" in " ".join(at.dataframe[0].value["Anggota"])
+    at.selectbox(key="match_pick").select(0).run()
+    at.button(key="match_confirm").click().run()
+    assert not at.exception
+    with WorkStore.in_dir(data_dir) as ws:
+        decisions = ws.match_decisions()
+    assert [d.decision for d in decisions.values()] == ["confirmed"]
+    restarted = _app("app_pages/pencocokan.py")
+    assert "dikonfirmasi" in set(restarted.dataframe[1].value["Keputusan"])
+
+
+@pytest.mark.slow
+def test_move_an_sop_out_of_its_group(data_dir):
+    at = _app("app_pages/pencocokan.py")
+    groups_before = len(at.dataframe[0].value)
+    picker = at.selectbox(key="move_sop")
+    label = "Sekretariat Daerah (Bagian Organisasi): Surat Keluar"
+    picker.select_index(picker.options.index(label)).run()
+    at.selectbox(key="move_target").select("tanpa-kelompok").run()
+    at.button(key="move_go").click().run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == groups_before - 1
+    with WorkStore.in_dir(data_dir) as ws:
+        overrides = ws.group_overrides()
+    assert list(overrides.values()) == ["tanpa-kelompok"]
+    assert next(iter(overrides)).startswith("setda-bagian-organisasi-sop.txt#")
+
+
+@pytest.mark.slow
+def test_bandingkan_shows_aligned_steps_and_charts(data_dir):
+    at = _app("app_pages/bandingkan.py")
+    table = at.dataframe[0].value
+    assert "Baris" in table.columns and any(c.endswith("· Waktu") for c in table.columns)
+    assert (table.astype(str) == "— tidak ada —").any().any()
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 2
+
+
+def _downloaded(at: AppTest, storages: list[MemoryMediaFileStorage]) -> bytes:
+    url = at.get("download_button")[0].proto.url
+    name = url.rsplit("/", 1)[1]
+    for storage in reversed(storages):
+        try:
+            return storage.get_file(name).content  # type: ignore[return-value]
+        except Exception:
+            continue
+    raise AssertionError(f"download {url} not found")
+
+
+@pytest.mark.slow
+def test_harmonisasi_edit_a_step_save_download_and_restart(data_dir, monkeypatch):
+    storages: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, endpoint: str) -> None:
+            super().__init__(endpoint)
+            storages.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    at = _app("app_pages/harmonisasi.py")
+    gid = at.selectbox(key="harm_group").value
+    editor_key = f"h_steps_{gid}"
+    at.session_state[editor_key] = {
+        "edited_rows": {0: {"Kegiatan": "Menyampaikan konsep surat ke Pengadministrasi Umum", "Waktu": "7 menit"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.text_input(key=f"h_note_{gid}").input("rapat 1")
+    at.button[[b.label for b in at.button].index("Simpan rancangan")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with WorkStore.in_dir(data_dir) as ws:
+        draft = ws.latest_draft(gid)
+    assert draft is not None and draft.version == 1 and draft.note == "rapat 1"
+    first = draft.sop_dict["steps"][0]
+    assert first["activity"] == "Menyampaikan konsep surat ke Pengadministrasi Umum"
+    assert first["duration_raw"] == "7 menit" and first["duration_minutes"] == 7
+
+    restarted = _app("app_pages/harmonisasi.py")
+    assert any("versi 1" in i.value for i in restarted.info)
+    workbook = load_workbook(io.BytesIO(_downloaded(restarted, storages)))
+    assert workbook.sheetnames[:2] == ["Identitas", "Prosedur"]
+    activities = [row[1] for row in workbook["Prosedur"].iter_rows(min_row=7, values_only=True)]
+    assert "Menyampaikan konsep surat ke Pengadministrasi Umum" in activities
+
+
+def test_pair_key_is_order_free():
+    assert pair_key("b#1", "a#0") == pair_key("a#0", "b#1")

@@ -1,0 +1,213 @@
+"""The exported workbook, checked cell by cell, and opened by LibreOffice."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from sopdata.export.excel import TOTAL_LABEL, WorkbookParts, export_workbook
+from sopdata.findings import SEVERITY_LABEL, find_differences
+from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, harmonise
+from sopdata.matching.compare import merge_alignments
+from sopdata.records import Step
+from sopdata.text.durations import format_minutes, parse_duration
+from tests.support.paths import CORPUS, ROOT
+from tests.test_findings import gold_group
+
+
+@pytest.fixture(scope="module")
+def surat_keluar(sops_by_file):
+    sops, alignments = gold_group(sops_by_file, "surat-keluar")
+    comparison = merge_alignments(sops, 1, alignments)
+    findings = find_differences(comparison)
+    draft = harmonise(comparison)
+    data = export_workbook(draft.sop, parts=WorkbookParts(comparison, findings, draft.choices))
+    return draft, comparison, findings, data
+
+
+def _rows(ws):
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_sheets_and_identity(surat_keluar):
+    draft, *_, data = surat_keluar
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Identitas", "Prosedur", "Perbandingan", "Temuan", "Sumber"]
+    ws = wb["Identitas"]
+    labels = {ws.cell(row=r, column=3).value: ws.cell(row=r, column=4).value for r in range(1, 7)}
+    assert list(labels) == ["Nomor SOP", "Tanggal Pembuatan", "Tanggal Revisi", "Tanggal Efektif",
+                            "Disahkan oleh", "Nama SOP"]
+    assert labels["Nama SOP"] == draft.sop.title
+    assert ws["A1"].value.startswith("PEMERINTAH KABUPATEN JOMBANG")
+    column_a = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]
+    column_c = [ws.cell(row=r, column=3).value for r in range(1, ws.max_row + 1)]
+    for heading in ("Dasar Hukum", "Keterkaitan", "Peringatan"):
+        assert heading in column_a
+    for heading in ("Kualifikasi Pelaksana", "Peralatan/Perlengkapan", "Pencatatan dan Pendataan"):
+        assert heading in column_c
+    basis = column_a[column_a.index("Dasar Hukum") + 1]
+    assert basis == "1. " + draft.sop.legal_basis[0]
+
+
+def test_procedure_sheet_layout_symbols_and_total(surat_keluar):
+    draft, *_, data = surat_keluar
+    sop = draft.sop
+    ws = load_workbook(io.BytesIO(data))["Prosedur"]
+    header1 = [c.value for c in ws[5]]
+    header2 = [c.value for c in ws[6]]
+    actors = [a.raw for a in sop.actors]
+    n = len(actors)
+    assert header1[:3] == ["No", "Kegiatan", "Pelaksana"]
+    assert header1[2 + n] == "Mutu Baku" and header1[-1] == "Keterangan"
+    assert header2[2:2 + n] == actors
+    assert header2[2 + n:5 + n] == ["Kelengkapan", "Waktu", "Output"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert f"C5:{ws.cell(row=5, column=2 + n).coordinate}" in merged  # Pelaksana spans its actors
+    for k, step in enumerate(sop.steps):
+        row = [c.value for c in ws[7 + k]]
+        assert row[0] == step.no and row[1] == step.activity
+        marks = row[2:2 + n]
+        expected_symbol = TERMINATOR if k in (0, len(sop.steps) - 1) else PROCESS
+        assert marks == [expected_symbol if a in step.actors else None for a in actors]
+        assert (row[3 + n] or "") == step.duration.raw
+    total_row = [c.value for c in ws[7 + len(sop.steps)]]
+    assert total_row[0] == TOTAL_LABEL
+    assert total_row[3 + n] == format_minutes(sop.total_minutes)
+    # Meeting-ready print setup.
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$5:$6"
+    assert ws.freeze_panes == "C7"
+    assert ws["B7"].alignment.wrap_text and ws["B7"].border.left.style == "thin"
+
+
+def test_decision_symbol(surat_keluar):
+    draft, *_ = surat_keluar
+    sop = copy.deepcopy(draft.sop)
+    sop.steps[1].actors = ["Kabag"]
+    sop.steps[1].marks = {"Kabag": DECISION}
+    ws = load_workbook(io.BytesIO(export_workbook(sop)))["Prosedur"]
+    actors = [c.value for c in ws[6]]
+    assert ws.cell(row=8, column=actors.index("Kabag") + 1).value == DECISION
+
+
+def test_comparison_and_findings_sheets(surat_keluar):
+    _, comparison, findings, data = surat_keluar
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Perbandingan"]
+    assert ws.max_row == 5 + len(comparison.rows) + 1
+    texts = [c.value for row in ws.iter_rows(min_row=6) for c in row]
+    assert "— tidak ada —" in texts
+    # The sending row: 1 Harl against 20 menit, both marked as far apart.
+    cells = [c for row in ws.iter_rows(min_row=6) for c in row if c.value in ("1 Harl", "20 menit")]
+    assert len(cells) == 2 and all(c.fill.fgColor.rgb.endswith("F8CBAD") for c in cells)
+    ws = wb["Temuan"]
+    body = list(ws.iter_rows(min_row=4, values_only=True))
+    assert len(body) == len(findings.findings)
+    assert [r[1] for r in body] == [SEVERITY_LABEL[f.severity] for f in findings.findings]
+    assert [r[3] for r in body] == [f.message for f in findings.findings]
+
+
+def _all_cells(data: bytes):
+    wb = load_workbook(io.BytesIO(data))
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+
+
+def test_no_formula_ever(surat_keluar):
+    draft, *_ = surat_keluar
+    sop = copy.deepcopy(draft.sop)
+    nasty = {
+        "activity": '=HYPERLINK("http://contoh.invalid","klik")',
+        "requirements": "+62 811 000",
+        "output": "@SUM(A1:A3)",
+        "note": "-1+1",
+    }
+    sop.steps[0] = Step(no="1", activity=nasty["activity"], actors=sop.steps[0].actors,
+                        marks=sop.steps[0].marks, requirements=nasty["requirements"],
+                        duration=parse_duration("5 menit"), output=nasty["output"], note=nasty["note"])
+    sop.steps[1].activity = "<b>Memeriksa</b> draf<br>surat <script>alert(1)</script>"
+    sop.title = "=1+1"
+    sop.legal_basis.append("\tcmd|' /C calc'!A0")
+    data = export_workbook(sop)
+    cells = _all_cells(data)
+    assert all(c.data_type != "f" for c in cells)
+    by_value = {c.value: c for c in cells if isinstance(c.value, str)}
+    for text in nasty.values():
+        assert by_value[text].data_type == "s" and by_value[text].quotePrefix
+    assert "Memeriksa draf\nsurat alert(1)" in by_value
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name)
+
+
+def test_export_is_quick_enough_to_use(surat_keluar):
+    draft, comparison, findings, _ = surat_keluar
+    data = export_workbook(draft.sop, parts=WorkbookParts(comparison, findings, draft.choices))
+    assert data[:2] == b"PK" and len(data) > 5000
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_libreoffice_opens_the_workbook(surat_keluar, tmp_path):
+    *_, data = surat_keluar
+    path = tmp_path / "harmonisasi.xlsx"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        capture_output=True, text=True, timeout=180,
+    )
+    pdf = tmp_path / "harmonisasi.pdf"
+    assert out.returncode == 0 and pdf.exists(), out.stderr
+    head = pdf.read_bytes()
+    assert head.startswith(b"%PDF") and head.count(b"/Type /Page") + head.count(b"/Type/Page") >= 5
+
+
+@pytest.mark.slow
+def test_cli_harmonise_writes_workbook_and_json(tmp_path):
+    out = tmp_path / "surat-keluar.xlsx"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sopdata", "harmonise", *sorted(str(p) for p in CORPUS.glob("*.txt")),
+         "--query", "surat keluar", "-o", str(out), "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
+    assert {s["title"] for s in payload["sops"]} == {"Pengelolaan Surat Keluar", "Surat Keluar"}
+    sending = [f for f in payload["findings"] if f["category"] == "timing" and "1 Harl" in f["message"]]
+    assert sending and sending[0]["severity"] == "high" and "20 menit" in sending[0]["message"]
+    assert payload["harmonised"]["steps"]
+    wb = load_workbook(out)
+    assert wb.sheetnames[:2] == ["Identitas", "Prosedur"]
+    assert proc.stderr.strip() == ""
+
+
+@pytest.mark.parametrize("office", ["", "Kecamatan Jogoroto"])
+def test_exported_workbook_loads_back_into_the_same_sop(surat_keluar, office):
+    """Round trip: export -> the project's own xlsx loader gives the same SOP."""
+    from sopdata.ingest.loaders import load_bytes
+
+    draft, comparison, findings, _ = surat_keluar
+    sop = copy.deepcopy(draft.sop)
+    sop.office = office
+    sop.number = "065/01/415.67/2026"
+    sop.approved_by = "Sekretaris Daerah"
+    data = export_workbook(sop, parts=WorkbookParts(comparison, findings, draft.choices))
+    result = load_bytes(data, "harmonisasi.xlsx")
+    assert len(result.sops) == 1  # Perbandingan, Temuan and Sumber are not read as SOPs
+    back = result.sops[0].to_dict()
+    expected = sop.to_dict()
+    for key in ("source_file", "warnings", "confidence"):
+        back.pop(key), expected.pop(key)
+    if not office:
+        back.pop("office"), expected.pop("office")
+    assert back == expected

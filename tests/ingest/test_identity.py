@@ -1,0 +1,84 @@
+"""Which office issued an SOP, read from its letterhead or identity block."""
+
+from __future__ import annotations
+
+import pytest
+
+from sopdata.ingest.identity import find_office
+from sopdata.ingest.loaders import load_bytes
+from sopdata.ingest.parse_text import _strip_office_suffix
+
+CASES = [
+    # (letterhead / identity text, office, kabupaten)
+    ("PEMERINTAH KABUPATEN LUMAJANG\nKECAMATAN CANDIPURO\nNomor SOP\t1",
+     "Kecamatan Candipuro", "Lumajang"),
+    ("PEMERINTAH KABUPATEN LUMAJANG\nDINAS KEPENDUDUKAN DAN PENCATATAN SIPIL\nNomor SOP\t1",
+     "Dinas Kependudukan dan Pencatatan Sipil", "Lumajang"),
+    ("PEMERINTAH KABUPATEN JOMBANG\nSEKRETARIAT DAERAH\nBAGIAN ORGANISASI\nNomor SOP\t1",
+     "Sekretariat Daerah (Bagian Organisasi)", "Jombang"),
+    # the app's own Excel export writes the unit on one line, parenthesised
+    ("PEMERINTAH KABUPATEN LUMAJANG\nSEKRETARIAT DAERAH (BAGIAN ORGANISASI)",
+     "Sekretariat Daerah (Bagian Organisasi)", "Lumajang"),
+    # a kelurahan's SOP names its kecamatan too: the kelurahan wrote it
+    ("PEMERINTAH KABUPATEN LUMAJANG\nKECAMATAN LUMAJANG\nKELURAHAN CITRODIWANGSAN",
+     "Kelurahan Citrodiwangsan", "Lumajang"),
+    ("\tPEMERINTAH KABUPATEN LUMAJANG\tNomor SOP\t12\n\tBADAN KEPEGAWAIAN DAERAH\tTgl Pembuatan\t-",
+     "Badan Kepegawaian Daerah", "Lumajang"),
+    ("PEMERINTAH KABUPATEN LUMAJANG\nRSUD DR. HARYOTO", "RSUD DR. Haryoto", "Lumajang"),
+    # "Kantor" before a place is the building, not part of the office's name
+    ("PEMERINTAH KABUPATEN LUMAJANG\nKANTOR KECAMATAN SUKODONO", "Kecamatan Sukodono", "Lumajang"),
+    ("PEMERINTAH KABUPATEN LUMAJANG\nKANTOR KELURAHAN DITOTRUNAN", "Kelurahan Ditotrunan", "Lumajang"),
+    ("PEMERINTAH KABUPATEN JOMBANG\nKANTOR KESATUAN BANGSA DAN POLITIK", "Kantor Kesatuan Bangsa dan Politik",
+     "Jombang"),
+    ("Unit Kerja : Bagian Umum dan Keuangan\nNomor SOP : 3", "Bagian Umum dan Keuangan", ""),
+    ("Satuan Kerja\tPuskesmas Sukodono\nNama SOP\tRujukan", "Puskesmas Sukodono", ""),
+    # a Keputusan Camat names the kecamatan only through its camat
+    ("KEPUTUSAN CAMAT JOGOROTO\nNOMOR 050/05/415.67/2022", "Kecamatan Jogoroto", ""),
+    # nothing to go on
+    ("Nama SOP\tPelayanan Surat Pindah", "", ""),
+    # a BAGIAN without a sekretariat above it is a Pelaksana column, not the office
+    ("PEMERINTAH KABUPATEN LUMAJANG\nBAGIAN UMUM", "", "Lumajang"),
+    # unit words after the step table starts are steps and columns, not the letterhead
+    ("Nama SOP\tSurat Keluar\nNo\tKegiatan\tPelaksana\nDINAS SOSIAL\tKELURAHAN X", "", ""),
+    # unit words in mixed case are running text, not a letterhead
+    ("Surat dikirim ke Dinas Sosial\nNama SOP\tSurat", "", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "office", "kab"), CASES)
+def test_find_office(text: str, office: str, kab: str) -> None:
+    assert find_office(text) == (office, kab)
+
+
+@pytest.mark.parametrize(
+    ("title", "office", "expected"),
+    [
+        ("SOP Surat Pindah Kecamatan Jogoroto", "Kecamatan Jogoroto", "SOP Surat Pindah"),
+        ("SOP Surat Pindah Jogoroto", "Kecamatan Jogoroto", "SOP Surat Pindah"),
+        ("SOP Pelayanan KTP Dinas Kesehatan", "Dinas Kesehatan", "SOP Pelayanan KTP"),
+        # the procedure's own last word is kept even when the office's name ends in it
+        ("SOP Pelayanan Kesehatan", "Dinas Kesehatan", "SOP Pelayanan Kesehatan"),
+        ("SOP Rekrutmen", "", "SOP Rekrutmen"),
+    ],
+)
+def test_strip_office_suffix(title: str, office: str, expected: str) -> None:
+    assert _strip_office_suffix(title, office) == expected
+
+
+def test_dinas_letterhead_in_a_text_dump_names_the_office() -> None:
+    dump = (
+        "PEMERINTAH KABUPATEN LUMAJANG\n"
+        "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL\n"
+        "Nomor SOP\t470/12/427.43/2024\n"
+        "Nama SOP\tPENERBITAN KARTU KELUARGA DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL\n"
+        "NO\tKegiatan\tPelaksana\t\tMutu Baku\t\t\tKet\n"
+        "\t\tPetugas Loket\tKepala Dinas\tKelengkapan\tWaktu\tOutput\t\n"
+        "1\tMenerima berkas permohonan\t□\t\tFormulir F-1.01\t10 menit\tBerkas\t\n"
+        "2\tMenandatangani Kartu Keluarga\t\t□\tDraf KK\t1 hari\tKK\t\n"
+    )
+    (sop,) = load_bytes(dump.encode("utf-8"), "kk.txt").sops
+    assert sop.office == "Dinas Kependudukan dan Pencatatan Sipil"
+    assert sop.kabupaten == "Lumajang"
+    assert sop.title.lower().startswith("penerbitan kartu keluarga")
+    assert "dinas" not in sop.title.lower()
+    assert not any("kantor" in w for w in sop.warnings)

@@ -1,0 +1,88 @@
+"""Step-table column names as different offices write them.
+
+The Permenpan RB 35/2012 layout names the columns Kegiatan, Pelaksana and Mutu
+Baku (Kelengkapan, Waktu, Output), Keterangan; offices also write "Uraian
+Kegiatan", "Pelaku", "Persyaratan", "Waktu (menit)", "Hasil/Output", "Catatan".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sopdata.ingest.loaders import load_bytes
+from sopdata.ingest.parse_text import is_table_header, read_layout
+from tests.support.sopfiles import docx_from_dump, html_from_dump, xlsx_from_dump
+
+HEADERS = [
+    # (header row, sub-header row, actors, (kelengkapan, waktu, output, keterangan) columns)
+    (["No", "Kegiatan", "Pelaksana", "", "Mutu Baku", "", "", "Keterangan"],
+     ["", "", "Staf", "Camat", "Kelengkapan", "Waktu", "Output", ""], ["Staf", "Camat"], (4, 5, 6, 7)),
+    (["NO", "URAIAN KEGIATAN", "PELAKSANA", "", "MUTU BAKU", "", "", "KET"],
+     ["", "", "Operator", "Kasi", "Persyaratan", "Waktu (menit)", "Hasil", ""], ["Operator", "Kasi"],
+     (4, 5, 6, 7)),
+    (["No.", "Aktivitas", "Pelaku", "", "", "Persyaratan/Kelengkapan", "Lama Waktu", "Output/Hasil", "Catatan"],
+     ["", "", "Pemohon", "Petugas", "Lurah", "", "", "", ""], ["Pemohon", "Petugas", "Lurah"], (5, 6, 7, 8)),
+    (["No", "Uraian Prosedur", "Pejabat Pelaksana", "", "Syarat", "Jangka Waktu", "Keluaran", "Ket."],
+     ["", "", "Sekcam", "Camat", "", "", "", ""], ["Sekcam", "Camat"], (4, 5, 6, 7)),
+    (["No", "Langkah Kegiatan", "Pelaksana", "", "Mutu Baku", "", "", ""],
+     ["", "", "Kasubag", "Kabag", "Input", "Durasi", "Produk", ""], ["Kasubag", "Kabag"], (4, 5, 6, 7)),
+]
+
+
+@pytest.mark.parametrize(("head", "sub", "actors", "columns"), HEADERS)
+def test_header_variants_give_the_layout(head, sub, actors, columns):
+    assert is_table_header(head)
+    layout = read_layout(head, sub)
+    assert layout is not None
+    assert [name for _, name in layout.actors] == actors
+    assert (layout.kelengkapan, layout.waktu, layout.output, layout.keterangan) == columns
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["Nama SOP", "Pelayanan Surat Pindah"],
+        ["Dasar Hukum", "Kualifikasi Pelaksana"],  # an identity block's paired sections
+        ["1", "Menerima berkas dan waktu pelaksanaan", "□", "Formulir", "10 menit", "Berkas"],
+        ["Prosedur ini berlaku", "Waktu pelayanan"],
+    ],
+)
+def test_rows_that_are_not_step_table_headers(cells):
+    assert not is_table_header(cells)
+
+
+# A kelurahan's SOP with none of the Permenpan column names spelled the Permenpan way.
+VARIANT_DUMP = "\n".join([
+    "PEMERINTAH KABUPATEN LUMAJANG",
+    "KELURAHAN CITRODIWANGSAN",
+    "Nomor SOP\t12/2024",
+    "Nama SOP\tPelayanan Surat Keterangan Domisili",
+    "No\tUraian Kegiatan\tPelaku\t\t\tPersyaratan\tWaktu (menit)\tHasil/Output\tCatatan",
+    "\t\tPemohon\tPetugas Loket\tLurah\t\t\t\t",
+    "1\tMengajukan permohonan dengan membawa KTP dan KK\t□\t\t\tKTP, KK\t5 menit\tBerkas permohonan\t",
+    "2\tMemeriksa kelengkapan berkas\t\t◇\t\tBerkas permohonan\t10 menit\tBerkas lengkap\tjika kurang dikembalikan",
+    "3\tMenandatangani surat keterangan\t\t\t□\tDraf surat\t1 hari\tSurat keterangan domisili\t",
+])
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("domisili.txt", lambda t: t.encode("utf-8")),
+        ("domisili.html", lambda t: html_from_dump(t).encode("utf-8")),
+        ("domisili.docx", docx_from_dump),
+        ("domisili.xlsx", xlsx_from_dump),
+    ],
+)
+def test_variant_column_names_load_from_every_format(name, build):
+    (sop,) = load_bytes(build(VARIANT_DUMP), name).sops
+    assert sop.office == "Kelurahan Citrodiwangsan"
+    assert [a.raw for a in sop.actors] == ["Pemohon", "Petugas Loket", "Lurah"]
+    assert [s.no for s in sop.steps] == ["1", "2", "3"]
+    second = sop.steps[1]
+    assert second.actors == ["Petugas Loket"]
+    assert second.requirements == "Berkas permohonan"
+    assert second.output == "Berkas lengkap"
+    assert second.duration.minutes == 10
+    assert "dikembalikan" in second.note
+    assert sop.steps[2].duration.minutes == 450  # 1 working day of 7.5 h
