@@ -1,6 +1,9 @@
-"""Command line: ``python -m sopdata parse FILE... [--json]``.
+"""Command line: ``python -m sopdata parse FILE... [--json] [--jam-kerja 8]``.
 
 Errors are one Indonesian line on stderr and a non-zero exit, never a traceback.
+Every command that reports Waktu (``parse``, ``harmonise``) takes
+``--jam-kerja HOURS``, the hours of a working day (default 7.5, the ASN day):
+the parsed SOPs are re-read with it, as the app does with the reviewer's setting.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.loaders import load_path
 from sopdata.records import SOP
+from sopdata.text.durations import STANDARD_DURATION_SETTINGS
 
 
 def _summary_table(sops: list[SOP]) -> str:
@@ -26,7 +30,7 @@ def _summary_table(sops: list[SOP]) -> str:
                 s.office[:28],
                 s.title[:48],
                 str(len(s.steps)),
-                format_minutes(s.total_minutes) if s.total_minutes else "-",
+                format_minutes(s.total_minutes, s.time_settings) if s.total_minutes else "-",
                 f"{s.confidence:.2f}",
                 str(len(s.warnings)),
             )
@@ -37,7 +41,19 @@ def _summary_table(sops: list[SOP]) -> str:
     return "\n".join(lines)
 
 
-def _load_many(files: Sequence[str]) -> tuple[list[SOP], int]:
+def _hours(text: str) -> float:
+    """``--jam-kerja``: hours in a working day, more than 0 and at most 24."""
+    try:
+        hours = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bukan angka jam: {text!r}") from None
+    if not 0 < hours <= 24:
+        raise argparse.ArgumentTypeError(f"jam kerja per hari harus lebih dari 0 dan paling banyak 24: {text!r}")
+    return hours
+
+
+def _load_many(files: Sequence[str], hours_per_working_day: float | None = None) -> tuple[list[SOP], int]:
+    """The SOPs of ``files`` (their Waktu read with ``hours_per_working_day`` when given)."""
     sops: list[SOP] = []
     failed = 0
     for name in files:
@@ -46,11 +62,15 @@ def _load_many(files: Sequence[str]) -> tuple[list[SOP], int]:
         except SOPLoadError as exc:
             failed += 1
             print(f"Galat: {name}: {exc.message}", file=sys.stderr)
+    if hours_per_working_day is not None:
+        from sopdata.review.settings import ReviewSettings, with_durations
+
+        sops = with_durations(sops, ReviewSettings(hours_per_working_day=hours_per_working_day).durations)
     return sops, failed
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    sops, failed = _load_many(args.files)
+    sops, failed = _load_many(args.files, args.jam_kerja)
     if args.json:
         json.dump([s.to_dict() for s in sops], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -96,7 +116,7 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
     from sopdata.matching.compare import compare_group
     from sopdata.matching.engine import match_corpus
 
-    sops, failed = _load_many(args.files)
+    sops, failed = _load_many(args.files, args.jam_kerja)
     if not sops:
         print("Galat: tidak ada SOP yang terbaca.", file=sys.stderr)
         return 1
@@ -175,12 +195,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_hours(parser: argparse.ArgumentParser) -> None:
+    standard = STANDARD_DURATION_SETTINGS.hours_per_working_day
+    parser.add_argument("--jam-kerja", type=_hours, default=standard, metavar="JAM",
+                        help=f"jam kerja per hari untuk membaca '1 hari' dst. (bawaan {standard:g}: 37,5 jam/minggu ASN)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sopdata", description="SOP Harmoni")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="baca dokumen SOP menjadi data terstruktur")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="cetak JSON (satu objek per SOP)")
+    _add_hours(p)
     p.set_defaults(func=cmd_parse)
     m = sub.add_parser("match", help="cocokkan SOP yang setara antar kantor dan sejajarkan langkahnya")
     m.add_argument("files", nargs="+", metavar="FILE")
@@ -196,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="aturan Waktu: nilai tengah (bawaan), tercepat, atau terlama")
     h.add_argument("--title", default="", help="judul rancangan (bawaan: judul paling jelas di kelompok)")
     h.add_argument("--encoder", default="e5")
+    _add_hours(h)
     h.set_defaults(func=cmd_harmonise)
     e = sub.add_parser("evaluate", help="ukur pencocokan pada korpus bawaan terhadap label")
     e.add_argument("--labels", default="", help="folder label (bawaan: ../shared/eval)")

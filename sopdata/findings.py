@@ -266,7 +266,7 @@ def timing_findings(comparison: GroupComparison) -> tuple[list[Finding], list[Ti
                     _step_refs(comparison, row, [v.member for v in values]), r)
         )
     totals = [
-        TimedValue(m, comparison.offices[m], s.total_minutes, format_minutes(s.total_minutes))
+        TimedValue(m, comparison.offices[m], s.total_minutes, format_minutes(s.total_minutes, s.time_settings))
         for m, s in enumerate(comparison.sops)
         if s.total_minutes > 0
     ]

@@ -41,7 +41,12 @@ from sopdata.findings import legal_basis_union
 from sopdata.matching.compare import AlignedRow, GroupComparison
 from sopdata.matching.engine import TextEncoder
 from sopdata.records import SOP, Actor, Step
-from sopdata.text.durations import format_minutes, parse_duration
+from sopdata.text.durations import (
+    STANDARD_DURATION_SETTINGS,
+    DurationSettings,
+    format_minutes,
+    parse_duration,
+)
 from sopdata.text.textclean import normalise_key
 
 WaktuRule = Literal["median", "min", "max"]
@@ -111,6 +116,7 @@ def harmonise(
         raise ValueError(f"unknown Waktu rule {rule!r}; use one of {sorted(WAKTU_RULES)}")
     sops = comparison.sops
     offices = comparison.offices
+    durations = _time_settings(sops)
     choices: list[Choice] = []
     steps: list[Step] = []
     actor_order: list[str] = []
@@ -154,7 +160,7 @@ def harmonise(
                 actors=actors,
                 marks=dict.fromkeys(actors, DECISION if decision else PROCESS),
                 requirements=requirements,
-                duration=parse_duration(waktu),
+                duration=parse_duration(waktu, durations),
                 output=output,
                 note="\n".join(notes),
             )
@@ -272,7 +278,7 @@ def _choose_waktu(comparison: GroupComparison, row: AlignedRow, rule: WaktuRule)
             raw = readable[0].raw.strip()
         else:
             # Split steps, or a cell read through OCR noise ("1 Harl"): write it cleanly.
-            raw = format_minutes(total)
+            raw = format_minutes(total, readable[0].settings)
         values.append((total, raw, m))
     if not values:
         return "", (), 0
@@ -287,6 +293,14 @@ def _choose_waktu(comparison: GroupComparison, row: AlignedRow, rule: WaktuRule)
     pick = next(v for v in values if abs(v[0] - pick[0]) < 1e-6)
     sources = tuple(comparison.offices[m] for minutes, _, m in values if abs(minutes - pick[0]) < 1e-6)
     return pick[1], sources, len(values)
+
+
+def _time_settings(sops: Sequence[SOP]) -> DurationSettings:
+    """The settings the group's Waktu were read with (the reviewer's, applied to every SOP alike)."""
+    for sop in sops:
+        if any(step.duration.kind != "empty" for step in sop.steps):
+            return sop.time_settings
+    return STANDARD_DURATION_SETTINGS
 
 
 def _mark_terminators(steps: list[Step]) -> None:

@@ -17,10 +17,16 @@ always see what the document said.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sopdata.text.durations import Duration, parse_duration
+from sopdata.text.durations import (
+    STANDARD_DURATION_SETTINGS,
+    Duration,
+    DurationSettings,
+    parse_duration,
+)
 
 
 @dataclass
@@ -110,6 +116,19 @@ class SOP:
         """Sum of the steps' Waktu that could be read (lead times excluded)."""
         return sum(s.duration.minutes or 0.0 for s in self.steps)
 
+    @property
+    def time_settings(self) -> DurationSettings:
+        """The settings its Waktu were read with (how long "1 hari" is), for totals.
+
+        Taken from the steps (the first with a Waktu; they are read together, by
+        the parser or by the reviewer's settings); the standard 7.5 h day when
+        no step has one.
+        """
+        for step in self.steps:
+            if step.duration.kind != "empty":
+                return step.duration.settings
+        return self.steps[0].duration.settings if self.steps else STANDARD_DURATION_SETTINGS
+
     def canonical_actor(self, raw: str) -> str:
         for actor in self.actors:
             if actor.raw == raw:
@@ -142,6 +161,7 @@ class SOP:
             "records": list(self.records),
             "actor_columns": [asdict(a) for a in self.actors],
             "total_minutes": self.total_minutes,
+            "hours_per_working_day": self.time_settings.hours_per_working_day,
         }
 
 
@@ -165,8 +185,26 @@ def step_to_dict(step: Step, sop: SOP | None = None) -> dict[str, Any]:
     }
 
 
-def sop_from_dict(data: dict[str, Any]) -> SOP:
-    """Inverse of :meth:`SOP.to_dict` (durations are re-read from their raw text)."""
+def saved_time_settings(data: dict[str, Any], default: DurationSettings = STANDARD_DURATION_SETTINGS
+                        ) -> DurationSettings:
+    """The settings a saved ``SOP.to_dict()`` was written with; ``default`` for an
+    old dict without ``hours_per_working_day`` (or an unreadable value)."""
+    hours = data.get("hours_per_working_day")
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours) or hours <= 0:
+        return default
+    return replace(default, hours_per_working_day=float(hours))
+
+
+def sop_from_dict(data: dict[str, Any], settings: DurationSettings | None = None) -> SOP:
+    """Inverse of :meth:`SOP.to_dict` (durations are re-read from their raw text).
+
+    Waktu are read with ``settings`` when the caller gives them (the reviewer's
+    current settings win: the raw text is what was saved); otherwise with the
+    ``hours_per_working_day`` the dict was written with, so a round trip keeps
+    the minutes; a dict saved before that key existed reads at the standard
+    7.5 h day.
+    """
+    durations = settings or saved_time_settings(data)
     steps = [
         Step(
             no=str(s.get("no", "")),
@@ -174,7 +212,7 @@ def sop_from_dict(data: dict[str, Any]) -> SOP:
             actors=list(s.get("actors", [])),
             marks=dict(s.get("marks", {})),
             requirements=s.get("requirements", ""),
-            duration=parse_duration(s.get("duration_raw", "")),
+            duration=parse_duration(s.get("duration_raw", ""), durations),
             output=s.get("output", ""),
             note=s.get("note", ""),
             actors_inferred=bool(s.get("actors_inferred", False)),

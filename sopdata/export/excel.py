@@ -296,7 +296,7 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
         fill=_TOTAL_FILL)
     for col in range(c_no + 1, c_req + 1):
         ws.cell(row=row, column=col).border = _BORDER
-    total = format_minutes(sop.total_minutes) if sop.total_minutes else "-"
+    total = format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else "-"
     put(ws, row, c_time, total, bold=True, align=_CENTER, fill=_TOTAL_FILL)
     put(ws, row, c_out, "", fill=_TOTAL_FILL)
     put(ws, row, c_note, "", fill=_TOTAL_FILL)
@@ -380,7 +380,7 @@ def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: Group
         ws.merge_cells(start_row=row, start_column=base, end_row=row, end_column=base + 1)
         put(ws, row, base, TOTAL_LABEL, bold=True, align=Alignment(horizontal="right"), fill=_TOTAL_FILL)
         ws.cell(row=row, column=base + 1).border = _BORDER
-        put(ws, row, base + 2, format_minutes(sop.total_minutes) if sop.total_minutes else "-", bold=True,
+        put(ws, row, base + 2, format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else "-", bold=True,
             align=_CENTER, fill=_TOTAL_FILL)
     put(ws, row, c_notes, "", fill=_TOTAL_FILL)
     _print_setup(ws, f"{h1}:{h2}", f"B{h2 + 1}")

@@ -19,16 +19,9 @@ from typing import Any
 from sopdata.errors import SOPLoadError
 from sopdata.matching.engine import PairMatch, office_key
 from sopdata.records import SOP, sop_from_dict
-from sopdata.text.durations import DurationSettings, parse_duration
+from sopdata.review.settings import with_durations
+from sopdata.text.durations import STANDARD_DURATION_SETTINGS, DurationSettings, parse_duration
 from sopdata.text.glossary import Glossary, normalise_actor
-
-#: Setting keys saved in the store, with their defaults.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "encoder": "e5",
-    "hours_per_working_day": DurationSettings().hours_per_working_day,
-    "waktu_rule": "median",
-    "reviewer": "",
-}
 
 #: Group "id" a reviewer moves an SOP to when it belongs to no group.
 NO_GROUP = "tanpa-kelompok"
@@ -60,23 +53,22 @@ def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str
     return out
 
 
-def apply_settings(sops: Sequence[SOP], hours_per_working_day: float, glossary: Glossary | None = None) -> list[SOP]:
-    """Re-read Waktu with the working day's length and Pelaksana with the glossary.
+def apply_settings(sops: Sequence[SOP], durations: DurationSettings, glossary: Glossary | None = None) -> list[SOP]:
+    """Re-read Waktu with the reviewer's settings (``ReviewSettings.durations``)
+    and Pelaksana with the glossary.
 
-    Returns copies; the input (often a cached object) is never changed.
+    An SOP already read with these settings is not re-read (a correction saved
+    at another working day is); the input (often a cached object) is never
+    changed: what differs is a copy.
     """
-    settings = DurationSettings(hours_per_working_day=hours_per_working_day)
-    default_day = hours_per_working_day == DurationSettings().hours_per_working_day
-    if default_day and glossary is None:
-        return list(sops)
+    reread = with_durations(sops, durations)
+    if glossary is None:
+        return reread
     out = []
-    for sop in sops:
-        sop = copy.deepcopy(sop)
-        if not default_day:
-            for step in sop.steps:
-                step.duration = parse_duration(step.duration.raw, settings)
-        if glossary is not None:
-            sop.actors = [replace(a, canonical=normalise_actor(a.raw, glossary)[0]) for a in sop.actors]
+    for before, sop in zip(sops, reread, strict=True):
+        if sop is before:
+            sop = copy.deepcopy(sop)
+        sop.actors = [replace(a, canonical=normalise_actor(a.raw, glossary)[0]) for a in sop.actors]
         out.append(sop)
     return out
 
@@ -308,7 +300,7 @@ def rows_to_sop(sop: SOP, rows: Iterable[Mapping[str, Any]], identity: Mapping[s
             marks[a] = mark
         steps.append(Step(no=no, activity=activity, actors=actors, marks=marks,
                           requirements=_cell(row, "Kelengkapan"),
-                          duration=parse_duration(_cell(row, "Waktu"), settings or DurationSettings()),
+                          duration=parse_duration(_cell(row, "Waktu"), settings or STANDARD_DURATION_SETTINGS),
                           output=_cell(row, "Output"), note=_cell(row, "Keterangan")))
     out.steps = steps
     used = {a for s in steps for a in s.actors}

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sopdata.text.fuzzy import ocr_distance
@@ -61,7 +61,9 @@ class DurationSettings:
         return self.hours_per_working_day * 60
 
 
-DEFAULT_SETTINGS = DurationSettings()
+#: The documented defaults (7.5 h days): what a Waktu is read with unless the
+#: reviewer's settings say otherwise.
+STANDARD_DURATION_SETTINGS = DurationSettings()
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ class Duration:
     ``lead_minutes`` the offset of a deadline ("2 minggu" of "2 minggu sebelum
     cuti"), ``note`` an Indonesian remark for the reviewer (OCR correction,
     frequency, "batas waktu" ...).
+
+    ``settings`` are the settings the text was read with (how long "1 hari"
+    is): totals and formatting of these minutes use them. They are not part of
+    equality or repr: two cells with the same minutes are the same value.
     """
 
     raw: str
@@ -86,6 +92,7 @@ class Duration:
     unit: str = ""
     lead_minutes: float | None = None
     note: str = ""
+    settings: DurationSettings = field(default=STANDARD_DURATION_SETTINGS, compare=False, repr=False)
 
     @property
     def is_range(self) -> bool:
@@ -699,13 +706,18 @@ def _analyse(raw: str, settings: DurationSettings) -> _Analysis:
 # --- public API --------------------------------------------------------------
 
 
-def parse_duration(raw: str, settings: DurationSettings = DEFAULT_SETTINGS) -> Duration:
+def parse_duration(raw: str, settings: DurationSettings = STANDARD_DURATION_SETTINGS) -> Duration:
     """Read a Waktu cell. Never raises; unreadable text comes back as kind "unknown".
+
+    The parsers read with the standard settings; the reviewer's settings re-read
+    the cells later (``sopdata.review.settings.with_durations``). The Duration
+    keeps the settings it was read with.
 
     Lenient on surrounding text (an OCR cell may carry words of the next column);
     use :func:`looks_like_duration` to decide whether a cell *is* a Waktu value.
     """
-    return _analyse(raw, settings).duration
+    duration = _analyse(raw, settings).duration
+    return duration if settings == STANDARD_DURATION_SETTINGS else replace(duration, settings=settings)
 
 
 def looks_like_duration(text: str) -> bool:
@@ -716,14 +728,17 @@ def looks_like_duration(text: str) -> bool:
     event ("6 bulan sebelum TMT"). A Kegiatan sentence that happens to contain
     "1 hari" is not, nor a bare "sebelum TMT".
     """
-    a = _analyse(text, DEFAULT_SETTINGS)
+    a = _analyse(text, STANDARD_DURATION_SETTINGS)
     d = a.duration
     readable = d.kind == "duration" or (d.kind == "lead_time" and d.lead_minutes is not None)
     return readable and a.unexplained <= 1
 
 
-def format_minutes(minutes: float, settings: DurationSettings = DEFAULT_SETTINGS) -> str:
+def format_minutes(minutes: float, settings: DurationSettings) -> str:
     """Minutes as readable Indonesian working time: "1 jam 30 menit", "2 hari", "1 bulan".
+
+    ``settings`` is required: how long a day is must come from the data (a
+    Duration's or an SOP's ``time_settings``), never from a silent default.
 
     Uses bulan, hari, jam and menit (weeks and years read more easily as days and
     months in totals); below one minute, detik. The result parses back to the

@@ -80,7 +80,7 @@ def test_procedure_sheet_layout_symbols_and_total(surat_keluar):
         assert (row[3 + n] or "") == step.duration.raw
     total_row = [c.value for c in ws[7 + len(sop.steps)]]
     assert total_row[0] == TOTAL_LABEL
-    assert total_row[3 + n] == format_minutes(sop.total_minutes)
+    assert total_row[3 + n] == format_minutes(sop.total_minutes, sop.time_settings)
     # Meeting-ready print setup.
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage

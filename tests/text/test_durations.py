@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sopdata.text.durations import (
-    DEFAULT_SETTINGS,
+    STANDARD_DURATION_SETTINGS,
     UNITS,
     Duration,
     DurationSettings,
@@ -229,7 +229,7 @@ def test_warning(raw: str, warning: str | None) -> None:
         (DurationSettings(working_days_per_week=6), "1 minggu", 6 * DAY),
         (DurationSettings(working_days_per_month=20), "1 bulan", 20 * DAY),
         (DurationSettings(working_days_per_month=20), "1 tahun", 240 * DAY),
-        (DEFAULT_SETTINGS, "1 hari", 450),
+        (STANDARD_DURATION_SETTINGS, "1 hari", 450),
     ],
 )
 def test_settings_change_calendar_units(
@@ -310,7 +310,7 @@ def test_looks_like_duration_is_strict(cell: str, expected: bool) -> None:
     ],
 )
 def test_format_minutes(minutes: float, text: str) -> None:
-    assert format_minutes(minutes) == text
+    assert format_minutes(minutes, STANDARD_DURATION_SETTINGS) == text
 
 
 @pytest.mark.parametrize(
@@ -319,23 +319,23 @@ def test_format_minutes(minutes: float, text: str) -> None:
 def test_format_minutes_round_trips_cells(raw: str) -> None:
     minutes = parse_duration(raw).minutes
     assert minutes is not None
-    assert parse_duration(format_minutes(minutes)).minutes == pytest.approx(minutes)
+    assert parse_duration(format_minutes(minutes, STANDARD_DURATION_SETTINGS)).minutes == pytest.approx(minutes)
 
 
 def test_format_minutes_uses_the_settings() -> None:
     eight = DurationSettings(hours_per_working_day=8)
     assert format_minutes(480, eight) == "1 hari"
-    assert format_minutes(480) == "1 hari 30 menit"
+    assert format_minutes(480, STANDARD_DURATION_SETTINGS) == "1 hari 30 menit"
 
 
 def test_format_minutes_rejects_infinity() -> None:
     with pytest.raises(ValueError):
-        format_minutes(float("inf"))
+        format_minutes(float("inf"), STANDARD_DURATION_SETTINGS)
 
 
 @given(st.integers(min_value=0, max_value=50 * int(MONTH)))
 def test_format_minutes_round_trips(minutes: int) -> None:
-    assert parse_duration(format_minutes(minutes)).minutes == pytest.approx(minutes)
+    assert parse_duration(format_minutes(minutes, STANDARD_DURATION_SETTINGS)).minutes == pytest.approx(minutes)
 
 
 # Text drawn from the characters Waktu cells are made of, plus anything at all.
@@ -352,3 +352,13 @@ def test_parse_duration_never_raises(text: str) -> None:
     if d.kind != "duration":
         assert d.minutes is None and d.minutes_max is None
     assert isinstance(looks_like_duration(text), bool)
+
+
+def test_a_duration_keeps_the_settings_it_was_read_with() -> None:
+    eight = DurationSettings(hours_per_working_day=8)
+    d = parse_duration("1 hari", eight)
+    assert d.settings == eight and d.minutes == 480
+    assert format_minutes(d.minutes, d.settings) == "1 hari"
+    assert parse_duration("1 hari").settings == STANDARD_DURATION_SETTINGS
+    # the same value read with other settings is still the same value
+    assert parse_duration("5 menit", eight) == parse_duration("5 menit")

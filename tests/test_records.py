@@ -1,0 +1,50 @@
+"""SOP records: a saved SOP reloads with the working day it was read with."""
+
+from __future__ import annotations
+
+from sopdata.records import SOP, Step, sop_from_dict
+from sopdata.text.durations import (
+    STANDARD_DURATION_SETTINGS,
+    DurationSettings,
+    format_minutes,
+    parse_duration,
+)
+
+EIGHT = DurationSettings(hours_per_working_day=8)
+
+
+def _sop(settings: DurationSettings) -> SOP:
+    return SOP(source_file="a.txt", title="Surat Keluar", steps=[
+        Step(no="1", activity="Menerima berkas", duration=parse_duration("1 hari", settings)),
+        Step(no="2", activity="Mengarsipkan", duration=parse_duration("", settings)),
+    ])
+
+
+def test_an_eight_hour_day_survives_a_round_trip() -> None:
+    sop = _sop(EIGHT)
+    assert sop.time_settings == EIGHT and sop.total_minutes == 480
+    saved = sop.to_dict()
+    assert saved["hours_per_working_day"] == 8
+    again = sop_from_dict(saved)
+    assert again.steps[0].duration.minutes == 480  # not 450
+    assert again.total_minutes == 480 and again.time_settings == EIGHT
+    assert format_minutes(again.total_minutes, again.time_settings) == "1 hari"  # not "1 hari 30 menit"
+
+
+def test_an_old_saved_dict_reads_at_the_standard_day_or_the_callers_settings() -> None:
+    old = _sop(EIGHT).to_dict()
+    del old["hours_per_working_day"]
+    assert sop_from_dict(old).total_minutes == 450
+    assert sop_from_dict(old).time_settings == STANDARD_DURATION_SETTINGS
+    assert sop_from_dict(old, EIGHT).total_minutes == 480
+
+
+def test_the_callers_settings_win_over_the_saved_ones() -> None:
+    saved = _sop(EIGHT).to_dict()
+    assert sop_from_dict(saved, STANDARD_DURATION_SETTINGS).total_minutes == 450
+    saved["hours_per_working_day"] = "rusak"
+    assert sop_from_dict(saved).total_minutes == 450
+
+
+def test_an_sop_without_waktu_has_the_standard_settings() -> None:
+    assert SOP(source_file="a.txt", title="x").time_settings == STANDARD_DURATION_SETTINGS
