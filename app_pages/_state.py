@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import altair as alt
 import streamlit as st
 
+from embeddings.base import Encoder, EncoderError
 from sopdata.export.charts import (
     similarity_frame,
     similarity_heatmap,
@@ -30,9 +32,9 @@ from sopdata.ingest.loaders import MAX_BYTES
 from sopdata.matching.compare import GroupComparison, compare_group
 from sopdata.matching.engine import PairMatch, match_corpus
 from sopdata.records import SOP
-from sopdata.review.store import WorkStore, default_data_dir
+from sopdata.review.settings import ReviewSettings
+from sopdata.review.store import StaleWriteError, StoreError, WorkStore, default_data_dir
 from sopdata.review.workspace import (
-    DEFAULT_SETTINGS,
     Group,
     LoadedDocument,
     apply_corrections,
@@ -41,11 +43,34 @@ from sopdata.review.workspace import (
     fingerprint,
     load_documents,
 )
+from sopdata.text.durations import DurationSettings
+from sopdata.text.glossary import Glossary
 
 ENCODERS = {"e5": "multilingual-e5-small (semantik)", "tfidf": "TF-IDF huruf (cepat, leksikal)"}
 RULES = {"median": "Nilai tengah antarkantor", "min": "Tercepat", "max": "Terlama"}
 #: Upload limit shown to reviewers and enforced by the loader (see README).
 UPLOAD_LIMIT_MB = MAX_BYTES // (1024 * 1024)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show the store's or the encoder's failure as its Indonesian message and stop the page.
+
+    The messages of :class:`StoreError` (corrupt or unwritable store, a store
+    locked by another process too long) and :class:`EncoderError` (the model
+    cannot be loaded) tell the reviewer what to do; a traceback would not.
+    :class:`StaleWriteError` passes through: the pages offer to reload.
+    """
+    try:
+        yield
+    except StaleWriteError:
+        raise
+    except StoreError as exc:
+        st.error(exc.message)
+        st.stop()
+    except EncoderError as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 @st.cache_resource
@@ -70,7 +95,7 @@ def parsed_document(name: str, sha256: str, _data: bytes) -> LoadedDocument:
 
 
 @st.cache_resource(show_spinner="Memuat model kemiripan …")
-def encoder(spec: str):  # noqa: ANN201 - an embeddings.Encoder
+def encoder(spec: str) -> Encoder:
     from embeddings import get_encoder
 
     return get_encoder(spec)
@@ -90,8 +115,14 @@ def corpus_matches(corpus_fingerprint: str, spec: str, _sops: list[SOP]) -> list
 
 
 @st.cache_data(show_spinner="Menyejajarkan langkah …", max_entries=64)
-def comparison_of(group_fingerprint: str, spec: str, _sops: list[SOP]) -> GroupComparison:
+def _comparison(group_fingerprint: str, spec: str, _sops: list[SOP]) -> GroupComparison:
     return compare_group(_sops, encoder(spec))
+
+
+def comparison_of(group_fingerprint: str, spec: str, sops: list[SOP]) -> GroupComparison:
+    """The group's steps aligned (cached by content and encoder); an encoder failure is shown."""
+    with user_errors():
+        return _comparison(group_fingerprint, spec, sops)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -129,12 +160,14 @@ def workbook_of(draft_fingerprint: str, group_fingerprint: str, spec: str, rule:
     return export_workbook(_draft, parts=_parts)
 
 
-def settings() -> dict[str, Any]:
-    return {**DEFAULT_SETTINGS, **store().all_settings()}
+def settings() -> ReviewSettings:
+    """The reviewer's saved settings (defaults for what was never saved)."""
+    with user_errors():
+        return ReviewSettings.from_saved(store().all_settings())
 
 
 def reviewer() -> str:
-    return str(settings().get("reviewer") or "peninjau")
+    return settings().reviewer or "peninjau"
 
 
 @dataclass
@@ -146,7 +179,7 @@ class View:
     matches: list[PairMatch]
     groups: list[Group]
     corpus_fingerprint: str
-    settings: dict[str, Any]
+    settings: ReviewSettings
     corrected: set[str]
 
     def by_key(self) -> dict[str, SOP]:
@@ -163,7 +196,7 @@ def uploaded_documents() -> list[LoadedDocument]:
     return docs
 
 
-def glossary_from_store():  # noqa: ANN201 - a sopdata.text.glossary.Glossary or None
+def glossary_from_store() -> Glossary | None:
     from sopdata.text.glossary import with_entries
 
     entries = store().glossary_entries()
@@ -171,7 +204,15 @@ def glossary_from_store():  # noqa: ANN201 - a sopdata.text.glossary.Glossary or
 
 
 def view(with_matches: bool = True) -> View:
-    """Bundled corpus + uploads, with corrections, settings and decisions applied."""
+    """Bundled corpus + uploads, with corrections, settings and decisions applied.
+
+    A store or encoder failure shows its message and stops the page.
+    """
+    with user_errors():
+        return _view(with_matches)
+
+
+def _view(with_matches: bool) -> View:
     ws = store()
     conf = settings()
     docs = uploaded_documents()
@@ -185,12 +226,12 @@ def view(with_matches: bool = True) -> View:
         base.extend(doc.sops)
     corrections = ws.latest_sop_corrections()
     sops = apply_corrections(base, corrections)
-    sops = apply_settings(sops, float(conf["hours_per_working_day"]), glossary_from_store())
+    sops = apply_settings(sops, conf.durations, glossary_from_store())
     fp = fingerprint(sops)
     matches: list[PairMatch] = []
     groups: list[Group] = []
     if with_matches:
-        matches = corpus_matches(fp, str(conf["encoder"]), sops)
+        matches = corpus_matches(fp, conf.encoder, sops)
         groups = build_groups(sops, matches, _decisions(), ws.group_overrides())
     return View(sops, docs, matches, groups, fp, conf, set(corrections))
 
@@ -212,7 +253,7 @@ def data_dir_note() -> str:
     return os.fspath(default_data_dir())
 
 
-def sop_editor(sop: SOP, field_key: str, steps_key: str, hours_per_day: float) -> SOP:
+def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSettings) -> SOP:
     """The identity fields and the step table of ``sop`` as form widgets (call it
     inside ``st.form``); returns the SOP as edited. Text widgets, never
     markdown: SOP text may hold markup and must show as text."""
@@ -224,8 +265,6 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, hours_per_day: float) -
         rows_to_sop,
         steps_to_rows,
     )
-    from sopdata.text.durations import DurationSettings
-
     st.markdown("**Identitas SOP**")
     identity: dict[str, str] = {}
     left, right = st.columns(2)
@@ -251,4 +290,4 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, hours_per_day: float) -
             "Waktu": st.column_config.TextColumn(help="Seperti tertulis, mis. '15 menit' atau '1 hari'."),
         },
     )
-    return rows_to_sop(sop, edited.to_dict("records"), identity, DurationSettings(hours_per_working_day=hours_per_day))
+    return rows_to_sop(sop, edited.to_dict("records"), identity, durations)

@@ -28,7 +28,7 @@ if len(members) < 2:
     st.warning("Pilih sedikitnya dua SOP.")
     st.stop()
 
-members_fp, spec = fingerprint(members), str(v.settings["encoder"])
+members_fp, spec = fingerprint(members), v.settings.encoder
 comparison = comparison_of(members_fp, spec, members)
 found = findings_of(members_fp, spec, comparison)
 outliers = {t.row: {t.values[i].member for i in t.outliers} for t in found.timing if t.row is not None}

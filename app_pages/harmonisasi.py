@@ -38,16 +38,16 @@ drafts = store().latest_drafts()
 labels = {g.id: f"{g.title} — {', '.join(g.offices)}" + (" ✎" if g.id in drafts else "") for g in v.groups}
 gid = st.selectbox("Kelompok prosedur", options=group_ids, format_func=labels.__getitem__, key="harm_group")
 group = v.groups[group_ids.index(gid)]
-rule = str(v.settings["waktu_rule"])
+rule = v.settings.waktu_rule
 
-spec, group_fp = str(v.settings["encoder"]), fingerprint(group.sops)
+spec, group_fp = v.settings.encoder, fingerprint(group.sops)
 comparison = comparison_of(group_fp, spec, group.sops)
 found = findings_of(group_fp, spec, comparison)
-proposal = harmonise(comparison, rule=rule)  # type: ignore[arg-type]
+proposal = harmonise(comparison, rule=rule)
 latest = store().latest_draft(gid)
 
 if latest is not None and not st.session_state.get(f"fresh_{gid}"):
-    draft = sop_from_dict(latest.sop_dict)
+    draft = sop_from_dict(latest.sop_dict, v.settings.durations)
     st.info(f"Rancangan versi {latest.version}, disimpan oleh {plain(latest.author or 'peninjau')} pada "
             f"{latest.created_at[:16].replace('T', ' ')} UTC" + (f" — {plain(latest.note)}" if latest.note else ""))
     if st.button("Mulai lagi dari usulan otomatis", key=f"restart_{gid}"):
@@ -62,7 +62,7 @@ if st.session_state.pop(f"saved_{gid}", False):
     st.session_state[f"h_note_{gid}"] = ""  # a saved note is not offered again for the next version
 
 with st.form(f"draft_{gid}"):
-    edited_draft = sop_editor(draft, f"h_{gid}", f"h_steps_{gid}", float(v.settings["hours_per_working_day"]))
+    edited_draft = sop_editor(draft, f"h_{gid}", f"h_steps_{gid}", v.settings.durations)
     note = st.text_input("Catatan versi (opsional)", key=f"h_note_{gid}")
     save = st.form_submit_button("Simpan rancangan", type="primary")
 
@@ -81,7 +81,7 @@ if save:
         st.rerun()
 
 st.caption(f"{len(draft.steps)} langkah · total waktu "
-           f"{format_minutes(draft.total_minutes) if draft.total_minutes else '-'}")
+           f"{format_minutes(draft.total_minutes, draft.time_settings) if draft.total_minutes else '-'}")
 
 slug = re.sub(r"[^A-Za-z0-9]+", "-", draft.title).strip("-").lower() or "sop"
 workbook = workbook_of(fingerprint([draft]), group_fp, spec, rule, draft,

@@ -59,7 +59,7 @@ table = pd.DataFrame(
         "Kantor": [s.office for s in sops],
         "Judul SOP": [s.title for s in sops],
         "Langkah": [len(s.steps) for s in sops],
-        "Total waktu": [format_minutes(s.total_minutes) if s.total_minutes else "-" for s in sops],
+        "Total waktu": [format_minutes(s.total_minutes, s.time_settings) if s.total_minutes else "-" for s in sops],
         "Keyakinan": [s.confidence for s in sops],
         "Peringatan": [len(s.warnings) for s in sops],
         "Dikoreksi": [s.key in v.corrected for s in sops],
@@ -96,7 +96,7 @@ if st.session_state.pop(f"saved_{sop.key}", False):
     st.session_state[f"note_{sop.key}"] = ""  # a saved note is not offered again for the next correction
 
 with st.form(f"edit_{sop.key}"):
-    fixed = sop_editor(sop, f"id_{sop.key}", f"steps_{sop.key}", float(v.settings["hours_per_working_day"]))
+    fixed = sop_editor(sop, f"id_{sop.key}", f"steps_{sop.key}", v.settings.durations)
     note = st.text_input("Catatan koreksi (opsional)", key=f"note_{sop.key}")
     saved = st.form_submit_button("Simpan koreksi", type="primary")
 
@@ -115,4 +115,4 @@ if saved:
 minutes = pd.DataFrame({"No": [s.no for s in sop.steps], "Waktu (menit)": [s.duration.minutes for s in sop.steps]})
 with st.expander("Waktu terbaca (menit)"):
     st.dataframe(minutes, hide_index=True)
-    st.caption(f"Total: {format_minutes(sop.total_minutes) if sop.total_minutes else '-'}")
+    st.caption(f"Total: {format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else '-'}")

@@ -31,7 +31,7 @@ st.dataframe(
 )
 
 st.subheader("Kemiripan antar-SOP")
-heatmap = similarity_chart(v.corpus_fingerprint, str(v.settings["encoder"]), v.sops, v.matches)
+heatmap = similarity_chart(v.corpus_fingerprint, v.settings.encoder, v.sops, v.matches)
 if heatmap is not None:
     st.altair_chart(heatmap, width="stretch")
 else:
