@@ -223,3 +223,19 @@ def test_odd_groups_never_crash():
         found = find_differences(comparison)
         assert found.to_dict()["sops"]
     assert compare_group([], TfidfEncoder()).rows == []
+
+
+def test_totals_are_written_with_the_working_day_of_the_sops():
+    """With 8-hour days a 480-minute total is "1 hari" (not "1 hari 30 menit")."""
+    from sopdata.review.settings import ReviewSettings, with_durations
+
+    eight = ReviewSettings(hours_per_working_day=8).durations
+    sops = with_durations([_sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"),
+                                                ("Mengirim surat", "Caraka", "4 jam")]),
+                           _sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 jam"),
+                                                ("Mengirim surat", "Caraka", "1 jam")])], eight)
+    found = find_differences(merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]}))
+    assert found.total is not None
+    assert [(v.minutes, v.raw) for v in found.total.values] == [(480, "1 hari"), (120, "2 jam")]
+    message = next(f.message for f in found.findings if f.category == "total_time")
+    assert "1 hari (Kecamatan A)" in message and "30 menit" not in message

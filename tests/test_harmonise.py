@@ -118,3 +118,34 @@ def test_group_for_query_with_lexical_encoder(corpus_sops):
         "Laporan Kinerja", "Penyusunan LAKIP (Laporan Akuntabilitas Kinerja Instansi Pemerintahan)"}
     assert group_for_query("izin mendirikan kapal selam", groups, encoder) is None
     assert group_for_query("   ", groups, encoder) is None
+
+
+def _eight_hour_group(times):
+    from sopdata.review.settings import ReviewSettings, with_durations
+
+    eight = ReviewSettings(hours_per_working_day=8).durations
+    sops = with_durations([
+        _sop(f"Kecamatan {k}", [("Menerima surat", "Agendaris", "5 menit"), ("Menandatangani surat", "Camat", t)])
+        for k, t in zip("ABC", times, strict=True)
+    ], eight)
+    diag = [AlignedPair(i, i, 1.0) for i in range(2)]
+    return merge_alignments(sops, 0, {1: diag, 2: diag}), eight
+
+
+def test_waktu_choice_and_total_with_an_eight_hour_day():
+    comparison, eight = _eight_hour_group(("1 hari", "8 jam", "2 hari"))
+    draft = harmonise(comparison, rule="median")
+    # 1 hari = 8 jam = 480 minutes: both offices wrote the chosen value (at 7.5 h only "8 jam" would)
+    choice = next(c for c in draft.sources_of("2") if c.field == "Waktu")
+    assert choice.value == "1 hari" and choice.sources == ("Kecamatan A", "Kecamatan B")
+    assert draft.sop.steps[1].duration.minutes == 480
+    assert draft.sop.time_settings == eight and draft.sop.total_minutes == 485
+    again = sop_from_dict(draft.sop.to_dict())  # a saved draft reloads at its own working day
+    assert again.total_minutes == 485 and again.time_settings == eight
+
+
+def test_ocr_waktu_is_rewritten_with_the_working_day():
+    comparison, _ = _eight_hour_group(("1 Harl", "2 hari", "3 hari"))
+    draft = harmonise(comparison, rule="min")
+    assert draft.sop.steps[1].duration.raw == "1 hari"  # not "1 hari 30 menit"
+    assert draft.sop.steps[1].duration.minutes == 480

@@ -211,3 +211,29 @@ def test_exported_workbook_loads_back_into_the_same_sop(surat_keluar, office):
     if not office:
         back.pop("office"), expected.pop("office")
     assert back == expected
+
+
+def test_totals_are_written_with_an_eight_hour_day():
+    """Prosedur's total row and Perbandingan's totals: 480 minutes is "1 hari" at 8 h a day."""
+    from sopdata.matching.alignment import AlignedPair
+    from sopdata.review.settings import ReviewSettings, with_durations
+    from tests.test_findings import _sop
+
+    eight = ReviewSettings(hours_per_working_day=8).durations
+    sops = with_durations([
+        _sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")]),
+        _sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 hari"), ("Mengirim surat", "Caraka", "")]),
+    ], eight)
+    comparison = merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]})
+    found = find_differences(comparison)
+    draft = harmonise(comparison)
+    assert draft.sop.total_minutes == 480
+    wb = load_workbook(io.BytesIO(export_workbook(draft.sop, parts=WorkbookParts(comparison, found, draft.choices))))
+    ws = wb["Prosedur"]
+    n = len(draft.sop.actors)
+    total_row = next(r for r in _rows(ws) if r[0] == TOTAL_LABEL)
+    assert total_row[3 + n] == "1 hari"
+    comparison_totals = next(r for r in _rows(wb["Perbandingan"]) if TOTAL_LABEL in r)
+    assert [v for v in comparison_totals if isinstance(v, str) and "hari" in v] == ["1 hari", "1 hari"]
+    everything = [v for ws in wb for r in _rows(ws) for v in r if isinstance(v, str)]
+    assert not any("1 hari 30 menit" in v for v in everything)
