@@ -12,7 +12,10 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from app_pages._state import plain
-from sopdata.review.store import WorkStore, pair_key
+from embeddings import EncoderError
+from sopdata.records import SOP, Step
+from sopdata.review.store import StoreError, WorkStore, pair_key
+from sopdata.text.durations import parse_duration
 from tests.support.paths import CORPUS, ROOT
 
 APP = str(ROOT / "app.py")
@@ -173,3 +176,77 @@ def test_harmonisasi_edit_a_step_save_download_and_restart(data_dir, monkeypatch
 
 def test_pair_key_is_order_free():
     assert pair_key("b#1", "a#0") == pair_key("a#0", "b#1")
+
+
+# --- the reviewer's working day reaches every total ---------------------------------------------
+
+
+def _one_day_sop(title: str) -> SOP:
+    return SOP(source_file="uji.txt", title=title, office="Kecamatan Uji",
+               steps=[Step(no="1", activity="Memproses berkas", actors=["Camat"], marks={"Camat": "□"},
+                           duration=parse_duration("1 hari"))])
+
+
+def _at_eight_hours(at: AppTest, data_dir) -> AppTest:
+    """The sidebar's "Jam kerja per hari" set to 8, as a reviewer does."""
+    at.number_input(key="setting_hours_per_working_day").set_value(8.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    with WorkStore.in_dir(data_dir) as ws:
+        assert ws.get_setting("hours_per_working_day") == 8
+    return at
+
+
+def test_korpus_totals_use_the_sidebar_working_day(data_dir):
+    key = "jombang-kec-jogoroto-buku-sop-ocr.txt#7"
+    with WorkStore.in_dir(data_dir) as ws:  # a correction saved at the standard 7.5 h day
+        ws.save_sop_correction(key, _one_day_sop("Uji Jam Kerja").to_dict(), "uji")
+    at = _at_eight_hours(_app(), data_dir)
+    table = at.dataframe[0].value
+    row = table[table["Judul SOP"] == "Uji Jam Kerja"]
+    assert list(row["Total waktu"]) == ["1 hari"]  # 480 minutes, not "1 hari 30 menit"
+    at.selectbox(key="korpus_sop").select(list(table["Judul SOP"]).index("Uji Jam Kerja")).run()
+    assert not at.exception
+    assert "Total: 1 hari" in [c.value for c in at.caption]
+    minutes = next(d.value for d in at.dataframe if "Waktu (menit)" in d.value.columns)
+    assert list(minutes["Waktu (menit)"]) == [480]
+
+
+def test_harmonisasi_total_uses_the_sidebar_working_day(data_dir):
+    with WorkStore.in_dir(data_dir) as ws:
+        ws.set_setting("encoder", "tfidf")  # a fast model: this test is about Waktu
+    at = _app("app_pages/harmonisasi.py")
+    gid = at.selectbox(key="harm_group").value
+    with WorkStore.in_dir(data_dir) as ws:
+        ws.save_draft(gid, _one_day_sop("Rancangan Uji").to_dict(), "uji")
+    at = _at_eight_hours(at, data_dir)
+    assert any(i.value.startswith("Rancangan versi 1") for i in at.info)
+    assert "1 langkah · total waktu 1 hari" in [c.value for c in at.caption]
+
+
+# --- failures of the model or the store are messages, not tracebacks -----------------------------
+
+
+def test_an_encoder_that_cannot_load_is_a_message(data_dir, monkeypatch):
+    import embeddings
+
+    def broken(spec: str, cache_dir=None):
+        raise EncoderError("Model embedding tidak dapat dimuat: berkas model rusak (uji).")
+
+    monkeypatch.setattr(embeddings, "get_encoder", broken)
+    with WorkStore.in_dir(data_dir) as ws:
+        ws.set_setting("encoder", "st:/model-uji-rusak")  # a spec no earlier test has cached
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.switch_page("app_pages/pencocokan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == ["Model embedding tidak dapat dimuat: berkas model rusak (uji)."]
+
+
+def test_a_busy_store_is_a_message(data_dir, monkeypatch):
+    def busy(self, *args, **kwargs):
+        raise StoreError("Basis data kerja sedang dipakai proses lain terlalu lama. Tunggu sebentar "
+                         "lalu simpan lagi; perubahan Anda belum tersimpan.", "database is locked")
+
+    monkeypatch.setattr(WorkStore, "latest_sop_correction", busy)
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(e.value.startswith("Basis data kerja sedang dipakai") for e in at.error)
