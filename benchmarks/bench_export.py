@@ -1,6 +1,6 @@
 """Findings, harmonisation and Excel export for a group of 10 SOPs.
 
-Run: python benchmarks/bench_export.py [--offices 10] [--repeat 10]
+Run: python -m benchmarks.bench_export [--offices 10] [--repeat 10]
 Target (issue #4): the workbook of a 10-SOP group written in under a second.
 
 The group is built from a real seed SOP (Setda "Surat Keluar", a clean table):
@@ -16,22 +16,17 @@ import argparse
 import copy
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from embeddings.lexical import TfidfEncoder  # noqa: E402
-from sopdata.export.excel import WorkbookParts, export_workbook  # noqa: E402
-from sopdata.findings import find_differences  # noqa: E402
-from sopdata.harmonise import harmonise  # noqa: E402
-from sopdata.ingest.loaders import load_path  # noqa: E402
-from sopdata.matching.compare import compare_group  # noqa: E402
-from sopdata.records import SOP  # noqa: E402
-from sopdata.resources import CORPUS_DIR  # noqa: E402
-from sopdata.text.durations import parse_duration  # noqa: E402
+from embeddings.lexical import TfidfEncoder
+from sopdata.export.excel import WorkbookParts, export_workbook
+from sopdata.findings import find_differences
+from sopdata.harmonise import harmonise
+from sopdata.ingest.loaders import load_path
+from sopdata.matching.compare import compare_group
+from sopdata.records import SOP
+from sopdata.resources import CORPUS_DIR
+from sopdata.text.durations import parse_duration
 
 
 def synthetic_group(n: int) -> list[SOP]:

@@ -1,8 +1,8 @@
 """Load time per format: the seed SOPs written as Word, Excel, HTML and PDF files.
 
-Run: python benchmarks/bench_load_formats.py [--repeat N] [--scale K]
+Run: python -m benchmarks.bench_load_formats [--repeat N] [--scale K]
 
-Files are built with the test builders (tests/sopfiles.py): each table seed in
+Files are built with the test builders (tests/support/sopfiles.py): each table seed in
 the official layout, and one "book" of the Setda SOPs repeated K times (25*K
 SOPs). PDFs are printed by LibreOffice when it is installed.
 """
@@ -12,17 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sopdata.ingest.loaders import load_bytes, load_path  # noqa: E402
-from sopdata.resources import CORPUS_DIR  # noqa: E402
-from tests.support.sopfiles import (  # noqa: E402
+from sopdata.ingest.loaders import load_bytes, load_path
+from sopdata.resources import CORPUS_DIR
+from tests.support.sopfiles import (
     LIBREOFFICE,
     docx_from_sops,
     html_from_dump,

@@ -6,7 +6,7 @@ Gaussian noise (renormalised), so no model runs during the timing. Every size
 runs in a fresh process, so each peak RSS is that size's own (it includes the
 interpreter, numpy and the synthetic corpus itself).
 
-Run: python benchmarks/bench_matching.py [--sizes 500 5000 20000] [--encoder tfidf]
+Run: python -m benchmarks.bench_matching [--sizes 500 5000 20000] [--encoder tfidf]
 Targets (issue #3, 2 cores): 5,000 SOPs in under 10 s and 2 GB; 20,000 SOPs in
 under 60 s and 4 GB.
 
@@ -42,22 +42,19 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from embeddings import get_encoder  # noqa: E402
-from sopdata.ingest.corpus import load_corpus  # noqa: E402
-from sopdata.matching.engine import (  # noqa: E402
+from embeddings import get_encoder
+from sopdata.ingest.corpus import load_corpus
+from sopdata.matching.engine import (
     SOPProfile,
     build_profiles,
     candidate_pairs,
     group_matches,
     match_profiles,
 )
+from tests.support.paths import ROOT
 
 
 def synthetic_profiles(base: list[SOPProfile], n: int, seed: int = 7) -> list[SOPProfile]:
@@ -137,8 +134,9 @@ def main() -> None:
     result: dict[str, float | str] = {"bench": "matching"}
     done: list[dict[str, float]] = []
     for n in args.sizes:
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--encoder", args.encoder],
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_matching", "--one", str(n),
+                               "--encoder", args.encoder],
+                              cwd=ROOT, capture_output=True, text=True, check=True)
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         done.append(r)
         result.update({f"match_{n}_s": round(r["seconds"], 2), f"match_{n}_rss_mb": round(r["rss_peak_mb"]),

@@ -1,6 +1,6 @@
 """Parse throughput on the bundled seed corpus.
 
-Run: python benchmarks/bench_parse.py [--repeat N]
+Run: python -m benchmarks.bench_parse [--repeat N]
 Target (issue #2): the whole seed corpus parsed in well under half a second.
 """
 
@@ -9,15 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sopdata.ingest.loaders import parse_document_text  # noqa: E402
-from sopdata.resources import CORPUS_DIR  # noqa: E402
+from sopdata.ingest.loaders import parse_document_text
+from sopdata.resources import CORPUS_DIR
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Every write is one whole SOP (``SOP.to_dict()`` of a real seed SOP, ~10 KB of
 JSON) saved as a draft version in its own transaction, as the app saves it.
 
-Run: python benchmarks/bench_store.py [--writes 400] [--procs 4] [--records 1000] [--dir DIR]
+Run: python -m benchmarks.bench_store [--writes 400] [--procs 4] [--records 1000] [--dir DIR]
 The database goes to a temporary folder (or DIR: use the disk the app's data
 folder is on, since fsync cost depends on it).
 """
@@ -15,7 +15,6 @@ import json
 import multiprocessing as mp
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,11 +22,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sopdata.ingest.loaders import load_path  # noqa: E402
-from sopdata.review.store import Synchronous, WorkStore  # noqa: E402
+from sopdata.ingest.loaders import load_path
+from sopdata.review.store import Synchronous, WorkStore
+from tests.support.paths import ROOT
 
 SAMPLE = ROOT / "corpus" / "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt"
 

@@ -1,9 +1,9 @@
 """Robustness: every loader fuzzed for a bounded time, and a corpus of malformed files.
 
-Run: python benchmarks/fuzz_loaders.py [--seconds 60] [--seed 1]
+Run: python -m benchmarks.fuzz_loaders [--seconds 60] [--seed 1]
 
 1. Fuzz: real documents of every format (the seed text dumps, and the same SOPs
-   as HTML, .docx, .xlsx and a PDF with a text layer, built by tests/sopfiles.py)
+   as HTML, .docx, .xlsx and a PDF with a text layer, built by tests/support/sopfiles.py)
    are mutated at random (bytes flipped, inserted, deleted, the file cut short or
    spliced with another) and handed to ``sopdata.ingest.loaders.load_bytes``. Any
    exception other than ``SOPLoadError`` is a failure: the figure to keep at 0.
@@ -18,19 +18,15 @@ import argparse
 import io
 import json
 import random
-import sys
 import time
 import traceback
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sopdata.errors import SOPLoadError  # noqa: E402
-from sopdata.ingest.loaders import load_bytes, load_document, load_path  # noqa: E402
-from sopdata.resources import CORPUS_DIR  # noqa: E402
-from tests.support import sopfiles  # noqa: E402
+from sopdata.errors import SOPLoadError
+from sopdata.ingest.loaders import load_bytes, load_document, load_path
+from sopdata.resources import CORPUS_DIR
+from tests.support import sopfiles
+from tests.support.paths import ROOT
 
 
 def samples() -> dict[str, bytes]:

@@ -1,6 +1,6 @@
 """Every benchmark in one run: a table of figures against their targets, and a chart.
 
-Run: python benchmarks/run_all.py [--quick] [--out benchmarks/results]
+Run: python -m benchmarks.run_all [--quick] [--out benchmarks/results]
 
 Each benchmark script prints its own report and ends with one ``RESULT {json}``
 line; this runner collects those lines into ``results/latest.md`` (the reports
@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
 
 
 @dataclass(frozen=True)
@@ -68,17 +68,22 @@ def benches(quick: bool) -> list[tuple[str, list[str]]]:
     py = sys.executable
     sizes = ["500", "5000"] if quick else ["500", "5000", "20000"]
     return [
-        ("parse", [py, "benchmarks/bench_parse.py", "--repeat", "5" if quick else "20"]),
-        ("pipeline", [py, "benchmarks/bench_pipeline.py", "--repeat", "3" if quick else "5"]),
-        ("encoders", [py, "benchmarks/bench_encoders.py", "--n", "200" if quick else "500"]),
-        ("matching", [py, "benchmarks/bench_matching.py", "--sizes", *sizes]),
-        ("export", [py, "benchmarks/bench_export.py", "--repeat", "3" if quick else "10"]),
-        ("store", [py, "benchmarks/bench_store.py", "--writes", "100" if quick else "400"]),
-        ("load_formats", [py, "benchmarks/bench_load_formats.py", "--repeat", "2" if quick else "5",
+        ("parse", [py, "-m", "benchmarks.bench_parse", "--repeat", "5" if quick else "20"]),
+        ("pipeline", [py, "-m", "benchmarks.bench_pipeline", "--repeat", "3" if quick else "5"]),
+        ("encoders", [py, "-m", "benchmarks.bench_encoders", "--n", "200" if quick else "500"]),
+        ("matching", [py, "-m", "benchmarks.bench_matching", "--sizes", *sizes]),
+        ("export", [py, "-m", "benchmarks.bench_export", "--repeat", "3" if quick else "10"]),
+        ("store", [py, "-m", "benchmarks.bench_store", "--writes", "100" if quick else "400"]),
+        ("load_formats", [py, "-m", "benchmarks.bench_load_formats", "--repeat", "2" if quick else "5",
                           "--scale", "2" if quick else "8"]),
-        ("app", [py, "benchmarks/bench_app.py", "--rounds", "2" if quick else "5"]),
-        ("fuzz", [py, "benchmarks/fuzz_loaders.py", "--seconds", "20" if quick else "120"]),
+        ("app", [py, "-m", "benchmarks.bench_app", "--rounds", "2" if quick else "5"]),
+        ("fuzz", [py, "-m", "benchmarks.fuzz_loaders", "--seconds", "20" if quick else "120"]),
     ]
+
+
+def module_path(cmd: list[str]) -> Path:
+    """The file of the module a ``[python, "-m", "benchmarks.x", ...]`` command runs."""
+    return ROOT / (cmd[2].replace(".", "/") + ".py")
 
 
 def run(name: str, cmd: list[str], timeout: float) -> tuple[str, dict[str, float], float, int]:
@@ -124,14 +129,15 @@ def main() -> int:
     for name, cmd in benches(args.quick):
         if args.only and name not in args.only:
             continue
-        if not (ROOT / cmd[1]).exists():
-            sections.append(f"## {name}\n\n(not available: {cmd[1]} missing)\n")
+        script = module_path(cmd)
+        if not script.exists():
+            sections.append(f"## {name}\n\n(not available: {script.relative_to(ROOT)} missing)\n")
             continue
         print(f"running {name} …", flush=True)
         output, results, seconds, code = run(name, cmd, args.timeout)
         collected.update(results)
         status = "" if code == 0 else f" — exit code {code}"
-        sections.append(f"## {name} ({seconds:.0f} s{status})\n\n`{' '.join(cmd[1:])}`\n\n```\n{output.strip()}\n```\n")
+        sections.append(f"## {name} ({seconds:.0f} s{status})\n\n`python {' '.join(cmd[1:])}`\n\n```\n{output.strip()}\n```\n")
     rows = []
     table = ["| target | measured | limit | met |", "|---|---|---|---|"]
     for t in TARGETS:

@@ -1,4 +1,4 @@
-"""The benchmark scripts still run and report what ``run_all.py`` collects.
+"""The benchmark modules still run (``python -m benchmarks.x``) and report what ``run_all`` collects.
 
 Small sizes: this checks that each script works end to end and that its
 ``RESULT`` line carries the figures the runner's targets and ratios read, not
@@ -7,51 +7,42 @@ how fast anything is (speed targets live in the benchmarks themselves).
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks import run_all
+from tests.support.paths import ROOT
 
 
-def _run_all() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_all", ROOT / "benchmarks" / "run_all.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_all"] = module  # dataclasses look the module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-run_all = _run_all()
-
-
-def run(*args: str) -> dict[str, float]:
-    output, results, _, code = run_all.run("test", [sys.executable, *args], timeout=240)
+def run(module: str, *args: str) -> dict[str, float]:
+    """Run ``python -m benchmarks.<module>`` from the repository root, as run_all does."""
+    output, results, _, code = run_all.run("test", [sys.executable, "-m", f"benchmarks.{module}", *args],
+                                           timeout=240)
     assert code == 0, output[-3000:]
     assert results, f"no RESULT line:\n{output[-3000:]}"
     return results
 
 
 def test_every_full_benchmark_is_in_the_runner() -> None:
-    scripts = {cmd[1] for _, cmd in run_all.benches(quick=False)}
-    on_disk = {f"benchmarks/{p.name}" for p in (ROOT / "benchmarks").glob("*.py") if p.name != "run_all.py"}
-    assert scripts == on_disk
+    commands = [cmd for _, cmd in run_all.benches(quick=False)]
+    assert all(cmd[1] == "-m" and run_all.module_path(cmd).exists() for cmd in commands)
+    modules = {cmd[2] for cmd in commands}
+    on_disk = {f"benchmarks.{p.stem}" for p in (ROOT / "benchmarks").glob("*.py")
+               if p.name not in ("run_all.py", "__init__.py")}
+    assert modules == on_disk
 
 
 @pytest.mark.slow
 def test_parse_reports_seed_and_synthetic_throughput() -> None:
-    r = run("benchmarks/bench_parse.py", "--repeat", "1", "--synthetic", "100")
+    r = run("bench_parse", "--repeat", "1", "--synthetic", "100")
     assert r["seed_parse_s"] > 0 and r["seed_kb_per_s"] > 0
     assert r["synthetic_sops"] >= 100 and r["synthetic_kb_per_s"] > 0
 
 
 @pytest.mark.slow
 def test_matching_reports_time_memory_and_growth() -> None:
-    r = run("benchmarks/bench_matching.py", "--sizes", "200", "400", "--encoder", "tfidf")
+    r = run("bench_matching", "--sizes", "200", "400", "--encoder", "tfidf")
     for n in (200, 400):
         assert r[f"match_{n}_s"] > 0
         assert r[f"match_{n}_rss_mb"] > 50
@@ -61,14 +52,14 @@ def test_matching_reports_time_memory_and_growth() -> None:
 
 @pytest.mark.slow
 def test_store_benchmark_finds_every_concurrent_write() -> None:
-    r = run("benchmarks/bench_store.py", "--writes", "40", "--records", "30", "--procs", "4")
+    r = run("bench_store", "--writes", "40", "--records", "30", "--procs", "4")
     assert r["store_problems"] == 0
     assert r["store_full_4_procs_per_s"] > 0
 
 
 @pytest.mark.slow
 def test_fuzz_benchmark_has_no_unexpected_exception() -> None:
-    r = run("benchmarks/fuzz_loaders.py", "--seconds", "3")
+    r = run("fuzz_loaders", "--seconds", "3")
     assert r["fuzz_inputs"] > 0
     assert r["fuzz_unexpected"] == 0
     assert r["malformed_files"] >= 12
@@ -76,13 +67,13 @@ def test_fuzz_benchmark_has_no_unexpected_exception() -> None:
 
 @pytest.mark.slow
 def test_export_benchmark_reports_its_target() -> None:
-    r = run("benchmarks/bench_export.py", "--repeat", "1")
+    r = run("bench_export", "--repeat", "1")
     assert r["export_10_sops_s"] > 0
 
 
 @pytest.mark.slow
 def test_encoder_benchmark_reports_ratios_to_the_raw_model() -> None:
-    r = run("benchmarks/bench_encoders.py", "--n", "40", "--repeat", "1")
+    r = run("bench_encoders", "--n", "40", "--repeat", "1")
     assert r["encode_raw_st_vs_raw"] == 1.0
     # a cache hit reads SQLite instead of running the model: far faster on any machine
     assert r["encode_e5_cache_hit_vs_raw"] > 3
@@ -96,5 +87,5 @@ def test_app_benchmark_reports_page_switches() -> None:
 
     if find_chromium() is None:
         pytest.skip("no Chromium (.ci/run installs it)")
-    r = run("benchmarks/bench_app.py", "--rounds", "1", "--no-cold-cache")
+    r = run("bench_app", "--rounds", "1", "--no-cold-cache")
     assert r["page_switch_s"] > 0 and r["cold_warm_cache_korpus_s"] > 0

@@ -10,26 +10,9 @@ from embeddings.lexical import TfidfEncoder
 from sopdata.findings import compliance, find_differences, legal_basis_union, regulation_key
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
-from sopdata.records import SOP, Step
+from sopdata.records import SOP
 from sopdata.text.durations import parse_duration
-from tests.support.paths import SEED_TO_CORPUS, read_eval
-
-
-def gold_group(sops_by_file, group: str) -> tuple[list[SOP], dict[int, list[AlignedPair]]]:
-    """The two SOPs of a labelled group and their hand-made step alignment,
-    as (sops, alignments) for ``merge_alignments`` with the second SOP as pivot."""
-    rows = [r for r in read_eval("seed_step_alignments.csv") if r["group"] == group]
-    first = rows[0]
-
-    def find(seed: str, title: str) -> SOP:
-        return next(s for s in sops_by_file[SEED_TO_CORPUS[seed]] if s.title == title)
-
-    a = copy.deepcopy(find(first["file_a"], first["title_a"]))
-    b = copy.deepcopy(find(first["file_b"], first["title_b"]))
-    index_a = {s.no: i for i, s in enumerate(a.steps)}
-    index_b = {s.no: i for i, s in enumerate(b.steps)}
-    pairs = {(index_b[r["step_b"]], index_a[r["step_a"]]) for r in rows}
-    return [a, b], {0: [AlignedPair(pb, pa, 1.0) for pb, pa in sorted(pairs)]}
+from tests.support.builders import gold_group, small_sop
 
 
 def test_surat_keluar_sending_time_is_an_outlier(sops_by_file):
@@ -83,21 +66,6 @@ def test_surat_keluar_group_level_findings(sops_by_file):
         assert f.message.endswith(".") and f.offices
 
 
-def _sop(office: str, steps: list[tuple[str, str, str]], **identity) -> SOP:
-    """A small SOP: steps as (activity, actor, waktu)."""
-    return SOP(
-        source_file=f"{office}.txt",
-        title="Pengelolaan Surat Keluar",
-        office=office,
-        steps=[
-            Step(no=str(k), activity=act, actors=[actor] if actor else [], duration=parse_duration(waktu),
-                 marks={actor: "□"} if actor else {})
-            for k, (act, actor, waktu) in enumerate(steps, 1)
-        ],
-        **identity,
-    )
-
-
 def _diagonal(n: int) -> dict[int, list[AlignedPair]]:
     return {0: [AlignedPair(i, i, 1.0) for i in range(n)]}
 
@@ -113,8 +81,8 @@ def _diagonal(n: int) -> dict[int, list[AlignedPair]]:
     ],
 )
 def test_timing_severity(times, severity, outliers):
-    a = _sop("Kecamatan A", [("Mengirim surat", "Caraka", times[0])])
-    b = _sop("Kecamatan B", [("Mengirim surat", "Caraka", times[1])])
+    a = small_sop("Kecamatan A", [("Mengirim surat", "Caraka", times[0])])
+    b = small_sop("Kecamatan B", [("Mengirim surat", "Caraka", times[1])])
     found = find_differences(merge_alignments([a, b], 1, _diagonal(1)), include_compliance=False)
     timing = [f for f in found.findings if f.category == "timing"]
     if severity is None:
@@ -126,7 +94,7 @@ def test_timing_severity(times, severity, outliers):
 
 def test_outlier_among_three_offices_is_the_odd_one():
     offices = [("A", "15 menit"), ("B", "20 menit"), ("C", "2 hari")]
-    sops = [_sop(f"Kecamatan {o}", [("Mengirim surat", "Caraka", t)]) for o, t in offices]
+    sops = [small_sop(f"Kecamatan {o}", [("Mengirim surat", "Caraka", t)]) for o, t in offices]
     comparison = merge_alignments(sops, 0, {1: [AlignedPair(0, 0, 1.0)], 2: [AlignedPair(0, 0, 1.0)]})
     spread = find_differences(comparison).timing[0]
     assert [spread.values[i].office for i in spread.outliers] == ["Kecamatan C"]
@@ -134,10 +102,10 @@ def test_outlier_among_three_offices_is_the_odd_one():
 
 
 def test_actor_difference_and_missing_control_step():
-    a = _sop("Kecamatan A", [("Menyusun konsep surat", "Kasubag Umum", "1 jam"),
+    a = small_sop("Kecamatan A", [("Menyusun konsep surat", "Kasubag Umum", "1 jam"),
                              ("Memeriksa dan memaraf konsep", "Sekretaris Camat", "10 menit"),
                              ("Menandatangani surat", "Camat", "5 menit")])
-    b = _sop("Kecamatan B", [("Menyusun konsep surat", "Staf", "1 jam"),
+    b = small_sop("Kecamatan B", [("Menyusun konsep surat", "Staf", "1 jam"),
                              ("Menandatangani surat", "Camat", "5 menit")])
     comparison = merge_alignments([a, b], 0, {1: [AlignedPair(0, 0, 1.0), AlignedPair(2, 1, 1.0)]})
     found = find_differences(comparison, include_compliance=False)
@@ -150,11 +118,11 @@ def test_actor_difference_and_missing_control_step():
 
 
 def test_step_done_at_another_point_is_an_order_difference():
-    a = _sop("Kecamatan A", [("Menerima berkas permohonan cuti", "Staf", ""),
+    a = small_sop("Kecamatan A", [("Menerima berkas permohonan cuti", "Staf", ""),
                              ("Memverifikasi kelengkapan berkas permohonan cuti", "Kasubag", ""),
                              ("Menandatangani surat cuti", "Camat", ""),
                              ("Mengirim surat cuti ke BKD", "Caraka", "")])
-    b = _sop("Kecamatan B", [("Menerima berkas permohonan cuti", "Staf", ""),
+    b = small_sop("Kecamatan B", [("Menerima berkas permohonan cuti", "Staf", ""),
                              ("Menandatangani surat cuti", "Camat", ""),
                              ("Mengirim surat cuti ke BKD", "Caraka", ""),
                              ("Memverifikasi kelengkapan berkas permohonan cuti", "Kasubag", "")])
@@ -167,8 +135,8 @@ def test_step_done_at_another_point_is_an_order_difference():
 
 
 def test_requirements_and_outputs_that_share_nothing():
-    a = _sop("Kecamatan A", [("Mengagendakan surat", "Agendaris", "5 menit")])
-    b = _sop("Kecamatan B", [("Mengagendakan surat", "Agendaris", "5 menit")])
+    a = small_sop("Kecamatan A", [("Mengagendakan surat", "Agendaris", "5 menit")])
+    b = small_sop("Kecamatan B", [("Mengagendakan surat", "Agendaris", "5 menit")])
     a.steps[0].requirements, b.steps[0].requirements = "Buku agenda", "Aplikasi SRIKANDI"
     a.steps[0].output, b.steps[0].output = "Nomor agenda surat", "Nomor agenda"
     found = find_differences(merge_alignments([a, b], 1, _diagonal(1)), include_compliance=False)
@@ -195,8 +163,8 @@ def test_regulation_key(a, b, same):
 def test_legal_bases_cited_by_only_some_offices():
     law = "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara"
     perbup = "Peraturan Bupati Nomor 96 Tahun 2019 tentang Kedudukan"
-    a = _sop("Kecamatan A", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=[law, perbup])
-    b = _sop("Kecamatan B", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=["UU No. 5 Th. 2014"])
+    a = small_sop("Kecamatan A", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=[law, perbup])
+    b = small_sop("Kecamatan B", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=["UU No. 5 Th. 2014"])
     found = find_differences(merge_alignments([a, b], 1, _diagonal(1)))
     legal = [f for f in found.findings if f.category == "legal_basis"]
     assert len(legal) == 1 and "Peraturan Bupati/Wali Kota Nomor 96 Tahun 2019" in legal[0].message
@@ -210,13 +178,13 @@ def test_compliance_of_odd_sops():
     findings = compliance(empty)
     assert any(f.severity == "high" and "tabel langkah" in f.message for f in findings)
     assert any("Nama SOP" in f.message for f in findings)
-    one = _sop("Kecamatan A", [("Mengirim surat", "", "")])
+    one = small_sop("Kecamatan A", [("Mengirim surat", "", "")])
     messages = " ".join(f.message for f in compliance(one))
     assert "tanpa Pelaksana" in messages and "tanpa Waktu" in messages and "tanpa Output" in messages
 
 
 def test_odd_groups_never_crash():
-    lone = _sop("Kecamatan A", [("Mengirim surat", "Caraka", "5 menit")])
+    lone = small_sop("Kecamatan A", [("Mengirim surat", "Caraka", "5 menit")])
     empty = SOP(source_file="y.txt", title="Surat Keluar", office="Kecamatan B")
     for group in ([lone], [lone, empty], [empty, lone], [empty, copy.deepcopy(empty)], [lone, copy.deepcopy(lone)]):
         comparison = compare_group(group, TfidfEncoder())

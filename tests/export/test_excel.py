@@ -19,8 +19,8 @@ from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, harmonise
 from sopdata.matching.compare import merge_alignments
 from sopdata.records import Step
 from sopdata.text.durations import format_minutes, parse_duration
+from tests.support.builders import gold_group
 from tests.support.paths import CORPUS, ROOT
-from tests.test_findings import gold_group
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,8 @@ from sopdata.review.store import (
     pair_key,
 )
 from sopdata.text.glossary import normalise_actor, with_entries
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "corpus" / "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt"
 
 

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.support.paths import ROOT
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page, Playwright
 
-ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 
 #: Where a Chromium may be; $SOP_HARMONI_CHROMIUM comes first.

@@ -1,2 +1,0 @@
-"""Root conftest: its presence puts the checkout on sys.path, so a plain
-``pytest`` imports ``sopdata`` without installing the project."""
