@@ -198,9 +198,9 @@ def test_totals_are_written_with_the_working_day_of_the_sops():
     from sopdata.review.settings import ReviewSettings, with_durations
 
     eight = ReviewSettings(hours_per_working_day=8).durations
-    sops = with_durations([_sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"),
+    sops = with_durations([small_sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"),
                                                 ("Mengirim surat", "Caraka", "4 jam")]),
-                           _sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 jam"),
+                           small_sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 jam"),
                                                 ("Mengirim surat", "Caraka", "1 jam")])], eight)
     found = find_differences(merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]}))
     assert found.total is not None

@@ -132,7 +132,7 @@ def _eight_hour_group(times):
 
     eight = ReviewSettings(hours_per_working_day=8).durations
     sops = with_durations([
-        _sop(f"Kecamatan {k}", [("Menerima surat", "Agendaris", "5 menit"), ("Menandatangani surat", "Camat", t)])
+        small_sop(f"Kecamatan {k}", [("Menerima surat", "Agendaris", "5 menit"), ("Menandatangani surat", "Camat", t)])
         for k, t in zip("ABC", times, strict=True)
     ], eight)
     diag = [AlignedPair(i, i, 1.0) for i in range(2)]

@@ -19,7 +19,7 @@ from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, harmonise
 from sopdata.matching.compare import merge_alignments
 from sopdata.records import Step
 from sopdata.text.durations import format_minutes, parse_duration
-from tests.support.builders import gold_group
+from tests.support.builders import gold_group, small_sop
 from tests.support.paths import CORPUS, ROOT
 
 
@@ -217,12 +217,11 @@ def test_totals_are_written_with_an_eight_hour_day():
     """Prosedur's total row and Perbandingan's totals: 480 minutes is "1 hari" at 8 h a day."""
     from sopdata.matching.alignment import AlignedPair
     from sopdata.review.settings import ReviewSettings, with_durations
-    from tests.test_findings import _sop
 
     eight = ReviewSettings(hours_per_working_day=8).durations
     sops = with_durations([
-        _sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")]),
-        _sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 hari"), ("Mengirim surat", "Caraka", "")]),
+        small_sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")]),
+        small_sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 hari"), ("Mengirim surat", "Caraka", "")]),
     ], eight)
     comparison = merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]})
     found = find_differences(comparison)
