@@ -25,6 +25,7 @@ from sopdata.export.charts import (
 )
 from sopdata.export.excel import WorkbookParts, export_workbook
 from sopdata.findings import GroupFindings, find_differences
+from sopdata.form import DECISION
 from sopdata.ingest.corpus import load_corpus
 from sopdata.ingest.loaders import MAX_BYTES
 from sopdata.matching.compare import GroupComparison, compare_group
@@ -247,7 +248,7 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, hours_per_day: float) -
         column_config={
             "Kegiatan": st.column_config.TextColumn(width="large"),
             "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
-            "Keputusan": st.column_config.CheckboxColumn(help="Langkah keputusan (simbol ◇)."),
+            "Keputusan": st.column_config.CheckboxColumn(help=f"Langkah keputusan (simbol {DECISION})."),
             "Waktu": st.column_config.TextColumn(help="Seperti tertulis, mis. '15 menit' atau '1 hari'."),
         },
     )

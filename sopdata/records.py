@@ -20,7 +20,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sopdata.form import IDENTITY_FIELDS, has_decision
 from sopdata.text.durations import Duration, parse_duration
+
+# Identity fields written after the CLI contract's first fields (number and title come first).
+_LATER_IDENTITY = tuple(f for f in IDENTITY_FIELDS if f.attr not in ("number", "title"))
 
 
 @dataclass
@@ -65,7 +69,7 @@ class Step:
     @property
     def is_decision(self) -> bool:
         """A decision step: a ◇ in an actor column (Ya/Tidak labels only mark its branches)."""
-        return any(c in "◇◆◊⬦⬥♢" for m in self.marks.values() for c in m)
+        return any(has_decision(m) for m in self.marks.values())
 
 
 @dataclass
@@ -106,6 +110,11 @@ class SOP:
         return f"{self.source_file}#{self.index_in_file}"
 
     @property
+    def label(self) -> str:
+        """Who the SOP is of, for a reader: the office, else the source file."""
+        return self.office or self.source_file
+
+    @property
     def total_minutes(self) -> float:
         """Sum of the steps' Waktu that could be read (lead times excluded)."""
         return sum(s.duration.minutes or 0.0 for s in self.steps)
@@ -129,17 +138,8 @@ class SOP:
             "kabupaten": self.kabupaten,
             "title_raw": self.title_raw,
             "index_in_file": self.index_in_file,
-            "date_created": self.date_created,
-            "date_revised": self.date_revised,
-            "date_approved": self.date_approved,
-            "date_effective": self.date_effective,
-            "approved_by": self.approved_by,
-            "legal_basis": list(self.legal_basis),
-            "qualifications": list(self.qualifications),
-            "related_sops": list(self.related_sops),
-            "equipment": list(self.equipment),
-            "warning": self.warning,
-            "records": list(self.records),
+            **{f.attr: list(getattr(self, f.attr)) if f.is_list else getattr(self, f.attr)
+               for f in _LATER_IDENTITY},
             "actor_columns": [asdict(a) for a in self.actors],
             "total_minutes": self.total_minutes,
         }
@@ -181,23 +181,14 @@ def sop_from_dict(data: dict[str, Any]) -> SOP:
         )
         for s in data.get("steps", [])
     ]
+    identity: dict[str, Any] = {
+        f.attr: list(data.get(f.attr, [])) if f.is_list else data.get(f.attr, "") for f in IDENTITY_FIELDS
+    }
     return SOP(
         source_file=data.get("source_file", ""),
-        title=data.get("title", ""),
         office=data.get("office", ""),
         kabupaten=data.get("kabupaten", ""),
-        number=data.get("number", ""),
-        date_created=data.get("date_created", ""),
-        date_revised=data.get("date_revised", ""),
-        date_approved=data.get("date_approved", ""),
-        date_effective=data.get("date_effective", ""),
-        approved_by=data.get("approved_by", ""),
-        legal_basis=list(data.get("legal_basis", [])),
-        qualifications=list(data.get("qualifications", [])),
-        related_sops=list(data.get("related_sops", [])),
-        equipment=list(data.get("equipment", [])),
-        warning=data.get("warning", ""),
-        records=list(data.get("records", [])),
+        **identity,
         actors=[Actor(**a) for a in data.get("actor_columns", [])],
         steps=steps,
         warnings=list(data.get("warnings", [])),

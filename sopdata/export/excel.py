@@ -40,7 +40,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL, Finding, GroupFindings
-from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, Choice
+from sopdata.form import (
+    DECISION,
+    HEADER_FIELDS,
+    PROCESS,
+    SECTION_PAIRS,
+    TERMINATOR,
+    has_decision,
+    mark_kind,
+)
+from sopdata.harmonise import Choice
 from sopdata.matching.compare import GroupComparison
 from sopdata.records import SOP, Step
 from sopdata.text.durations import format_minutes
@@ -53,18 +62,9 @@ SHEET_FINDINGS = "Temuan"
 SHEET_SOURCES = "Sumber"
 
 #: Labels of the identity block, in the official order (also read back by the xlsx loader).
-IDENTITY_LABELS: tuple[tuple[str, str], ...] = (
-    ("number", "Nomor SOP"),
-    ("date_created", "Tanggal Pembuatan"),
-    ("date_revised", "Tanggal Revisi"),
-    ("date_effective", "Tanggal Efektif"),
-    ("approved_by", "Disahkan oleh"),
-    ("title", "Nama SOP"),
-)
-LIST_SECTIONS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
-    (("legal_basis", "Dasar Hukum"), ("qualifications", "Kualifikasi Pelaksana")),
-    (("related_sops", "Keterkaitan"), ("equipment", "Peralatan/Perlengkapan")),
-    (("warning", "Peringatan"), ("records", "Pencatatan dan Pendataan")),
+IDENTITY_LABELS: tuple[tuple[str, str], ...] = tuple((f.attr, f.label) for f in HEADER_FIELDS if f.printed)
+LIST_SECTIONS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = tuple(
+    ((left.attr, left.label), (right.attr, right.label)) for left, right in SECTION_PAIRS
 )
 TOTAL_LABEL = "Jumlah waktu"
 LEGEND = f"Simbol: {TERMINATOR} mulai/selesai (terminator)   {PROCESS} proses   {DECISION} keputusan"
@@ -218,9 +218,9 @@ def write_identity(ws: Worksheet, sop: SOP) -> None:
 def step_symbol(step: Step, index: int, count: int) -> str:
     """The Permenpan flowchart symbol of a step: terminator first and last, decision, process."""
     marks = "".join(step.marks.values())
-    if DECISION in marks or step.is_decision:
+    if has_decision(marks) or step.is_decision:
         return DECISION
-    if TERMINATOR in marks or index in (0, count - 1):
+    if index in (0, count - 1) or any(mark_kind(m) == "terminator" for m in step.marks.values()):
         return TERMINATOR
     return PROCESS
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sopdata.errors import SOPLoadError
+from sopdata.form import DECISION, IDENTITY_FIELDS, PROCESS, has_decision, label_of
 from sopdata.matching.engine import PairMatch, office_key
 from sopdata.records import SOP, sop_from_dict
 from sopdata.text.durations import DurationSettings, parse_duration
@@ -100,7 +101,7 @@ class Group:
 
     @property
     def offices(self) -> list[str]:
-        return [s.office or s.source_file for s in self.sops]
+        return [s.label for s in self.sops]
 
 
 def group_id(members: Iterable[SOP]) -> str:
@@ -220,20 +221,10 @@ def load_documents(documents: Iterable[tuple[str, str, bytes]]) -> list[LoadedDo
 STEP_COLUMNS = ("No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan", "Waktu", "Output", "Keterangan")
 #: Identity fields a reviewer edits: (attribute, label, is a list).
 IDENTITY_EDIT_FIELDS: tuple[tuple[str, str, bool], ...] = (
-    ("title", "Nama SOP", False),
+    ("title", label_of("title"), False),
     ("office", "Satuan kerja / kantor", False),
     ("kabupaten", "Pemerintah kabupaten", False),
-    ("number", "Nomor SOP", False),
-    ("date_created", "Tanggal pembuatan", False),
-    ("date_revised", "Tanggal revisi", False),
-    ("date_effective", "Tanggal efektif", False),
-    ("approved_by", "Disahkan oleh", False),
-    ("legal_basis", "Dasar Hukum", True),
-    ("qualifications", "Kualifikasi Pelaksana", True),
-    ("related_sops", "Keterkaitan", True),
-    ("equipment", "Peralatan/Perlengkapan", True),
-    ("warning", "Peringatan", False),
-    ("records", "Pencatatan dan Pendataan", True),
+    *((f.attr, f.label, f.is_list) for f in IDENTITY_FIELDS if f.attr != "title"),
 )
 
 
@@ -300,11 +291,11 @@ def rows_to_sop(sop: SOP, rows: Iterable[Mapping[str, Any]], identity: Mapping[s
         previous = old_marks.get(no, {})
         marks: dict[str, str] = {}
         for a in actors:
-            mark = previous.get(a) or ("◇" if decision else "□")
-            if decision and "◇" not in mark:
-                mark = "◇"
-            elif not decision and "◇" in mark:
-                mark = "□"
+            mark = previous.get(a) or (DECISION if decision else PROCESS)
+            if decision and not has_decision(mark):
+                mark = DECISION
+            elif not decision and has_decision(mark):
+                mark = PROCESS
             marks[a] = mark
         steps.append(Step(no=no, activity=activity, actors=actors, marks=marks,
                           requirements=_cell(row, "Kelengkapan"),
