@@ -40,6 +40,7 @@ from sopdata.review.workspace import (
     apply_settings,
     build_groups,
     fingerprint,
+    legacy_keys,
     load_documents,
 )
 
@@ -178,12 +179,18 @@ def view(with_matches: bool = True) -> View:
     docs = uploaded_documents()
     base = list(bundled_corpus())
     seen = {s.source_file for s in base}
+    contents = {s.document_sha256 for s in base}
     for doc in docs:
+        if doc.sha256 in contents:
+            continue  # the same document again: its SOPs (and keys) are there already
         for sop in doc.sops:
+            # Two files of one name: told apart on screen (keys come from the content).
             if sop.source_file in seen and not sop.source_file.endswith(doc.sha256[:8]):
                 sop.source_file = f"{sop.source_file} ({doc.sha256[:8]})"
         seen.update(s.source_file for s in doc.sops)
+        contents.add(doc.sha256)
         base.extend(doc.sops)
+    ws.rename_sop_keys(legacy_keys(base))  # work saved under the old file#index keys
     corrections = ws.latest_sop_corrections()
     sops = apply_corrections(base, corrections)
     sops = apply_settings(sops, float(conf["hours_per_working_day"]), glossary_from_store())
@@ -192,7 +199,7 @@ def view(with_matches: bool = True) -> View:
     groups: list[Group] = []
     if with_matches:
         matches = corpus_matches(fp, str(conf["encoder"]), sops)
-        groups = build_groups(sops, matches, _decisions(), ws.group_overrides())
+        groups = build_groups(sops, matches, _decisions(), ws.group_overrides(), ws.latest_drafts().keys())
     return View(sops, docs, matches, groups, fp, conf, set(corrections))
 
 

@@ -23,6 +23,9 @@ from typing import Any
 from sopdata.form import IDENTITY_FIELDS, has_decision
 from sopdata.text.durations import Duration, parse_duration
 
+#: Hex digits of the document's sha256 in :attr:`SOP.key`.
+KEY_HASH_LENGTH = 12
+
 # Identity fields written after the CLI contract's first fields (number and title come first).
 _LATER_IDENTITY = tuple(f for f in IDENTITY_FIELDS if f.attr not in ("number", "title"))
 
@@ -103,10 +106,16 @@ class SOP:
     confidence: float = 1.0
     title_raw: str = ""
     index_in_file: int = 0
+    document_sha256: str = ""
 
     @property
     def key(self) -> str:
-        """Stable identity inside a corpus: file and position in it."""
+        """Stable identity inside a corpus: the document's content (a short sha256)
+        and the position in it, so renaming the file keeps every decision made
+        about the SOP. An SOP not read from a document (a draft, a test record)
+        falls back to its file name."""
+        if self.document_sha256:
+            return f"{self.document_sha256[:KEY_HASH_LENGTH]}#{self.index_in_file}"
         return f"{self.source_file}#{self.index_in_file}"
 
     @property
@@ -138,6 +147,7 @@ class SOP:
             "kabupaten": self.kabupaten,
             "title_raw": self.title_raw,
             "index_in_file": self.index_in_file,
+            "document_sha256": self.document_sha256,
             **{f.attr: list(getattr(self, f.attr)) if f.is_list else getattr(self, f.attr)
                for f in _LATER_IDENTITY},
             "actor_columns": [asdict(a) for a in self.actors],
@@ -195,4 +205,5 @@ def sop_from_dict(data: dict[str, Any]) -> SOP:
         confidence=float(data.get("confidence", 1.0)),
         title_raw=data.get("title_raw", ""),
         index_in_file=int(data.get("index_in_file", 0)),
+        document_sha256=data.get("document_sha256", ""),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,8 +46,8 @@ def fingerprint(sops: Iterable[SOP]) -> str:
 def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str, Any]]) -> list[SOP]:
     """The SOPs with each reviewer correction (a saved ``SOP.to_dict()``) in place of the parse.
 
-    The corrected record keeps the parsed SOP's file and position, so its key,
-    and with it every decision made about it, stays the same.
+    The corrected record keeps the parsed SOP's document, file and position, so
+    its key, and with it every decision made about it, stays the same.
     """
     out = []
     for sop in sops:
@@ -57,6 +57,7 @@ def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str
             continue
         fixed = sop_from_dict(dict(saved))
         fixed.source_file, fixed.index_in_file = sop.source_file, sop.index_in_file
+        fixed.document_sha256 = sop.document_sha256
         out.append(fixed)
     return out
 
@@ -104,8 +105,25 @@ class Group:
         return [s.label for s in self.sops]
 
 
-def group_id(members: Iterable[SOP]) -> str:
-    return "g:" + min(s.key for s in members)
+def group_id(members: Iterable[SOP], known: Collection[str] = ()) -> str:
+    """``g:`` and the smallest member key; a member's id that saved work already
+    uses (a draft, a move) wins, so the group keeps its id when a member joins."""
+    keys = sorted(s.key for s in members)
+    return next((f"g:{k}" for k in keys if f"g:{k}" in known), f"g:{keys[0]}")
+
+
+def legacy_keys(sops: Iterable[SOP]) -> dict[str, str]:
+    """Key an SOP had before keys came from the document's content -> its key now.
+
+    The old key was ``"<source_file>#<index_in_file>"``, with the file name as the
+    view showed it (a name clashing with an earlier document's got ``" (<sha8>)"``);
+    pass the SOPs named that way, in the view's order.
+    """
+    out: dict[str, str] = {}
+    for sop in sops:
+        if sop.document_sha256:
+            out.setdefault(f"{sop.source_file}#{sop.index_in_file}", sop.key)
+    return out
 
 
 def build_groups(
@@ -113,6 +131,7 @@ def build_groups(
     matches: Sequence[PairMatch],
     decisions: Mapping[tuple[str, str], str] | None = None,
     overrides: Mapping[str, str] | None = None,
+    known_ids: Collection[str] = (),
 ) -> list[Group]:
     """Procedure groups with the reviewer's decisions applied.
 
@@ -126,9 +145,12 @@ def build_groups(
     Args:
         decisions: ``{(key_a, key_b): "confirmed" | "rejected"}``, keys sorted.
         overrides: ``{sop_key: group_id}``.
+        known_ids: group ids saved work hangs on (drafts); a group keeps one of
+            them as its id when it can (see :func:`group_id`).
     """
     decisions = decisions or {}
     overrides = overrides or {}
+    known = set(known_ids) | set(overrides.values())
     index = {s.key: k for k, s in enumerate(sops)}
     parent = list(range(len(sops)))
     members: dict[int, list[int]] = {k: [k] for k in range(len(sops))}
@@ -162,7 +184,7 @@ def build_groups(
     groups: dict[str, Group] = {}
     for ks in members.values():
         if len(ks) > 1:
-            group = Group(group_id(sops[k] for k in ks), [sops[k] for k in sorted(ks)])
+            group = Group(group_id((sops[k] for k in ks), known), [sops[k] for k in sorted(ks)])
             groups[group.id] = group
     for key, target in overrides.items():
         if key not in index:
