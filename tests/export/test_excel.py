@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import json
 import shutil
@@ -210,7 +211,8 @@ def test_exported_workbook_loads_back_into_the_same_sop(surat_keluar, office):
     assert len(result.sops) == 1  # Perbandingan, Temuan and Sumber are not read as SOPs
     back = result.sops[0].to_dict()
     expected = sop.to_dict()
-    for key in ("source_file", "warnings", "confidence"):
+    assert back["document_sha256"] == hashlib.sha256(data).hexdigest()  # the workbook is a new document
+    for key in ("source_file", "warnings", "confidence", "document_sha256"):
         back.pop(key), expected.pop(key)
     if not office:
         back.pop("office"), expected.pop("office")
