@@ -82,6 +82,8 @@ class SOP:
     Identity fields are the text as printed ("" when the document has none).
     ``confidence`` is 0..1: how much of the expected structure was found;
     ``warnings`` say, in Indonesian, what a reviewer should check.
+    ``document_sha256`` is the sha256 of the document read (set by the loader),
+    the first part of :attr:`key`.
     """
 
     source_file: str

@@ -59,6 +59,8 @@ def test_upload_a_real_file_and_a_broken_one(data_dir):
     uploader = at.file_uploader(key="uploads")
     uploader.upload("rekomendasi-ot-kecamatan-baru.txt", seed, "text/plain")
     uploader.upload("rusak.docx", b"PK\x03\x04 bukan dokumen word", "application/octet-stream")
+    bundled = (CORPUS / "setda-bagian-organisasi-sop.txt").read_bytes()
+    uploader.upload("salinan-sama.txt", bundled, "text/plain")  # the same content: the same SOPs, not new ones
     at.run()
     assert not at.exception
     assert any(plain("rekomendasi-ot-kecamatan-baru.txt") + ": 1 SOP terbaca" in s.value for s in at.success)
