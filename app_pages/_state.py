@@ -27,6 +27,7 @@ from sopdata.export.charts import (
 )
 from sopdata.export.excel import WorkbookParts, export_workbook
 from sopdata.findings import GroupFindings, find_differences
+from sopdata.form import DECISION
 from sopdata.ingest.corpus import load_corpus
 from sopdata.ingest.loaders import MAX_BYTES
 from sopdata.matching.compare import GroupComparison, compare_group
@@ -41,6 +42,7 @@ from sopdata.review.workspace import (
     apply_settings,
     build_groups,
     fingerprint,
+    legacy_keys,
     load_documents,
 )
 from sopdata.text.durations import DurationSettings
@@ -218,12 +220,18 @@ def _view(with_matches: bool) -> View:
     docs = uploaded_documents()
     base = list(bundled_corpus())
     seen = {s.source_file for s in base}
+    contents = {s.document_sha256 for s in base}
     for doc in docs:
+        if doc.sha256 in contents:
+            continue  # the same document again: its SOPs (and keys) are there already
         for sop in doc.sops:
+            # Two files of one name: told apart on screen (keys come from the content).
             if sop.source_file in seen and not sop.source_file.endswith(doc.sha256[:8]):
                 sop.source_file = f"{sop.source_file} ({doc.sha256[:8]})"
         seen.update(s.source_file for s in doc.sops)
+        contents.add(doc.sha256)
         base.extend(doc.sops)
+    ws.rename_sop_keys(legacy_keys(base))  # work saved under the old file#index keys
     corrections = ws.latest_sop_corrections()
     sops = apply_corrections(base, corrections)
     sops = apply_settings(sops, conf.durations, glossary_from_store())
@@ -232,7 +240,7 @@ def _view(with_matches: bool) -> View:
     groups: list[Group] = []
     if with_matches:
         matches = corpus_matches(fp, conf.encoder, sops)
-        groups = build_groups(sops, matches, _decisions(), ws.group_overrides())
+        groups = build_groups(sops, matches, _decisions(), ws.group_overrides(), ws.latest_drafts().keys())
     return View(sops, docs, matches, groups, fp, conf, set(corrections))
 
 
@@ -286,7 +294,7 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSett
         column_config={
             "Kegiatan": st.column_config.TextColumn(width="large"),
             "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
-            "Keputusan": st.column_config.CheckboxColumn(help="Langkah keputusan (simbol ◇)."),
+            "Keputusan": st.column_config.CheckboxColumn(help=f"Langkah keputusan (simbol {DECISION})."),
             "Waktu": st.column_config.TextColumn(help="Seperti tertulis, mis. '15 menit' atau '1 hari'."),
         },
     )

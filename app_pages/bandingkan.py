@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._state import comparison_of, findings_of, group_charts, view
+from sopdata.export.side_by_side import CELL_FIELDS, build_side_by_side
 from sopdata.findings import SEVERITY_LABEL
 from sopdata.review.workspace import fingerprint
 
@@ -31,37 +32,21 @@ if len(members) < 2:
 members_fp, spec = fingerprint(members), v.settings.encoder
 comparison = comparison_of(members_fp, spec, members)
 found = findings_of(members_fp, spec, comparison)
-outliers = {t.row: {t.values[i].member for i in t.outliers} for t in found.timing if t.row is not None}
-differs = {t.row for t in found.timing if t.row is not None and t.differs}
-actor_rows = {f.row for f in found.findings if f.category == "actor"}
+side_by_side = build_side_by_side(comparison, found)
 
 columns: dict[str, list[str]] = {"Baris": []}
 styles: list[dict[str, str]] = []
-for r, row in enumerate(comparison.rows):
-    columns["Baris"].append(str(r + 1))
+for line in side_by_side.rows:
+    columns["Baris"].append(line.number)
     style: dict[str, str] = {}
-    for m, office in enumerate(comparison.offices):
-        steps = comparison.steps(row, m)
-        step_col, actor_col, time_col = f"{office} · Langkah", f"{office} · Pelaksana", f"{office} · Waktu"
-        if not steps:
-            values = ("— tidak ada —", "", "")
-            for c in (step_col, actor_col, time_col):
-                style[c] = "background-color: #e7e6e6"
-        else:
-            sop = comparison.sops[m]
-            values = (
-                "\n".join(f"{s.no}. {' '.join(s.activity.split())}" for s in steps),
-                ", ".join(dict.fromkeys(sop.canonical_actor(a) for s in steps for a in s.actors)),
-                " + ".join(s.duration.raw for s in steps if s.duration.raw) or "—",
-            )
-            if m in outliers.get(r, set()):
-                style[time_col] = "background-color: #f8cbad"
-            elif r in differs:
-                style[time_col] = "background-color: #fff2cc"
-            if r in actor_rows:
-                style[actor_col] = "background-color: #fff2cc"
-        for c, value in zip((step_col, actor_col, time_col), values, strict=True):
-            columns.setdefault(c, []).append(value)
+    for office, office_cells in zip(side_by_side.offices, line.offices, strict=True):
+        for field, cell in zip(CELL_FIELDS, office_cells.cells, strict=True):
+            column = f"{office} · {field}"
+            # an office's step without a Waktu shows a dash
+            text = (cell.text or "—") if field == "Waktu" and office_cells.present else cell.text
+            columns.setdefault(column, []).append(text)
+            if cell.colour:
+                style[column] = f"background-color: #{cell.colour.lower()}"
     styles.append(style)
 
 table = pd.DataFrame(columns)

@@ -79,7 +79,7 @@ st.dataframe(
     },
 )
 
-labels = [f"{s.office or s.source_file} — {s.title}" for s in sops]
+labels = [f"{s.label} — {s.title}" for s in sops]
 choice = st.selectbox("Buka SOP", options=range(len(sops)), format_func=lambda i: labels[i], key="korpus_sop")
 sop = sops[choice]
 

@@ -22,7 +22,7 @@ st.dataframe(
         {
             "Kelompok": [g.title for g in v.groups],
             "Jumlah SOP": [len(g.sops) for g in v.groups],
-            "Anggota": [" | ".join(f"{s.office or s.source_file}: {s.title}" for s in g.sops) for g in v.groups],
+            "Anggota": [" | ".join(f"{s.label}: {s.title}" for s in g.sops) for g in v.groups],
             "Dipindah peninjau": [len(g.moved_in) for g in v.groups],
         }
     ),
@@ -40,7 +40,7 @@ else:
 st.subheader("Usulan pasangan")
 decision_label = {"confirmed": "dikonfirmasi", "rejected": "ditolak"}
 pair_labels = [
-    f"{m.a.office or m.a.source_file}: {m.a.title}  ↔  {m.b.office or m.b.source_file}: {m.b.title}"
+    f"{m.a.label}: {m.a.title}  ↔  {m.b.label}: {m.b.title}"
     for m in v.matches
 ]
 st.dataframe(
@@ -88,7 +88,7 @@ if v.matches:
             st.rerun()
     with right:
         st.markdown("**Pindahkan SOP ke kelompok lain**")
-        sop_labels = {s.key: f"{s.office or s.source_file}: {s.title}" for s in v.sops}
+        sop_labels = {s.key: f"{s.label}: {s.title}" for s in v.sops}
         sop_key = st.selectbox("SOP", options=list(sop_labels), format_func=sop_labels.__getitem__, key="move_sop")
         targets = {NO_GROUP: "— keluarkan dari kelompok —"}
         targets.update({g.id: f"{g.title} ({', '.join(g.offices)})" for g in v.groups})

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sopdata.form import REQUIRED_FIELDS, label_of
 from sopdata.matching.compare import AlignedRow, GroupComparison
 from sopdata.matching.engine import key_terms, step_actions
 from sopdata.records import SOP, Step
@@ -414,18 +415,7 @@ def mutu_baku_findings(comparison: GroupComparison) -> list[Finding]:
 
 
 #: Identity-block fields a Permenpan RB 35/2012 SOP carries, with their printed labels.
-IDENTITY_FIELDS: tuple[tuple[str, str], ...] = (
-    ("number", "Nomor SOP"),
-    ("date_created", "Tanggal Pembuatan"),
-    ("date_effective", "Tanggal Efektif"),
-    ("approved_by", "Disahkan oleh"),
-    ("legal_basis", "Dasar Hukum"),
-    ("qualifications", "Kualifikasi Pelaksana"),
-    ("related_sops", "Keterkaitan"),
-    ("equipment", "Peralatan/Perlengkapan"),
-    ("warning", "Peringatan"),
-    ("records", "Pencatatan dan Pendataan"),
-)
+IDENTITY_FIELDS: tuple[tuple[str, str], ...] = tuple((f.attr, f.label) for f in REQUIRED_FIELDS)
 _IMPORTANT_FIELDS = frozenset({"legal_basis", "approved_by", "number"})
 
 
@@ -474,11 +464,11 @@ def compliance(sop: SOP, identity: bool = True) -> list[Finding]:
     """How far one SOP is from the Permenpan RB 35/2012 layout: required identity
     fields (unless ``identity`` is False), and every step with a Pelaksana and a
     Mutu Baku (Kelengkapan, Waktu, Output)."""
-    office = sop.office or sop.source_file
+    office = sop.label
     out = []
     missing = [label for attr, label in IDENTITY_FIELDS if not _filled(sop, attr)]
     if not sop.title.strip():
-        missing.insert(0, "Nama SOP")
+        missing.insert(0, label_of("title"))
     if missing and identity:
         out.append(Finding("compliance", "medium" if len(missing) > 3 else "low",
                            f"\"{sop.title or '(tanpa judul)'}\" ({office}): bagian identitas kosong: "

@@ -25,7 +25,8 @@ Rules (documented here because reviewers will ask):
   fullest text; the title is the clearest title of the group; Nomor SOP, dates
   and Disahkan oleh are left for the meeting to fill in;
 * **flowchart symbols**: the Permenpan convention: terminator on the first and
-  last step, decision (◇) where an office marked one, process (□) otherwise.
+  last step, decision (◇) where an office marked one, process (□) otherwise
+  (symbols of ``sopdata.form``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sopdata.findings import legal_basis_union
+from sopdata.form import DECISION, PROCESS, TERMINATOR, label_of
 from sopdata.matching.compare import AlignedRow, GroupComparison
 from sopdata.matching.engine import TextEncoder
 from sopdata.records import SOP, Actor, Step
@@ -56,9 +58,6 @@ WAKTU_RULES: dict[str, str] = {
     "max": "waktu terlama",
 }
 
-TERMINATOR = "◯"  # U+25EF: the capsule (U+2B2D) is missing from common office fonts
-PROCESS = "□"
-DECISION = "◇"
 #: Source file name of a harmonised draft (the group's title follows the colon).
 HARMONISED_PREFIX = "harmonisasi"
 
@@ -178,21 +177,20 @@ def harmonise(
         confidence=1.0,
         title_raw=draft_title,
     )
-    choices.append(Choice("", "Nama SOP", draft_title, tuple(offices[m] for m, s in enumerate(sops) if s.title == draft_title),
+    choices.append(Choice("", label_of("title"), draft_title, tuple(offices[m] for m, s in enumerate(sops) if s.title == draft_title),
                           "judul paling jelas" if not title else "ditentukan peninjau"))
     for basis, members in legal_basis_union(sops):
         sop.legal_basis.append(basis)
-        choices.append(Choice("", "Dasar Hukum", basis, tuple(offices[m] for m in members), "gabungan semua kantor"))
-    for attr, label in (("qualifications", "Kualifikasi Pelaksana"), ("related_sops", "Keterkaitan"),
-                        ("equipment", "Peralatan/Perlengkapan"), ("records", "Pencatatan dan Pendataan")):
+        choices.append(Choice("", label_of("legal_basis"), basis, tuple(offices[m] for m in members), "gabungan semua kantor"))
+    for attr in ("qualifications", "related_sops", "equipment", "records"):
         for item, members in _union_items(sops, attr):
             getattr(sop, attr).append(item)
-            choices.append(Choice("", label, item, tuple(offices[m] for m in members), "gabungan semua kantor"))
+            choices.append(Choice("", label_of(attr), item, tuple(offices[m] for m in members), "gabungan semua kantor"))
     warnings = [(m, s.warning) for m, s in enumerate(sops) if s.warning.strip()]
     if warnings:
         m, text = max(warnings, key=lambda mw: len(mw[1]))
         sop.warning = text
-        choices.append(Choice("", "Peringatan", text, (offices[m],), "rumusan terlengkap"))
+        choices.append(Choice("", label_of("warning"), text, (offices[m],), "rumusan terlengkap"))
     sop.warnings = [f"Rancangan harmonisasi dari {len(sops)} SOP: {', '.join(offices)}."]
     return HarmonisedSOP(sop, choices, rule)
 

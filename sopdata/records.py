@@ -21,12 +21,19 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from sopdata.form import IDENTITY_FIELDS, has_decision
 from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
     Duration,
     DurationSettings,
     parse_duration,
 )
+
+#: Hex digits of the document's sha256 in :attr:`SOP.key`.
+KEY_HASH_LENGTH = 12
+
+# Identity fields written after the CLI contract's first fields (number and title come first).
+_LATER_IDENTITY = tuple(f for f in IDENTITY_FIELDS if f.attr not in ("number", "title"))
 
 
 @dataclass
@@ -71,7 +78,7 @@ class Step:
     @property
     def is_decision(self) -> bool:
         """A decision step: a ◇ in an actor column (Ya/Tidak labels only mark its branches)."""
-        return any(c in "◇◆◊⬦⬥♢" for m in self.marks.values() for c in m)
+        return any(has_decision(m) for m in self.marks.values())
 
 
 @dataclass
@@ -81,6 +88,8 @@ class SOP:
     Identity fields are the text as printed ("" when the document has none).
     ``confidence`` is 0..1: how much of the expected structure was found;
     ``warnings`` say, in Indonesian, what a reviewer should check.
+    ``document_sha256`` is the sha256 of the document read (set by the loader),
+    the first part of :attr:`key`.
     """
 
     source_file: str
@@ -105,11 +114,22 @@ class SOP:
     confidence: float = 1.0
     title_raw: str = ""
     index_in_file: int = 0
+    document_sha256: str = ""
 
     @property
     def key(self) -> str:
-        """Stable identity inside a corpus: file and position in it."""
+        """Stable identity inside a corpus: the document's content (a short sha256)
+        and the position in it, so renaming the file keeps every decision made
+        about the SOP. An SOP not read from a document (a draft, a test record)
+        falls back to its file name."""
+        if self.document_sha256:
+            return f"{self.document_sha256[:KEY_HASH_LENGTH]}#{self.index_in_file}"
         return f"{self.source_file}#{self.index_in_file}"
+
+    @property
+    def label(self) -> str:
+        """Who the SOP is of, for a reader: the office, else the source file."""
+        return self.office or self.source_file
 
     @property
     def total_minutes(self) -> float:
@@ -148,17 +168,9 @@ class SOP:
             "kabupaten": self.kabupaten,
             "title_raw": self.title_raw,
             "index_in_file": self.index_in_file,
-            "date_created": self.date_created,
-            "date_revised": self.date_revised,
-            "date_approved": self.date_approved,
-            "date_effective": self.date_effective,
-            "approved_by": self.approved_by,
-            "legal_basis": list(self.legal_basis),
-            "qualifications": list(self.qualifications),
-            "related_sops": list(self.related_sops),
-            "equipment": list(self.equipment),
-            "warning": self.warning,
-            "records": list(self.records),
+            "document_sha256": self.document_sha256,
+            **{f.attr: list(getattr(self, f.attr)) if f.is_list else getattr(self, f.attr)
+               for f in _LATER_IDENTITY},
             "actor_columns": [asdict(a) for a in self.actors],
             "total_minutes": self.total_minutes,
             "hours_per_working_day": self.time_settings.hours_per_working_day,
@@ -219,27 +231,19 @@ def sop_from_dict(data: dict[str, Any], settings: DurationSettings | None = None
         )
         for s in data.get("steps", [])
     ]
+    identity: dict[str, Any] = {
+        f.attr: list(data.get(f.attr, [])) if f.is_list else data.get(f.attr, "") for f in IDENTITY_FIELDS
+    }
     return SOP(
         source_file=data.get("source_file", ""),
-        title=data.get("title", ""),
         office=data.get("office", ""),
         kabupaten=data.get("kabupaten", ""),
-        number=data.get("number", ""),
-        date_created=data.get("date_created", ""),
-        date_revised=data.get("date_revised", ""),
-        date_approved=data.get("date_approved", ""),
-        date_effective=data.get("date_effective", ""),
-        approved_by=data.get("approved_by", ""),
-        legal_basis=list(data.get("legal_basis", [])),
-        qualifications=list(data.get("qualifications", [])),
-        related_sops=list(data.get("related_sops", [])),
-        equipment=list(data.get("equipment", [])),
-        warning=data.get("warning", ""),
-        records=list(data.get("records", [])),
+        **identity,
         actors=[Actor(**a) for a in data.get("actor_columns", [])],
         steps=steps,
         warnings=list(data.get("warnings", [])),
         confidence=float(data.get("confidence", 1.0)),
         title_raw=data.get("title_raw", ""),
         index_in_file=int(data.get("index_in_file", 0)),
+        document_sha256=data.get("document_sha256", ""),
     )

@@ -6,7 +6,8 @@ import pytest
 
 from embeddings.lexical import TfidfEncoder
 from sopdata.findings import find_differences
-from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, group_for_query, harmonise
+from sopdata.form import DECISION, PROCESS, TERMINATOR
+from sopdata.harmonise import group_for_query, harmonise
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
 from sopdata.records import SOP, sop_from_dict

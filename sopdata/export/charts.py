@@ -30,7 +30,7 @@ def similarity_frame(sops: Sequence[SOP], matches: Sequence[PairMatch], limit: i
     """
     involved = {m.a.key for m in matches} | {m.b.key for m in matches}
     shown = sorted((s for s in sops if s.key in involved), key=lambda s: (s.office, s.title))[:limit]
-    label = {s.key: f"{s.office or s.source_file} · {s.title}"[:70] for s in shown}
+    label = {s.key: f"{s.label} · {s.title}"[:70] for s in shown}
     rows = []
     for m in matches:
         if m.a.key in label and m.b.key in label:

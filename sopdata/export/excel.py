@@ -39,8 +39,18 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sopdata.export.side_by_side import CELL_FIELDS, STATUS_COLOUR, build_side_by_side
 from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL, Finding, GroupFindings
-from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, Choice
+from sopdata.form import (
+    DECISION,
+    HEADER_FIELDS,
+    PROCESS,
+    SECTION_PAIRS,
+    TERMINATOR,
+    has_decision,
+    mark_kind,
+)
+from sopdata.harmonise import Choice
 from sopdata.matching.compare import GroupComparison
 from sopdata.records import SOP, Step
 from sopdata.text.durations import format_minutes
@@ -53,18 +63,9 @@ SHEET_FINDINGS = "Temuan"
 SHEET_SOURCES = "Sumber"
 
 #: Labels of the identity block, in the official order (also read back by the xlsx loader).
-IDENTITY_LABELS: tuple[tuple[str, str], ...] = (
-    ("number", "Nomor SOP"),
-    ("date_created", "Tanggal Pembuatan"),
-    ("date_revised", "Tanggal Revisi"),
-    ("date_effective", "Tanggal Efektif"),
-    ("approved_by", "Disahkan oleh"),
-    ("title", "Nama SOP"),
-)
-LIST_SECTIONS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
-    (("legal_basis", "Dasar Hukum"), ("qualifications", "Kualifikasi Pelaksana")),
-    (("related_sops", "Keterkaitan"), ("equipment", "Peralatan/Perlengkapan")),
-    (("warning", "Peringatan"), ("records", "Pencatatan dan Pendataan")),
+IDENTITY_LABELS: tuple[tuple[str, str], ...] = tuple((f.attr, f.label) for f in HEADER_FIELDS if f.printed)
+LIST_SECTIONS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = tuple(
+    ((left.attr, left.label), (right.attr, right.label)) for left, right in SECTION_PAIRS
 )
 TOTAL_LABEL = "Jumlah waktu"
 LEGEND = f"Simbol: {TERMINATOR} mulai/selesai (terminator)   {PROCESS} proses   {DECISION} keputusan"
@@ -74,9 +75,7 @@ _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-_DIFF_FILL = PatternFill("solid", fgColor="FFF2CC")  # differs from the other offices
-_OUTLIER_FILL = PatternFill("solid", fgColor="F8CBAD")  # far from the other offices
-_MISSING_FILL = PatternFill("solid", fgColor="E7E6E6")  # office lacks the step
+_STATUS_FILL = {status: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOUR.items()}
 _SEVERITY_FILL = {
     "high": PatternFill("solid", fgColor="F8CBAD"),
     "medium": PatternFill("solid", fgColor="FFF2CC"),
@@ -218,9 +217,9 @@ def write_identity(ws: Worksheet, sop: SOP) -> None:
 def step_symbol(step: Step, index: int, count: int) -> str:
     """The Permenpan flowchart symbol of a step: terminator first and last, decision, process."""
     marks = "".join(step.marks.values())
-    if DECISION in marks or step.is_decision:
+    if has_decision(marks) or step.is_decision:
         return DECISION
-    if TERMINATOR in marks or index in (0, count - 1):
+    if index in (0, count - 1) or any(mark_kind(m) == "terminator" for m in step.marks.values()):
         return TERMINATOR
     return PROCESS
 
@@ -304,8 +303,9 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
 
 
 def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: GroupFindings | None) -> None:
-    """Every office's version of each aligned step, side by side."""
-    offices = comparison.offices
+    """Every office's version of each aligned step, side by side (see ``side_by_side``)."""
+    table = build_side_by_side(comparison, findings)
+    offices = table.offices
     per = 3  # Langkah, Pelaksana, Waktu
     widths: dict[int, float] = {1: 6}
     for m in range(len(offices)):
@@ -315,8 +315,7 @@ def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: Group
     widths[c_notes] = 36
     _set_widths(ws, widths)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_notes)
-    title = comparison.sops[comparison.pivot].title if comparison.sops else ""
-    put(ws, 1, 1, f"PERBANDINGAN LANGKAH: {title}", bold=True, align=_CENTER, border=False, size=12)
+    put(ws, 1, 1, f"PERBANDINGAN LANGKAH: {table.title}", bold=True, align=_CENTER, border=False, size=12)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=c_notes)
     put(ws, 2, 1, "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada",
         align=Alignment(horizontal="left"), border=False, size=9)
@@ -327,49 +326,33 @@ def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: Group
     for m, office in enumerate(offices):
         base = 2 + m * per
         ws.merge_cells(start_row=h1, start_column=base, end_row=h1, end_column=base + per - 1)
-        put(ws, h1, base, f"{office}\n{comparison.sops[m].title}", bold=True, align=_CENTER, fill=_HEADER_FILL)
-        for k, label in enumerate(("Langkah", "Pelaksana", "Waktu")):
+        put(ws, h1, base, f"{office}\n{table.sop_titles[m]}", bold=True, align=_CENTER, fill=_HEADER_FILL)
+        for k, label in enumerate(CELL_FIELDS):
             if k:
                 put(ws, h1, base + k, "", fill=_HEADER_FILL)
             put(ws, h2, base + k, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
     ws.merge_cells(start_row=h1, start_column=c_notes, end_row=h2, end_column=c_notes)
     put(ws, h1, c_notes, "Catatan perbedaan", bold=True, align=_CENTER, fill=_HEADER_FILL)
     put(ws, h2, c_notes, "", fill=_HEADER_FILL)
-    _fit_row(ws, h1, {c: 50 for c in widths}, {2 + m * per: f"{o}\n{comparison.sops[m].title}"
+    _fit_row(ws, h1, {c: 50 for c in widths}, {2 + m * per: f"{o}\n{table.sop_titles[m]}"
                                                for m, o in enumerate(offices)}, minimum=2)
 
-    by_row: dict[int, list[Finding]] = {}
-    outliers: dict[int, set[int]] = {}
-    differs: dict[int, bool] = {}
-    if findings is not None:
-        for f in findings.findings:
-            if f.row is not None:
-                by_row.setdefault(f.row, []).append(f)
-        for t in findings.timing:
-            if t.row is not None:
-                outliers[t.row] = {t.values[i].member for i in t.outliers}
-                differs[t.row] = t.differs
-    actor_rows = {f.row for fs in by_row.values() for f in fs if f.category == "actor"}
     row = h2 + 1
-    for r, aligned in enumerate(comparison.rows):
-        put(ws, row, 1, str(r + 1), align=_CENTER)
+    for line in table.rows:
+        put(ws, row, 1, line.number, align=_CENTER)
         values: dict[int, str] = {}
-        for m in range(len(offices)):
+        for m, office_cells in enumerate(line.offices):
             base = 2 + m * per
-            steps = comparison.steps(aligned, m)
-            if not steps:
-                for k in range(per):
-                    put(ws, row, base + k, "— tidak ada —" if k == 0 else "", fill=_MISSING_FILL)
+            step, actors, waktu = office_cells.cells
+            if not office_cells.present:
+                for k, cell in enumerate(office_cells.cells):
+                    put(ws, row, base + k, cell.text, fill=_STATUS_FILL.get(cell.status))
                 continue
-            text = "\n".join(f"{s.no}. {' '.join(s.activity.split())}" for s in steps)
-            actors = ", ".join(dict.fromkeys(comparison.sops[m].canonical_actor(a) for s in steps for a in s.actors))
-            waktu = " + ".join(s.duration.raw.strip() for s in steps if s.duration.raw.strip())
-            time_fill = _OUTLIER_FILL if m in outliers.get(r, set()) else (_DIFF_FILL if differs.get(r) else None)
-            put(ws, row, base, text)
-            put(ws, row, base + 1, actors, fill=_DIFF_FILL if r in actor_rows else None)
-            put(ws, row, base + 2, waktu, align=_CENTER, fill=time_fill)
-            values[base] = text
-        notes = "\n".join(f"• {f.message}" for f in by_row.get(r, []))
+            put(ws, row, base, step.text, fill=_STATUS_FILL.get(step.status))
+            put(ws, row, base + 1, actors.text, fill=_STATUS_FILL.get(actors.status))
+            put(ws, row, base + 2, waktu.text, align=_CENTER, fill=_STATUS_FILL.get(waktu.status))
+            values[base] = step.text
+        notes = "\n".join(f"• {message}" for message in line.notes)
         put(ws, row, c_notes, notes, size=9)
         values[c_notes] = notes
         _fit_row(ws, row, widths, values, minimum=2)

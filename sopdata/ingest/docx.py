@@ -25,6 +25,7 @@ import zipfile
 from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
+from sopdata.form import DECISION, PROCESS, TERMINATOR
 from sopdata.ingest.table_rows import Row, TableDocument, check_zip_members, tidy_cell
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -50,7 +51,7 @@ _SKIP = {_w(t) for t in ("del", "delText", "instrText", "rPr", "pPr", "tcPr", "t
                          "fldChar", "commentReference", "footnoteReference", "endnoteReference",
                          "moveFrom", "proofErr", "bookmarkStart", "bookmarkEnd")}
 
-PROCESS_MARK, DECISION_MARK, TERMINATOR_MARK = "□", "◇", "⬭"
+PROCESS_MARK, DECISION_MARK, TERMINATOR_MARK = PROCESS, DECISION, TERMINATOR
 _SYMBOLS = frozenset({PROCESS_MARK, DECISION_MARK, TERMINATOR_MARK})
 
 # DrawingML preset geometries of the Permenpan flowchart symbols.

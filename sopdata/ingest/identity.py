@@ -8,27 +8,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sopdata.form import HEADER_FIELDS, SECTION_FIELDS
 from sopdata.text.textclean import collapse_spaces, smart_title, split_items, strip_markup
 
-# Identity fields: label pattern -> attribute of SOP.
-FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("number", re.compile(r"\bno(?:mor)?\.?\s*sop\b", re.I)),
-    ("date_created", re.compile(r"\b(?:tanggal|tgl)\.?\s*pembuatan\b", re.I)),
-    ("date_revised", re.compile(r"\b(?:tanggal|tgl)\.?\s*revisi\b", re.I)),
-    ("date_approved", re.compile(r"\b(?:tanggal|tgl)\.?\s*pengesahan\b", re.I)),
-    ("date_effective", re.compile(r"\b(?:tanggal|tgl|tel)\.?\s*efekti[fl]\b", re.I)),
-    ("approved_by", re.compile(r"\bdisahkan\s*ol\w*\b", re.I)),
-    ("title", re.compile(r"\bnama\s*sop\b", re.I)),
+# How each label of the form (sopdata.form) is printed, OCR slips included.
+_LABEL_PATTERNS: dict[str, re.Pattern[str]] = {
+    "number": re.compile(r"\bno(?:mor)?\.?\s*sop\b", re.I),
+    "date_created": re.compile(r"\b(?:tanggal|tgl)\.?\s*pembuatan\b", re.I),
+    "date_revised": re.compile(r"\b(?:tanggal|tgl)\.?\s*revisi\b", re.I),
+    "date_approved": re.compile(r"\b(?:tanggal|tgl)\.?\s*pengesahan\b", re.I),
+    "date_effective": re.compile(r"\b(?:tanggal|tgl|tel)\.?\s*efekti[fl]\b", re.I),
+    "approved_by": re.compile(r"\bdisahkan\s*ol\w*\b", re.I),
+    "title": re.compile(r"\bnama\s*sop\b", re.I),
+    "legal_basis": re.compile(r"^\W*dasar\s+hukum\W*$", re.I),
+    "qualifications": re.compile(r"^\W*kualifikas[il|]?(\s+pelaksana)?\W*$", re.I),
+    "related_sops": re.compile(r"^\W*keterkaitan\W*$", re.I),
+    "equipment": re.compile(r"^\W*peralatan(\s*(/|dan)\s*perlengkapan)?\W*$", re.I),
+    "warning": re.compile(r"^\W*peringatan\W*$", re.I),
+    "records": re.compile(r"^\W*pencatatan\s+dan\s+pendataan\W*$", re.I),
+}
+# Identity fields of the header, in the form's order: attribute of SOP, label pattern.
+FIELD_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (f.attr, _LABEL_PATTERNS[f.attr]) for f in HEADER_FIELDS
 )
-
 # Section headers of the two-column part of the identity block.
-SECTION_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("legal_basis", re.compile(r"^\W*dasar\s+hukum\W*$", re.I)),
-    ("qualifications", re.compile(r"^\W*kualifikas[il|]?(\s+pelaksana)?\W*$", re.I)),
-    ("related_sops", re.compile(r"^\W*keterkaitan\W*$", re.I)),
-    ("equipment", re.compile(r"^\W*peralatan(\s*(/|dan)\s*perlengkapan)?\W*$", re.I)),
-    ("warning", re.compile(r"^\W*peringatan\W*$", re.I)),
-    ("records", re.compile(r"^\W*pencatatan\s+dan\s+pendataan\W*$", re.I)),
+SECTION_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (f.attr, _LABEL_PATTERNS[f.attr]) for f in SECTION_FIELDS
 )
 
 _PEMKAB = re.compile(r"PEMERINTAH\s+KABUPATEN\s+([A-Z][A-Za-z]+)", re.I)

@@ -8,6 +8,7 @@ the content (not only the extension) and returns the SOPs found, or raises
 from __future__ import annotations
 
 import enum
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -266,7 +267,9 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
             )
         for sop in sops:
             sop.warnings.extend(warnings)
+    sha = hashlib.sha256(data).hexdigest()
     for sop in sops:
+        sop.document_sha256 = sha
         if not sop.office:
             sop.warnings.append(NO_OFFICE_WARNING)
     return LoadResult(sops=sops, format=fmt, warnings=warnings)

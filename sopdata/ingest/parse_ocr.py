@@ -26,6 +26,7 @@ from difflib import SequenceMatcher
 from sopdata.ingest.identity import find_office, match_field, match_section
 from sopdata.records import SOP, Step
 from sopdata.text.durations import parse_duration
+from sopdata.text.glossary import default_glossary
 from sopdata.text.textclean import collapse_spaces, normalise_key, smart_title
 
 _HEADING = re.compile(r"^\W*[A-Z]?U[A-Z]{3,5}\s+PROS[A-Z]{2,6}\s+(.{4,})$")
@@ -46,7 +47,9 @@ _MID_NO = re.compile(r"(?<=\s)(\d{1,2})(?=\s)")
 _UNIT_AFTER = re.compile(r"^\s*(menit|mnt|jam|hari|harl|bulan|bln|minggu|tahun|th)\b", re.I)
 _NO_CONTEXT_BEFORE = re.compile(r"(lembar|rangkap|nomor|no\.?|tahun|th\.?|ke)\s*$", re.I)
 _VERB = re.compile(r"^(me|di|ber|ter)[a-z]{3,}", re.I)
-_ROLE_WORDS = ["camat", "sekcam", "sekretaris", "kasubag", "kasubbag", "subag", "kasi", "seksi", "staf", "humas", "pegawai", "pemohon", "petugas", "agendaris", "bendahara", "pptk", "ppk", "bkd", "bappeda", "bpkad", "bud", "pengguna", "pejabat", "tim", "lurah", "kades", "masyarakat", "operator", "pengelola", "kabag", "kepala", "setiap", "masing", "bagian", "badan"]
+# Words that open a role phrase but head no actor of the glossary: "Setiap pegawai",
+# "Masing-masing bidang", "Kasubbag Umum", "Seksi Pelayanan".
+_ROLE_LEADS = ("setiap", "masing", "kasubbag", "seksi")
 _DURATION_TOKEN = re.compile(
     r"(\d{1,3}|[SIl])\s*-?\s*([A-Za-z]{2,7})\b"
 )
@@ -60,11 +63,22 @@ def _is_role_word(word: str) -> bool:
     return _is_role_key(re.sub(r"[^a-z]", "", word.lower()))
 
 
+@functools.cache
+def _role_words() -> tuple[str, ...]:
+    """The first word of every actor of the glossary (data/actors.csv), and the leads."""
+    words: dict[str, None] = {}
+    for actor in default_glossary().actors:
+        first = re.sub(r"[^a-z]", "", actor.pattern.lower().split()[0]) if actor.pattern.split() else ""
+        if first:
+            words[first] = None
+    return (*words, *_ROLE_LEADS)
+
+
 @functools.lru_cache(maxsize=8192)
 def _is_role_key(w: str) -> bool:
     if len(w) < 3:
         return False
-    return any(w == r or (len(w) >= 5 and SequenceMatcher(None, w, r).ratio() >= 0.7) for r in _ROLE_WORDS)
+    return any(w == r or (len(w) >= 5 and SequenceMatcher(None, w, r).ratio() >= 0.7) for r in _role_words())
 
 
 # OCR debris before a row's first word: "| ", "i |", "£ ", a stray letter.

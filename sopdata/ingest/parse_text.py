@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Any
 
+from sopdata.form import HEADER_FIELDS, SECTION_FIELDS, has_decision, is_decision_label
 from sopdata.ingest.identity import IdentityBlock, feed_tab_line, find_office, match_field
 from sopdata.records import SOP, Actor, Step
 from sopdata.text.durations import looks_like_duration, parse_duration
@@ -50,8 +52,6 @@ _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _SOP_HEADING = re.compile(r"^\W*SOP\s+([A-Z0-9][^a-z]{3,})$")
 _STANDAR_HEADING = re.compile(r"standar\s+operasional\s+prosedur\s*(\(sop\))?\s*$", re.I)
 _TOTAL_ROW = re.compile(r"^\W*(jumlah|total)(\s+(waktu|durasi|lama))?\W*$", re.I)
-_DECISION_LABELS = {"ya", "tidak", "y", "t", "yes", "no"}
-_DECISION_SYMBOLS = set("◇◆◊⬦⬥♢")
 
 
 def clean_cell(cell: str) -> str:
@@ -163,10 +163,9 @@ def row_shift(cells: list[str], layout: TableLayout) -> int:
 
 def classify_mark(mark: str) -> str:
     """'decision_label' (Ya/Tidak), 'decision' (◇) or 'process' (□ and the rest)."""
-    m = mark.strip().lower()
-    if m in _DECISION_LABELS:
+    if is_decision_label(mark):
         return "decision_label"
-    if any(c in _DECISION_SYMBOLS for c in mark):
+    if has_decision(mark):
         return "decision"
     return "process"
 
@@ -376,23 +375,15 @@ def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab:
         warnings.append("judul SOP tidak ditemukan")
     title = smart_title(_strip_office_suffix(collapse_spaces(title_raw), office))
     sections = ident.sections
+    identity: dict[str, Any] = {f.attr: ident.fields.get(f.attr, "") for f in HEADER_FIELDS if f.attr != "title"}
+    identity.update({f.attr: sections.get(f.attr, []) if f.is_list else "\n".join(sections.get(f.attr, []))
+                     for f in SECTION_FIELDS})
     sop = SOP(
         source_file=source_file,
         title=title or f"SOP tanpa judul #{index + 1}",
         office=office,
         kabupaten=kab,
-        number=ident.fields.get("number", ""),
-        date_created=ident.fields.get("date_created", ""),
-        date_revised=ident.fields.get("date_revised", ""),
-        date_approved=ident.fields.get("date_approved", ""),
-        date_effective=ident.fields.get("date_effective", ""),
-        approved_by=ident.fields.get("approved_by", ""),
-        legal_basis=sections.get("legal_basis", []),
-        qualifications=sections.get("qualifications", []),
-        related_sops=sections.get("related_sops", []),
-        equipment=sections.get("equipment", []),
-        warning="\n".join(sections.get("warning", [])),
-        records=sections.get("records", []),
+        **identity,
         actors=[Actor(raw=name) for _, name in (b.layout.actors if b.layout else [])],
         steps=b.steps,
         warnings=warnings,

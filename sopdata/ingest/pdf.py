@@ -26,6 +26,7 @@ import time
 from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
+from sopdata.form import DECISION, PROCESS, TERMINATOR
 from sopdata.ingest.table_rows import Row, TableDocument, tidy_cell
 
 # pdfminer logs every damaged object it skips; the reviewer gets one SOPLoadError instead.
@@ -58,7 +59,7 @@ def drawn_shape_mark(obj: dict[str, Any]) -> str | None:
     if width < 4 or height < 4:
         return None
     if obj.get("object_type") == "rect":
-        return "□"
+        return PROCESS
     points = obj.get("pts") or []
     if not points:
         return None
@@ -78,8 +79,8 @@ def drawn_shape_mark(obj: dict[str, Any]) -> str | None:
         for by in (obj["top"], obj["bottom"])
     )
     if all(corners.values()) and not box_corner and len(points) <= 6:
-        return "◇"
-    return "⬭"
+        return DECISION
+    return TERMINATOR
 
 
 def _inside(obj: dict[str, Any], bbox: tuple[float, float, float, float], slack: float = 1.0) -> bool:

@@ -65,7 +65,7 @@ class GroupComparison:
 
     @property
     def offices(self) -> list[str]:
-        return [s.office or s.source_file for s in self.sops]
+        return [s.label for s in self.sops]
 
     def steps(self, row: int | AlignedRow, member: int) -> list[Step]:
         r = self.rows[row] if isinstance(row, int) else row

@@ -46,7 +46,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -761,6 +761,55 @@ class WorkStore:
             ).fetchall()
         )
         return dict(rows)
+
+    # --- SOP keys ---------------------------------------------------------------------
+
+    def saved_sop_keys(self) -> set[str]:
+        """Every SOP key (and ``g:<key>`` group id) that saved work hangs on."""
+        def run(conn: sqlite3.Connection) -> set[str]:
+            keys: set[str] = set()
+            for sql in ("SELECT DISTINCT sop_key FROM sop_corrections", "SELECT DISTINCT key_a FROM match_decisions",
+                        "SELECT DISTINCT key_b FROM match_decisions", "SELECT DISTINCT sop_key FROM group_moves",
+                        "SELECT DISTINCT group_id FROM group_moves WHERE group_id IS NOT NULL",
+                        "SELECT DISTINCT group_id FROM drafts"):
+                keys.update(r[0] for r in conn.execute(sql))
+            return keys
+
+        return self._read(run)
+
+    def rename_sop_keys(self, renames: Mapping[str, str]) -> int:
+        """Hang saved work on new SOP keys: ``renames[old_key] = new_key``, applied to
+        corrections, match decisions, group moves (the SOP moved and the group id
+        ``g:<key>`` it went to) and drafts (their group id), in one transaction.
+
+        Rows keep their ids, versions, authors and times. A correction or draft
+        version the new key already has is left under the old key (never
+        overwritten). Returns the number of rows changed.
+        """
+        renames = {old: new for old, new in renames.items() if old != new}
+        groups = {f"g:{old}": f"g:{new}" for old, new in renames.items()}
+        if not (renames.keys() | groups.keys()) & self.saved_sop_keys():
+            return 0
+
+        def run(conn: sqlite3.Connection) -> int:
+            changed = 0
+            for table, column, mapping in (("sop_corrections", "sop_key", renames), ("drafts", "group_id", groups),
+                                           ("group_moves", "sop_key", renames),
+                                           ("group_moves", "group_id", groups)):
+                for old, new in mapping.items():
+                    changed += conn.execute(
+                        f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (new, old)
+                    ).rowcount
+            rows = conn.execute("SELECT id, key_a, key_b FROM match_decisions").fetchall()
+            for row_id, a, b in rows:
+                if (a in renames or b in renames) and renames.get(a, a) != renames.get(b, b):
+                    new_a, new_b = pair_key(renames.get(a, a), renames.get(b, b))
+                    conn.execute("UPDATE match_decisions SET key_a = ?, key_b = ? WHERE id = ?",
+                                 (new_a, new_b, row_id))
+                    changed += 1
+            return changed
+
+        return self._write(run)
 
     # --- settings ---------------------------------------------------------------------
 

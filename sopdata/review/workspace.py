@@ -12,11 +12,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sopdata.errors import SOPLoadError
+from sopdata.form import DECISION, IDENTITY_FIELDS, PROCESS, has_decision, label_of
 from sopdata.matching.engine import PairMatch, office_key
 from sopdata.records import SOP, sop_from_dict
 from sopdata.review.settings import with_durations
@@ -38,8 +39,8 @@ def fingerprint(sops: Iterable[SOP]) -> str:
 def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str, Any]]) -> list[SOP]:
     """The SOPs with each reviewer correction (a saved ``SOP.to_dict()``) in place of the parse.
 
-    The corrected record keeps the parsed SOP's file and position, so its key,
-    and with it every decision made about it, stays the same.
+    The corrected record keeps the parsed SOP's document, file and position, so
+    its key, and with it every decision made about it, stays the same.
     """
     out = []
     for sop in sops:
@@ -49,6 +50,7 @@ def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str
             continue
         fixed = sop_from_dict(dict(saved))
         fixed.source_file, fixed.index_in_file = sop.source_file, sop.index_in_file
+        fixed.document_sha256 = sop.document_sha256
         out.append(fixed)
     return out
 
@@ -92,11 +94,28 @@ class Group:
 
     @property
     def offices(self) -> list[str]:
-        return [s.office or s.source_file for s in self.sops]
+        return [s.label for s in self.sops]
 
 
-def group_id(members: Iterable[SOP]) -> str:
-    return "g:" + min(s.key for s in members)
+def group_id(members: Iterable[SOP], known: Collection[str] = ()) -> str:
+    """``g:`` and the smallest member key; a member's id that saved work already
+    uses (a draft, a move) wins, so the group keeps its id when a member joins."""
+    keys = sorted(s.key for s in members)
+    return next((f"g:{k}" for k in keys if f"g:{k}" in known), f"g:{keys[0]}")
+
+
+def legacy_keys(sops: Iterable[SOP]) -> dict[str, str]:
+    """Key an SOP had before keys came from the document's content -> its key now.
+
+    The old key was ``"<source_file>#<index_in_file>"``, with the file name as the
+    view showed it (a name clashing with an earlier document's got ``" (<sha8>)"``);
+    pass the SOPs named that way, in the view's order.
+    """
+    out: dict[str, str] = {}
+    for sop in sops:
+        if sop.document_sha256:
+            out.setdefault(f"{sop.source_file}#{sop.index_in_file}", sop.key)
+    return out
 
 
 def build_groups(
@@ -104,6 +123,7 @@ def build_groups(
     matches: Sequence[PairMatch],
     decisions: Mapping[tuple[str, str], str] | None = None,
     overrides: Mapping[str, str] | None = None,
+    known_ids: Collection[str] = (),
 ) -> list[Group]:
     """Procedure groups with the reviewer's decisions applied.
 
@@ -117,9 +137,12 @@ def build_groups(
     Args:
         decisions: ``{(key_a, key_b): "confirmed" | "rejected"}``, keys sorted.
         overrides: ``{sop_key: group_id}``.
+        known_ids: group ids saved work hangs on (drafts); a group keeps one of
+            them as its id when it can (see :func:`group_id`).
     """
     decisions = decisions or {}
     overrides = overrides or {}
+    known = set(known_ids) | set(overrides.values())
     index = {s.key: k for k, s in enumerate(sops)}
     parent = list(range(len(sops)))
     members: dict[int, list[int]] = {k: [k] for k in range(len(sops))}
@@ -153,7 +176,7 @@ def build_groups(
     groups: dict[str, Group] = {}
     for ks in members.values():
         if len(ks) > 1:
-            group = Group(group_id(sops[k] for k in ks), [sops[k] for k in sorted(ks)])
+            group = Group(group_id((sops[k] for k in ks), known), [sops[k] for k in sorted(ks)])
             groups[group.id] = group
     for key, target in overrides.items():
         if key not in index:
@@ -212,20 +235,10 @@ def load_documents(documents: Iterable[tuple[str, str, bytes]]) -> list[LoadedDo
 STEP_COLUMNS = ("No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan", "Waktu", "Output", "Keterangan")
 #: Identity fields a reviewer edits: (attribute, label, is a list).
 IDENTITY_EDIT_FIELDS: tuple[tuple[str, str, bool], ...] = (
-    ("title", "Nama SOP", False),
+    ("title", label_of("title"), False),
     ("office", "Satuan kerja / kantor", False),
     ("kabupaten", "Pemerintah kabupaten", False),
-    ("number", "Nomor SOP", False),
-    ("date_created", "Tanggal pembuatan", False),
-    ("date_revised", "Tanggal revisi", False),
-    ("date_effective", "Tanggal efektif", False),
-    ("approved_by", "Disahkan oleh", False),
-    ("legal_basis", "Dasar Hukum", True),
-    ("qualifications", "Kualifikasi Pelaksana", True),
-    ("related_sops", "Keterkaitan", True),
-    ("equipment", "Peralatan/Perlengkapan", True),
-    ("warning", "Peringatan", False),
-    ("records", "Pencatatan dan Pendataan", True),
+    *((f.attr, f.label, f.is_list) for f in IDENTITY_FIELDS if f.attr != "title"),
 )
 
 
@@ -292,11 +305,11 @@ def rows_to_sop(sop: SOP, rows: Iterable[Mapping[str, Any]], identity: Mapping[s
         previous = old_marks.get(no, {})
         marks: dict[str, str] = {}
         for a in actors:
-            mark = previous.get(a) or ("◇" if decision else "□")
-            if decision and "◇" not in mark:
-                mark = "◇"
-            elif not decision and "◇" in mark:
-                mark = "□"
+            mark = previous.get(a) or (DECISION if decision else PROCESS)
+            if decision and not has_decision(mark):
+                mark = DECISION
+            elif not decision and has_decision(mark):
+                mark = PROCESS
             marks[a] = mark
         steps.append(Step(no=no, activity=activity, actors=actors, marks=marks,
                           requirements=_cell(row, "Kelengkapan"),

@@ -3,6 +3,7 @@ reviewer's work saved to a temporary data folder and found again after a restart
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages._state import plain
 from embeddings import EncoderError
+from sopdata.ingest.corpus import load_corpus
 from sopdata.records import SOP, Step
 from sopdata.review.store import StoreError, WorkStore, pair_key
 from sopdata.text.durations import parse_duration
@@ -26,6 +28,11 @@ def data_dir(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     monkeypatch.setenv("SOP_HARMONI_DATA", str(folder))
     return folder
+
+
+def _key(corpus_file: str, index: int) -> str:
+    """``SOP.key`` of an SOP of the bundled corpus: its document's content and position."""
+    return f"{hashlib.sha256((CORPUS / corpus_file).read_bytes()).hexdigest()[:12]}#{index}"
 
 
 def _app(page: str | None = None) -> AppTest:
@@ -50,10 +57,13 @@ def test_korpus_page_lists_the_bundled_corpus(data_dir):
 
 def test_upload_a_real_file_and_a_broken_one(data_dir):
     at = _app()
-    seed = (CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt").read_bytes()
+    # a revised copy of a bundled document (an identical copy is the same document: it adds nothing)
+    seed = (CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt").read_bytes() + b"\n"
     uploader = at.file_uploader(key="uploads")
     uploader.upload("rekomendasi-ot-kecamatan-baru.txt", seed, "text/plain")
     uploader.upload("rusak.docx", b"PK\x03\x04 bukan dokumen word", "application/octet-stream")
+    bundled = (CORPUS / "setda-bagian-organisasi-sop.txt").read_bytes()
+    uploader.upload("salinan-sama.txt", bundled, "text/plain")  # the same content: the same SOPs, not new ones
     at.run()
     assert not at.exception
     assert any(plain("rekomendasi-ot-kecamatan-baru.txt") + ": 1 SOP terbaca" in s.value for s in at.success)
@@ -67,7 +77,7 @@ def test_upload_a_real_file_and_a_broken_one(data_dir):
 def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
     at = _app()
     at.selectbox(key="korpus_sop").select(0).run()
-    sop_key = "jombang-kec-jogoroto-buku-sop-ocr.txt#0"  # an OCR parse: the usual one to correct
+    sop_key = _key("jombang-kec-jogoroto-buku-sop-ocr.txt", 0)  # an OCR parse: the usual one to correct
     at.text_input(key=f"id_{sop_key}_title").input("Pengelolaan Surat Masuk (dikoreksi)")
     at.text_input(key=f"id_{sop_key}_number").input("800/01/427.40/2025")
     at.button[[b.label for b in at.button].index("Simpan koreksi")].click().run()
@@ -82,6 +92,23 @@ def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
     table = restarted.dataframe[0].value
     row = table[table["Judul SOP"] == "Pengelolaan Surat Masuk (dikoreksi)"]
     assert len(row) == 1 and bool(row["Dikoreksi"].iloc[0])
+
+
+def test_work_saved_under_file_name_keys_is_kept(data_dir):
+    """A data folder from before keys came from the content: the correction saved
+    under "<file>#<index>" still shows, and is now filed under the content key."""
+    old_key, new_key = "jombang-kec-jogoroto-buku-sop-ocr.txt#0", _key("jombang-kec-jogoroto-buku-sop-ocr.txt", 0)
+    with WorkStore.in_dir(data_dir) as ws:
+        parsed = next(s for s in load_corpus() if s.key == new_key).to_dict()
+        parsed.pop("document_sha256")  # as saved then
+        parsed["title"] = "Pengelolaan Surat Masuk (koreksi lama)"
+        ws.save_sop_correction(old_key, parsed, "ani")
+    restarted = _app()
+    table = restarted.dataframe[0].value
+    row = table[table["Judul SOP"] == "Pengelolaan Surat Masuk (koreksi lama)"]
+    assert len(row) == 1 and bool(row["Dikoreksi"].iloc[0])
+    with WorkStore.in_dir(data_dir) as ws:
+        assert set(ws.latest_sop_corrections()) == {new_key}
 
 
 @pytest.mark.slow
@@ -114,7 +141,7 @@ def test_move_an_sop_out_of_its_group(data_dir):
     with WorkStore.in_dir(data_dir) as ws:
         overrides = ws.group_overrides()
     assert list(overrides.values()) == ["tanpa-kelompok"]
-    assert next(iter(overrides)).startswith("setda-bagian-organisasi-sop.txt#")
+    assert next(iter(overrides)).startswith(_key("setda-bagian-organisasi-sop.txt", 0).split("#")[0] + "#")
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import json
 import shutil
@@ -15,7 +16,8 @@ from openpyxl import load_workbook
 
 from sopdata.export.excel import TOTAL_LABEL, WorkbookParts, export_workbook
 from sopdata.findings import SEVERITY_LABEL, find_differences
-from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, harmonise
+from sopdata.form import DECISION, HEADER_FIELDS, PROCESS, TERMINATOR
+from sopdata.harmonise import harmonise
 from sopdata.matching.compare import merge_alignments
 from sopdata.records import Step
 from sopdata.text.durations import format_minutes, parse_duration
@@ -43,8 +45,9 @@ def test_sheets_and_identity(surat_keluar):
     assert wb.sheetnames == ["Identitas", "Prosedur", "Perbandingan", "Temuan", "Sumber"]
     ws = wb["Identitas"]
     labels = {ws.cell(row=r, column=3).value: ws.cell(row=r, column=4).value for r in range(1, 7)}
+    assert list(labels) == [f.label for f in HEADER_FIELDS if f.printed]
     assert list(labels) == ["Nomor SOP", "Tanggal Pembuatan", "Tanggal Revisi", "Tanggal Efektif",
-                            "Disahkan oleh", "Nama SOP"]
+                            "Disahkan oleh", "Nama SOP"]  # the Permenpan form, as printed
     assert labels["Nama SOP"] == draft.sop.title
     assert ws["A1"].value.startswith("PEMERINTAH KABUPATEN JOMBANG")
     column_a = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]
@@ -77,6 +80,8 @@ def test_procedure_sheet_layout_symbols_and_total(surat_keluar):
         marks = row[2:2 + n]
         expected_symbol = TERMINATOR if k in (0, len(sop.steps) - 1) else PROCESS
         assert marks == [expected_symbol if a in step.actors else None for a in actors]
+        if k == 0:
+            assert "⬭" in marks  # the capsule of Permenpan 35/2012, the symbol the readers read back
         assert (row[3 + n] or "") == step.duration.raw
     total_row = [c.value for c in ws[7 + len(sop.steps)]]
     assert total_row[0] == TOTAL_LABEL
@@ -206,7 +211,8 @@ def test_exported_workbook_loads_back_into_the_same_sop(surat_keluar, office):
     assert len(result.sops) == 1  # Perbandingan, Temuan and Sumber are not read as SOPs
     back = result.sops[0].to_dict()
     expected = sop.to_dict()
-    for key in ("source_file", "warnings", "confidence"):
+    assert back["document_sha256"] == hashlib.sha256(data).hexdigest()  # the workbook is a new document
+    for key in ("source_file", "warnings", "confidence", "document_sha256"):
         back.pop(key), expected.pop(key)
     if not office:
         back.pop("office"), expected.pop("office")

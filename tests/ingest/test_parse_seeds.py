@@ -162,3 +162,18 @@ def test_sop_numbers_of_ocr_book(sops_by_file):
     sops = sops_by_file[SEED_TO_CORPUS["003_1c9b8a28b280bca2.txt"]]
     numbers = Counter(s.number for s in sops if s.number)
     assert "065/02.SOP.SEK/415.67/2022" in numbers
+
+
+def test_ocr_role_words_come_from_the_glossary():
+    """The OCR reader knows a role by the glossary's actors (data/actors.csv): the
+    words its former hand list held, and any actor the glossary adds."""
+    from sopdata.ingest.parse_ocr import _role_words
+    from sopdata.text.glossary import default_glossary
+
+    words = set(_role_words())
+    former = {"camat", "sekcam", "sekretaris", "kasubag", "kasubbag", "subag", "kasi", "seksi", "staf", "humas",
+              "pegawai", "pemohon", "petugas", "agendaris", "bendahara", "pptk", "ppk", "bkd", "bappeda", "bpkad",
+              "bud", "pengguna", "pejabat", "tim", "lurah", "kades", "masyarakat", "operator", "pengelola", "kabag",
+              "kepala", "setiap", "masing", "bagian", "badan"}
+    assert former <= words
+    assert {a.pattern.split()[0] for a in default_glossary().actors if a.pattern.isalpha()} <= words

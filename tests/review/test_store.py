@@ -464,3 +464,33 @@ def test_store_is_usable_from_a_fresh_thread(store: WorkStore) -> None:
     t.start()
     t.join()
     assert out == [1]
+
+
+def test_rename_sop_keys_moves_all_saved_work(store: WorkStore, sop: SOP) -> None:
+    """Work saved under the old "<file>#<index>" keys hangs on the new keys after
+    the rename: corrections (with their history), decisions, moves and drafts."""
+    old_a, old_b, old_c = "a.txt#0", "b.txt#1", "c.txt#0"
+    new = {old_a: "0123456789ab#0", old_b: "ba9876543210#1"}
+    store.save_sop_correction(old_a, edited(sop, "v1"), "ani")
+    store.save_sop_correction(old_a, edited(sop, "v2"), "budi")
+    store.set_match_decision(old_a, old_b, "confirmed", "ani")
+    store.set_match_decision(old_b, old_c, "rejected", "ani")
+    store.move_sop_to_group(old_c, f"g:{old_a}", "ani")
+    store.save_draft(f"g:{old_a}", edited(sop, "draf"), "ani")
+
+    assert store.rename_sop_keys(new) > 0
+    assert {k: v["title"] for k, v in store.latest_sop_corrections().items()} == {new[old_a]: "v2"}
+    assert [c.author for c in store.sop_history(new[old_a])] == ["ani", "budi"]
+    assert {p: d.decision for p, d in store.match_decisions().items()} == {
+        pair_key(new[old_a], new[old_b]): "confirmed",
+        pair_key(new[old_b], old_c): "rejected",  # c.txt was not renamed
+    }
+    assert store.group_overrides() == {old_c: f"g:{new[old_a]}"}
+    draft = store.latest_draft(f"g:{new[old_a]}")
+    assert draft is not None and draft.sop_dict["title"] == "draf"
+    assert store.rename_sop_keys(new) == 0  # done once; nothing left under the old keys
+    # A version the new key already has is never overwritten.
+    store.save_sop_correction("d.txt#0", edited(sop, "lama"), "ani")
+    store.save_sop_correction("dddddddddddd#0", edited(sop, "baru"), "ani")
+    store.rename_sop_keys({"d.txt#0": "dddddddddddd#0"})
+    assert store.latest_sop_corrections()["dddddddddddd#0"]["title"] == "baru"

@@ -24,6 +24,7 @@ from docx.oxml import parse_xml
 from docx.shared import Inches, Pt
 from openpyxl.utils import get_column_letter
 
+from sopdata.form import HEADER_FIELDS, SYMBOL
 from sopdata.records import SOP
 from sopdata.text.textclean import collapse_spaces, strip_markup
 
@@ -176,11 +177,8 @@ def _step_table(document, sop: SOP, marks: str) -> None:  # type: ignore[no-unty
 
 def identity_labels(sop: SOP) -> list[tuple[str, str]]:
     """The identity block's (label, SOP attribute) rows; Tanggal Pengesahan only where printed."""
-    rows = [("Nomor SOP", "number"), ("Tanggal Pembuatan", "date_created"), ("Tanggal Revisi", "date_revised")]
-    if sop.date_approved:
-        rows.append(("Tanggal Pengesahan", "date_approved"))
-    rows += [("Tanggal Efektif", "date_effective"), ("Disahkan oleh", "approved_by"), ("Nama SOP", "title_raw")]
-    return rows
+    return [(f.label, "title_raw" if f.attr == "title" else f.attr)
+            for f in HEADER_FIELDS if f.printed or getattr(sop, f.attr)]
 
 
 def docx_from_sops(sops: list[SOP], marks: str = "text") -> bytes:
@@ -283,7 +281,7 @@ def xlsx_from_dump(text: str) -> bytes:
 
 # ----------------------------------------------------------------------------- Excel layouts
 
-MARK_BY_KIND = {"terminator": "⬭", "process": "□", "decision": "◇"}
+MARK_BY_KIND = {kind: SYMBOL[kind] for kind in ("terminator", "process", "decision")}
 
 
 def _write_step_sheet(ws, sop: SOP, first_row: int) -> int:  # type: ignore[no-untyped-def]

@@ -1,0 +1,81 @@
+"""The side-by-side table of a group: built once, written by the workbook as is."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from sopdata.export.excel import WorkbookParts, export_workbook
+from sopdata.export.side_by_side import CELL_FIELDS, MISSING_TEXT, STATUS_COLOUR, build_side_by_side
+from sopdata.findings import find_differences
+from sopdata.harmonise import harmonise
+from sopdata.matching.compare import merge_alignments
+from tests.test_findings import gold_group
+
+
+@pytest.fixture(scope="module")
+def surat_keluar(sops_by_file):
+    sops, alignments = gold_group(sops_by_file, "surat-keluar")
+    comparison = merge_alignments(sops, 1, alignments)
+    return comparison, find_differences(comparison)
+
+
+def test_one_row_per_aligned_step_three_cells_per_office(surat_keluar):
+    comparison, findings = surat_keluar
+    table = build_side_by_side(comparison, findings)
+    assert table.offices == tuple(comparison.offices)
+    assert table.sop_titles == tuple(s.title for s in comparison.sops)
+    assert table.title == comparison.sops[comparison.pivot].title
+    assert [r.number for r in table.rows] == [str(k + 1) for k in range(len(comparison.rows))]
+    for line, aligned in zip(table.rows, comparison.rows, strict=True):
+        assert len(line.offices) == len(comparison.sops)
+        for m, cells in enumerate(line.offices):
+            steps = comparison.steps(aligned, m)
+            assert cells.present == bool(steps)
+            if not steps:
+                assert [c.text for c in cells.cells] == [MISSING_TEXT, "", ""]
+                assert {c.status for c in cells.cells} == {"missing"}
+            else:
+                assert cells.step.text.startswith(f"{steps[0].no}. ")
+                assert cells.step.status == "same"
+
+
+def test_marks_follow_the_findings(surat_keluar):
+    comparison, findings = surat_keluar
+    table = build_side_by_side(comparison, findings)
+    # The sending row: 1 Harl against 20 menit, both far apart.
+    far = [c.waktu for r in table.rows for c in r.offices if c.waktu.text in ("1 Harl", "20 menit")]
+    assert len(far) == 2 and {c.status for c in far} == {"outlier"}
+    assert {c.colour for c in far} == {STATUS_COLOUR["outlier"]}
+    actor_rows = {f.row for f in findings.findings if f.category == "actor"}
+    for r, line in enumerate(table.rows):
+        assert line.notes == tuple(f.message for f in findings.findings if f.row == r)
+        for cells in line.offices:
+            if cells.present:
+                assert (cells.actors.status == "differs") == (r in actor_rows)
+    # Without findings only the missing steps are marked.
+    bare = build_side_by_side(comparison)
+    assert {c.status for r in bare.rows for o in r.offices for c in o.cells} <= {"same", "missing"}
+    assert all(not r.notes for r in bare.rows)
+
+
+def test_the_workbook_writes_the_same_cells(surat_keluar):
+    comparison, findings = surat_keluar
+    table = build_side_by_side(comparison, findings)
+    draft = harmonise(comparison)
+    data = export_workbook(draft.sop, parts=WorkbookParts(comparison, findings, draft.choices))
+    ws = load_workbook(io.BytesIO(data))["Perbandingan"]
+    assert [ws.cell(row=5, column=2 + k).value for k in range(3)] == list(CELL_FIELDS)
+    for k, line in enumerate(table.rows):
+        row = 6 + k
+        assert ws.cell(row=row, column=1).value == line.number
+        for m, cells in enumerate(line.offices):
+            for j, cell in enumerate(cells.cells):
+                written = ws.cell(row=row, column=2 + 3 * m + j)
+                assert (written.value or "") == cell.text
+                fill = written.fill.fgColor.rgb if written.fill.fill_type else None
+                assert (fill[-6:] if fill else None) == cell.colour
+        notes = ws.cell(row=row, column=2 + 3 * len(table.offices)).value or ""
+        assert notes == "\n".join(f"• {n}" for n in line.notes)
