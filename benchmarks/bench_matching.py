@@ -51,13 +51,10 @@ sys.path.insert(0, str(ROOT))
 
 from embeddings import get_encoder  # noqa: E402
 from sopdata.ingest.corpus import load_corpus  # noqa: E402
-from sopdata.matching.engine import (  # noqa: E402
-    SOPProfile,
-    build_profiles,
-    candidate_pairs,
-    group_matches,
-    match_profiles,
-)
+from sopdata.matching.candidates import candidate_pairs  # noqa: E402
+from sopdata.matching.groups import group_matches  # noqa: E402
+from sopdata.matching.match import match_profiles  # noqa: E402
+from sopdata.matching.profiles import SOPProfile, build_profiles  # noqa: E402
 
 
 def synthetic_profiles(base: list[SOPProfile], n: int, seed: int = 7) -> list[SOPProfile]:

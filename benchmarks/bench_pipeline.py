@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from embeddings import get_encoder  # noqa: E402
 from sopdata.ingest.corpus import load_corpus  # noqa: E402
-from sopdata.matching.engine import build_profiles, group_matches, match_profiles  # noqa: E402
+from sopdata.matching.groups import group_matches  # noqa: E402
+from sopdata.matching.match import match_profiles  # noqa: E402
+from sopdata.matching.profiles import build_profiles  # noqa: E402
 
 
 def main() -> None:

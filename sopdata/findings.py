@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sopdata.matching.compare import AlignedRow, GroupComparison
-from sopdata.matching.engine import key_terms, step_actions
 from sopdata.records import SOP, Step
 from sopdata.text.durations import format_minutes
+from sopdata.text.terms import key_terms, step_actions
 from sopdata.text.textclean import normalise_key
 
 Severity = Literal["high", "medium", "low"]

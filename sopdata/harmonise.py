@@ -33,16 +33,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from sopdata.findings import legal_basis_union
 from sopdata.matching.compare import AlignedRow, GroupComparison
-from sopdata.matching.engine import TextEncoder
 from sopdata.records import SOP, Actor, Step
 from sopdata.text.durations import format_minutes, parse_duration
+from sopdata.text.glossary import expand_acronyms
+from sopdata.text.terms import key_terms, title_text
 from sopdata.text.textclean import normalise_key
+
+if TYPE_CHECKING:  # the embeddings package loads scikit-learn
+    from embeddings.base import Encoder
 
 WaktuRule = Literal["median", "min", "max"]
 WAKTU_RULES: dict[str, str] = {
@@ -331,7 +335,7 @@ def _union_items(sops: Sequence[SOP], attr: str) -> list[tuple[str, list[int]]]:
 QUERY_MIN_COSINE = 0.9
 
 
-def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: TextEncoder) -> int | None:
+def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Encoder) -> int | None:
     """Index of the candidate group whose titles best match ``query``.
 
     A group scores by its best-matching title: first the share of the query's key
@@ -339,8 +343,6 @@ def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Te
     the embedding cosine of query and title. None when nothing shares a key term
     and no title comes close.
     """
-    from sopdata.matching.engine import key_terms, title_text
-
     groups = [list(g) for g in candidates if g]
     if not groups or not query.strip():
         return None
@@ -365,6 +367,4 @@ def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Te
 
 
 def expand_query(query: str) -> str:
-    from sopdata.text.glossary import expand_acronyms
-
     return expand_acronyms(" ".join(query.split()))

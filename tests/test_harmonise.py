@@ -118,3 +118,4 @@ def test_group_for_query_with_lexical_encoder(corpus_sops):
         "Laporan Kinerja", "Penyusunan LAKIP (Laporan Akuntabilitas Kinerja Instansi Pemerintahan)"}
     assert group_for_query("izin mendirikan kapal selam", groups, encoder) is None
     assert group_for_query("   ", groups, encoder) is None
+
