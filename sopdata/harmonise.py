@@ -39,6 +39,7 @@ import numpy as np
 
 from sopdata.findings import legal_basis_union
 from sopdata.matching.compare import AlignedRow, GroupComparison
+from sopdata.matching.settings import MatchSettings, encoder_family
 from sopdata.records import SOP, Actor, Step
 from sopdata.text.durations import format_minutes, parse_duration
 from sopdata.text.glossary import expand_acronyms
@@ -331,17 +332,15 @@ def _union_items(sops: Sequence[SOP], attr: str) -> list[tuple[str, list[int]]]:
     return [(text[k], members[k]) for k in order]
 
 
-#: e5 cosine at which a title says what the query says even without a shared key term.
-QUERY_MIN_COSINE = 0.9
-
-
-def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Encoder) -> int | None:
+def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Encoder,
+                    settings: MatchSettings | None = None) -> int | None:
     """Index of the candidate group whose titles best match ``query``.
 
     A group scores by its best-matching title: first the share of the query's key
     terms the title has (acronyms folded, so "LKj" finds "Laporan Kinerja"), then
     the embedding cosine of query and title. None when nothing shares a key term
-    and no title comes close.
+    and no title comes close (``settings.query_min_cosine``; by default the saved
+    settings of the encoder).
     """
     groups = [list(g) for g in candidates if g]
     if not groups or not query.strip():
@@ -361,7 +360,9 @@ def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: En
             if best is None or score > best:
                 best, best_index = score, index
     # Half the query's key terms in a title, or a title that says the same thing.
-    if best is None or (best[0] < 0.5 and best[1] < QUERY_MIN_COSINE):
+    if settings is None:
+        settings = MatchSettings.load(encoder=encoder_family(encoder.name))
+    if best is None or (best[0] < 0.5 and best[1] < settings.query_min_cosine):
         return None
     return best_index
 

@@ -9,6 +9,7 @@ from sopdata.findings import find_differences
 from sopdata.harmonise import DECISION, PROCESS, TERMINATOR, group_for_query, harmonise
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
+from sopdata.matching.settings import MatchSettings, encoder_family
 from sopdata.records import SOP, sop_from_dict
 from tests.test_findings import _sop, gold_group
 
@@ -119,3 +120,12 @@ def test_group_for_query_with_lexical_encoder(corpus_sops):
     assert group_for_query("izin mendirikan kapal selam", groups, encoder) is None
     assert group_for_query("   ", groups, encoder) is None
 
+
+def test_group_for_query_threshold_is_the_encoders():
+    # a title close enough on the encoder's own scale is found without a shared key term
+    encoder = TfidfEncoder()
+    groups = [[SOP(source_file="a", title="Pengelolaan Surat Keluar")], [SOP(source_file="b", title="Cuti Tahunan")]]
+    settings = MatchSettings.load(encoder=encoder_family(encoder.name))
+    assert settings.query_min_cosine < 0.9  # e5's 0.9 would mean "never" for TF-IDF
+    assert group_for_query("Pengelolaan Srat Keluarr", groups, encoder) == 0
+    assert group_for_query("Pengelolaan Srat Keluarr", groups, encoder, MatchSettings(background=0.8)) is None

@@ -48,6 +48,13 @@ class MatchSettings:
     # Cosine at which two texts say the same thing.
     ceiling: float = 0.95
 
+    @property
+    def query_min_cosine(self) -> float:
+        """Cosine at which a title says what a search query says even without a
+        shared key term: two thirds of the way from ``background`` to ``ceiling``
+        (0.9 with e5)."""
+        return round(self.background + 2 / 3 * (self.ceiling - self.background), 4)
+
     @classmethod
     def load(cls, path: Path = THRESHOLDS_FILE, encoder: str = "e5") -> MatchSettings:
         """The entry of ``encoder`` (a family, see :func:`encoder_family`); e5's
