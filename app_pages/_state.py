@@ -31,7 +31,8 @@ from sopdata.form import DECISION
 from sopdata.ingest.corpus import load_corpus
 from sopdata.ingest.loaders import MAX_BYTES
 from sopdata.matching.compare import GroupComparison, compare_group
-from sopdata.matching.engine import PairMatch, match_corpus
+from sopdata.matching.match import match_corpus
+from sopdata.matching.pairs import PairMatch
 from sopdata.records import SOP
 from sopdata.review.settings import ReviewSettings
 from sopdata.review.store import StaleWriteError, StoreError, WorkStore, default_data_dir

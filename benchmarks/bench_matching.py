@@ -47,13 +47,10 @@ import numpy as np
 
 from embeddings import get_encoder
 from sopdata.ingest.corpus import load_corpus
-from sopdata.matching.engine import (
-    SOPProfile,
-    build_profiles,
-    candidate_pairs,
-    group_matches,
-    match_profiles,
-)
+from sopdata.matching.candidates import candidate_pairs
+from sopdata.matching.groups import group_matches
+from sopdata.matching.match import match_profiles
+from sopdata.matching.profiles import SOPProfile, build_profiles
 from tests.support.paths import ROOT
 
 

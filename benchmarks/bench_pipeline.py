@@ -14,7 +14,9 @@ import time
 
 from embeddings import get_encoder
 from sopdata.ingest.corpus import load_corpus
-from sopdata.matching.engine import build_profiles, group_matches, match_profiles
+from sopdata.matching.groups import group_matches
+from sopdata.matching.match import match_profiles
+from sopdata.matching.profiles import build_profiles
 
 
 def main() -> None:

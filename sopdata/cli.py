@@ -86,7 +86,7 @@ def _encoder(spec: str):
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from sopdata.matching.engine import match_corpus
+    from sopdata.matching.match import match_corpus
 
     sops, failed = _load_many(args.files)
     matches, groups = match_corpus(sops, _encoder(args.encoder))
@@ -114,7 +114,7 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
     from sopdata.findings import SEVERITY_LABEL, find_differences
     from sopdata.harmonise import group_for_query, harmonise
     from sopdata.matching.compare import compare_group
-    from sopdata.matching.engine import match_corpus
+    from sopdata.matching.match import match_corpus
 
     sops, failed = _load_many(args.files, args.jam_kerja)
     if not sops:
@@ -160,7 +160,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from sopdata.evaluate import DEFAULT_EVAL_DIR, evaluate
     from sopdata.ingest.corpus import load_corpus, seed_to_corpus_file
-    from sopdata.matching.engine import match_corpus
+    from sopdata.matching.match import match_corpus
 
     eval_dir = Path(args.labels) if args.labels else DEFAULT_EVAL_DIR
     if not (eval_dir / "seed_equivalences.csv").exists():
@@ -172,13 +172,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         import json as _json
 
         from sopdata.evaluate import calibrate
-        from sopdata.matching.engine import (
-            THRESHOLDS_FILE,
-            build_profiles,
-            encoder_family,
-            match_profiles,
-            read_thresholds,
-        )
+        from sopdata.matching.match import match_profiles
+        from sopdata.matching.profiles import build_profiles
+        from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
 
         profiles = build_profiles(sops, _encoder(args.encoder))
         family = encoder_family(profiles[0].encoder if profiles else "")

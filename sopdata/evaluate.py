@@ -15,13 +15,10 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
-from sopdata.matching.engine import (
-    PairMatch,
-    SOPProfile,
-    build_profiles,
-    match_profiles,
-    settings_for,
-)
+from sopdata.matching.match import match_profiles
+from sopdata.matching.pairs import PairMatch
+from sopdata.matching.profiles import SOPProfile, build_profiles
+from sopdata.matching.settings import settings_for
 from sopdata.records import SOP
 from sopdata.resources import REPO_ROOT
 from sopdata.text.textclean import normalise_title_key

@@ -31,9 +31,9 @@ from typing import Any, Literal
 
 from sopdata.form import REQUIRED_FIELDS, label_of
 from sopdata.matching.compare import AlignedRow, GroupComparison
-from sopdata.matching.engine import key_terms, step_actions
 from sopdata.records import SOP, Step
 from sopdata.text.durations import format_minutes
+from sopdata.text.terms import key_terms, step_actions
 from sopdata.text.textclean import normalise_key
 
 Severity = Literal["high", "medium", "low"]

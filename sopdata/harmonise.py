@@ -34,14 +34,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from sopdata.findings import legal_basis_union
 from sopdata.form import DECISION, PROCESS, TERMINATOR, label_of
 from sopdata.matching.compare import AlignedRow, GroupComparison
-from sopdata.matching.engine import TextEncoder
+from sopdata.matching.settings import MatchSettings, encoder_family
 from sopdata.records import SOP, Actor, Step
 from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
@@ -49,7 +49,12 @@ from sopdata.text.durations import (
     format_minutes,
     parse_duration,
 )
+from sopdata.text.glossary import expand_acronyms
+from sopdata.text.terms import key_terms, title_text
 from sopdata.text.textclean import normalise_key
+
+if TYPE_CHECKING:  # the embeddings package loads scikit-learn
+    from embeddings.base import Encoder
 
 WaktuRule = Literal["median", "min", "max"]
 WAKTU_RULES: dict[str, str] = {
@@ -339,20 +344,16 @@ def _union_items(sops: Sequence[SOP], attr: str) -> list[tuple[str, list[int]]]:
     return [(text[k], members[k]) for k in order]
 
 
-#: e5 cosine at which a title says what the query says even without a shared key term.
-QUERY_MIN_COSINE = 0.9
-
-
-def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: TextEncoder) -> int | None:
+def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Encoder,
+                    settings: MatchSettings | None = None) -> int | None:
     """Index of the candidate group whose titles best match ``query``.
 
     A group scores by its best-matching title: first the share of the query's key
     terms the title has (acronyms folded, so "LKj" finds "Laporan Kinerja"), then
     the embedding cosine of query and title. None when nothing shares a key term
-    and no title comes close.
+    and no title comes close (``settings.query_min_cosine``; by default the saved
+    settings of the encoder).
     """
-    from sopdata.matching.engine import key_terms, title_text
-
     groups = [list(g) for g in candidates if g]
     if not groups or not query.strip():
         return None
@@ -371,12 +372,12 @@ def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Te
             if best is None or score > best:
                 best, best_index = score, index
     # Half the query's key terms in a title, or a title that says the same thing.
-    if best is None or (best[0] < 0.5 and best[1] < QUERY_MIN_COSINE):
+    if settings is None:
+        settings = MatchSettings.load(encoder=encoder_family(encoder.name))
+    if best is None or (best[0] < 0.5 and best[1] < settings.query_min_cosine):
         return None
     return best_index
 
 
 def expand_query(query: str) -> str:
-    from sopdata.text.glossary import expand_acronyms
-
     return expand_acronyms(" ".join(query.split()))

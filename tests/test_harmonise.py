@@ -10,6 +10,7 @@ from sopdata.form import DECISION, PROCESS, TERMINATOR
 from sopdata.harmonise import group_for_query, harmonise
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
+from sopdata.matching.settings import MatchSettings, encoder_family
 from sopdata.records import SOP, sop_from_dict
 from tests.support.builders import gold_group, small_sop
 
@@ -157,3 +158,11 @@ def test_ocr_waktu_is_rewritten_with_the_working_day():
     draft = harmonise(comparison, rule="min")
     assert draft.sop.steps[1].duration.raw == "1 hari"  # not "1 hari 30 menit"
     assert draft.sop.steps[1].duration.minutes == 480
+def test_group_for_query_threshold_is_the_encoders():
+    # a title close enough on the encoder's own scale is found without a shared key term
+    encoder = TfidfEncoder()
+    groups = [[SOP(source_file="a", title="Pengelolaan Surat Keluar")], [SOP(source_file="b", title="Cuti Tahunan")]]
+    settings = MatchSettings.load(encoder=encoder_family(encoder.name))
+    assert settings.query_min_cosine < 0.9  # e5's 0.9 would mean "never" for TF-IDF
+    assert group_for_query("Pengelolaan Srat Keluarr", groups, encoder) == 0
+    assert group_for_query("Pengelolaan Srat Keluarr", groups, encoder, MatchSettings(background=0.8)) is None

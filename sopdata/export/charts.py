@@ -9,7 +9,7 @@ import pandas as pd
 
 from sopdata.findings import GroupFindings, row_label
 from sopdata.matching.compare import GroupComparison
-from sopdata.matching.engine import PairMatch
+from sopdata.matching.pairs import PairMatch
 from sopdata.records import SOP
 
 RELATION_LABEL = {"equivalent": "setara", "related": "terkait", "different": "berbeda"}

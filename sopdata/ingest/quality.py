@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from sopdata.records import SOP
+from sopdata.text.glossary import normalise_actor
 from sopdata.text.textclean import normalise_key
 
 # Start and end rows of a Permenpan flowchart carry no Mutu Baku.
@@ -18,8 +19,6 @@ def is_terminator(activity: str) -> bool:
 
 
 def canonicalise_actors(sop: SOP) -> None:
-    from sopdata.text.glossary import normalise_actor
-
     for actor in sop.actors:
         if not actor.canonical:
             actor.canonical = normalise_actor(actor.raw)[0]

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sopdata.matching.alignment import AlignedPair
-from sopdata.matching.engine import (
-    SOPProfile,
-    TextEncoder,
-    align_pair,
-    build_profiles,
-    step_similarity,
-)
+from sopdata.matching.profiles import SOPProfile, build_profiles
+from sopdata.matching.steps import align_pair, step_similarity
 from sopdata.records import SOP, Step
+
+if TYPE_CHECKING:  # the embeddings package loads scikit-learn
+    from embeddings.base import Encoder
 
 
 @dataclass
@@ -90,7 +89,7 @@ def choose_pivot(sops: Sequence[SOP]) -> int:
 
 def compare_group(
     sops: Sequence[SOP],
-    encoder: TextEncoder | None = None,
+    encoder: Encoder | None = None,
     pivot: int | None = None,
     profiles: Sequence[SOPProfile] | None = None,
 ) -> GroupComparison:

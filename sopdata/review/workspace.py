@@ -18,8 +18,11 @@ from typing import Any
 
 from sopdata.errors import SOPLoadError
 from sopdata.form import DECISION, IDENTITY_FIELDS, PROCESS, has_decision, label_of
-from sopdata.matching.engine import PairMatch, office_key
-from sopdata.records import SOP, sop_from_dict
+from sopdata.grouping import DisjointSet
+from sopdata.ingest.loaders import load_bytes
+from sopdata.matching.pairs import PairMatch
+from sopdata.matching.profiles import office_key
+from sopdata.records import SOP, Actor, Step, sop_from_dict
 from sopdata.review.settings import with_durations
 from sopdata.text.durations import STANDARD_DURATION_SETTINGS, DurationSettings, parse_duration
 from sopdata.text.glossary import Glossary, normalise_actor
@@ -144,37 +147,21 @@ def build_groups(
     overrides = overrides or {}
     known = set(known_ids) | set(overrides.values())
     index = {s.key: k for k, s in enumerate(sops)}
-    parent = list(range(len(sops)))
-    members: dict[int, list[int]] = {k: [k] for k in range(len(sops))}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def join(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            return
-        if {office_key(sops[k]) for k in members[ra]} & {office_key(sops[k]) for k in members[rb]}:
-            return
-        parent[rb] = ra
-        members[ra].extend(members.pop(rb))
+    groups_of = DisjointSet(len(sops), [office_key(s) for s in sops])  # one SOP per office
 
     confirmed = [pair for pair, d in decisions.items() if d == "confirmed"]
     for a, b in confirmed:
         if a in index and b in index:
-            join(index[a], index[b])
+            groups_of.join(index[a], index[b])
     for m in sorted(matches, key=lambda m: -m.score):
         pair = tuple(sorted((m.a.key, m.b.key)))
         if m.relation != "equivalent" or decisions.get(pair) == "rejected":  # type: ignore[arg-type]
             continue
         if m.a.key in index and m.b.key in index:
-            join(index[m.a.key], index[m.b.key])
+            groups_of.join(index[m.a.key], index[m.b.key])
 
     groups: dict[str, Group] = {}
-    for ks in members.values():
+    for _, ks in sorted(groups_of.groups().items()):
         if len(ks) > 1:
             group = Group(group_id((sops[k] for k in ks), known), [sops[k] for k in sorted(ks)])
             groups[group.id] = group
@@ -216,8 +203,6 @@ class LoadedDocument:
 def load_documents(documents: Iterable[tuple[str, str, bytes]]) -> list[LoadedDocument]:
     """Parse uploaded documents ``(name, sha256, bytes)``; a bad one carries its
     Indonesian message and never stops the others."""
-    from sopdata.ingest.loaders import load_bytes
-
     out = []
     for name, sha, data in documents:
         try:
@@ -275,8 +260,6 @@ def rows_to_sop(sop: SOP, rows: Iterable[Mapping[str, Any]], identity: Mapping[s
     mark; a new one gets □, or ◇ when the row is a decision. Empty rows are dropped
     and an empty No is numbered by position.
     """
-    from sopdata.records import Actor, Step
-
     out = copy.deepcopy(sop)
     columns = {a.raw: a for a in out.actors}
     by_name: dict[str, str] = {}

@@ -29,8 +29,10 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Protocol
 
+from sopdata.grouping import DisjointSet
 from sopdata.resources import DATA_DIR
 from sopdata.text.fuzzy import ocr_distance
+from sopdata.text.textclean import SMALL_WORDS
 
 ACTOR_COLUMNS = ("pattern", "canonical", "spelled_out")
 ACRONYM_COLUMNS = ("acronym", "expansion", "aliases", "context")
@@ -285,14 +287,7 @@ def _slug(text: str) -> str:
 
 def _concept_tokens(rows: tuple[Acronym, ...]) -> tuple[str, ...]:
     """Union rows whose aliases name each other; name each group after its first row."""
-    parent = list(range(len(rows)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    groups = DisjointSet(len(rows))
     by_acronym: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         by_acronym.setdefault(r.acronym.upper(), []).append(i)
@@ -300,8 +295,8 @@ def _concept_tokens(rows: tuple[Acronym, ...]) -> tuple[str, ...]:
         for alias in r.aliases:
             targets = by_acronym.get(alias.upper(), [])
             if len(targets) == 1:  # an alias naming an ambiguous acronym links nothing
-                a, b = find(i), find(targets[0])
-                parent[max(a, b)] = min(a, b)
+                a, b = groups.find(i), groups.find(targets[0])
+                groups.join(min(a, b), max(a, b))  # the first row's root stays
 
     def name(r: Acronym) -> str:
         if len(by_acronym[r.acronym.upper()]) > 1:
@@ -311,11 +306,11 @@ def _concept_tokens(rows: tuple[Acronym, ...]) -> tuple[str, ...]:
     # a group is named after its first unambiguous row ("ikm", not "skm:survei-...")
     heads: dict[int, str] = {}
     for i, r in enumerate(rows):
-        root = find(i)
+        root = groups.find(i)
         unambiguous = len(by_acronym[r.acronym.upper()]) == 1
         if root not in heads or (unambiguous and ":" in heads[root]):
             heads[root] = name(r)
-    return tuple(heads[find(i)] for i in range(len(rows)))
+    return tuple(heads[groups.find(i)] for i in range(len(rows)))
 
 
 # --- public API --------------------------------------------------------------
@@ -396,7 +391,6 @@ def _fuzzy_actor(key: str, glossary: Glossary) -> tuple[str, str] | None:
     return best[1] if best else None
 
 
-_CONNECTORS = frozenset({"dan", "atau", "di", "ke", "dari", "/", "&"})
 # Capitalised words of titles that are not acronyms ("TIM Kecamatan").
 _NOT_ACRONYMS = frozenset({"TIM", "STAF", "KASI", "CAMAT", "LURAH", "KEPALA", "UMUM"})
 
@@ -412,7 +406,7 @@ def _tidy_unknown(name: str, glossary: Glossary) -> tuple[str, str]:
             words.append(acr.acronym)
             spelled.append(acr.expansion if len(rows) == 1 else acr.acronym)
             continue
-        if w.lower() in _CONNECTORS:
+        if w.lower() in SMALL_WORDS:
             word = w.lower()
         elif w.isupper() and len(w) <= 5 and w not in _NOT_ACRONYMS and not name.isupper():
             word = w  # an acronym we do not know ("UPT")
@@ -493,51 +487,11 @@ def expand_acronyms(text: str, glossary: Glossary | None = None) -> str:
     return "".join(out)
 
 
-# Words too common in SOP text to say anything about what a procedure is.
-STOPWORDS = frozenset(
-    [
-        "dan",
-        "atau",
-        "di",
-        "ke",
-        "dari",
-        "yang",
-        "untuk",
-        "dengan",
-        "pada",
-        "oleh",
-        "serta",
-        "dalam",
-        "kepada",
-        "sesuai",
-        "tersebut",
-        "ini",
-        "itu",
-        "akan",
-        "telah",
-        "sudah",
-        "bila",
-        "jika",
-        "maka",
-        "agar",
-        "guna",
-        "yg",
-        "dr",
-        "kpd",
-        "sbg",
-        "sop",
-        "the",
-        "of",
-    ]
-)
+def find_concepts(text: str, glossary: Glossary | None = None) -> tuple[set[str], str]:
+    """The concepts the glossary names in ``text``, and the text left without them.
 
-
-def canonical_terms(text: str, glossary: Glossary | None = None) -> set[str]:
-    """Key terms of a text, with every name of one concept folded to one token.
-
-    "Penyusunan LAKIP", "Penyusunan LKj" and "Penyusunan Laporan Kinerja" all
-    give {"penyusunan", "lakip"}. Other words come back lower-cased, stop words
-    and words shorter than three letters dropped.
+    Every name of one concept gives one token: "LAKIP", "LKj" and "Laporan
+    Kinerja" all give ``lakip`` (see ``sopdata.text.terms.canonical_terms``).
     """
     g = glossary or default_glossary()
     terms: set[str] = set()
@@ -551,8 +505,4 @@ def canonical_terms(text: str, glossary: Glossary | None = None) -> set[str]:
             for i in _choose_rows(g.spelling_index[m.group()], text or "", g):
                 terms.add(g.concept_tokens[i])
         rest = g.spelling_re.sub(" ", rest)
-    for w in re.findall(r"[A-Za-z]+", rest):
-        w = w.lower()
-        if len(w) >= 3 and w not in STOPWORDS:
-            terms.add(w)
-    return terms
+    return terms, rest

@@ -116,10 +116,11 @@ def normalise_title_key(title: str) -> str:
     return key
 
 
-_SMALL_WORDS = {
+# Indonesian function words: lower-case inside a title or a name, never a key term.
+SMALL_WORDS = frozenset({
     "dan", "di", "ke", "dari", "untuk", "yang", "atau", "pada", "dengan", "dalam",
     "kepada", "oleh", "serta", "bagi", "atas", "tentang", "per", "sebagai",
-}
+})
 # Short upper-case words that stay upper-case in a title ("Rekomendasi SKCK").
 _KEEP_UPPER = re.compile(r"^(?:[A-Z]{2,6}|[A-Z]+-[A-Za-z]+|[A-Z]+/[A-Z]+)$")
 _VOWELS = set("AEIOU")
@@ -145,7 +146,7 @@ def smart_title(text: str, acronyms: frozenset[str] = frozenset()) -> str:
         no_vowel = core.isalpha() and not (set(upper_core) & _VOWELS)
         if core and (upper_core in acronyms or in_parens or no_vowel) and _KEEP_UPPER.match(upper_core):
             out.append(word.upper())
-        elif i > 0 and core.lower() in _SMALL_WORDS:
+        elif i > 0 and core.lower() in SMALL_WORDS:
             out.append(word.lower())
         else:
             out.append("/".join(p[:1].upper() + p[1:].lower() for p in word.split("/")))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sopdata.evaluate import _pair, evaluate, leave_one_office_out, thresholds_from
-from sopdata.matching.engine import PairMatch, build_profiles, group_matches, match_profiles
+from sopdata.matching.groups import group_matches
+from sopdata.matching.match import match_profiles
+from sopdata.matching.pairs import PairMatch
+from sopdata.matching.profiles import build_profiles
 from sopdata.records import SOP
 from tests.support.paths import EVAL_DIR, SEED_TO_CORPUS, read_eval
 
@@ -61,7 +64,7 @@ def test_tfidf_uses_its_own_scale_and_finds_the_seed_twins(corpus_sops):
     """TF-IDF cosines of unrelated titles sit near 0, not near e5's 0.8: on e5's
     scale it found none of the labelled twins; on its own it finds them all."""
     from embeddings import TfidfEncoder
-    from sopdata.matching.engine import MatchSettings
+    from sopdata.matching.settings import MatchSettings
 
     read_eval("seed_equivalences.csv")  # skips without the labels
     profiles = build_profiles(corpus_sops, TfidfEncoder())

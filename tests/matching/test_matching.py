@@ -10,35 +10,16 @@ import sys
 import pytest
 
 from embeddings.lexical import TfidfEncoder
-from sopdata.matching.engine import (
-    MatchSettings,
-    build_profiles,
-    encoder_family,
-    group_matches,
-    match_corpus,
-    match_profiles,
-    step_actions,
-)
+from sopdata.matching.groups import group_matches
+from sopdata.matching.match import match_corpus, match_profiles
+from sopdata.matching.profiles import build_profiles
+from sopdata.matching.settings import MatchSettings, encoder_family
 from sopdata.records import SOP, Step
 from tests.support.paths import CORPUS, ROOT
 
 
 def _by_title(sops, title, prefix):
     return next(s for s in sops if s.title.lower() == title.lower() and s.source_file.startswith(prefix))
-
-
-@pytest.mark.parametrize(
-    "text,actions",
-    [
-        ("Penandatanganan surat keluar", {"sign"}),
-        ("Camat menendatangeni Surat Pengantar", {"sign"}),  # OCR damage
-        ("Subag Umum menyiapkan surat pengantar", {"draft"}),  # pengantar is not mengantar
-        ("Mengirim surat ke BKD", {"send"}),
-        ("Mendisposisi surat masuk", {"dispose"}),
-    ],
-)
-def test_step_actions(text, actions):
-    assert actions <= step_actions(text)
 
 
 def test_identical_duplicates_and_degenerate_sops_do_not_crash(corpus_sops):
@@ -155,14 +136,16 @@ def _reference_features(profiles, i, j, settings):
 def test_batch_scoring_matches_the_definitions(corpus_sops):
     import numpy as np
 
-    from sopdata.matching.engine import CorpusIndex, MatchSettings, candidate_pairs, score_pairs
+    from sopdata.matching.candidates import candidate_pairs
+    from sopdata.matching.scoring import CorpusIndex, score_pairs
+    from sopdata.matching.settings import MatchSettings
 
     profiles = build_profiles(corpus_sops, TfidfEncoder())
     settings = MatchSettings()
     first, second = candidate_pairs(profiles)
     assert len(first) > 300  # all cross-office pairs of the seed corpus
     scored = score_pairs(CorpusIndex.of(profiles), first, second, settings)
-    from sopdata.matching.engine import WEIGHTS
+    from sopdata.matching.scoring import WEIGHTS
 
     for k in range(0, len(scored), 7):
         expected = _reference_features(profiles, int(scored.first[k]), int(scored.second[k]), settings)
@@ -249,7 +232,7 @@ def test_degenerate_sops_are_matched_or_reported(corpus_sops):
 def _scored(pairs, scores, steps=True):
     import numpy as np
 
-    from sopdata.matching.engine import SIGNALS, ScoredPairs
+    from sopdata.matching.scoring import SIGNALS, ScoredPairs
 
     first, second = (np.array(x, np.int64) for x in zip(*pairs, strict=True))
     features = np.zeros((len(pairs), len(SIGNALS)))
@@ -262,7 +245,8 @@ def _scored(pairs, scores, steps=True):
 def test_one_sop_per_office_ratio_test():
     import numpy as np
 
-    from sopdata.matching.engine import MatchSettings, decide
+    from sopdata.matching.decide import decide
+    from sopdata.matching.settings import MatchSettings
 
     # SOP 0 (office 0) against SOPs 1 and 2 of office 1, and SOP 3 of office 2
     scored = _scored([(0, 1), (0, 2), (0, 3)], [0.8, 0.6, 0.6])
@@ -280,11 +264,11 @@ def test_one_sop_per_office_ratio_test():
 def test_merge_tree_gives_the_weakest_link():
     import numpy as np
 
-    from sopdata.matching.engine import _MergeTree
+    from sopdata.matching.groups import MergeTree
 
     # chain 0-1 (0.9), 2-3 (0.8), 1-2 (0.6); 4 shares an office with 0 and stays out
     edges = [(0, 1), (2, 3), (1, 2), (3, 4)]
-    tree = _MergeTree.build(5, ["a", "b", "c", "d", "a"], edges, [0.9, 0.8, 0.6, 0.5])
+    tree = MergeTree.build(5, ["a", "b", "c", "d", "a"], edges, [0.9, 0.8, 0.6, 0.5])
     assert len(set(tree.root[:4].tolist())) == 1 and tree.root[4] != tree.root[0]
     x, y = np.array([0, 2, 0, 1, 3]), np.array([1, 3, 3, 2, 0])
     assert tree.bottleneck(x, y).tolist() == [0.9, 0.8, 0.6, 0.6, 0.6]
@@ -293,7 +277,7 @@ def test_merge_tree_gives_the_weakest_link():
 def _profile(name, office, vec, terms):
     import numpy as np
 
-    from sopdata.matching.engine import SOPProfile
+    from sopdata.matching.profiles import SOPProfile
 
     v = np.array(vec, np.float32) / np.linalg.norm(vec)
     sop = SOP(source_file=f"{name}.txt", title=name, office=office, steps=[Step(no="1", activity=name)])
@@ -304,7 +288,7 @@ def _profile(name, office, vec, terms):
 def test_pairs_inside_a_group_are_equivalent_through_it():
     """A ~ B and B ~ C make A ~ C, scored by the weakest link, even when A and C
     look nothing alike on their own (cosine is not transitive)."""
-    from sopdata.matching.engine import MatchSettings
+    from sopdata.matching.settings import MatchSettings
 
     a = _profile("A", "Kantor A", [1, 0], {"arsip"})
     b = _profile("B", "Kantor B", [1, 1], {"arsip", "surat"})
@@ -333,7 +317,9 @@ def test_big_corpus_scores_only_neighbours_and_still_finds_twins():
     """Above ALL_PAIRS_UP_TO SOPs only nearest neighbours are scored."""
     import numpy as np
 
-    from sopdata.matching.engine import ALL_PAIRS_UP_TO, MatchSettings, SOPProfile, candidate_pairs
+    from sopdata.matching.candidates import ALL_PAIRS_UP_TO, candidate_pairs
+    from sopdata.matching.profiles import SOPProfile
+    from sopdata.matching.settings import MatchSettings
 
     rng = np.random.default_rng(5)
     n_base = ALL_PAIRS_UP_TO // 2 + 25

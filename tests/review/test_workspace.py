@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from sopdata.matching.engine import PairMatch
+from sopdata.matching.pairs import PairMatch
 from sopdata.records import SOP
 from sopdata.review.workspace import (
     NO_GROUP,

@@ -12,13 +12,13 @@ from sopdata.text.glossary import (
     Glossary,
     GlossaryError,
     actor_key,
-    canonical_terms,
     default_glossary,
     expand_acronyms,
     load_glossary,
     normalise_actor,
     read_actor_csv,
 )
+from sopdata.text.terms import canonical_terms
 
 KASUBAG_UMUM = ("Kasubag Umum dan Kepegawaian", "Kepala Sub Bagian Umum dan Kepegawaian")
 LOKET = ("Petugas Loket Pelayanan", "Petugas Loket Pelayanan")
