@@ -156,14 +156,14 @@ class MatchContext:
                           dict(zip(SIGNALS, self.available[k].tolist(), strict=True)))
         if self.rival[k] >= 0:
             r = self.profiles[int(self.rival[k])].sop
-            out.append(f"dari kantor yang sama, {r.title} ({r.office or r.source_file}) lebih cocok: "
+            out.append(f"dari kantor yang sama, {r.title} ({r.label}) lebih cocok: "
                        "satu kantor biasanya punya satu SOP per prosedur")
         if not math.isnan(self.implied[k]):
             bridge = sorted(self.partners.get(i, set()) & self.partners.get(j, set()))
             if bridge:
                 r = self.profiles[bridge[0]].sop
                 out.append(f"setara lewat kelompok prosedur: keduanya setara dengan {r.title} "
-                           f"({r.office or r.source_file})")
+                           f"({r.label})")
             else:
                 out.append(f"setara lewat kelompok prosedur (tautan terlemah {self.implied[k]:.0%})")
         return out
