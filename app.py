@@ -37,35 +37,68 @@ def _save(key: str) -> None:
 with st.sidebar:
     st.markdown("### SOP Harmoni")
     st.caption("Penyelarasan SOP Administrasi Pemerintahan antarkantor (Permenpan RB 35/2012).")
-    st.text_input("Nama peninjau", value=conf.reviewer, key="setting_reviewer",
-                  on_change=_save, args=("reviewer",), help="Dicatat pada setiap koreksi dan rancangan.")
+    st.text_input(
+        "Nama peninjau",
+        value=conf.reviewer,
+        key="setting_reviewer",
+        on_change=_save,
+        args=("reviewer",),
+        help="Dicatat pada setiap koreksi dan rancangan.",
+    )
     with st.expander("Pengaturan", expanded=False):
-        st.selectbox("Model kemiripan", options=list(ENCODERS), format_func=ENCODERS.__getitem__,
-                     index=list(ENCODERS).index(conf.encoder) if conf.encoder in ENCODERS else 0,
-                     key="setting_encoder", on_change=_save, args=("encoder",))
-        st.number_input("Jam kerja per hari", min_value=4.0, max_value=12.0, step=0.5,
-                        value=conf.hours_per_working_day, key="setting_hours_per_working_day",
-                        on_change=_save, args=("hours_per_working_day",),
-                        help="Untuk mengubah '1 hari' menjadi menit (bawaan 7,5 jam: 37,5 jam/minggu ASN).")
-        st.selectbox("Aturan Waktu harmonisasi", options=list(RULES), format_func=RULES.__getitem__,
-                     index=list(RULES).index(conf.waktu_rule),
-                     key="setting_waktu_rule", on_change=_save, args=("waktu_rule",))
+        st.selectbox(
+            "Model kemiripan",
+            options=list(ENCODERS),
+            format_func=ENCODERS.__getitem__,
+            index=list(ENCODERS).index(conf.encoder) if conf.encoder in ENCODERS else 0,
+            key="setting_encoder",
+            on_change=_save,
+            args=("encoder",),
+        )
+        st.number_input(
+            "Jam kerja per hari",
+            min_value=4.0,
+            max_value=12.0,
+            step=0.5,
+            value=conf.hours_per_working_day,
+            key="setting_hours_per_working_day",
+            on_change=_save,
+            args=("hours_per_working_day",),
+            help="Untuk mengubah '1 hari' menjadi menit (bawaan 7,5 jam: 37,5 jam/minggu ASN).",
+        )
+        st.selectbox(
+            "Aturan Waktu harmonisasi",
+            options=list(RULES),
+            format_func=RULES.__getitem__,
+            index=list(RULES).index(conf.waktu_rule),
+            key="setting_waktu_rule",
+            on_change=_save,
+            args=("waktu_rule",),
+        )
     with st.expander("Glosarium", expanded=False):
         with st.form("glossary_form", clear_on_submit=True):
             kinds: list[GlossaryKind] = ["actor", "acronym"]
-            kind = st.radio("Jenis", kinds, horizontal=True,
-                            format_func={"actor": "Pelaksana", "acronym": "Singkatan"}.__getitem__)
+            kind = st.radio(
+                "Jenis",
+                kinds,
+                horizontal=True,
+                format_func={"actor": "Pelaksana", "acronym": "Singkatan"}.__getitem__,
+            )
             alias = st.text_input("Tertulis", placeholder="mis. Kasubbag TU")
             canonical = st.text_input("Artinya", placeholder="mis. Kasubag Umum")
             if st.form_submit_button("Tambah") and alias.strip() and canonical.strip():
                 with user_errors():
-                    store().add_glossary_entry(kind, alias.strip(), canonical.strip(), conf.reviewer)
+                    store().add_glossary_entry(
+                        kind, alias.strip(), canonical.strip(), conf.reviewer
+                    )
                 st.toast("Entri glosarium disimpan.")
         with user_errors():
             entries = store().glossary_entries()
         for entry in entries:
             st.caption(f"{plain(entry.alias)} → {plain(entry.canonical)}")
-    st.caption(f"Data kerja tersimpan di `{data_dir_note()}` · unggahan maks. {UPLOAD_LIMIT_MB} MB per berkas")
+    st.caption(
+        f"Data kerja tersimpan di `{data_dir_note()}` · unggahan maks. {UPLOAD_LIMIT_MB} MB per berkas"
+    )
 
 with user_errors():  # the store calls pages make themselves, too
     st.navigation(pages).run()

@@ -137,24 +137,32 @@ def findings_of(group_fingerprint: str, spec: str, _comparison: GroupComparison)
 # Building an Altair chart validates its whole spec (30-50 ms a chart on the
 # project's machines), so each chart is built once per content and shared.
 @st.cache_resource(show_spinner=False, max_entries=64)
-def group_charts(group_fingerprint: str, spec: str, _comparison: GroupComparison,
-                 _found: GroupFindings) -> tuple[alt.Chart | None, alt.Chart]:
+def group_charts(
+    group_fingerprint: str, spec: str, _comparison: GroupComparison, _found: GroupFindings
+) -> tuple[alt.Chart | None, alt.Chart]:
     """Bandingkan's charts: Waktu per aligned step (None when none is readable) and totals."""
     frame = timing_frame(_comparison)
     return (timing_chart(frame) if len(frame) else None), total_chart(total_frame(_found))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def similarity_chart(corpus_fingerprint: str, spec: str, _sops: list[SOP],
-                     _matches: list[PairMatch]) -> alt.Chart | None:
+def similarity_chart(
+    corpus_fingerprint: str, spec: str, _sops: list[SOP], _matches: list[PairMatch]
+) -> alt.Chart | None:
     """Pencocokan's heatmap of the matched SOPs (None when nothing matched)."""
     frame = similarity_frame(_sops, _matches)
     return similarity_heatmap(frame) if len(frame) else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def workbook_of(draft_fingerprint: str, group_fingerprint: str, spec: str, rule: str,
-                _draft: SOP, _parts: WorkbookParts) -> bytes:
+def workbook_of(
+    draft_fingerprint: str,
+    group_fingerprint: str,
+    spec: str,
+    rule: str,
+    _draft: SOP,
+    _parts: WorkbookParts,
+) -> bytes:
     """The draft's Excel workbook, built again only when the draft or its group changes.
 
     Building it takes 0.1–0.3 s, and the Harmonisasi page shows its download
@@ -241,7 +249,9 @@ def _view(with_matches: bool) -> View:
     groups: list[Group] = []
     if with_matches:
         matches = corpus_matches(fp, conf.encoder, sops)
-        groups = build_groups(sops, matches, _decisions(), ws.group_overrides(), ws.latest_drafts().keys())
+        groups = build_groups(
+            sops, matches, _decisions(), ws.group_overrides(), ws.latest_drafts().keys()
+        )
     return View(sops, docs, matches, groups, fp, conf, set(corrections))
 
 
@@ -274,6 +284,7 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSett
         rows_to_sop,
         steps_to_rows,
     )
+
     st.markdown("**Identitas SOP**")
     identity: dict[str, str] = {}
     left, right = st.columns(2)
@@ -281,11 +292,17 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSett
         col = left if k < 8 else right
         value = getattr(sop, attr)
         if is_list:
-            identity[attr] = col.text_area(label, value="\n".join(value), key=f"{field_key}_{attr}",
-                                           help="Satu butir per baris.")
+            identity[attr] = col.text_area(
+                label,
+                value="\n".join(value),
+                key=f"{field_key}_{attr}",
+                help="Satu butir per baris.",
+            )
         else:
             identity[attr] = col.text_input(label, value=value, key=f"{field_key}_{attr}")
-    st.markdown("**Langkah (Uraian Prosedur)** — ubah sel yang salah; baris dapat ditambah atau dihapus.")
+    st.markdown(
+        "**Langkah (Uraian Prosedur)** — ubah sel yang salah; baris dapat ditambah atau dihapus."
+    )
     edited = st.data_editor(
         pd.DataFrame(steps_to_rows(sop), columns=list(STEP_COLUMNS)),
         num_rows="dynamic",
@@ -295,8 +312,12 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSett
         column_config={
             "Kegiatan": st.column_config.TextColumn(width="large"),
             "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
-            "Keputusan": st.column_config.CheckboxColumn(help=f"Langkah keputusan (simbol {DECISION})."),
-            "Waktu": st.column_config.TextColumn(help="Seperti tertulis, mis. '15 menit' atau '1 hari'."),
+            "Keputusan": st.column_config.CheckboxColumn(
+                help=f"Langkah keputusan (simbol {DECISION})."
+            ),
+            "Waktu": st.column_config.TextColumn(
+                help="Seperti tertulis, mis. '15 menit' atau '1 hari'."
+            ),
         },
     )
     return rows_to_sop(sop, edited.to_dict("records"), identity, durations)

@@ -18,12 +18,17 @@ if not v.groups:
 
 group_ids = [g.id for g in v.groups]
 labels = {g.id: f"{g.title} — {', '.join(g.offices)}" for g in v.groups}
-gid = st.selectbox("Kelompok prosedur", options=group_ids, format_func=labels.__getitem__, key="group_pick")
+gid = st.selectbox(
+    "Kelompok prosedur", options=group_ids, format_func=labels.__getitem__, key="group_pick"
+)
 group = v.groups[group_ids.index(gid)]
-chosen = st.multiselect("SOP yang dibandingkan", options=[s.key for s in group.sops],
-                        default=[s.key for s in group.sops],
-                        format_func=lambda k: next(f"{s.office}: {s.title}" for s in group.sops if s.key == k),
-                        key=f"members_{gid}")
+chosen = st.multiselect(
+    "SOP yang dibandingkan",
+    options=[s.key for s in group.sops],
+    default=[s.key for s in group.sops],
+    format_func=lambda k: next(f"{s.office}: {s.title}" for s in group.sops if s.key == k),
+    key=f"members_{gid}",
+)
 members = [s for s in group.sops if s.key in chosen]
 if len(members) < 2:
     st.warning("Pilih sedikitnya dua SOP.")
@@ -56,13 +61,25 @@ styled = table.style.apply(lambda row: [styles[row.name].get(c, "") for c in tab
 # Headers: "<office>: langkah", then "Pelaksana" and "Waktu" of that office.
 aligned_config = {"Baris": st.column_config.TextColumn(width=50, pinned=True)}
 for office in comparison.offices:
-    aligned_config[f"{office} · Langkah"] = st.column_config.TextColumn(f"{office}: langkah", width=240)
-    aligned_config[f"{office} · Pelaksana"] = st.column_config.TextColumn("Pelaksana", width=120, help=office)
-    aligned_config[f"{office} · Waktu"] = st.column_config.TextColumn("Waktu", width=80, help=office)
+    aligned_config[f"{office} · Langkah"] = st.column_config.TextColumn(
+        f"{office}: langkah", width=240
+    )
+    aligned_config[f"{office} · Pelaksana"] = st.column_config.TextColumn(
+        "Pelaksana", width=120, help=office
+    )
+    aligned_config[f"{office} · Waktu"] = st.column_config.TextColumn(
+        "Waktu", width=80, help=office
+    )
 row_height = 72
 st.caption("Kuning: berbeda antarkantor · merah muda: jauh berbeda · abu-abu: langkah tidak ada.")
-st.dataframe(styled, hide_index=True, width="stretch", row_height=row_height, column_config=aligned_config,
-             height=min(760, 38 + row_height * len(table)))
+st.dataframe(
+    styled,
+    hide_index=True,
+    width="stretch",
+    row_height=row_height,
+    column_config=aligned_config,
+    height=min(760, 38 + row_height * len(table)),
+)
 
 timing, totals = group_charts(members_fp, spec, comparison, found)
 left, right = st.columns([3, 2])
@@ -78,13 +95,17 @@ with right:
 
 st.subheader(f"Temuan ({len(found.findings)})")
 st.dataframe(
-    pd.DataFrame({
-        "Tingkat": [SEVERITY_LABEL[f.severity] for f in found.findings],
-        "Uraian": [f.message for f in found.findings],
-        "Langkah": ["; ".join(f.steps) for f in found.findings],
-    }),
+    pd.DataFrame(
+        {
+            "Tingkat": [SEVERITY_LABEL[f.severity] for f in found.findings],
+            "Uraian": [f.message for f in found.findings],
+            "Langkah": ["; ".join(f.steps) for f in found.findings],
+        }
+    ),
     hide_index=True,
     width="stretch",
-    column_config={"Tingkat": st.column_config.TextColumn(width=70),
-                   "Uraian": st.column_config.TextColumn(width=560)},
+    column_config={
+        "Tingkat": st.column_config.TextColumn(width=70),
+        "Uraian": st.column_config.TextColumn(width=560),
+    },
 )

@@ -35,8 +35,12 @@ if not v.groups:
 
 group_ids = [g.id for g in v.groups]
 drafts = store().latest_drafts()
-labels = {g.id: f"{g.title} — {', '.join(g.offices)}" + (" ✎" if g.id in drafts else "") for g in v.groups}
-gid = st.selectbox("Kelompok prosedur", options=group_ids, format_func=labels.__getitem__, key="harm_group")
+labels = {
+    g.id: f"{g.title} — {', '.join(g.offices)}" + (" ✎" if g.id in drafts else "") for g in v.groups
+}
+gid = st.selectbox(
+    "Kelompok prosedur", options=group_ids, format_func=labels.__getitem__, key="harm_group"
+)
 group = v.groups[group_ids.index(gid)]
 rule = v.settings.waktu_rule
 
@@ -48,15 +52,20 @@ latest = store().latest_draft(gid)
 
 if latest is not None and not st.session_state.get(f"fresh_{gid}"):
     draft = sop_from_dict(latest.sop_dict, v.settings.durations)
-    st.info(f"Rancangan versi {latest.version}, disimpan oleh {plain(latest.author or 'peninjau')} pada "
-            f"{latest.created_at[:16].replace('T', ' ')} UTC" + (f" — {plain(latest.note)}" if latest.note else ""))
+    st.info(
+        f"Rancangan versi {latest.version}, disimpan oleh {plain(latest.author or 'peninjau')} pada "
+        f"{latest.created_at[:16].replace('T', ' ')} UTC"
+        + (f" — {plain(latest.note)}" if latest.note else "")
+    )
     if st.button("Mulai lagi dari usulan otomatis", key=f"restart_{gid}"):
         st.session_state[f"fresh_{gid}"] = True
         st.rerun()
 else:
     draft = proposal.sop
-    st.info(f"Usulan otomatis dari {len(group.sops)} SOP (aturan Waktu: {RULES[rule].lower()}); "
-            "belum disimpan. Ubah seperlunya lalu simpan.")
+    st.info(
+        f"Usulan otomatis dari {len(group.sops)} SOP (aturan Waktu: {RULES[rule].lower()}); "
+        "belum disimpan. Ubah seperlunya lalu simpan."
+    )
 
 if st.session_state.pop(f"saved_{gid}", False):
     st.session_state[f"h_note_{gid}"] = ""  # a saved note is not offered again for the next version
@@ -69,51 +78,78 @@ with st.form(f"draft_{gid}"):
 if save:
     draft = edited_draft
     try:
-        record = store().save_draft(gid, draft.to_dict(), reviewer(), note=note,
-                                    base_version=latest.version if latest else 0)
+        record = store().save_draft(
+            gid,
+            draft.to_dict(),
+            reviewer(),
+            note=note,
+            base_version=latest.version if latest else 0,
+        )
     except StaleWriteError:
-        st.error("Rancangan ini baru saja disimpan di tab atau oleh peninjau lain. Muat ulang halaman untuk "
-                 "melihat versi terbaru; isian Anda belum disimpan.")
+        st.error(
+            "Rancangan ini baru saja disimpan di tab atau oleh peninjau lain. Muat ulang halaman untuk "
+            "melihat versi terbaru; isian Anda belum disimpan."
+        )
     else:
         st.session_state.pop(f"fresh_{gid}", None)
         st.session_state[f"saved_{gid}"] = True
         st.toast(f"Rancangan disimpan (versi {record.version}).")
         st.rerun()
 
-st.caption(f"{len(draft.steps)} langkah · total waktu "
-           f"{format_minutes(draft.total_minutes, draft.time_settings) if draft.total_minutes else '-'}")
+st.caption(
+    f"{len(draft.steps)} langkah · total waktu "
+    f"{format_minutes(draft.total_minutes, draft.time_settings) if draft.total_minutes else '-'}"
+)
 
 slug = re.sub(r"[^A-Za-z0-9]+", "-", draft.title).strip("-").lower() or "sop"
-workbook = workbook_of(fingerprint([draft]), group_fp, spec, rule, draft,
-                       WorkbookParts(comparison, found, proposal.choices))
-st.download_button("Unduh Excel (format Permenpan RB 35/2012)", data=workbook,
-                   file_name=f"harmonisasi-{slug}.xlsx", key="download_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+workbook = workbook_of(
+    fingerprint([draft]),
+    group_fp,
+    spec,
+    rule,
+    draft,
+    WorkbookParts(comparison, found, proposal.choices),
+)
+st.download_button(
+    "Unduh Excel (format Permenpan RB 35/2012)",
+    data=workbook,
+    file_name=f"harmonisasi-{slug}.xlsx",
+    key="download_xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 tab_findings, tab_sources, tab_history = st.tabs(["Temuan", "Sumber pilihan", "Riwayat versi"])
 with tab_findings:
     own = compliance(draft)
     st.dataframe(
-        pd.DataFrame({
-            "Tingkat": [SEVERITY_LABEL[f.severity] for f in found.findings + own],
-            "Uraian": [f.message for f in found.findings + own],
-            "Kantor": [", ".join(f.offices) for f in found.findings + own],
-        }),
-        hide_index=True, width="stretch",
-        column_config={"Tingkat": st.column_config.TextColumn(width=70),
-                       "Uraian": st.column_config.TextColumn(width=560)},
+        pd.DataFrame(
+            {
+                "Tingkat": [SEVERITY_LABEL[f.severity] for f in found.findings + own],
+                "Uraian": [f.message for f in found.findings + own],
+                "Kantor": [", ".join(f.offices) for f in found.findings + own],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Tingkat": st.column_config.TextColumn(width=70),
+            "Uraian": st.column_config.TextColumn(width=560),
+        },
     )
 with tab_sources:
     st.caption("Dari mana setiap isian usulan otomatis berasal.")
     st.dataframe(
-        pd.DataFrame({
-            "Langkah": [c.step or "-" for c in proposal.choices],
-            "Bagian": [c.field for c in proposal.choices],
-            "Isi": [c.value for c in proposal.choices],
-            "Sumber": [", ".join(c.sources) for c in proposal.choices],
-            "Aturan": [c.rule for c in proposal.choices],
-        }),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            {
+                "Langkah": [c.step or "-" for c in proposal.choices],
+                "Bagian": [c.field for c in proposal.choices],
+                "Isi": [c.value for c in proposal.choices],
+                "Sumber": [", ".join(c.sources) for c in proposal.choices],
+                "Aturan": [c.rule for c in proposal.choices],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
 with tab_history:
     history = store().draft_history(gid)
@@ -121,12 +157,15 @@ with tab_history:
         st.caption("Belum ada versi tersimpan.")
     else:
         st.dataframe(
-            pd.DataFrame({
-                "Versi": [h.version for h in history],
-                "Oleh": [h.author for h in history],
-                "Waktu (UTC)": [h.created_at[:19].replace("T", " ") for h in history],
-                "Catatan": [h.note for h in history],
-                "Langkah": [len(h.sop_dict.get("steps", [])) for h in history],
-            }),
-            hide_index=True, width="stretch",
+            pd.DataFrame(
+                {
+                    "Versi": [h.version for h in history],
+                    "Oleh": [h.author for h in history],
+                    "Waktu (UTC)": [h.created_at[:19].replace("T", " ") for h in history],
+                    "Catatan": [h.note for h in history],
+                    "Langkah": [len(h.sop_dict.get("steps", [])) for h in history],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
         )

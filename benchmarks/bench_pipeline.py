@@ -42,14 +42,26 @@ def main() -> None:
         t3 = time.perf_counter()
         for name, dt in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
             phases[name].append(dt)
-    print(f"seed corpus: {len(sops)} SOPs, {sum(len(s.steps) for s in sops)} steps, {len(groups)} groups; "
-          f"encoder {encoder.name}; first load + cache warm-up {load_s:.1f} s")
+    print(
+        f"seed corpus: {len(sops)} SOPs, {sum(len(s.steps) for s in sops)} steps, {len(groups)} groups; "
+        f"encoder {encoder.name}; first load + cache warm-up {load_s:.1f} s"
+    )
     for name, times in phases.items():
-        print(f"{name:<6} median {statistics.median(times) * 1000:7.0f} ms   best {min(times) * 1000:7.0f} ms")
+        print(
+            f"{name:<6} median {statistics.median(times) * 1000:7.0f} ms   best {min(times) * 1000:7.0f} ms"
+        )
     total = statistics.median(phases["total"])
     print(f"target < 2 s: {'OK' if total < 2 else 'MISSED'}")
-    print("RESULT " + json.dumps({"bench": "pipeline", "seed_total_s": round(total, 3),
-                                  **{f"{k}_s": round(statistics.median(v), 3) for k, v in phases.items()}}))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "bench": "pipeline",
+                "seed_total_s": round(total, 3),
+                **{f"{k}_s": round(statistics.median(v), 3) for k, v in phases.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

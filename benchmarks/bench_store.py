@@ -29,7 +29,9 @@ from tests.support.paths import ROOT
 SAMPLE = ROOT / "corpus" / "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt"
 
 
-def writer(path: str, sync: Synchronous, worker: int, n: int, base: dict[str, Any], barrier: Any) -> None:
+def writer(
+    path: str, sync: Synchronous, worker: int, n: int, base: dict[str, Any], barrier: Any
+) -> None:
     store = WorkStore(path, synchronous=sync, check=False)
     barrier.wait(timeout=120)
     for i in range(n):
@@ -54,7 +56,8 @@ def concurrent_writers(
     barrier = ctx.Barrier(procs + 1)
     each = n // procs
     workers = [
-        ctx.Process(target=writer, args=(str(path), sync, w, each, base, barrier)) for w in range(procs)
+        ctx.Process(target=writer, args=(str(path), sync, w, each, base, barrier))
+        for w in range(procs)
     ]
     for p in workers:
         p.start()
@@ -80,8 +83,10 @@ def verify(path: Path, procs: int, each: int) -> list[str]:
     titles = sorted(json.loads(r[2])["title"] for r in rows)
     expected = sorted(f"{w}/{i}" for w in range(procs) for i in range(each))
     if titles != expected:
-        problems.append(f"{len(expected) - len(set(titles) & set(expected))} drafts missing, "
-                        f"{len(titles) - len(set(titles))} duplicated")
+        problems.append(
+            f"{len(expected) - len(set(titles) & set(expected))} drafts missing, "
+            f"{len(titles) - len(set(titles))} duplicated"
+        )
     versions: dict[str, list[int]] = {}
     for group, version, _ in rows:
         versions.setdefault(group, []).append(version)
@@ -114,7 +119,10 @@ def read_latency(path: Path, records: int, base: dict[str, Any]) -> list[tuple[s
         (f"latest_sop_corrections() ({records} SOPs)", median_ms(store.latest_sop_corrections)),
         (f"latest_drafts() ({groups} groups x 10)", median_ms(store.latest_drafts)),
         ("latest_draft(one group)", median_ms(lambda: store.latest_draft("grup-0"))),
-        ("latest_sop_correction(one SOP)", median_ms(lambda: store.latest_sop_correction("dok-0.txt#0"))),
+        (
+            "latest_sop_correction(one SOP)",
+            median_ms(lambda: store.latest_sop_correction("dok-0.txt#0")),
+        ),
         (f"match_decisions() ({records} pairs)", median_ms(store.match_decisions)),
         (f"group_overrides() ({records} SOPs)", median_ms(store.group_overrides)),
         ("get_setting(missing key)", median_ms(lambda: store.get_setting("x"))),
@@ -133,11 +141,17 @@ def main() -> None:
     problems: list[str] = []
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
-        print(f"one write = one draft of {len(json.dumps(base)) / 1024:.1f} KB of JSON in its own transaction")
-        print(f"{'synchronous':<12} {'1 writer (writes/s)':>20} {f'{args.procs} processes (writes/s)':>24}")
+        print(
+            f"one write = one draft of {len(json.dumps(base)) / 1024:.1f} KB of JSON in its own transaction"
+        )
+        print(
+            f"{'synchronous':<12} {'1 writer (writes/s)':>20} {f'{args.procs} processes (writes/s)':>24}"
+        )
         for sync in ("FULL", "NORMAL"):
             one = single_writer(folder / f"one-{sync}.sqlite3", sync, args.writes, base)
-            many, found = concurrent_writers(folder / f"many-{sync}.sqlite3", sync, args.procs, args.writes, base)
+            many, found = concurrent_writers(
+                folder / f"many-{sync}.sqlite3", sync, args.procs, args.writes, base
+            )
             problems += found
             print(f"{sync:<12} {one:>20.0f} {many:>24.0f}")
             result[f"store_{sync.lower()}_1_writer_per_s"] = round(one)
@@ -148,10 +162,17 @@ def main() -> None:
         for name, ms in reads:
             print(f"{name:<44} {ms:>8.2f}")
     each_run = args.writes // args.procs * args.procs
-    print(f"concurrent writes checked ({each_run} drafts a run; every draft once, versions without gap, "
-          f"integrity_check): {'; '.join(problems) or 'all intact'}")
-    result.update({"store_read_latest_correction_ms": round(reads[3][1], 2),
-                   "store_read_all_corrections_ms": round(reads[0][1], 1), "store_problems": len(problems)})
+    print(
+        f"concurrent writes checked ({each_run} drafts a run; every draft once, versions without gap, "
+        f"integrity_check): {'; '.join(problems) or 'all intact'}"
+    )
+    result.update(
+        {
+            "store_read_latest_correction_ms": round(reads[3][1], 2),
+            "store_read_all_corrections_ms": round(reads[0][1], 1),
+            "store_problems": len(problems),
+        }
+    )
     print("RESULT " + json.dumps(result))
 
 

@@ -57,12 +57,12 @@ def mutate(data: bytes, rng: random.Random, other: bytes) -> bytes:
         elif op < 0.5:
             buf[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
         elif op < 0.65:
-            del buf[i:i + rng.randint(1, 64)]
+            del buf[i : i + rng.randint(1, 64)]
         elif op < 0.8:
             buf = buf[: rng.randint(0, len(buf))]
         else:
             j = rng.randrange(max(len(other), 1))
-            buf[i:i + 256] = other[j:j + 256]
+            buf[i : i + 256] = other[j : j + 256]
     return bytes(buf)
 
 
@@ -87,8 +87,12 @@ def fuzz(seconds: float, seed: int) -> dict[str, object]:
             outcomes["UNEXPECTED"] += 1
             if len(failures) < 5:
                 failures.append(f"{name}: {traceback.format_exc(limit=3)}")
-    return {"inputs": sum(per_format.values()), "per_format": dict(per_format), "outcomes": dict(outcomes),
-            "failures": failures}
+    return {
+        "inputs": sum(per_format.values()),
+        "per_format": dict(per_format),
+        "outcomes": dict(outcomes),
+        "failures": failures,
+    }
 
 
 class _Huge(io.RawIOBase):
@@ -155,10 +159,21 @@ def main() -> int:
     width = max(len(n) for n, _ in rows)
     for name, message in rows:
         print(f"  {name:<{width}}  {message}")
-    unexpected = int(report["outcomes"].get("UNEXPECTED", 0)) + sum("UNEXPECTED" in m for _, m in rows)  # type: ignore[attr-defined]
-    print("RESULT " + json.dumps({"bench": "fuzz", "fuzz_inputs": report["inputs"], "fuzz_unexpected": unexpected,
-                                  "malformed_files": len(rows),
-                                  "malformed_loaded": sum(m.startswith("(terbaca") for _, m in rows)}))
+    unexpected = int(report["outcomes"].get("UNEXPECTED", 0)) + sum(
+        "UNEXPECTED" in m for _, m in rows
+    )  # type: ignore[attr-defined]
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "bench": "fuzz",
+                "fuzz_inputs": report["inputs"],
+                "fuzz_unexpected": unexpected,
+                "malformed_files": len(rows),
+                "malformed_loaded": sum(m.startswith("(terbaca") for _, m in rows),
+            }
+        )
+    )
     return 1 if unexpected else 0
 
 

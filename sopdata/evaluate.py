@@ -63,7 +63,10 @@ class EvalReport:
         ]
         out += [f"  missed: {a} <-> {b}" for a, b in self.missed_pairs]
         out += [f"  wrong:  {a} <-> {b}" for a, b in self.false_pairs]
-        out += [f"  related above true: {a} <-> {b} ({s:.3f} > {t:.3f})" for a, b, s, t in self.related_above_true]
+        out += [
+            f"  related above true: {a} <-> {b} ({s:.3f} > {t:.3f})"
+            for a, b, s, t in self.related_above_true
+        ]
         out += [f"  label not found in parse: {x}" for x in self.unresolved_labels]
         return out
 
@@ -106,9 +109,17 @@ def evaluate(
             unresolved.append(f"{row['file']}: {row['title']}")
         groups.setdefault((row["group"], row["relation"]), []).append(key)
     expected = {
-        _pair(a, b) for (_, rel), keys in groups.items() if rel == "equivalent" for a, b in combinations(keys, 2)
+        _pair(a, b)
+        for (_, rel), keys in groups.items()
+        if rel == "equivalent"
+        for a, b in combinations(keys, 2)
     }
-    related = {_pair(a, b) for (_, rel), keys in groups.items() if rel == "related" for a, b in combinations(keys, 2)}
+    related = {
+        _pair(a, b)
+        for (_, rel), keys in groups.items()
+        if rel == "related"
+        for a, b in combinations(keys, 2)
+    }
     predicted = {_pair(_sop_key(m.a), _sop_key(m.b)) for m in matches if m.relation == "equivalent"}
     score_of = {_pair(_sop_key(m.a), _sop_key(m.b)): m.score for m in matches}
     report = EvalReport(pairs=Scores.of(predicted, expected), alignment=Scores.of(set(), set()))
@@ -152,8 +163,15 @@ def _labelled_pairs(
         groups.setdefault((row["group"], row["relation"]), []).append(
             _label_key(row["file"], row["title"], seed_to_file)
         )
-    expected = {_pair(a, b) for (_, r), k in groups.items() if r == "equivalent" for a, b in combinations(k, 2)}
-    related = {_pair(a, b) for (_, r), k in groups.items() if r == "related" for a, b in combinations(k, 2)}
+    expected = {
+        _pair(a, b)
+        for (_, r), k in groups.items()
+        if r == "equivalent"
+        for a, b in combinations(k, 2)
+    }
+    related = {
+        _pair(a, b) for (_, r), k in groups.items() if r == "related" for a, b in combinations(k, 2)
+    }
     return expected, related
 
 
@@ -207,9 +225,11 @@ class Fold:
     wrong: int  # equivalent proposals involving the office that the labels do not hold
 
     def line(self) -> str:
-        return (f"  without {self.office}: equivalent >= {self.thresholds['equivalent']:.3f}, "
-                f"related >= {self.thresholds['related']:.3f}; its pairs found {self.found}/{self.expected}, "
-                f"wrong {self.wrong}")
+        return (
+            f"  without {self.office}: equivalent >= {self.thresholds['equivalent']:.3f}, "
+            f"related >= {self.thresholds['related']:.3f}; its pairs found {self.found}/{self.expected}, "
+            f"wrong {self.wrong}"
+        )
 
 
 def leave_one_office_out(
@@ -239,13 +259,21 @@ def leave_one_office_out(
         thresholds: dict[str, float] = {}
         for _ in range(rounds):
             # the office's pairs are unlabelled in this fold: neither positive nor negative
-            everything = [m for m in match_profiles(profiles, settings, align=False, keep="different")
-                          if not involves(_pair(_sop_key(m.a), _sop_key(m.b)))]
-            thresholds = thresholds_from(everything, {p for p in expected if not involves(p)},
-                                         {p for p in related if not involves(p)})
+            everything = [
+                m
+                for m in match_profiles(profiles, settings, align=False, keep="different")
+                if not involves(_pair(_sop_key(m.a), _sop_key(m.b)))
+            ]
+            thresholds = thresholds_from(
+                everything,
+                {p for p in expected if not involves(p)},
+                {p for p in related if not involves(p)},
+            )
             settings = dataclasses.replace(start, **thresholds)
         matches = match_profiles(profiles, settings, align=False)
-        proposed = {_pair(_sop_key(m.a), _sop_key(m.b)) for m in matches if m.relation == "equivalent"}
+        proposed = {
+            _pair(_sop_key(m.a), _sop_key(m.b)) for m in matches if m.relation == "equivalent"
+        }
         held_out = {p for p in expected if involves(p)}
         wrong = {p for p in proposed if involves(p)} - expected
         folds.append(Fold(office, thresholds, len(held_out & proposed), len(held_out), len(wrong)))
@@ -271,8 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("leave one office out (thresholds calibrated without the office's labels):")
     print("\n".join(f.line() for f in folds))
     found, total = sum(f.found for f in folds), sum(f.expected for f in folds)
-    print(f"held-out equivalent pairs found: {found} of {total} (a pair counts once per office it involves); "
-          f"wrong proposals: {sum(f.wrong for f in folds)}")
+    print(
+        f"held-out equivalent pairs found: {found} of {total} (a pair counts once per office it involves); "
+        f"wrong proposals: {sum(f.wrong for f in folds)}"
+    )
     return 0
 
 

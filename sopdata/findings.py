@@ -138,9 +138,17 @@ class TimingSpread:
             "values": [
                 {"office": v.office, "minutes": v.minutes, "raw": v.raw} for v in self.values
             ],
-            "min": {"minutes": self.minimum.minutes, "raw": self.minimum.raw, "office": self.minimum.office},
+            "min": {
+                "minutes": self.minimum.minutes,
+                "raw": self.minimum.raw,
+                "office": self.minimum.office,
+            },
             "median_minutes": self.median_minutes,
-            "max": {"minutes": self.maximum.minutes, "raw": self.maximum.raw, "office": self.maximum.office},
+            "max": {
+                "minutes": self.maximum.minutes,
+                "raw": self.maximum.raw,
+                "office": self.maximum.office,
+            },
             "outliers": [self.values[i].office for i in self.outliers],
         }
 
@@ -180,13 +188,19 @@ def row_label(comparison: GroupComparison, row: AlignedRow, width: int = 60) -> 
     return "(langkah tanpa uraian)"
 
 
-def _step_refs(comparison: GroupComparison, row: AlignedRow, members: Sequence[int]) -> tuple[str, ...]:
+def _step_refs(
+    comparison: GroupComparison, row: AlignedRow, members: Sequence[int]
+) -> tuple[str, ...]:
     return tuple(comparison.step_label(m, i) for m in members for i in row.cells[m])
 
 
 def _row_minutes(steps: Sequence[Step]) -> tuple[float, str] | None:
     """Waktu of an office's steps in a row (summed when it split the step)."""
-    readable = [s.duration for s in steps if s.duration.minutes is not None and s.duration.kind == "duration"]
+    readable = [
+        s.duration
+        for s in steps
+        if s.duration.minutes is not None and s.duration.kind == "duration"
+    ]
     if not readable:
         return None
     return sum(d.minutes or 0.0 for d in readable), " + ".join(d.raw.strip() for d in readable)
@@ -220,7 +234,9 @@ def _spread_text(values: Sequence[TimedValue]) -> str:
 
 def _actor_names(comparison: GroupComparison, member: int, steps: Sequence[Step]) -> frozenset[str]:
     sop = comparison.sops[member]
-    return frozenset(normalise_key(sop.canonical_actor(a)) for s in steps for a in s.actors if a.strip())
+    return frozenset(
+        normalise_key(sop.canonical_actor(a)) for s in steps for a in s.actors if a.strip()
+    )
 
 
 def _display_actors(comparison: GroupComparison, member: int, steps: Sequence[Step]) -> str:
@@ -237,7 +253,9 @@ def _display_actors(comparison: GroupComparison, member: int, steps: Sequence[St
 # --- the rules ----------------------------------------------------------------
 
 
-def timing_findings(comparison: GroupComparison) -> tuple[list[Finding], list[TimingSpread], TimingSpread | None]:
+def timing_findings(
+    comparison: GroupComparison,
+) -> tuple[list[Finding], list[TimingSpread], TimingSpread | None]:
     """Waktu per aligned row and for the whole procedure."""
     findings: list[Finding] = []
     spreads: list[TimingSpread] = []
@@ -259,15 +277,26 @@ def timing_findings(comparison: GroupComparison) -> tuple[list[Finding], list[Ti
         severity: Severity = "high" if spread.outliers else ("medium" if ratio >= 1.5 else "low")
         detail = _spread_text(values)
         if spread.outliers:
-            message = f"Waktu langkah \"{label}\" berbeda jauh antarkantor: {detail}."
+            message = f'Waktu langkah "{label}" berbeda jauh antarkantor: {detail}.'
         else:
-            message = f"Waktu langkah \"{label}\" berbeda: {detail}."
+            message = f'Waktu langkah "{label}" berbeda: {detail}.'
         findings.append(
-            Finding("timing", severity, message, tuple(v.office for v in values),
-                    _step_refs(comparison, row, [v.member for v in values]), r)
+            Finding(
+                "timing",
+                severity,
+                message,
+                tuple(v.office for v in values),
+                _step_refs(comparison, row, [v.member for v in values]),
+                r,
+            )
         )
     totals = [
-        TimedValue(m, comparison.offices[m], s.total_minutes, format_minutes(s.total_minutes, s.time_settings))
+        TimedValue(
+            m,
+            comparison.offices[m],
+            s.total_minutes,
+            format_minutes(s.total_minutes, s.time_settings),
+        )
         for m, s in enumerate(comparison.sops)
         if s.total_minutes > 0
     ]
@@ -277,14 +306,18 @@ def timing_findings(comparison: GroupComparison) -> tuple[list[Finding], list[Ti
         if total.differs:
             severity = "high" if total.outliers else "medium"
             unread = [
-                comparison.offices[m] for m, s in enumerate(comparison.sops)
+                comparison.offices[m]
+                for m, s in enumerate(comparison.sops)
                 if any(st.duration.minutes is None for st in s.steps)
             ]
             note = (" Sebagian Waktu tidak terbaca di " + ", ".join(unread) + ".") if unread else ""
             findings.append(
-                Finding("total_time", severity,
-                        f"Total waktu prosedur berbeda: {_spread_text(totals)}.{note}",
-                        tuple(v.office for v in totals))
+                Finding(
+                    "total_time",
+                    severity,
+                    f"Total waktu prosedur berbeda: {_spread_text(totals)}.{note}",
+                    tuple(v.office for v in totals),
+                )
             )
     return findings, spreads, total
 
@@ -293,7 +326,9 @@ def actor_findings(comparison: GroupComparison) -> list[Finding]:
     """The same aligned step done by different Pelaksana."""
     out = []
     for r, row in enumerate(comparison.rows):
-        members = [m for m in row.present() if _actor_names(comparison, m, comparison.steps(row, m))]
+        members = [
+            m for m in row.present() if _actor_names(comparison, m, comparison.steps(row, m))
+        ]
         if len(members) < 2:
             continue
         sets = {m: _actor_names(comparison, m, comparison.steps(row, m)) for m in members}
@@ -302,12 +337,18 @@ def actor_findings(comparison: GroupComparison) -> list[Finding]:
         # Offices that share no actor at all for this step are the strong case.
         disjoint = all(not (sets[a] & sets[b]) for a in members for b in members if a < b)
         detail = "; ".join(
-            f"{_display_actors(comparison, m, comparison.steps(row, m))} ({comparison.offices[m]})" for m in members
+            f"{_display_actors(comparison, m, comparison.steps(row, m))} ({comparison.offices[m]})"
+            for m in members
         )
         out.append(
-            Finding("actor", "medium" if disjoint else "low",
-                    f"Pelaksana langkah \"{row_label(comparison, row)}\" berbeda: {detail}.",
-                    tuple(comparison.offices[m] for m in members), _step_refs(comparison, row, members), r)
+            Finding(
+                "actor",
+                "medium" if disjoint else "low",
+                f'Pelaksana langkah "{row_label(comparison, row)}" berbeda: {detail}.',
+                tuple(comparison.offices[m] for m in members),
+                _step_refs(comparison, row, members),
+                r,
+            )
         )
     return out
 
@@ -327,28 +368,39 @@ def missing_step_findings(comparison: GroupComparison) -> list[Finding]:
         if r in moved:
             other_row, m = moved[r]
             out.append(
-                Finding("order", "medium",
-                        f"Langkah \"{label}\" dilakukan pada urutan berbeda di {comparison.offices[m]} "
-                        f"(di sana: {', '.join(_step_refs(comparison, comparison.rows[other_row], [m]))}).",
-                        tuple(comparison.offices[k] for k in present + [m]),
-                        _step_refs(comparison, row, present) + _step_refs(comparison, comparison.rows[other_row], [m]),
-                        r)
+                Finding(
+                    "order",
+                    "medium",
+                    f'Langkah "{label}" dilakukan pada urutan berbeda di {comparison.offices[m]} '
+                    f"(di sana: {', '.join(_step_refs(comparison, comparison.rows[other_row], [m]))}).",
+                    tuple(comparison.offices[k] for k in present + [m]),
+                    _step_refs(comparison, row, present)
+                    + _step_refs(comparison, comparison.rows[other_row], [m]),
+                    r,
+                )
             )
             missing = [k for k in missing if k != m]
             if not missing:
                 continue
         if any(r == other for other, _ in moved.values()):
             continue  # reported as an order difference above
-        acts = set().union(*(step_actions(s.activity) for m in present for s in comparison.steps(row, m)))
+        acts = set().union(
+            *(step_actions(s.activity) for m in present for s in comparison.steps(row, m))
+        )
         control = bool(acts & CONTROL_ACTIONS)
         severity: Severity = "high" if control else "medium"
         why = " (langkah pemeriksaan/pengesahan)" if control else ""
         have = ", ".join(comparison.offices[m] for m in present)
         lack = ", ".join(comparison.offices[m] for m in missing)
         out.append(
-            Finding("missing_step", severity,
-                    f"Langkah \"{label}\"{why} ada di {have} tetapi tidak ada di {lack}.",
-                    tuple(comparison.offices[m] for m in present + missing), _step_refs(comparison, row, present), r)
+            Finding(
+                "missing_step",
+                severity,
+                f'Langkah "{label}"{why} ada di {have} tetapi tidak ada di {lack}.',
+                tuple(comparison.offices[m] for m in present + missing),
+                _step_refs(comparison, row, present),
+                r,
+            )
         )
     return out
 
@@ -391,7 +443,7 @@ def _terms_differ(texts: dict[int, str]) -> bool:
     if len(terms) < 2:
         return False
     members = list(terms)
-    return any(not (terms[a] & terms[b]) for i, a in enumerate(members) for b in members[i + 1:])
+    return any(not (terms[a] & terms[b]) for i, a in enumerate(members) for b in members[i + 1 :])
 
 
 def mutu_baku_findings(comparison: GroupComparison) -> list[Finding]:
@@ -402,14 +454,29 @@ def mutu_baku_findings(comparison: GroupComparison) -> list[Finding]:
         if len(present) < 2:
             continue
         label = row_label(comparison, row)
-        for attr, category, name in (("requirements", "requirements", "Kelengkapan"), ("output", "output", "Output")):
-            texts = {m: " ".join(getattr(s, attr) for s in comparison.steps(row, m)).strip() for m in present}
+        for attr, category, name in (
+            ("requirements", "requirements", "Kelengkapan"),
+            ("output", "output", "Output"),
+        ):
+            texts = {
+                m: " ".join(getattr(s, attr) for s in comparison.steps(row, m)).strip()
+                for m in present
+            }
             filled = {m: t for m, t in texts.items() if t}
             if len(filled) >= 2 and _terms_differ(filled):
-                detail = "; ".join(f"{' '.join(t.split())[:60]} ({comparison.offices[m]})" for m, t in filled.items())
+                detail = "; ".join(
+                    f"{' '.join(t.split())[:60]} ({comparison.offices[m]})"
+                    for m, t in filled.items()
+                )
                 out.append(
-                    Finding(category, "low", f"{name} langkah \"{label}\" berbeda: {detail}.",
-                            tuple(comparison.offices[m] for m in filled), _step_refs(comparison, row, list(filled)), r)
+                    Finding(
+                        category,
+                        "low",
+                        f'{name} langkah "{label}" berbeda: {detail}.',
+                        tuple(comparison.offices[m] for m in filled),
+                        _step_refs(comparison, row, list(filled)),
+                        r,
+                    )
                 )
     return out
 
@@ -452,10 +519,13 @@ def identity_findings(comparison: GroupComparison) -> list[Finding]:
                 continue
             label = next(iter(by_member.values()))
             out.append(
-                Finding("legal_basis", "low",
-                        f"Dasar hukum \"{label}\" dicantumkan di {', '.join(offices[m] for m in have)} "
-                        f"tetapi tidak di {', '.join(offices[m] for m in lack)}.",
-                        tuple(offices[m] for m in have + lack))
+                Finding(
+                    "legal_basis",
+                    "low",
+                    f'Dasar hukum "{label}" dicantumkan di {", ".join(offices[m] for m in have)} '
+                    f"tetapi tidak di {', '.join(offices[m] for m in lack)}.",
+                    tuple(offices[m] for m in have + lack),
+                )
             )
     return out
 
@@ -470,12 +540,24 @@ def compliance(sop: SOP, identity: bool = True) -> list[Finding]:
     if not sop.title.strip():
         missing.insert(0, label_of("title"))
     if missing and identity:
-        out.append(Finding("compliance", "medium" if len(missing) > 3 else "low",
-                           f"\"{sop.title or '(tanpa judul)'}\" ({office}): bagian identitas kosong: "
-                           f"{', '.join(missing)}.", (office,)))
+        out.append(
+            Finding(
+                "compliance",
+                "medium" if len(missing) > 3 else "low",
+                f'"{sop.title or "(tanpa judul)"}" ({office}): bagian identitas kosong: '
+                f"{', '.join(missing)}.",
+                (office,),
+            )
+        )
     if not sop.steps:
-        out.append(Finding("compliance", "high",
-                           f"\"{sop.title or '(tanpa judul)'}\" ({office}) tidak memiliki tabel langkah.", (office,)))
+        out.append(
+            Finding(
+                "compliance",
+                "high",
+                f'"{sop.title or "(tanpa judul)"}" ({office}) tidak memiliki tabel langkah.',
+                (office,),
+            )
+        )
         return out
     checks = (
         ("Pelaksana", lambda s: bool(s.actors)),
@@ -488,10 +570,16 @@ def compliance(sop: SOP, identity: bool = True) -> list[Finding]:
         if bad:
             share = len(bad) / len(sop.steps)
             severity: Severity = "medium" if share > 0.5 else "low"
-            out.append(Finding("compliance", severity,
-                               f"\"{sop.title}\" ({office}): {len(bad)} dari {len(sop.steps)} langkah tanpa "
-                               f"{name} (langkah {', '.join(bad[:8])}{'…' if len(bad) > 8 else ''}).",
-                               (office,), tuple(f"{office} langkah {no}" for no in bad)))
+            out.append(
+                Finding(
+                    "compliance",
+                    severity,
+                    f'"{sop.title}" ({office}): {len(bad)} dari {len(sop.steps)} langkah tanpa '
+                    f"{name} (langkah {', '.join(bad[:8])}{'…' if len(bad) > 8 else ''}).",
+                    (office,),
+                    tuple(f"{office} langkah {no}" for no in bad),
+                )
+            )
     return out
 
 
@@ -522,7 +610,11 @@ _REGULATION_KINDS: tuple[tuple[str, str, str], ...] = (
     (r"peraturan menteri|\bpermen\w*", "permen", "Peraturan Menteri"),
     (r"keputusan menteri|\bkepmen\w*", "kepmen", "Keputusan Menteri"),
     (r"peraturan daerah|\bperda\b", "perda", "Peraturan Daerah"),
-    (r"peraturan bupati|peraturan walikota|\bperbup\b|\bperwal\b", "perbup", "Peraturan Bupati/Wali Kota"),
+    (
+        r"peraturan bupati|peraturan walikota|\bperbup\b|\bperwal\b",
+        "perbup",
+        "Peraturan Bupati/Wali Kota",
+    ),
     (r"keputusan bupati|keputusan walikota", "kepbup", "Keputusan Bupati/Wali Kota"),
     (r"surat edaran", "se", "Surat Edaran"),
 )

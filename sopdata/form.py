@@ -66,7 +66,7 @@ HEADER_FIELDS: tuple[IdentityField, ...] = tuple(
     f for f in IDENTITY_FIELDS[: [g.attr for g in IDENTITY_FIELDS].index(_FIRST_SECTION)]
 )
 #: The sections under the header: Dasar Hukum .. Pencatatan dan Pendataan.
-SECTION_FIELDS: tuple[IdentityField, ...] = IDENTITY_FIELDS[len(HEADER_FIELDS):]
+SECTION_FIELDS: tuple[IdentityField, ...] = IDENTITY_FIELDS[len(HEADER_FIELDS) :]
 #: The sections as the form prints them: left | right, three rows.
 SECTION_PAIRS: tuple[tuple[IdentityField, IdentityField], ...] = tuple(
     (SECTION_FIELDS[k], SECTION_FIELDS[k + 1]) for k in range(0, len(SECTION_FIELDS), 2)
@@ -108,7 +108,9 @@ SYMBOL: dict[MarkKind, str] = {
 #: Characters a reader accepts as each kind (look-alikes of other fonts included).
 ACCEPTED: dict[MarkKind, frozenset[str]] = {
     "terminator": frozenset(TERMINATOR + "\u2b2c\u2b2e\u2b2f"),  # ⬭ ⬬ ⬮ ⬯
-    "process": frozenset(PROCESS + "\u25a0\u25a2\u25ad\u25af\u25fb\u25fc\u2b1c\u2b1b"),  # □ ■ ▢ ▭ ▯ ◻ ◼ ⬜ ⬛
+    "process": frozenset(
+        PROCESS + "\u25a0\u25a2\u25ad\u25af\u25fb\u25fc\u2b1c\u2b1b"
+    ),  # □ ■ ▢ ▭ ▯ ◻ ◼ ⬜ ⬛
     "decision": frozenset(DECISION + "\u25c6\u25ca\u2b26\u2b25\u2662"),  # ◇ ◆ ◊ ⬦ ⬥ ♢
     "connector": frozenset(CONNECTOR + "\u25cb"),  # ◯ ○
 }

@@ -86,8 +86,13 @@ class Choice:
     rule: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "field": self.field, "value": self.value,
-                "sources": list(self.sources), "rule": self.rule}
+        return {
+            "step": self.step,
+            "field": self.field,
+            "value": self.value,
+            "sources": list(self.sources),
+            "rule": self.rule,
+        }
 
 
 @dataclass
@@ -132,20 +137,37 @@ def harmonise(
         chosen = _central_member(comparison, row)
         chosen_steps = comparison.steps(row, chosen)
         activity = "\n".join(s.activity for s in chosen_steps if s.activity.strip())
-        same_text = [m for m in present if _joined(comparison.steps(row, m), "activity") == _joined(chosen_steps, "activity")]
-        choices.append(Choice(no, "Kegiatan", activity, tuple(offices[m] for m in same_text),
-                              "rumusan paling mewakili" if len(present) > 2 else "rumusan dari tabel paling andal"))
+        same_text = [
+            m
+            for m in present
+            if _joined(comparison.steps(row, m), "activity") == _joined(chosen_steps, "activity")
+        ]
+        choices.append(
+            Choice(
+                no,
+                "Kegiatan",
+                activity,
+                tuple(offices[m] for m in same_text),
+                "rumusan paling mewakili"
+                if len(present) > 2
+                else "rumusan dari tabel paling andal",
+            )
+        )
 
         actors, actor_sources = _majority_actors(comparison, row, chosen)
         for a in actors:
             if a not in actor_order:
                 actor_order.append(a)
         if actors:
-            choices.append(Choice(no, "Pelaksana", ", ".join(actors), actor_sources, "terbanyak antarkantor"))
+            choices.append(
+                Choice(no, "Pelaksana", ", ".join(actors), actor_sources, "terbanyak antarkantor")
+            )
 
         requirements, req_sources = _majority_text(comparison, row, chosen, "requirements")
         if requirements:
-            choices.append(Choice(no, "Kelengkapan", requirements, req_sources, "terbanyak antarkantor"))
+            choices.append(
+                Choice(no, "Kelengkapan", requirements, req_sources, "terbanyak antarkantor")
+            )
         output, out_sources = _majority_text(comparison, row, chosen, "output")
         if output:
             choices.append(Choice(no, "Output", output, out_sources, "terbanyak antarkantor"))
@@ -182,15 +204,38 @@ def harmonise(
         confidence=1.0,
         title_raw=draft_title,
     )
-    choices.append(Choice("", label_of("title"), draft_title, tuple(offices[m] for m, s in enumerate(sops) if s.title == draft_title),
-                          "judul paling jelas" if not title else "ditentukan peninjau"))
+    choices.append(
+        Choice(
+            "",
+            label_of("title"),
+            draft_title,
+            tuple(offices[m] for m, s in enumerate(sops) if s.title == draft_title),
+            "judul paling jelas" if not title else "ditentukan peninjau",
+        )
+    )
     for basis, members in legal_basis_union(sops):
         sop.legal_basis.append(basis)
-        choices.append(Choice("", label_of("legal_basis"), basis, tuple(offices[m] for m in members), "gabungan semua kantor"))
+        choices.append(
+            Choice(
+                "",
+                label_of("legal_basis"),
+                basis,
+                tuple(offices[m] for m in members),
+                "gabungan semua kantor",
+            )
+        )
     for attr in ("qualifications", "related_sops", "equipment", "records"):
         for item, members in _union_items(sops, attr):
             getattr(sop, attr).append(item)
-            choices.append(Choice("", label_of(attr), item, tuple(offices[m] for m in members), "gabungan semua kantor"))
+            choices.append(
+                Choice(
+                    "",
+                    label_of(attr),
+                    item,
+                    tuple(offices[m] for m in members),
+                    "gabungan semua kantor",
+                )
+            )
     warnings = [(m, s.warning) for m, s in enumerate(sops) if s.warning.strip()]
     if warnings:
         m, text = max(warnings, key=lambda mw: len(mw[1]))
@@ -225,7 +270,9 @@ def _central_member(comparison: GroupComparison, row: AlignedRow) -> int:
     return max(vectors, key=lambda m: (round(centrality[m], 2), confidence[m], -m))
 
 
-def _majority_actors(comparison: GroupComparison, row: AlignedRow, chosen: int) -> tuple[list[str], tuple[str, ...]]:
+def _majority_actors(
+    comparison: GroupComparison, row: AlignedRow, chosen: int
+) -> tuple[list[str], tuple[str, ...]]:
     by_member: dict[int, tuple[str, ...]] = {}
     for m in row.present():
         sop = comparison.sops[m]
@@ -247,10 +294,14 @@ def _majority_actors(comparison: GroupComparison, row: AlignedRow, chosen: int) 
     return list(pick), sources
 
 
-def _majority_text(comparison: GroupComparison, row: AlignedRow, chosen: int, attr: str) -> tuple[str, tuple[str, ...]]:
+def _majority_text(
+    comparison: GroupComparison, row: AlignedRow, chosen: int, attr: str
+) -> tuple[str, tuple[str, ...]]:
     texts: dict[int, str] = {}
     for m in row.present():
-        text = "\n".join(getattr(s, attr) for s in comparison.steps(row, m) if getattr(s, attr).strip())
+        text = "\n".join(
+            getattr(s, attr) for s in comparison.steps(row, m) if getattr(s, attr).strip()
+        )
         if text:
             texts[m] = text
     if not texts:
@@ -262,18 +313,28 @@ def _majority_text(comparison: GroupComparison, row: AlignedRow, chosen: int, at
         key = chosen_key
     else:
         # The most reliable parse among the most frequent wordings.
-        key = max((k for k, c in counts.items() if c == top),
-                  key=lambda k: max(comparison.sops[m].confidence for m, t in texts.items() if normalise_key(t) == k))
+        key = max(
+            (k for k, c in counts.items() if c == top),
+            key=lambda k: max(
+                comparison.sops[m].confidence for m, t in texts.items() if normalise_key(t) == k
+            ),
+        )
     members = [m for m, t in texts.items() if normalise_key(t) == key]
     return texts[members[0]], tuple(comparison.offices[m] for m in members)
 
 
-def _choose_waktu(comparison: GroupComparison, row: AlignedRow, rule: WaktuRule) -> tuple[str, tuple[str, ...], int]:
+def _choose_waktu(
+    comparison: GroupComparison, row: AlignedRow, rule: WaktuRule
+) -> tuple[str, tuple[str, ...], int]:
     """The Waktu text chosen, the offices that wrote that value, how many offices gave one."""
     values: list[tuple[float, str, int]] = []
     for m in row.present():
         steps = comparison.steps(row, m)
-        readable = [s.duration for s in steps if s.duration.kind == "duration" and s.duration.minutes is not None]
+        readable = [
+            s.duration
+            for s in steps
+            if s.duration.kind == "duration" and s.duration.minutes is not None
+        ]
         if not readable:
             continue
         total = sum(d.minutes or 0.0 for d in readable)
@@ -294,7 +355,9 @@ def _choose_waktu(comparison: GroupComparison, row: AlignedRow, rule: WaktuRule)
         pick = values[(len(values) - 1) // 2]  # lower median: a value an office wrote
     # Equal values: the wording of the first office that gave it.
     pick = next(v for v in values if abs(v[0] - pick[0]) < 1e-6)
-    sources = tuple(comparison.offices[m] for minutes, _, m in values if abs(minutes - pick[0]) < 1e-6)
+    sources = tuple(
+        comparison.offices[m] for minutes, _, m in values if abs(minutes - pick[0]) < 1e-6
+    )
     return pick[1], sources, len(values)
 
 
@@ -344,8 +407,12 @@ def _union_items(sops: Sequence[SOP], attr: str) -> list[tuple[str, list[int]]]:
     return [(text[k], members[k]) for k in order]
 
 
-def group_for_query(query: str, candidates: Sequence[Sequence[SOP]], encoder: Encoder,
-                    settings: MatchSettings | None = None) -> int | None:
+def group_for_query(
+    query: str,
+    candidates: Sequence[Sequence[SOP]],
+    encoder: Encoder,
+    settings: MatchSettings | None = None,
+) -> int | None:
     """Index of the candidate group whose titles best match ``query``.
 
     A group scores by its best-matching title: first the share of the query's key

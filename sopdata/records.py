@@ -169,8 +169,10 @@ class SOP:
             "title_raw": self.title_raw,
             "index_in_file": self.index_in_file,
             "document_sha256": self.document_sha256,
-            **{f.attr: list(getattr(self, f.attr)) if f.is_list else getattr(self, f.attr)
-               for f in _LATER_IDENTITY},
+            **{
+                f.attr: list(getattr(self, f.attr)) if f.is_list else getattr(self, f.attr)
+                for f in _LATER_IDENTITY
+            },
             "actor_columns": [asdict(a) for a in self.actors],
             "total_minutes": self.total_minutes,
             "hours_per_working_day": self.time_settings.hours_per_working_day,
@@ -197,12 +199,18 @@ def step_to_dict(step: Step, sop: SOP | None = None) -> dict[str, Any]:
     }
 
 
-def saved_time_settings(data: dict[str, Any], default: DurationSettings = STANDARD_DURATION_SETTINGS
-                        ) -> DurationSettings:
+def saved_time_settings(
+    data: dict[str, Any], default: DurationSettings = STANDARD_DURATION_SETTINGS
+) -> DurationSettings:
     """The settings a saved ``SOP.to_dict()`` was written with; ``default`` for an
     old dict without ``hours_per_working_day`` (or an unreadable value)."""
     hours = data.get("hours_per_working_day")
-    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours) or hours <= 0:
+    if (
+        isinstance(hours, bool)
+        or not isinstance(hours, (int, float))
+        or not math.isfinite(hours)
+        or hours <= 0
+    ):
         return default
     return replace(default, hours_per_working_day=float(hours))
 
@@ -232,7 +240,8 @@ def sop_from_dict(data: dict[str, Any], settings: DurationSettings | None = None
         for s in data.get("steps", [])
     ]
     identity: dict[str, Any] = {
-        f.attr: list(data.get(f.attr, [])) if f.is_list else data.get(f.attr, "") for f in IDENTITY_FIELDS
+        f.attr: list(data.get(f.attr, [])) if f.is_list else data.get(f.attr, "")
+        for f in IDENTITY_FIELDS
     }
     return SOP(
         source_file=data.get("source_file", ""),

@@ -17,8 +17,9 @@ from tests.support.paths import ROOT
 
 def run(module: str, *args: str) -> dict[str, float]:
     """Run ``python -m benchmarks.<module>`` from the repository root, as run_all does."""
-    output, results, _, code = run_all.run("test", [sys.executable, "-m", f"benchmarks.{module}", *args],
-                                           timeout=240)
+    output, results, _, code = run_all.run(
+        "test", [sys.executable, "-m", f"benchmarks.{module}", *args], timeout=240
+    )
     assert code == 0, output[-3000:]
     assert results, f"no RESULT line:\n{output[-3000:]}"
     return results
@@ -28,8 +29,11 @@ def test_every_full_benchmark_is_in_the_runner() -> None:
     commands = [cmd for _, cmd in run_all.benches(quick=False)]
     assert all(cmd[1] == "-m" and run_all.module_path(cmd).exists() for cmd in commands)
     modules = {cmd[2] for cmd in commands}
-    on_disk = {f"benchmarks.{p.stem}" for p in (ROOT / "benchmarks").glob("*.py")
-               if p.name not in ("run_all.py", "__init__.py")}
+    on_disk = {
+        f"benchmarks.{p.stem}"
+        for p in (ROOT / "benchmarks").glob("*.py")
+        if p.name not in ("run_all.py", "__init__.py")
+    }
     assert modules == on_disk
 
 

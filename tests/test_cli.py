@@ -10,7 +10,9 @@ from sopdata.cli import main
 from sopdata.text.durations import DurationSettings, format_minutes
 from tests.support.paths import CORPUS
 
-KINERJA = str(CORPUS / "lumajang-kec-candipuro-pengumpulan-data-kinerja.txt")  # 3 Hari, 2 Hari, 1 Hari
+KINERJA = str(
+    CORPUS / "lumajang-kec-candipuro-pengumpulan-data-kinerja.txt"
+)  # 3 Hari, 2 Hari, 1 Hari
 
 
 def _parse(capsys, *args: str):
@@ -27,7 +29,9 @@ def test_parse_reads_days_with_jam_kerja(capsys):
     assert eight["total_minutes"] == standard["total_minutes"] + 6 * 30  # six days in all
     assert main(["parse", KINERJA, "--jam-kerja", "8"]) == 0
     table = capsys.readouterr().out
-    assert format_minutes(eight["total_minutes"], DurationSettings(hours_per_working_day=8)) in table
+    assert (
+        format_minutes(eight["total_minutes"], DurationSettings(hours_per_working_day=8)) in table
+    )
 
 
 @pytest.mark.parametrize("bad", ["0", "25", "delapan"])
@@ -39,10 +43,28 @@ def test_jam_kerja_must_be_hours_in_a_day(bad, capsys):
 
 def test_harmonise_with_jam_kerja(capsys):
     files = sorted(str(p) for p in CORPUS.glob("*.txt"))
-    assert main(["harmonise", *files, "--query", "surat keluar", "--encoder", "tfidf", "--json",
-                 "--jam-kerja", "8"]) == 0
+    assert (
+        main(
+            [
+                "harmonise",
+                *files,
+                "--query",
+                "surat keluar",
+                "--encoder",
+                "tfidf",
+                "--json",
+                "--jam-kerja",
+                "8",
+            ]
+        )
+        == 0
+    )
     payload = json.loads(capsys.readouterr().out)
     assert payload["harmonised"]["hours_per_working_day"] == 8
     jogoroto = next(v for v in payload["total"]["values"] if v["office"] == "Kecamatan Jogoroto")
     # its "1 Harl" is 480 minutes; the total is written with the same 8-hour day
-    assert jogoroto == {"office": "Kecamatan Jogoroto", "minutes": 615.0, "raw": "1 hari 2 jam 15 menit"}
+    assert jogoroto == {
+        "office": "Kecamatan Jogoroto",
+        "minutes": 615.0,
+        "raw": "1 hari 2 jam 15 menit",
+    }

@@ -36,15 +36,21 @@ def test_surat_keluar_signing_time_once_the_reviewer_reads_the_scan(sops_by_file
     jogoroto = sops[0]
     assert jogoroto.steps[2].duration.minutes is None
     before = find_differences(merge_alignments(sops, 1, alignments))
-    assert not [f for f in before.findings if f.category == "timing" and "Penandatanganan" in f.message]
+    assert not [
+        f for f in before.findings if f.category == "timing" and "Penandatanganan" in f.message
+    ]
     assert any(
-        f.category == "compliance" and "Waktu" in f.message and "Kecamatan Jogoroto langkah 3" in f.steps
+        f.category == "compliance"
+        and "Waktu" in f.message
+        and "Kecamatan Jogoroto langkah 3" in f.steps
         for f in before.findings
     )
 
     jogoroto.steps[2].duration = parse_duration("10 menit")
     after = find_differences(merge_alignments(sops, 1, alignments))
-    signing = [f for f in after.findings if f.category == "timing" and "Penandatanganan" in f.message]
+    signing = [
+        f for f in after.findings if f.category == "timing" and "Penandatanganan" in f.message
+    ]
     assert len(signing) == 1
     assert "10 menit (Kecamatan Jogoroto)" in signing[0].message
     assert "5 menit (Sekretariat Daerah" in signing[0].message
@@ -58,8 +64,10 @@ def test_surat_keluar_group_level_findings(sops_by_file):
     categories = {f.category for f in found.findings}
     assert {"timing", "total_time", "identity", "compliance"} <= categories
     # Setda's Surat Keluar names no legal basis; Jogoroto cites a Perbup.
-    assert any(f.category == "identity" and f.message.startswith("Dasar Hukum tidak diisi di Sekretariat")
-               for f in found.findings)
+    assert any(
+        f.category == "identity" and f.message.startswith("Dasar Hukum tidak diisi di Sekretariat")
+        for f in found.findings
+    )
     severities = [f.severity for f in found.findings]
     assert severities == sorted(severities, key=["high", "medium", "low"].index)
     for f in found.findings:
@@ -95,18 +103,27 @@ def test_timing_severity(times, severity, outliers):
 def test_outlier_among_three_offices_is_the_odd_one():
     offices = [("A", "15 menit"), ("B", "20 menit"), ("C", "2 hari")]
     sops = [small_sop(f"Kecamatan {o}", [("Mengirim surat", "Caraka", t)]) for o, t in offices]
-    comparison = merge_alignments(sops, 0, {1: [AlignedPair(0, 0, 1.0)], 2: [AlignedPair(0, 0, 1.0)]})
+    comparison = merge_alignments(
+        sops, 0, {1: [AlignedPair(0, 0, 1.0)], 2: [AlignedPair(0, 0, 1.0)]}
+    )
     spread = find_differences(comparison).timing[0]
     assert [spread.values[i].office for i in spread.outliers] == ["Kecamatan C"]
     assert spread.median_minutes == 20
 
 
 def test_actor_difference_and_missing_control_step():
-    a = small_sop("Kecamatan A", [("Menyusun konsep surat", "Kasubag Umum", "1 jam"),
-                             ("Memeriksa dan memaraf konsep", "Sekretaris Camat", "10 menit"),
-                             ("Menandatangani surat", "Camat", "5 menit")])
-    b = small_sop("Kecamatan B", [("Menyusun konsep surat", "Staf", "1 jam"),
-                             ("Menandatangani surat", "Camat", "5 menit")])
+    a = small_sop(
+        "Kecamatan A",
+        [
+            ("Menyusun konsep surat", "Kasubag Umum", "1 jam"),
+            ("Memeriksa dan memaraf konsep", "Sekretaris Camat", "10 menit"),
+            ("Menandatangani surat", "Camat", "5 menit"),
+        ],
+    )
+    b = small_sop(
+        "Kecamatan B",
+        [("Menyusun konsep surat", "Staf", "1 jam"), ("Menandatangani surat", "Camat", "5 menit")],
+    )
     comparison = merge_alignments([a, b], 0, {1: [AlignedPair(0, 0, 1.0), AlignedPair(2, 1, 1.0)]})
     found = find_differences(comparison, include_compliance=False)
     actor = [f for f in found.findings if f.category == "actor"]
@@ -118,14 +135,24 @@ def test_actor_difference_and_missing_control_step():
 
 
 def test_step_done_at_another_point_is_an_order_difference():
-    a = small_sop("Kecamatan A", [("Menerima berkas permohonan cuti", "Staf", ""),
-                             ("Memverifikasi kelengkapan berkas permohonan cuti", "Kasubag", ""),
-                             ("Menandatangani surat cuti", "Camat", ""),
-                             ("Mengirim surat cuti ke BKD", "Caraka", "")])
-    b = small_sop("Kecamatan B", [("Menerima berkas permohonan cuti", "Staf", ""),
-                             ("Menandatangani surat cuti", "Camat", ""),
-                             ("Mengirim surat cuti ke BKD", "Caraka", ""),
-                             ("Memverifikasi kelengkapan berkas permohonan cuti", "Kasubag", "")])
+    a = small_sop(
+        "Kecamatan A",
+        [
+            ("Menerima berkas permohonan cuti", "Staf", ""),
+            ("Memverifikasi kelengkapan berkas permohonan cuti", "Kasubag", ""),
+            ("Menandatangani surat cuti", "Camat", ""),
+            ("Mengirim surat cuti ke BKD", "Caraka", ""),
+        ],
+    )
+    b = small_sop(
+        "Kecamatan B",
+        [
+            ("Menerima berkas permohonan cuti", "Staf", ""),
+            ("Menandatangani surat cuti", "Camat", ""),
+            ("Mengirim surat cuti ke BKD", "Caraka", ""),
+            ("Memverifikasi kelengkapan berkas permohonan cuti", "Kasubag", ""),
+        ],
+    )
     comparison = compare_group([a, b], TfidfEncoder(), pivot=0)
     found = find_differences(comparison, include_compliance=False)
     order = [f for f in found.findings if f.category == "order"]
@@ -140,20 +167,35 @@ def test_requirements_and_outputs_that_share_nothing():
     a.steps[0].requirements, b.steps[0].requirements = "Buku agenda", "Aplikasi SRIKANDI"
     a.steps[0].output, b.steps[0].output = "Nomor agenda surat", "Nomor agenda"
     found = find_differences(merge_alignments([a, b], 1, _diagonal(1)), include_compliance=False)
-    assert [f.category for f in found.findings if f.category in ("requirements", "output")] == ["requirements"]
+    assert [f.category for f in found.findings if f.category in ("requirements", "output")] == [
+        "requirements"
+    ]
 
 
 @pytest.mark.parametrize(
     "a,b,same",
     [
-        ("Peraturan Pemerintah No. 96 Tahun 2000 tentang Wewenang Pengangkatan",
-         "PP Nomor 96 Th. 2000", True),
-        ("Peraturan Bupati Jombang Nomor 16 Tahun 2010 tentang Tugas Pokok",
-         "Peraturan Bupati Jombang Nomor 16 Tahun 2. Memahami prosedur 2010 tentang Tugas Pokok", True),
-        ("Undang-Undang Nomor 23 tahun 2014 tentang PEMERINTAHAN DAERAH",
-         "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara", False),
+        (
+            "Peraturan Pemerintah No. 96 Tahun 2000 tentang Wewenang Pengangkatan",
+            "PP Nomor 96 Th. 2000",
+            True,
+        ),
+        (
+            "Peraturan Bupati Jombang Nomor 16 Tahun 2010 tentang Tugas Pokok",
+            "Peraturan Bupati Jombang Nomor 16 Tahun 2. Memahami prosedur 2010 tentang Tugas Pokok",
+            True,
+        ),
+        (
+            "Undang-Undang Nomor 23 tahun 2014 tentang PEMERINTAHAN DAERAH",
+            "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara",
+            False,
+        ),
         ("Peraturan Daerah Nomor 1 Tahun 2025", "Peraturan Bupati Nomor 1 Tahun 2025", False),
-        ("Surat Edaran Sekda Kab. Lumajang No. 138/106/427.11/2015", "surat edaran sekda no. 138/106/427.11/2015", True),
+        (
+            "Surat Edaran Sekda Kab. Lumajang No. 138/106/427.11/2015",
+            "surat edaran sekda no. 138/106/427.11/2015",
+            True,
+        ),
     ],
 )
 def test_regulation_key(a, b, same):
@@ -163,8 +205,12 @@ def test_regulation_key(a, b, same):
 def test_legal_bases_cited_by_only_some_offices():
     law = "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara"
     perbup = "Peraturan Bupati Nomor 96 Tahun 2019 tentang Kedudukan"
-    a = small_sop("Kecamatan A", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=[law, perbup])
-    b = small_sop("Kecamatan B", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=["UU No. 5 Th. 2014"])
+    a = small_sop(
+        "Kecamatan A", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=[law, perbup]
+    )
+    b = small_sop(
+        "Kecamatan B", [("Mengirim surat", "Caraka", "5 menit")], legal_basis=["UU No. 5 Th. 2014"]
+    )
     found = find_differences(merge_alignments([a, b], 1, _diagonal(1)))
     legal = [f for f in found.findings if f.category == "legal_basis"]
     assert len(legal) == 1 and "Peraturan Bupati/Wali Kota Nomor 96 Tahun 2019" in legal[0].message
@@ -180,13 +226,21 @@ def test_compliance_of_odd_sops():
     assert any("Nama SOP" in f.message for f in findings)
     one = small_sop("Kecamatan A", [("Mengirim surat", "", "")])
     messages = " ".join(f.message for f in compliance(one))
-    assert "tanpa Pelaksana" in messages and "tanpa Waktu" in messages and "tanpa Output" in messages
+    assert (
+        "tanpa Pelaksana" in messages and "tanpa Waktu" in messages and "tanpa Output" in messages
+    )
 
 
 def test_odd_groups_never_crash():
     lone = small_sop("Kecamatan A", [("Mengirim surat", "Caraka", "5 menit")])
     empty = SOP(source_file="y.txt", title="Surat Keluar", office="Kecamatan B")
-    for group in ([lone], [lone, empty], [empty, lone], [empty, copy.deepcopy(empty)], [lone, copy.deepcopy(lone)]):
+    for group in (
+        [lone],
+        [lone, empty],
+        [empty, lone],
+        [empty, copy.deepcopy(empty)],
+        [lone, copy.deepcopy(lone)],
+    ):
         comparison = compare_group(group, TfidfEncoder())
         found = find_differences(comparison)
         assert found.to_dict()["sops"]
@@ -198,11 +252,22 @@ def test_totals_are_written_with_the_working_day_of_the_sops():
     from sopdata.review.settings import ReviewSettings, with_durations
 
     eight = ReviewSettings(hours_per_working_day=8).durations
-    sops = with_durations([small_sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"),
-                                                ("Mengirim surat", "Caraka", "4 jam")]),
-                           small_sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 jam"),
-                                                ("Mengirim surat", "Caraka", "1 jam")])], eight)
-    found = find_differences(merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]}))
+    sops = with_durations(
+        [
+            small_sop(
+                "Kecamatan A",
+                [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")],
+            ),
+            small_sop(
+                "Kecamatan B",
+                [("Menerima surat", "Agendaris", "1 jam"), ("Mengirim surat", "Caraka", "1 jam")],
+            ),
+        ],
+        eight,
+    )
+    found = find_differences(
+        merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]})
+    )
     assert found.total is not None
     assert [(v.minutes, v.raw) for v in found.total.values] == [(480, "1 hari"), (120, "2 jam")]
     message = next(f.message for f in found.findings if f.category == "total_time")

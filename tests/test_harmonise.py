@@ -15,11 +15,18 @@ from sopdata.records import SOP, sop_from_dict
 from tests.support.builders import gold_group, small_sop
 
 
-def _three(times=("5 menit", "10 menit", "30 menit"), actors=("Camat", "Camat", "Sekretaris Camat")):
+def _three(
+    times=("5 menit", "10 menit", "30 menit"), actors=("Camat", "Camat", "Sekretaris Camat")
+):
     sops = [
-        small_sop(f"Kecamatan {k}", [("Menerima surat", "Agendaris", "5 menit"),
-                                ("Menandatangani surat", actor, t),
-                                ("Mengirim surat", "Caraka", "20 menit")])
+        small_sop(
+            f"Kecamatan {k}",
+            [
+                ("Menerima surat", "Agendaris", "5 menit"),
+                ("Menandatangani surat", actor, t),
+                ("Mengirim surat", "Caraka", "20 menit"),
+            ],
+        )
         for k, t, actor in zip("ABC", times, actors, strict=True)
     ]
     diag = [AlignedPair(i, i, 1.0) for i in range(3)]
@@ -124,7 +131,9 @@ def test_group_for_query_with_lexical_encoder(corpus_sops):
     titles = [g[0].title for g in groups]
     assert titles[group_for_query("surat keluar", groups, encoder)].endswith("Surat Keluar")
     assert titles[group_for_query("LKj", groups, encoder)] in {
-        "Laporan Kinerja", "Penyusunan LAKIP (Laporan Akuntabilitas Kinerja Instansi Pemerintahan)"}
+        "Laporan Kinerja",
+        "Penyusunan LAKIP (Laporan Akuntabilitas Kinerja Instansi Pemerintahan)",
+    }
     assert group_for_query("izin mendirikan kapal selam", groups, encoder) is None
     assert group_for_query("   ", groups, encoder) is None
 
@@ -133,10 +142,16 @@ def _eight_hour_group(times):
     from sopdata.review.settings import ReviewSettings, with_durations
 
     eight = ReviewSettings(hours_per_working_day=8).durations
-    sops = with_durations([
-        small_sop(f"Kecamatan {k}", [("Menerima surat", "Agendaris", "5 menit"), ("Menandatangani surat", "Camat", t)])
-        for k, t in zip("ABC", times, strict=True)
-    ], eight)
+    sops = with_durations(
+        [
+            small_sop(
+                f"Kecamatan {k}",
+                [("Menerima surat", "Agendaris", "5 menit"), ("Menandatangani surat", "Camat", t)],
+            )
+            for k, t in zip("ABC", times, strict=True)
+        ],
+        eight,
+    )
     diag = [AlignedPair(i, i, 1.0) for i in range(2)]
     return merge_alignments(sops, 0, {1: diag, 2: diag}), eight
 
@@ -158,11 +173,19 @@ def test_ocr_waktu_is_rewritten_with_the_working_day():
     draft = harmonise(comparison, rule="min")
     assert draft.sop.steps[1].duration.raw == "1 hari"  # not "1 hari 30 menit"
     assert draft.sop.steps[1].duration.minutes == 480
+
+
 def test_group_for_query_threshold_is_the_encoders():
     # a title close enough on the encoder's own scale is found without a shared key term
     encoder = TfidfEncoder()
-    groups = [[SOP(source_file="a", title="Pengelolaan Surat Keluar")], [SOP(source_file="b", title="Cuti Tahunan")]]
+    groups = [
+        [SOP(source_file="a", title="Pengelolaan Surat Keluar")],
+        [SOP(source_file="b", title="Cuti Tahunan")],
+    ]
     settings = MatchSettings.load(encoder=encoder_family(encoder.name))
     assert settings.query_min_cosine < 0.9  # e5's 0.9 would mean "never" for TF-IDF
     assert group_for_query("Pengelolaan Srat Keluarr", groups, encoder) == 0
-    assert group_for_query("Pengelolaan Srat Keluarr", groups, encoder, MatchSettings(background=0.8)) is None
+    assert (
+        group_for_query("Pengelolaan Srat Keluarr", groups, encoder, MatchSettings(background=0.8))
+        is None
+    )

@@ -14,10 +14,14 @@ EIGHT = DurationSettings(hours_per_working_day=8)
 
 
 def _sop(settings: DurationSettings) -> SOP:
-    return SOP(source_file="a.txt", title="Surat Keluar", steps=[
-        Step(no="1", activity="Menerima berkas", duration=parse_duration("1 hari", settings)),
-        Step(no="2", activity="Mengarsipkan", duration=parse_duration("", settings)),
-    ])
+    return SOP(
+        source_file="a.txt",
+        title="Surat Keluar",
+        steps=[
+            Step(no="1", activity="Menerima berkas", duration=parse_duration("1 hari", settings)),
+            Step(no="2", activity="Mengarsipkan", duration=parse_duration("", settings)),
+        ],
+    )
 
 
 def test_an_eight_hour_day_survives_a_round_trip() -> None:
@@ -28,7 +32,9 @@ def test_an_eight_hour_day_survives_a_round_trip() -> None:
     again = sop_from_dict(saved)
     assert again.steps[0].duration.minutes == 480  # not 450
     assert again.total_minutes == 480 and again.time_settings == EIGHT
-    assert format_minutes(again.total_minutes, again.time_settings) == "1 hari"  # not "1 hari 30 menit"
+    assert (
+        format_minutes(again.total_minutes, again.time_settings) == "1 hari"
+    )  # not "1 hari 30 menit"
 
 
 def test_an_old_saved_dict_reads_at_the_standard_day_or_the_callers_settings() -> None:

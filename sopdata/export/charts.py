@@ -22,21 +22,32 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 NUMBER_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
 
 
-def similarity_frame(sops: Sequence[SOP], matches: Sequence[PairMatch], limit: int = 120) -> pd.DataFrame:
+def similarity_frame(
+    sops: Sequence[SOP], matches: Sequence[PairMatch], limit: int = 120
+) -> pd.DataFrame:
     """SOP-to-SOP scores as long-form rows, SOPs ordered by office then title.
 
     Only SOPs that take part in a match are shown, at most ``limit`` of them: a
     heatmap of thousands of rows says nothing a table does not.
     """
     involved = {m.a.key for m in matches} | {m.b.key for m in matches}
-    shown = sorted((s for s in sops if s.key in involved), key=lambda s: (s.office, s.title))[:limit]
+    shown = sorted((s for s in sops if s.key in involved), key=lambda s: (s.office, s.title))[
+        :limit
+    ]
     label = {s.key: f"{s.label} · {s.title}"[:70] for s in shown}
     rows = []
     for m in matches:
         if m.a.key in label and m.b.key in label:
             for x, y in ((m.a, m.b), (m.b, m.a)):
-                rows.append({"SOP": label[x.key], "Pembanding": label[y.key], "Skor": round(m.score, 3),
-                             "Relasi": RELATION_LABEL[m.relation], "Kantor": x.office})
+                rows.append(
+                    {
+                        "SOP": label[x.key],
+                        "Pembanding": label[y.key],
+                        "Skor": round(m.score, 3),
+                        "Relasi": RELATION_LABEL[m.relation],
+                        "Kantor": x.office,
+                    }
+                )
     return pd.DataFrame(rows, columns=["SOP", "Pembanding", "Skor", "Relasi", "Kantor"])
 
 
@@ -46,7 +57,11 @@ def similarity_heatmap(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("Pembanding:N", sort=order, axis=alt.Axis(labelLimit=220, labelAngle=-90, title=None)),
+            x=alt.X(
+                "Pembanding:N",
+                sort=order,
+                axis=alt.Axis(labelLimit=220, labelAngle=-90, title=None),
+            ),
             y=alt.Y("SOP:N", sort=order, axis=alt.Axis(labelLimit=260, title=None)),
             color=alt.Color("Skor:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Skor"),
             tooltip=["SOP", "Pembanding", "Skor", "Relasi"],
@@ -65,9 +80,17 @@ def timing_frame(comparison: GroupComparison) -> pd.DataFrame:
             steps = comparison.steps(row, m)
             minutes = [s.duration.minutes for s in steps if s.duration.minutes is not None]
             if minutes:
-                rows.append({"Langkah": label, "Baris": r + 1, "Kantor": comparison.offices[m],
-                             "Menit": float(sum(minutes)),
-                             "Waktu tertulis": " + ".join(s.duration.raw for s in steps if s.duration.raw)})
+                rows.append(
+                    {
+                        "Langkah": label,
+                        "Baris": r + 1,
+                        "Kantor": comparison.offices[m],
+                        "Menit": float(sum(minutes)),
+                        "Waktu tertulis": " + ".join(
+                            s.duration.raw for s in steps if s.duration.raw
+                        ),
+                    }
+                )
     return pd.DataFrame(rows, columns=["Langkah", "Baris", "Kantor", "Menit", "Waktu tertulis"])
 
 
@@ -81,7 +104,9 @@ def timing_chart(frame: pd.DataFrame) -> alt.Chart:
             y=alt.Y("Langkah:N", sort=order, axis=alt.Axis(labelLimit=320, title=None)),
             yOffset="Kantor:N",
             x=alt.X("Menit:Q", scale=alt.Scale(type="symlog"), title="Waktu (menit, skala log)"),
-            color=alt.Color("Kantor:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)),
+            color=alt.Color(
+                "Kantor:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)
+            ),
             tooltip=["Langkah", "Kantor", "Menit", "Waktu tertulis"],
         )
         .properties(height=max(200, 22 * len(frame)), autosize=FIT_WIDTH)
@@ -92,9 +117,14 @@ def timing_chart(frame: pd.DataFrame) -> alt.Chart:
 def total_frame(findings: GroupFindings) -> pd.DataFrame:
     comparison = findings.comparison
     return pd.DataFrame(
-        [{"Kantor": comparison.offices[m], "Menit": s.total_minutes,
-          "Langkah tanpa Waktu": sum(1 for st in s.steps if st.duration.minutes is None)}
-         for m, s in enumerate(comparison.sops)],
+        [
+            {
+                "Kantor": comparison.offices[m],
+                "Menit": s.total_minutes,
+                "Langkah tanpa Waktu": sum(1 for st in s.steps if st.duration.minutes is None),
+            }
+            for m, s in enumerate(comparison.sops)
+        ],
         columns=["Kantor", "Menit", "Langkah tanpa Waktu"],
     )
 

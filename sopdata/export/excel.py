@@ -63,19 +63,25 @@ SHEET_FINDINGS = "Temuan"
 SHEET_SOURCES = "Sumber"
 
 #: Labels of the identity block, in the official order (also read back by the xlsx loader).
-IDENTITY_LABELS: tuple[tuple[str, str], ...] = tuple((f.attr, f.label) for f in HEADER_FIELDS if f.printed)
+IDENTITY_LABELS: tuple[tuple[str, str], ...] = tuple(
+    (f.attr, f.label) for f in HEADER_FIELDS if f.printed
+)
 LIST_SECTIONS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = tuple(
     ((left.attr, left.label), (right.attr, right.label)) for left, right in SECTION_PAIRS
 )
 TOTAL_LABEL = "Jumlah waktu"
-LEGEND = f"Simbol: {TERMINATOR} mulai/selesai (terminator)   {PROCESS} proses   {DECISION} keputusan"
+LEGEND = (
+    f"Simbol: {TERMINATOR} mulai/selesai (terminator)   {PROCESS} proses   {DECISION} keputusan"
+)
 
 _FONT = "Arial"
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-_STATUS_FILL = {status: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOUR.items()}
+_STATUS_FILL = {
+    status: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOUR.items()
+}
 _SEVERITY_FILL = {
     "high": PatternFill("solid", fgColor="F8CBAD"),
     "medium": PatternFill("solid", fgColor="FFF2CC"),
@@ -94,9 +100,18 @@ def safe_text(value: object) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def put(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False,
-        align: Alignment = _WRAP, fill: PatternFill | None = None, border: bool = True,
-        size: float = 10) -> Cell | MergedCell:
+def put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: object,
+    *,
+    bold: bool = False,
+    align: Alignment = _WRAP,
+    fill: PatternFill | None = None,
+    border: bool = True,
+    size: float = 10,
+) -> Cell | MergedCell:
     """Write one cell as text (never a formula), styled for print."""
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):
@@ -130,7 +145,13 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
 
 
-def _fit_row(ws: Worksheet, row: int, widths: Mapping[int, float], values: Mapping[int, str], minimum: int = 1) -> None:
+def _fit_row(
+    ws: Worksheet,
+    row: int,
+    widths: Mapping[int, float],
+    values: Mapping[int, str],
+    minimum: int = 1,
+) -> None:
     lines = max([minimum] + [_lines(v, widths.get(c, 10)) for c, v in values.items() if v])
     ws.row_dimensions[row].height = min(409, lines * _LINE_HEIGHT + 3)
 
@@ -264,8 +285,15 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
     for k in range(n_act):
         if k:
             put(ws, h1, c_first_actor + k, "", fill=_HEADER_FILL)
-        put(ws, h2, c_first_actor + k, actors[k] if k < len(actors) else "", bold=True, align=_CENTER,
-            fill=_HEADER_FILL)
+        put(
+            ws,
+            h2,
+            c_first_actor + k,
+            actors[k] if k < len(actors) else "",
+            bold=True,
+            align=_CENTER,
+            fill=_HEADER_FILL,
+        )
     ws.merge_cells(start_row=h1, start_column=c_req, end_row=h1, end_column=c_out)
     put(ws, h1, c_req, "Mutu Baku", bold=True, align=_CENTER, fill=_HEADER_FILL)
     put(ws, h1, c_time, "", fill=_HEADER_FILL)
@@ -287,12 +315,24 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
         put(ws, row, c_time, step.duration.raw.strip(), align=_CENTER)
         put(ws, row, c_out, step.output)
         put(ws, row, c_note, step.note)
-        _fit_row(ws, row, widths, {c_act: step.activity, c_req: step.requirements, c_out: step.output,
-                                   c_note: step.note}, minimum=2)
+        _fit_row(
+            ws,
+            row,
+            widths,
+            {c_act: step.activity, c_req: step.requirements, c_out: step.output, c_note: step.note},
+            minimum=2,
+        )
         row += 1
     ws.merge_cells(start_row=row, start_column=c_no, end_row=row, end_column=c_req)
-    put(ws, row, c_no, TOTAL_LABEL, bold=True, align=Alignment(horizontal="right", vertical="center"),
-        fill=_TOTAL_FILL)
+    put(
+        ws,
+        row,
+        c_no,
+        TOTAL_LABEL,
+        bold=True,
+        align=Alignment(horizontal="right", vertical="center"),
+        fill=_TOTAL_FILL,
+    )
     for col in range(c_no + 1, c_req + 1):
         ws.cell(row=row, column=col).border = _BORDER
     total = format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else "-"
@@ -302,7 +342,9 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
     _print_setup(ws, f"{h1}:{h2}", f"C{h2 + 1}")
 
 
-def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: GroupFindings | None) -> None:
+def write_comparison(
+    ws: Worksheet, comparison: GroupComparison, findings: GroupFindings | None
+) -> None:
     """Every office's version of each aligned step, side by side (see ``side_by_side``)."""
     table = build_side_by_side(comparison, findings)
     offices = table.offices
@@ -315,10 +357,26 @@ def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: Group
     widths[c_notes] = 36
     _set_widths(ws, widths)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_notes)
-    put(ws, 1, 1, f"PERBANDINGAN LANGKAH: {table.title}", bold=True, align=_CENTER, border=False, size=12)
+    put(
+        ws,
+        1,
+        1,
+        f"PERBANDINGAN LANGKAH: {table.title}",
+        bold=True,
+        align=_CENTER,
+        border=False,
+        size=12,
+    )
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=c_notes)
-    put(ws, 2, 1, "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada",
-        align=Alignment(horizontal="left"), border=False, size=9)
+    put(
+        ws,
+        2,
+        1,
+        "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada",
+        align=Alignment(horizontal="left"),
+        border=False,
+        size=9,
+    )
     h1, h2 = 4, 5
     ws.merge_cells(start_row=h1, start_column=1, end_row=h2, end_column=1)
     put(ws, h1, 1, "Baris", bold=True, align=_CENTER, fill=_HEADER_FILL)
@@ -326,7 +384,15 @@ def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: Group
     for m, office in enumerate(offices):
         base = 2 + m * per
         ws.merge_cells(start_row=h1, start_column=base, end_row=h1, end_column=base + per - 1)
-        put(ws, h1, base, f"{office}\n{table.sop_titles[m]}", bold=True, align=_CENTER, fill=_HEADER_FILL)
+        put(
+            ws,
+            h1,
+            base,
+            f"{office}\n{table.sop_titles[m]}",
+            bold=True,
+            align=_CENTER,
+            fill=_HEADER_FILL,
+        )
         for k, label in enumerate(CELL_FIELDS):
             if k:
                 put(ws, h1, base + k, "", fill=_HEADER_FILL)
@@ -334,8 +400,13 @@ def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: Group
     ws.merge_cells(start_row=h1, start_column=c_notes, end_row=h2, end_column=c_notes)
     put(ws, h1, c_notes, "Catatan perbedaan", bold=True, align=_CENTER, fill=_HEADER_FILL)
     put(ws, h2, c_notes, "", fill=_HEADER_FILL)
-    _fit_row(ws, h1, {c: 50 for c in widths}, {2 + m * per: f"{o}\n{table.sop_titles[m]}"
-                                               for m, o in enumerate(offices)}, minimum=2)
+    _fit_row(
+        ws,
+        h1,
+        {c: 50 for c in widths},
+        {2 + m * per: f"{o}\n{table.sop_titles[m]}" for m, o in enumerate(offices)},
+        minimum=2,
+    )
 
     row = h2 + 1
     for line in table.rows:
@@ -361,10 +432,25 @@ def write_comparison(ws: Worksheet, comparison: GroupComparison, findings: Group
     for m, sop in enumerate(comparison.sops):
         base = 2 + m * per
         ws.merge_cells(start_row=row, start_column=base, end_row=row, end_column=base + 1)
-        put(ws, row, base, TOTAL_LABEL, bold=True, align=Alignment(horizontal="right"), fill=_TOTAL_FILL)
+        put(
+            ws,
+            row,
+            base,
+            TOTAL_LABEL,
+            bold=True,
+            align=Alignment(horizontal="right"),
+            fill=_TOTAL_FILL,
+        )
         ws.cell(row=row, column=base + 1).border = _BORDER
-        put(ws, row, base + 2, format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else "-", bold=True,
-            align=_CENTER, fill=_TOTAL_FILL)
+        put(
+            ws,
+            row,
+            base + 2,
+            format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else "-",
+            bold=True,
+            align=_CENTER,
+            fill=_TOTAL_FILL,
+        )
     put(ws, row, c_notes, "", fill=_TOTAL_FILL)
     _print_setup(ws, f"{h1}:{h2}", f"B{h2 + 1}")
 
@@ -393,7 +479,16 @@ def write_sources(ws: Worksheet, choices: Sequence[Choice]) -> None:
     widths = {1: 8, 2: 20, 3: 60, 4: 40, 5: 30}
     _set_widths(ws, widths)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
-    put(ws, 1, 1, "SUMBER SETIAP PILIHAN DALAM RANCANGAN", bold=True, align=_CENTER, border=False, size=12)
+    put(
+        ws,
+        1,
+        1,
+        "SUMBER SETIAP PILIHAN DALAM RANCANGAN",
+        bold=True,
+        align=_CENTER,
+        border=False,
+        size=12,
+    )
     for c, label in enumerate(("Langkah", "Bagian", "Isi", "Sumber (kantor)", "Aturan"), 1):
         put(ws, 3, c, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
     for k, ch in enumerate(choices):
@@ -440,8 +535,9 @@ def _property(text: str) -> str:
     return re.sub(r"[\x00-\x1f]", " ", safe_text(text))[:250]
 
 
-def export_workbook(sop: SOP, target: str | Path | IO[bytes] | None = None,
-                    parts: WorkbookParts | None = None) -> bytes:
+def export_workbook(
+    sop: SOP, target: str | Path | IO[bytes] | None = None, parts: WorkbookParts | None = None
+) -> bytes:
     """Write the workbook; returns its bytes (also saved to ``target`` when given)."""
     buffer = io.BytesIO()
     build_workbook(sop, parts).save(buffer)
@@ -451,4 +547,3 @@ def export_workbook(sop: SOP, target: str | Path | IO[bytes] | None = None,
     elif target is not None:
         target.write(data)
     return data
-

@@ -85,7 +85,9 @@ class SideBySide:
     rows: tuple[SideBySideRow, ...]
 
 
-def build_side_by_side(comparison: GroupComparison, findings: GroupFindings | None = None) -> SideBySide:
+def build_side_by_side(
+    comparison: GroupComparison, findings: GroupFindings | None = None
+) -> SideBySide:
     """The side-by-side table of a compared group; without findings nothing is marked
     but missing steps."""
     notes: dict[int, list[str]] = {}
@@ -109,15 +111,31 @@ def build_side_by_side(comparison: GroupComparison, findings: GroupFindings | No
         for m, sop in enumerate(comparison.sops):
             steps = comparison.steps(aligned, m)
             if not steps:
-                cells.append(OfficeCells(Cell(MISSING_TEXT, "missing"), Cell("", "missing"), Cell("", "missing")))
+                cells.append(
+                    OfficeCells(
+                        Cell(MISSING_TEXT, "missing"), Cell("", "missing"), Cell("", "missing")
+                    )
+                )
                 continue
             text = "\n".join(f"{s.no}. {' '.join(s.activity.split())}" for s in steps)
-            actors = ", ".join(dict.fromkeys(sop.canonical_actor(a) for s in steps for a in s.actors))
+            actors = ", ".join(
+                dict.fromkeys(sop.canonical_actor(a) for s in steps for a in s.actors)
+            )
             waktu = " + ".join(s.duration.raw.strip() for s in steps if s.duration.raw.strip())
-            time_status: CellStatus = "outlier" if m in outliers.get(r, set()) else (
-                "differs" if r in differs else "same")
-            cells.append(OfficeCells(Cell(text), Cell(actors, "differs" if r in actor_rows else "same"),
-                                     Cell(waktu, time_status)))
+            time_status: CellStatus = (
+                "outlier"
+                if m in outliers.get(r, set())
+                else ("differs" if r in differs else "same")
+            )
+            cells.append(
+                OfficeCells(
+                    Cell(text),
+                    Cell(actors, "differs" if r in actor_rows else "same"),
+                    Cell(waktu, time_status),
+                )
+            )
         rows.append(SideBySideRow(str(r + 1), tuple(cells), tuple(notes.get(r, ()))))
     title = comparison.sops[comparison.pivot].title if comparison.sops else ""
-    return SideBySide(title, tuple(comparison.offices), tuple(s.title for s in comparison.sops), tuple(rows))
+    return SideBySide(
+        title, tuple(comparison.offices), tuple(s.title for s in comparison.sops), tuple(rows)
+    )

@@ -41,15 +41,38 @@ def _w(tag: str) -> str:
 
 W_P, W_TBL, W_TR, W_TC, W_R = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("r")
 W_T, W_TAB, W_BR, W_CR, W_SYM = _w("t"), _w("tab"), _w("br"), _w("cr"), _w("sym")
-W_NBH, W_SDT, W_SDTCONTENT, W_CUSTOMXML = _w("noBreakHyphen"), _w("sdt"), _w("sdtContent"), _w("customXml")
+W_NBH, W_SDT, W_SDTCONTENT, W_CUSTOMXML = (
+    _w("noBreakHyphen"),
+    _w("sdt"),
+    _w("sdtContent"),
+    _w("customXml"),
+)
 W_DRAWING, W_PICT, W_TCPR, W_TRPR = _w("drawing"), _w("pict"), _w("tcPr"), _w("trPr")
 W_TXBX_CONTENT = _w("txbxContent")
 MC_ALTERNATE, MC_CHOICE = f"{{{_MC}}}AlternateContent", f"{{{_MC}}}Choice"
 
 # Elements whose subtree is never cell text.
-_SKIP = {_w(t) for t in ("del", "delText", "instrText", "rPr", "pPr", "tcPr", "trPr", "tblPr",
-                         "fldChar", "commentReference", "footnoteReference", "endnoteReference",
-                         "moveFrom", "proofErr", "bookmarkStart", "bookmarkEnd")}
+_SKIP = {
+    _w(t)
+    for t in (
+        "del",
+        "delText",
+        "instrText",
+        "rPr",
+        "pPr",
+        "tcPr",
+        "trPr",
+        "tblPr",
+        "fldChar",
+        "commentReference",
+        "footnoteReference",
+        "endnoteReference",
+        "moveFrom",
+        "proofErr",
+        "bookmarkStart",
+        "bookmarkEnd",
+    )
+}
 
 PROCESS_MARK, DECISION_MARK, TERMINATOR_MARK = PROCESS, DECISION, TERMINATOR
 _SYMBOLS = frozenset({PROCESS_MARK, DECISION_MARK, TERMINATOR_MARK})
@@ -73,9 +96,17 @@ _PRESET_MARKS = {
 }
 # VML shape types ("#_x0000_tNNN") of the same symbols; 202 is a plain text box.
 _VML_TYPE_MARKS = {
-    "109": PROCESS_MARK, "112": PROCESS_MARK, "114": PROCESS_MARK, "1": PROCESS_MARK,
-    "202": PROCESS_MARK, "110": DECISION_MARK, "4": DECISION_MARK,
-    "116": TERMINATOR_MARK, "176": TERMINATOR_MARK, "2": TERMINATOR_MARK, "3": TERMINATOR_MARK,
+    "109": PROCESS_MARK,
+    "112": PROCESS_MARK,
+    "114": PROCESS_MARK,
+    "1": PROCESS_MARK,
+    "202": PROCESS_MARK,
+    "110": DECISION_MARK,
+    "4": DECISION_MARK,
+    "116": TERMINATOR_MARK,
+    "176": TERMINATOR_MARK,
+    "2": TERMINATOR_MARK,
+    "3": TERMINATOR_MARK,
 }
 _VML_TAG_MARKS = {"rect": PROCESS_MARK, "roundrect": TERMINATOR_MARK, "oval": TERMINATOR_MARK}
 _DECISION_LABELS = {"ya", "tidak", "y", "t", "yes", "no"}
@@ -339,7 +370,13 @@ def read_docx(fp: BinaryIO, name: str) -> TableDocument:
         raise
     except ValueError as exc:  # python-docx: "file ... is not a Word file, content type is ..."
         raise SOPLoadError("Berkas ini bukan dokumen Word (.docx) yang sah.", name) from exc
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, EOFError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        KeyError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
         raise SOPLoadError(
             "Dokumen Word rusak atau terpotong; buka di Word lalu simpan ulang sebagai .docx.", name
         ) from exc

@@ -21,9 +21,31 @@ from sopdata.ingest.table_rows import Row, TableDocument, tidy_cell, tidy_line
 from sopdata.text.textclean import strip_markup
 
 _BLOCK = {
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-    "section", "article", "header", "footer", "blockquote", "pre", "dt", "dd", "hr",
-    "caption", "center", "address",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "hr",
+    "caption",
+    "center",
+    "address",
 }
 _SKIP = {"script", "style", "title", "template", "noscript", "svg", "math", "object"}
 _WHITESPACE = re.compile(r"\s+")
@@ -51,7 +73,9 @@ class _Table:
         self.col = 0
         self.cell: list[str] | None = None
         self.cell_at = (0, 1, 1)  # column, colspan, rowspan
-        self.covered: dict[int, int] = {}  # column -> rows still covered from above (this one included)
+        self.covered: dict[
+            int, int
+        ] = {}  # column -> rows still covered from above (this one included)
         self.placed: dict[int, int] = {}  # column -> rowspan of cells placed in this row
 
     def start_row(self) -> None:

@@ -72,16 +72,23 @@ _UNIT_LABEL = re.compile(
 )
 _KANTOR_OF_PLACE = re.compile(r"^KANTOR\s+(?=(?:KECAMATAN|KELURAHAN|DESA)\b)")
 _STEP_TABLE_HEADER = re.compile(r"kegiatan.*pelaksana|pelaksana.*kegiatan", re.I)
-_UNIT_ACRONYMS = frozenset({"RSUD", "UPT", "UPTD", "DPRD", "BPBD", "BKD", "BKPSDM", "DPMPTSP", "SATPOL", "PP"})
+_UNIT_ACRONYMS = frozenset(
+    {"RSUD", "UPT", "UPTD", "DPRD", "BPBD", "BKD", "BKPSDM", "DPMPTSP", "SATPOL", "PP"}
+)
 
 
 def _unit_name(raw: str) -> str:
-    """"SEKRETARIAT DAERAH (BAGIAN ORGANISASI)" -> "Sekretariat Daerah (Bagian Organisasi)"."""
+    """ "SEKRETARIAT DAERAH (BAGIAN ORGANISASI)" -> "Sekretariat Daerah (Bagian Organisasi)"."""
     name = collapse_spaces(raw).strip(" .,:;-")
     parts = re.split(r"(\([^()]*\))", name)
     # the parenthesised part on its own, or smart_title would keep a short word in it upper-case
-    cased = [f"({smart_title(p[1:-1], _UNIT_ACRONYMS)})" if p.startswith("(") else
-             smart_title(p, _UNIT_ACRONYMS) for p in parts if p.strip()]
+    cased = [
+        f"({smart_title(p[1:-1], _UNIT_ACRONYMS)})"
+        if p.startswith("(")
+        else smart_title(p, _UNIT_ACRONYMS)
+        for p in parts
+        if p.strip()
+    ]
     return " ".join(cased)
 
 
@@ -185,7 +192,7 @@ def feed_tab_line(block: IdentityBlock, cells: list[str], layout: dict[int, str]
         if not found:
             continue
         name, m = found
-        rest = plain[m.end():].strip(" :")
+        rest = plain[m.end() :].strip(" :")
         if not rest:
             rest = " ".join(collapse_spaces(strip_markup(x)) for _, x in non_empty[pos + 1 :])
         block.set_field(name, rest)

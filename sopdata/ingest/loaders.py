@@ -124,7 +124,9 @@ def describe_ole(data: bytes) -> str:
             "lalu simpan ulang sebagai .docx atau .xlsx."
         )
     if "WordDocument".encode("utf-16-le") in data:
-        return "Berkas Word format lama (.doc) tidak didukung; buka di Word lalu simpan sebagai .docx."
+        return (
+            "Berkas Word format lama (.doc) tidak didukung; buka di Word lalu simpan sebagai .docx."
+        )
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return "Berkas Excel format lama (.xls) tidak didukung; buka di Excel lalu simpan sebagai .xlsx."
     return "Berkas Office format lama tidak didukung; simpan sebagai .docx atau .xlsx."

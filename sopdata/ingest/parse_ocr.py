@@ -34,7 +34,9 @@ _NAMA = re.compile(r"\bNama\s+SOP\b", re.I)
 _NOMOR = re.compile(r"^\W*Nomor\s+SOP\b", re.I)
 _PEMKAB = re.compile(r"^\W*PEMERINTAH\s+KABUPATEN\b", re.I)
 _STOP_TITLE = re.compile(r"^\W*(dasar\s+hukum|kualifikasi|penerimaan|keterkaitan)\b", re.I)
-_ADDRESS = re.compile(r"(jln|jl\.|telp|nip|disahkan|tgl|nomor|kecamatan|pemerintah|kabupaten|pembina)", re.I)
+_ADDRESS = re.compile(
+    r"(jln|jl\.|telp|nip|disahkan|tgl|nomor|kecamatan|pemerintah|kabupaten|pembina)", re.I
+)
 _CONNECTORS = {"kepada", "untuk", "dan", "di", "pada", "dengan", "pegawai", "masyarakat"}
 _HEADER_WORDS = re.compile(
     r"(kegiatan|kegl?atan|kelengk|kelenghapan|helengh|waktu|wakiu|wikt|output|outpat|dutput|oaurtput|"
@@ -50,9 +52,7 @@ _VERB = re.compile(r"^(me|di|ber|ter)[a-z]{3,}", re.I)
 # Words that open a role phrase but head no actor of the glossary: "Setiap pegawai",
 # "Masing-masing bidang", "Kasubbag Umum", "Seksi Pelayanan".
 _ROLE_LEADS = ("setiap", "masing", "kasubbag", "seksi")
-_DURATION_TOKEN = re.compile(
-    r"(\d{1,3}|[SIl])\s*-?\s*([A-Za-z]{2,7})\b"
-)
+_DURATION_TOKEN = re.compile(r"(\d{1,3}|[SIl])\s*-?\s*([A-Za-z]{2,7})\b")
 
 
 def _similar(a: str, b: str) -> float:
@@ -68,7 +68,9 @@ def _role_words() -> tuple[str, ...]:
     """The first word of every actor of the glossary (data/actors.csv), and the leads."""
     words: dict[str, None] = {}
     for actor in default_glossary().actors:
-        first = re.sub(r"[^a-z]", "", actor.pattern.lower().split()[0]) if actor.pattern.split() else ""
+        first = (
+            re.sub(r"[^a-z]", "", actor.pattern.lower().split()[0]) if actor.pattern.split() else ""
+        )
         if first:
             words[first] = None
     return (*words, *_ROLE_LEADS)
@@ -78,7 +80,10 @@ def _role_words() -> tuple[str, ...]:
 def _is_role_key(w: str) -> bool:
     if len(w) < 3:
         return False
-    return any(w == r or (len(w) >= 5 and SequenceMatcher(None, w, r).ratio() >= 0.7) for r in _role_words())
+    return any(
+        w == r or (len(w) >= 5 and SequenceMatcher(None, w, r).ratio() >= 0.7)
+        for r in _role_words()
+    )
 
 
 # OCR debris before a row's first word: "| ", "i |", "£ ", a stray letter.
@@ -106,7 +111,11 @@ def is_subject_verb_line(line: str, next_line: str = "") -> bool:
         return True
     if not _is_role_word(words[0]) or not (words[0][:1].isupper() or len(words[0]) >= 5):
         return False
-    if len(words) >= 2 and re.match(r"^[A-Z][a-z]{3,}$", words[0]) and re.match(r"^[A-Z][a-z]{4,}$", words[1]):
+    if (
+        len(words) >= 2
+        and re.match(r"^[A-Z][a-z]{3,}$", words[0])
+        and re.match(r"^[A-Z][a-z]{4,}$", words[1])
+    ):
         # A two-word actor ("Bendahara Pengeluaran", "Camat Selaku ...") opening the line.
         return True
     return any(_VERB_FORM.match(w.lower()) and w[:1].islower() for w in words[1:5])
@@ -130,12 +139,12 @@ def _find_anchors(lines: list[str]) -> list[_Anchor]:
     candidates: list[_Anchor] = []
     for i, line in enumerate(lines):
         m = _LINE_NO.match(line)
-        if m and not _UNIT_AFTER.match(line[m.end():]):
+        if m and not _UNIT_AFTER.match(line[m.end() :]):
             token = m.group(1)
             candidates.append(_Anchor(i, int(token) if token.isdigit() else -6, True))
             continue
         for mm in _MID_NO.finditer(line):
-            if _UNIT_AFTER.match(line[mm.end():]) or _NO_CONTEXT_BEFORE.search(line[: mm.start()]):
+            if _UNIT_AFTER.match(line[mm.end() :]) or _NO_CONTEXT_BEFORE.search(line[: mm.start()]):
                 continue
             candidates.append(_Anchor(i, int(mm.group(1)), False))
     return _best_chain(candidates)
@@ -186,7 +195,12 @@ def _header_end(lines: list[str]) -> int:
     number or an actor+verb line): "Surat keterangan ..." further down is a row.
     """
     first_row = next(
-        (i for i, x in enumerate(lines) if is_subject_verb_line(x, lines[i + 1] if i + 1 < len(lines) else "") or re.match(r"^[\s|{\[(]*1\s*[|\[{(.]?\s*[A-Za-z]", x)),
+        (
+            i
+            for i, x in enumerate(lines)
+            if is_subject_verb_line(x, lines[i + 1] if i + 1 < len(lines) else "")
+            or re.match(r"^[\s|{\[(]*1\s*[|\[{(.]?\s*[A-Za-z]", x)
+        ),
         len(lines),
     )
     last = -1
@@ -245,7 +259,9 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
             inner = list(range(a.line + 1, b_start))
             if len(inner) < 5:  # too little text for a whole lost row
                 continue
-            capital = [i for i in inner[1:] if re.match(r"^[A-Z][a-z]{2,}\s+\S", _strip_lead(lines[i]))]
+            capital = [
+                i for i in inner[1:] if re.match(r"^[A-Z][a-z]{2,}\s+\S", _strip_lead(lines[i]))
+            ]
             starts[capital[0] if capital else inner[len(inner) // 2]] = a.number + 1
         # Actor+verb lines far from any anchor open rows the numbering missed.
         anchored = sorted(starts)
@@ -254,7 +270,15 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
                 continue
             nxt = [x for x in anchored if x > s]
             prv = [x for x in anchored if x < s]
-            if prv and nxt and s - prv[-1] >= 2 and nxt[0] - s >= 2 or prv and not nxt and s - prv[-1] >= 2:
+            if (
+                prv
+                and nxt
+                and s - prv[-1] >= 2
+                and nxt[0] - s >= 2
+                or prv
+                and not nxt
+                and s - prv[-1] >= 2
+            ):
                 starts[s] = None
     else:
         for s in sv:
@@ -278,7 +302,9 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
 
 
 # "DP3 2 tahun terakhir", "1 tahun anggaran": periods named inside a Kegiatan.
-_NOT_WAKTU_AFTER = re.compile(r"^\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran|mendatang|kedepan)\b", re.I)
+_NOT_WAKTU_AFTER = re.compile(
+    r"^\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran|mendatang|kedepan)\b", re.I
+)
 
 
 def _row_duration(text: str) -> tuple[str, str]:
@@ -289,10 +315,10 @@ def _row_duration(text: str) -> tuple[str, str]:
     """
     for m in _DURATION_TOKEN.finditer(text):
         candidate = m.group(0)
-        if _NOT_WAKTU_AFTER.match(text[m.end():]) or re.search(r"ta?h(u|n)", m.group(2), re.I):
+        if _NOT_WAKTU_AFTER.match(text[m.end() :]) or re.search(r"ta?h(u|n)", m.group(2), re.I):
             continue
         if parse_duration(candidate).kind == "duration":
-            return candidate, (text[: m.start()] + text[m.end():])
+            return candidate, (text[: m.start()] + text[m.end() :])
     return "", text
 
 
@@ -319,7 +345,7 @@ def rows_to_steps(rows: list[tuple[list[str], int | None]]) -> list[Step]:
 
 def _title_lines_after(lines: list[str], i: int) -> list[str]:
     m = _NAMA.search(lines[i])
-    rest = lines[i][m.end():] if m else ""
+    rest = lines[i][m.end() :] if m else ""
     out = [rest] if rest.strip() else []
     j = i + 1
     while j < len(lines) and len(out) < 4:
@@ -355,7 +381,12 @@ def nama_sop_value(lines: list[str], i: int) -> str:
         and 1 <= len(before.split()) <= 5
         and sum(c.isalpha() for c in before) >= 0.8 * len(before.replace(" ", ""))
     )
-    if before_ok and (not after_text or after_text.startswith("(") or first in _CONNECTORS or len(after_text.split()) == 1):
+    if before_ok and (
+        not after_text
+        or after_text.startswith("(")
+        or first in _CONNECTORS
+        or len(after_text.split()) == 1
+    ):
         after_text = f"{before} {after_text}".strip()
     # Drop a leading enumerator such as "1 . PENGUSULAN".
     return re.sub(r"^\W*\d+\s*[.)]\s*", "", after_text).strip(" .:")
@@ -475,7 +506,9 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
 
         # Title: Nama SOP unless it repeats another SOP's title while the heading does not.
         heading_title = correct_words(table.title, vocab)
-        nama = correct_words(nama_sop_value(lines, name_line), vocab) if name_line is not None else ""
+        nama = (
+            correct_words(nama_sop_value(lines, name_line), vocab) if name_line is not None else ""
+        )
         title = nama or heading_title
         if nama and heading_title and _similar(nama, heading_title) < 0.75:
             repeats = any(_similar(nama, p) >= 0.85 for p in previous_titles)
@@ -509,9 +542,11 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
         bounds = [*table.heading_lines, end]
         for k in range(len(table.heading_lines)):
             page = [x for x in lines[bounds[k] + 1 : bounds[k + 1]] if x.strip()]
-            page = page[_header_end(page):]
+            page = page[_header_end(page) :]
             page = [
-                x for x in page if not _NOMOR.match(x) and not _PEMKAB.match(x) and not is_header_line(x)
+                x
+                for x in page
+                if not _NOMOR.match(x) and not _PEMKAB.match(x) and not is_header_line(x)
             ]
             body.extend(page)
         sop.steps = rows_to_steps(segment_rows(body))
@@ -521,8 +556,12 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
     return sops
 
 
-_LEGAL = re.compile(r"\b(peraturan|undang|keputusan|perda|perbup|permen|instruksi|surat\s+edaran)\b", re.I)
-_QUALIFICATION = re.compile(r"^(memahami|mampu|menguasai|mengerti|memiliki|pendidikan|bisa|sarjana|dapat)", re.I)
+_LEGAL = re.compile(
+    r"\b(peraturan|undang|keputusan|perda|perbup|permen|instruksi|surat\s+edaran)\b", re.I
+)
+_QUALIFICATION = re.compile(
+    r"^(memahami|mampu|menguasai|mengerti|memiliki|pendidikan|bisa|sarjana|dapat)", re.I
+)
 
 
 def _items(lines: list[str]) -> list[str]:
@@ -546,7 +585,7 @@ def _fill_identity(sop: SOP, lines: list[str]) -> None:
         if not found:
             continue
         name, m = found
-        value = collapse_spaces(line[m.end():]).strip(" :|")
+        value = collapse_spaces(line[m.end() :]).strip(" :|")
         if name in ("number", "date_created", "date_revised", "date_effective") and value:
             setattr(sop, name, value)
     # Sections: "DASAR HUKUM KUALIFIKASI PELAKSANA" headers with both columns' text below.
@@ -562,7 +601,9 @@ def _fill_identity(sop: SOP, lines: list[str]) -> None:
     section_at.append((len(lines), "end"))
     for (i, kind), (j, _) in zip(section_at, section_at[1:], strict=False):
         chunk = [x for x in lines[i + 1 : j] if x.strip() and not match_section(x.strip())]
-        chunk = [x for x in chunk if not re.match(r"^\W*(kualifikas|peralatan|pencatatan)", x, re.I)]
+        chunk = [
+            x for x in chunk if not re.match(r"^\W*(kualifikas|peralatan|pencatatan)", x, re.I)
+        ]
         if kind == "legal":
             for item in _items(chunk):
                 (sop.legal_basis if _LEGAL.search(item) else sop.qualifications).append(item)
@@ -574,7 +615,7 @@ def _fill_identity(sop: SOP, lines: list[str]) -> None:
             sentence = re.search(r"((jika|apabila|bila)\b.*?[.!])", text, re.I)
             if sentence:
                 sop.warning = sentence.group(1)
-                rest = (text[: sentence.start()] + text[sentence.end():]).strip()
+                rest = (text[: sentence.start()] + text[sentence.end() :]).strip()
             else:
                 rest = text
             sop.records = [r for r in _items([rest]) if r] if rest else []

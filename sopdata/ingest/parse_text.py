@@ -39,14 +39,18 @@ _KEGIATAN = re.compile(
     r"(?:\s*/\s*(?:kegiatan|aktivitas))?|uraian(?:\s+tugas)?)\W*$",
     re.I,
 )
-_PELAKSANA = re.compile(r"^\W*(?:(?:pejabat|unit)\s+)?(?:pelaksana|pelaku)(?:\s+kegiatan)?\W*$", re.I)
+_PELAKSANA = re.compile(
+    r"^\W*(?:(?:pejabat|unit)\s+)?(?:pelaksana|pelaku)(?:\s+kegiatan)?\W*$", re.I
+)
 _KELENGKAPAN = re.compile(r"^\W*(?:kelengkapan|persyaratan|syarat|input)\b", re.I)
 _WAKTU = re.compile(
     r"^\W*(?:(?:lama|jangka)\s+)?(?:waktu|durasi)(?:\s+(?:penyelesaian|pelaksanaan|proses))?"
     r"\W*(?:(?:menit|jam|hari)\W*)?$",
     re.I,
 )
-_OUTPUT = re.compile(r"^\W*(?:output|hasil|keluaran|produk)(?:\s*/\s*(?:output|hasil|keluaran))?\W*$", re.I)
+_OUTPUT = re.compile(
+    r"^\W*(?:output|hasil|keluaran|produk)(?:\s*/\s*(?:output|hasil|keluaran))?\W*$", re.I
+)
 _KETERANGAN = re.compile(r"^\W*(?:keterangan|ket|catatan)\W*$", re.I)
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _SOP_HEADING = re.compile(r"^\W*SOP\s+([A-Z0-9][^a-z]{3,})$")
@@ -62,7 +66,8 @@ def is_table_header(cells: list[str]) -> bool:
     texts = [clean_cell(c) for c in cells]
     has_kegiatan = any(_KEGIATAN.match(t) for t in texts)
     has_actor_or_quality = any(
-        _PELAKSANA.match(t) or _WAKTU.match(t) or re.match(r"^\W*mutu\s+b\w+", t, re.I) for t in texts
+        _PELAKSANA.match(t) or _WAKTU.match(t) or re.match(r"^\W*mutu\s+b\w+", t, re.I)
+        for t in texts
     )
     return has_kegiatan and has_actor_or_quality
 
@@ -252,15 +257,18 @@ def parse_rows(
             sub: list[str] | None = None
             j = i + 1
             if j < len(lines) and (
-                not any(_WAKTU.match(clean_cell(c)) for c in cells) or is_actor_subheader(cells, rows[j])
+                not any(_WAKTU.match(clean_cell(c)) for c in cells)
+                or is_actor_subheader(cells, rows[j])
             ):
                 sub = rows[j]
                 j += 1
             layout = read_layout(cells, sub)
             while j < len(lines) and is_column_number_row(rows[j]):
                 j += 1
-            starts_new = current is None or pending.fields.get("title") or (
-                current.steps and pending.title_source == "heading"
+            starts_new = (
+                current is None
+                or pending.fields.get("title")
+                or (current.steps and pending.title_source == "heading")
             )
             if starts_new:
                 current = _Builder(identity=pending)
@@ -285,7 +293,11 @@ def parse_rows(
                 in_table = False  # "Jumlah waktu" under the steps closes the table
                 i += 1
                 continue
-            if len(cells) >= 3 and _STEP_NO.match(cells[0]) and clean_cell(_cell(cells, current.layout.kegiatan)):
+            if (
+                len(cells) >= 3
+                and _STEP_NO.match(cells[0])
+                and clean_cell(_cell(cells, current.layout.kegiatan))
+            ):
                 step, shift = read_step(cells, current.layout)
                 current.shifted_rows += shift != 0
                 current.steps.append(step)
@@ -314,7 +326,9 @@ def parse_rows(
         old_title = pending.fields.get("title") or pending.fields.get("title_heading") or ""
         if new_title and old_title and not _same_title(new_title, old_title):
             # The previous title never got a step table: keep it as an SOP without steps.
-            orphan = _Builder(identity=pending, warnings=["tabel langkah tidak ditemukan untuk SOP ini"])
+            orphan = _Builder(
+                identity=pending, warnings=["tabel langkah tidak ditemukan untuk SOP ini"]
+            )
             builders.append(orphan)
             pending = IdentityBlock()
             layout_sections = {}
@@ -341,7 +355,7 @@ def parse_rows(
 
 def _title_value(text: str) -> str:
     found = match_field(text)
-    return text[found[1].end():].strip(" :") if found else ""
+    return text[found[1].end() :].strip(" :") if found else ""
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -351,7 +365,7 @@ def _same_title(a: str, b: str) -> bool:
 
 
 def _strip_office_suffix(title: str, office: str) -> str:
-    """"SOP Surat Pindah Kecamatan Jogoroto" -> "SOP Surat Pindah": the office is
+    """ "SOP Surat Pindah Kecamatan Jogoroto" -> "SOP Surat Pindah": the office is
     a column of its own, and equivalent SOPs of other offices lack the suffix."""
     if not office or " " not in office:
         return title
@@ -375,9 +389,15 @@ def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab:
         warnings.append("judul SOP tidak ditemukan")
     title = smart_title(_strip_office_suffix(collapse_spaces(title_raw), office))
     sections = ident.sections
-    identity: dict[str, Any] = {f.attr: ident.fields.get(f.attr, "") for f in HEADER_FIELDS if f.attr != "title"}
-    identity.update({f.attr: sections.get(f.attr, []) if f.is_list else "\n".join(sections.get(f.attr, []))
-                     for f in SECTION_FIELDS})
+    identity: dict[str, Any] = {
+        f.attr: ident.fields.get(f.attr, "") for f in HEADER_FIELDS if f.attr != "title"
+    }
+    identity.update(
+        {
+            f.attr: sections.get(f.attr, []) if f.is_list else "\n".join(sections.get(f.attr, []))
+            for f in SECTION_FIELDS
+        }
+    )
     sop = SOP(
         source_file=source_file,
         title=title or f"SOP tanpa judul #{index + 1}",

@@ -39,7 +39,9 @@ TIME_BUDGET_S = 45.0
 #: Fewer characters than this per page on average: no usable text layer.
 MIN_CHARS_PER_PAGE = 20
 
-_PAGE_FURNITURE = re.compile(r"^\W*(?:(?:halaman|hal\.?|page)\s*)?\d{1,4}(?:\s*(?:dari|/|of)\s*\d{1,4})?\W*$", re.I)
+_PAGE_FURNITURE = re.compile(
+    r"^\W*(?:(?:halaman|hal\.?|page)\s*)?\d{1,4}(?:\s*(?:dari|/|of)\s*\d{1,4})?\W*$", re.I
+)
 
 
 def _page_count(pdf: Any) -> int:
@@ -83,12 +85,16 @@ def drawn_shape_mark(obj: dict[str, Any]) -> str | None:
     return TERMINATOR
 
 
-def _inside(obj: dict[str, Any], bbox: tuple[float, float, float, float], slack: float = 1.0) -> bool:
+def _inside(
+    obj: dict[str, Any], bbox: tuple[float, float, float, float], slack: float = 1.0
+) -> bool:
     """A drawn object lies in a cell (it may touch the cell's borders)."""
     x0, top, x1, bottom = bbox
     return (
-        obj["x0"] >= x0 - slack and obj["x1"] <= x1 + slack
-        and obj["top"] >= top - slack and obj["bottom"] <= bottom + slack
+        obj["x0"] >= x0 - slack
+        and obj["x1"] <= x1 + slack
+        and obj["top"] >= top - slack
+        and obj["bottom"] <= bottom + slack
     )
 
 
@@ -101,7 +107,9 @@ class _CharIndex:
 
     def band(self, top: float, bottom: float) -> list[dict[str, Any]]:
         """Characters whose middle lies in [top, bottom)."""
-        return self.chars[bisect.bisect_left(self.middles, top) : bisect.bisect_left(self.middles, bottom)]
+        return self.chars[
+            bisect.bisect_left(self.middles, top) : bisect.bisect_left(self.middles, bottom)
+        ]
 
 
 def _in_columns(chars: list[dict[str, Any]], x0: float, x1: float) -> list[dict[str, Any]]:
@@ -128,7 +136,13 @@ def reflow_lines(lines: list[list[dict[str, Any]]], bbox: tuple[float, float, fl
         first = line[0]
         prev_text, next_text = prev[-1]["text"], first["text"]
         used = prev[-1]["x1"] - prev[0]["x0"]
-        if prev_text.endswith("-") and next_text[:1].isalpha() or len(prev) == 1 and used >= inner - 0.6 * size and next_text[:1].islower():
+        if (
+            prev_text.endswith("-")
+            and next_text[:1].isalpha()
+            or len(prev) == 1
+            and used >= inner - 0.6 * size
+            and next_text[:1].islower()
+        ):
             joint = ""
         elif inner - used > (first["x1"] - first["x0"]) + 0.8 * size:
             joint = "\n"
@@ -188,7 +202,12 @@ def _find_tables(page: Any) -> tuple[list[Any], list[dict[str, Any]]]:
     if not shapes:
         return page.find_tables(), []
     drawn = {id(o) for o in shapes}
-    edges = [e for o in (*page.lines, *page.rects, *page.curves) if id(o) not in drawn for e in obj_to_edges(o)]
+    edges = [
+        e
+        for o in (*page.lines, *page.rects, *page.curves)
+        if id(o) not in drawn
+        for e in obj_to_edges(o)
+    ]
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
@@ -258,7 +277,9 @@ def read_pdf(
             raise SOPLoadError(
                 "PDF dilindungi kata sandi; buka kuncinya lalu simpan ulang sebelum diunggah.", name
             ) from exc
-        raise SOPLoadError("PDF rusak atau terpotong; simpan ulang PDF-nya lalu unggah lagi.", name) from exc
+        raise SOPLoadError(
+            "PDF rusak atau terpotong; simpan ulang PDF-nya lalu unggah lagi.", name
+        ) from exc
     except Exception as exc:
         raise SOPLoadError("PDF tidak dapat dibaca (berkas rusak).", name) from exc
     doc = TableDocument()
@@ -305,6 +326,8 @@ def read_pdf(
         )
     if textless:
         shown = ", ".join(map(str, textless[:10])) + (" ..." if len(textless) > 10 else "")
-        doc.warnings.append(f"halaman {shown} tanpa lapisan teks (pindaian) tidak terbaca; perlu OCR")
+        doc.warnings.append(
+            f"halaman {shown} tanpa lapisan teks (pindaian) tidak terbaca; perlu OCR"
+        )
     doc.fallback_text = "\n".join(texts)
     return doc

@@ -72,7 +72,9 @@ def assess(sop: SOP, ocr: bool = False) -> None:
             warnings.append(f"pelaksana tidak ditandai pada langkah {', '.join(no_actor)}")
         inferred = [s.no for s in steps if s.actors_inferred]
         if inferred:
-            warnings.append(f"pelaksana dibaca dari teks kegiatan pada langkah {', '.join(inferred)}")
+            warnings.append(
+                f"pelaksana dibaca dari teks kegiatan pada langkah {', '.join(inferred)}"
+            )
         score -= 0.2 * len(no_actor) / len(steps)
         unreadable = [s for s in steps if s.duration.kind == "unknown"]
         for s in unreadable:

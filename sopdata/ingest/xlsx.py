@@ -36,8 +36,18 @@ MAX_SCAN_ROWS = 200_000
 MAX_COLS = 60
 
 _MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 )
 _STRING = r'"((?:[^"]|"")*)"'
 _LITERAL = re.compile(rf"^=\s*{_STRING}\s*$")
@@ -111,11 +121,15 @@ class _FormulaLog:
                 "sel tersebut dibaca kosong, ketik nilainya sebagai teks"
             )
         if self.as_text:
-            out.append(f"{self.as_text} sel berisi rumus teks (=\"...\" atau HYPERLINK); hanya teksnya yang dibaca")
+            out.append(
+                f'{self.as_text} sel berisi rumus teks (="..." atau HYPERLINK); hanya teksnya yang dibaca'
+            )
         return out
 
 
-def _sheet_rows(ws: Any, log: _FormulaLog, budget: int, doc: TableDocument) -> tuple[list[Row], int]:
+def _sheet_rows(
+    ws: Any, log: _FormulaLog, budget: int, doc: TableDocument
+) -> tuple[list[Row], int]:
     """Rows of one sheet (padded to the sheet's width); the row budget left."""
     ws.reset_dimensions()  # read what is there, not what the file claims
     rows: list[Row] = []
@@ -171,13 +185,15 @@ def read_xlsx(fp: BinaryIO, name: str) -> TableDocument:
         raise
     except (zipfile.BadZipFile, EOFError, NotImplementedError) as exc:  # unknown zip version
         raise SOPLoadError(
-            "Berkas Excel rusak atau terpotong; buka di Excel lalu simpan ulang sebagai .xlsx.", name
+            "Berkas Excel rusak atau terpotong; buka di Excel lalu simpan ulang sebagai .xlsx.",
+            name,
         ) from exc
     except InvalidFileException as exc:
         raise SOPLoadError("Berkas ini bukan buku kerja Excel (.xlsx) yang sah.", name) from exc
     except Exception as exc:  # KeyError for a missing part, XML errors inside a damaged package
         raise SOPLoadError(
-            "Buku kerja Excel tidak dapat dibaca (isi berkas rusak); buka di Excel lalu simpan ulang.", name
+            "Buku kerja Excel tidak dapat dibaca (isi berkas rusak); buka di Excel lalu simpan ulang.",
+            name,
         ) from exc
 
     doc = TableDocument()
@@ -196,7 +212,8 @@ def read_xlsx(fp: BinaryIO, name: str) -> TableDocument:
         raise
     except Exception as exc:  # damaged sheet XML found while streaming
         raise SOPLoadError(
-            "Buku kerja Excel tidak dapat dibaca (isi lembar rusak); buka di Excel lalu simpan ulang.", name
+            "Buku kerja Excel tidak dapat dibaca (isi lembar rusak); buka di Excel lalu simpan ulang.",
+            name,
         ) from exc
     finally:
         with contextlib.suppress(Exception):

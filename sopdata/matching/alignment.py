@@ -52,7 +52,9 @@ def relative(sim: np.ndarray) -> np.ndarray:
     return (sim - med) / spread if spread > 1e-9 else np.zeros_like(sim, dtype=float)
 
 
-def align_steps(sim: np.ndarray, settings: AlignmentSettings = AlignmentSettings()) -> list[AlignedPair]:
+def align_steps(
+    sim: np.ndarray, settings: AlignmentSettings = AlignmentSettings()
+) -> list[AlignedPair]:
     """Monotone alignment of a (len(a), len(b)) step-similarity matrix on the
     relative scale (see :func:`relative`); scores in the result are that scale.
 
@@ -61,7 +63,9 @@ def align_steps(sim: np.ndarray, settings: AlignmentSettings = AlignmentSettings
     """
     n, m = sim.shape
     if n == 0 or m == 0:
-        return [AlignedPair(i, None, 0.0) for i in range(n)] + [AlignedPair(None, j, 0.0) for j in range(m)]
+        return [AlignedPair(i, None, 0.0) for i in range(n)] + [
+            AlignedPair(None, j, 0.0) for j in range(m)
+        ]
     gain = sim - settings.threshold
     # Needleman-Wunsch with zero gap cost: maximise the total gain of matched pairs.
     dp = np.zeros((n + 1, m + 1))

@@ -15,7 +15,9 @@ ALL_PAIRS_UP_TO = 400
 NEIGHBOURS = 30
 
 
-def candidate_pairs(profiles: Sequence[SOPProfile], k: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    profiles: Sequence[SOPProfile], k: int = NEIGHBOURS
+) -> tuple[np.ndarray, np.ndarray]:
     """Cross-office pairs worth scoring, as index arrays ``(first, second)`` with
     ``first < second``: all of them for a small corpus, else each SOP's ``k``
     nearest by title and by mean step vector (the rest cannot be equivalent).
@@ -30,10 +32,12 @@ def candidate_pairs(profiles: Sequence[SOPProfile], k: int = NEIGHBOURS) -> tupl
         first, second = np.triu_indices(n, 1)
     else:
         titles = np.stack([p.title_vec for p in profiles])
-        centroids = np.stack([
-            p.step_vecs.mean(axis=0) if len(p.step_vecs) else p.title_vec for p in profiles
-        ])
-        codes = _sorted_unique(np.concatenate([_nearest_codes(titles, k), _nearest_codes(centroids, k)]))
+        centroids = np.stack(
+            [p.step_vecs.mean(axis=0) if len(p.step_vecs) else p.title_vec for p in profiles]
+        )
+        codes = _sorted_unique(
+            np.concatenate([_nearest_codes(titles, k), _nearest_codes(centroids, k)])
+        )
         first, second = codes // n, codes % n
     cross = offices[first] != offices[second]
     return first[cross].astype(np.int64), second[cross].astype(np.int64)

@@ -83,7 +83,9 @@ class GroupComparison:
 def choose_pivot(sops: Sequence[SOP]) -> int:
     """The member whose step table defines the rows: the most reliable parse
     (confidence), then the most steps, then the first."""
-    best = max(range(len(sops)), key=lambda k: (round(sops[k].confidence, 2), len(sops[k].steps), -k))
+    best = max(
+        range(len(sops)), key=lambda k: (round(sops[k].confidence, 2), len(sops[k].steps), -k)
+    )
     return best
 
 
@@ -123,7 +125,9 @@ def compare_group(
     return comparison
 
 
-def merge_alignments(sops: Sequence[SOP], pivot: int, alignments: dict[int, list[AlignedPair]]) -> GroupComparison:
+def merge_alignments(
+    sops: Sequence[SOP], pivot: int, alignments: dict[int, list[AlignedPair]]
+) -> GroupComparison:
     """Rows from pairwise alignments of each member against the pivot.
 
     ``alignments[m]`` pairs pivot steps (``a``) with steps of member ``m``
@@ -133,7 +137,9 @@ def merge_alignments(sops: Sequence[SOP], pivot: int, alignments: dict[int, list
     sops = list(sops)
     n, p = len(sops), pivot
     base = sops[p]
-    rows = [AlignedRow([[] for _ in range(n)], [None] * n, anchor=i) for i in range(len(base.steps))]
+    rows = [
+        AlignedRow([[] for _ in range(n)], [None] * n, anchor=i) for i in range(len(base.steps))
+    ]
     for i, row in enumerate(rows):
         row.cells[p] = [i]
     # Steps only another office has, keyed by the pivot step they follow (-1 = before the first).
@@ -170,4 +176,3 @@ def _extra_row(n: int, member: int, step_index: int) -> AlignedRow:
     cells: list[list[int]] = [[] for _ in range(n)]
     cells[member] = [step_index]
     return AlignedRow(cells, [None] * n, anchor=None)
-

@@ -58,8 +58,13 @@ def decide(scored: ScoredPairs, offices: np.ndarray, settings: MatchSettings) ->
     return Decisions(relation, score, rival, np.full(len(scored), np.nan))
 
 
-def _rivals(first: np.ndarray, second: np.ndarray, score: np.ndarray, eligible: np.ndarray,
-            offices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rivals(
+    first: np.ndarray,
+    second: np.ndarray,
+    score: np.ndarray,
+    eligible: np.ndarray,
+    offices: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """For each pair (a, b): the best score of an ``eligible`` pair joining a to
     b's office or b to a's office, and the SOP on the far side of that pair
     (-inf and -1 where there is none)."""
@@ -84,16 +89,25 @@ def _rivals(first: np.ndarray, second: np.ndarray, score: np.ndarray, eligible: 
     return np.where(use_a, va, vb), np.where(use_a, pa, pb)
 
 
-def join_groups(index: CorpusIndex, first: np.ndarray, second: np.ndarray, scored: ScoredPairs,
-                 decisions: Decisions, settings: MatchSettings) -> tuple[ScoredPairs, Decisions]:
+def join_groups(
+    index: CorpusIndex,
+    first: np.ndarray,
+    second: np.ndarray,
+    scored: ScoredPairs,
+    decisions: Decisions,
+    settings: MatchSettings,
+) -> tuple[ScoredPairs, Decisions]:
     """Step 3 of :func:`decide`: candidate pairs inside one group become equivalent."""
     eq = np.flatnonzero(decisions.relation == 0)
     if not len(eq):
         return scored, decisions
     eq = eq[np.argsort(-decisions.score[eq], kind="stable")]
-    tree = MergeTree.build(len(index), index.offices.tolist(),
-                            zip(scored.first[eq].tolist(), scored.second[eq].tolist(), strict=True),
-                            decisions.score[eq].tolist())
+    tree = MergeTree.build(
+        len(index),
+        index.offices.tolist(),
+        zip(scored.first[eq].tolist(), scored.second[eq].tolist(), strict=True),
+        decisions.score[eq].tolist(),
+    )
     together = tree.root[first] == tree.root[second]
     # candidate pairs the floor dropped before scoring them fully
     scored_codes = scored.first * len(index) + scored.second  # sorted: score_pairs orders by pair
@@ -110,7 +124,9 @@ def join_groups(index: CorpusIndex, first: np.ndarray, second: np.ndarray, score
             np.concatenate([decisions.rival, np.full(len(extra), -1, np.int64)]),
             np.concatenate([decisions.implied, np.full(len(extra), np.nan)]),
         )
-    inside = np.flatnonzero((tree.root[scored.first] == tree.root[scored.second]) & (decisions.relation != 0))
+    inside = np.flatnonzero(
+        (tree.root[scored.first] == tree.root[scored.second]) & (decisions.relation != 0)
+    )
     if len(inside):
         weakest = tree.bottleneck(scored.first[inside], scored.second[inside])
         decisions.implied[inside] = weakest

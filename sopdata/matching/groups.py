@@ -28,8 +28,13 @@ class MergeTree:
     depth: np.ndarray
 
     @classmethod
-    def build(cls, n: int, offices: Sequence[Hashable], edges: Iterable[tuple[int, int]],
-              scores: Sequence[float]) -> MergeTree:
+    def build(
+        cls,
+        n: int,
+        offices: Sequence[Hashable],
+        edges: Iterable[tuple[int, int]],
+        scores: Sequence[float],
+    ) -> MergeTree:
         roots, joins = merge_groups(n, offices, edges)
         parent = list(range(n + len(joins)))
         value = [np.inf] * n
@@ -66,8 +71,9 @@ class MergeTree:
         return self.value[common]
 
 
-def merge_groups(n: int, offices: Sequence[Hashable], edges: Iterable[tuple[int, int]]
-                 ) -> tuple[list[int], list[tuple[int, int, int]]]:
+def merge_groups(
+    n: int, offices: Sequence[Hashable], edges: Iterable[tuple[int, int]]
+) -> tuple[list[int], list[tuple[int, int, int]]]:
     """Join ``edges`` taken in order, never joining two groups that share an
     office. Returns each item's group root, and each join as (root kept, root
     joined into it, edge number): the group holding more offices is kept."""
@@ -85,8 +91,11 @@ def merge_groups(n: int, offices: Sequence[Hashable], edges: Iterable[tuple[int,
 def group_matches(sops: Sequence[SOP], matches: Sequence[PairMatch]) -> list[list[SOP]]:
     """Procedure groups: equivalent pairs joined best-first, one SOP per office per group."""
     index = {id(s): k for k, s in enumerate(sops)}
-    edges = [(index[id(m.a)], index[id(m.b)])
-             for m in sorted(matches, key=lambda m: -m.score) if m.relation == "equivalent"]
+    edges = [
+        (index[id(m.a)], index[id(m.b)])
+        for m in sorted(matches, key=lambda m: -m.score)
+        if m.relation == "equivalent"
+    ]
     groups = DisjointSet(len(sops), [office_key(s) for s in sops])
     for x, y in edges:
         groups.join(x, y)

@@ -77,17 +77,33 @@ def match_profiles(
     order = order[np.lexsort((decisions.relation[order], -decisions.score[order]))]
     direct = np.flatnonzero((decisions.relation == 0) & np.isnan(decisions.implied))
     context = MatchContext(
-        profiles, settings, align, scored.first[order], scored.second[order], decisions.relation[order],
-        scored.features[order], scored.available[order], decisions.rival[order], decisions.implied[order],
+        profiles,
+        settings,
+        align,
+        scored.first[order],
+        scored.second[order],
+        decisions.relation[order],
+        scored.features[order],
+        scored.available[order],
+        decisions.rival[order],
+        decisions.implied[order],
         np.column_stack([scored.first[direct], scored.second[direct]]),
     )
     sops = [p.sop for p in profiles]
-    with _no_gc():  # a million small objects: the cyclic collector would rescan them all, repeatedly
+    with (
+        _no_gc()
+    ):  # a million small objects: the cyclic collector would rescan them all, repeatedly
         return [
             PairMatch(sops[i], sops[j], score, RELATIONS[rel], None, source=(context, k))
-            for k, (i, j, score, rel) in enumerate(zip(
-                context.first.tolist(), context.second.tolist(), decisions.score[order].tolist(),
-                context.relation.tolist(), strict=True))
+            for k, (i, j, score, rel) in enumerate(
+                zip(
+                    context.first.tolist(),
+                    context.second.tolist(),
+                    decisions.score[order].tolist(),
+                    context.relation.tolist(),
+                    strict=True,
+                )
+            )
         ]
 
 

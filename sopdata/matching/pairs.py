@@ -61,7 +61,9 @@ class PairMatch:
     @property
     def features(self) -> dict[str, float]:
         if self._features is None:
-            self._features = self._source[0].features(self._source[1]) if self._source is not None else {}
+            self._features = (
+                self._source[0].features(self._source[1]) if self._source is not None else {}
+            )
         return self._features
 
     @features.setter
@@ -71,7 +73,9 @@ class PairMatch:
     @property
     def reasons(self) -> list[str]:
         if self._reasons is None:
-            self._reasons = self._source[0].reasons(self._source[1]) if self._source is not None else []
+            self._reasons = (
+                self._source[0].reasons(self._source[1]) if self._source is not None else []
+            )
         return self._reasons
 
     @reasons.setter
@@ -81,7 +85,9 @@ class PairMatch:
     @property
     def alignment(self) -> list[AlignedPair]:
         if self._alignment is None:
-            self._alignment = self._source[0].alignment(self._source[1]) if self._source is not None else []
+            self._alignment = (
+                self._source[0].alignment(self._source[1]) if self._source is not None else []
+            )
         return self._alignment
 
     @alignment.setter
@@ -90,21 +96,36 @@ class PairMatch:
 
     def __getstate__(self) -> dict[str, object]:
         return {
-            "a": self.a, "b": self.b, "score": self.score, "relation": self.relation,
-            "features": self.features, "reasons": self.reasons, "alignment": self.alignment,
+            "a": self.a,
+            "b": self.b,
+            "score": self.score,
+            "relation": self.relation,
+            "features": self.features,
+            "reasons": self.reasons,
+            "alignment": self.alignment,
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
 
     def __repr__(self) -> str:
-        return (f"PairMatch({self.a.title!r} <-> {self.b.title!r}, score={self.score:.4f}, "
-                f"relation={self.relation!r})")
+        return (
+            f"PairMatch({self.a.title!r} <-> {self.b.title!r}, score={self.score:.4f}, "
+            f"relation={self.relation!r})"
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "a": {"source_file": self.a.source_file, "title": self.a.title, "office": self.a.office},
-            "b": {"source_file": self.b.source_file, "title": self.b.title, "office": self.b.office},
+            "a": {
+                "source_file": self.a.source_file,
+                "title": self.a.title,
+                "office": self.a.office,
+            },
+            "b": {
+                "source_file": self.b.source_file,
+                "title": self.b.title,
+                "office": self.b.office,
+            },
             "score": round(self.score, 4),
             "relation": self.relation,
             "features": {k: round(v, 4) for k, v in self.features.items()},
@@ -152,24 +173,39 @@ class MatchContext:
     def reasons(self, k: int) -> list[str]:
         i, j = int(self.first[k]), int(self.second[k])
         pa, pb = self.profiles[i], self.profiles[j]
-        out = reasons_for(pa, pb, self.features(k), pa.step_vecs @ pb.step_vecs.T, self.settings,
-                          dict(zip(SIGNALS, self.available[k].tolist(), strict=True)))
+        out = reasons_for(
+            pa,
+            pb,
+            self.features(k),
+            pa.step_vecs @ pb.step_vecs.T,
+            self.settings,
+            dict(zip(SIGNALS, self.available[k].tolist(), strict=True)),
+        )
         if self.rival[k] >= 0:
             r = self.profiles[int(self.rival[k])].sop
-            out.append(f"dari kantor yang sama, {r.title} ({r.label}) lebih cocok: "
-                       "satu kantor biasanya punya satu SOP per prosedur")
+            out.append(
+                f"dari kantor yang sama, {r.title} ({r.label}) lebih cocok: "
+                "satu kantor biasanya punya satu SOP per prosedur"
+            )
         if not math.isnan(self.implied[k]):
             bridge = sorted(self.partners.get(i, set()) & self.partners.get(j, set()))
             if bridge:
                 r = self.profiles[bridge[0]].sop
-                out.append(f"setara lewat kelompok prosedur: keduanya setara dengan {r.title} "
-                           f"({r.label})")
+                out.append(
+                    f"setara lewat kelompok prosedur: keduanya setara dengan {r.title} ({r.label})"
+                )
             else:
-                out.append(f"setara lewat kelompok prosedur (tautan terlemah {self.implied[k]:.0%})")
+                out.append(
+                    f"setara lewat kelompok prosedur (tautan terlemah {self.implied[k]:.0%})"
+                )
         return out
 
     def alignment(self, k: int) -> list[AlignedPair]:
         if not self.align or self.relation[k] != 0:
             return []
-        return align_pair(self.profiles[int(self.first[k])], self.profiles[int(self.second[k])], None,
-                          self.align_settings)
+        return align_pair(
+            self.profiles[int(self.first[k])],
+            self.profiles[int(self.second[k])],
+            None,
+            self.align_settings,
+        )

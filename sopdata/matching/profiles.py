@@ -54,7 +54,9 @@ def build_profiles(
         start = len(texts)
         texts.extend(step_text(sop, i) for i in range(len(sop.steps)))
         spans.append((start, len(texts)))
-    vectors = encoder.encode(texts, progress=progress) if texts else np.zeros((0, 1), dtype=np.float32)
+    vectors = (
+        encoder.encode(texts, progress=progress) if texts else np.zeros((0, 1), dtype=np.float32)
+    )
     profiles = []
     for sop, (start, end) in zip(sops, spans, strict=True):
         roles = {normalise_key(sop.canonical_actor(a)) for s in sop.steps for a in s.actors}

@@ -8,8 +8,14 @@ from sopdata.matching.profiles import SOPProfile
 from sopdata.matching.settings import MatchSettings
 
 
-def reasons_for(pa: SOPProfile, pb: SOPProfile, features: dict[str, float], sim: np.ndarray,
-                settings: MatchSettings, available: dict[str, bool] | None = None) -> list[str]:
+def reasons_for(
+    pa: SOPProfile,
+    pb: SOPProfile,
+    features: dict[str, float],
+    sim: np.ndarray,
+    settings: MatchSettings,
+    available: dict[str, bool] | None = None,
+) -> list[str]:
     """Indonesian sentences saying what agrees (and what does not)."""
     available = available or {}
     if available.get("title", True):
@@ -22,12 +28,19 @@ def reasons_for(pa: SOPProfile, pb: SOPProfile, features: dict[str, float], sim:
     elif available.get("terms", True):
         reasons.append("tidak ada istilah kunci judul yang sama")
     if sim.size:
-        close = int((sim.max(axis=1) >= settings.background + 0.6 * (settings.ceiling - settings.background)).sum())
+        close = int(
+            (
+                sim.max(axis=1)
+                >= settings.background + 0.6 * (settings.ceiling - settings.background)
+            ).sum()
+        )
         reasons.append(f"{close} dari {sim.shape[0]} langkah punya padanan dekat")
     for p in (pa, pb):
         if not len(p.step_vecs):
-            reasons.append(f"SOP {p.sop.title or p.sop.source_file} tidak punya langkah: langkah tidak "
-                           "dibandingkan, paling tinggi 'terkait'")
+            reasons.append(
+                f"SOP {p.sop.title or p.sop.source_file} tidak punya langkah: langkah tidak "
+                "dibandingkan, paling tinggi 'terkait'"
+            )
     actors = sorted(pa.actor_roles & pb.actor_roles)
     if actors:
         reasons.append("pelaksana sama: " + ", ".join(actors[:4]))

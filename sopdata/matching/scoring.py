@@ -24,7 +24,13 @@ from sopdata.text.textclean import normalise_key
 
 # Signal weights (sum 1). Steps and key terms carry as much as the title: they
 # are what separates look-alikes.
-WEIGHTS: dict[str, float] = {"title": 0.30, "steps": 0.25, "terms": 0.25, "actors": 0.05, "content": 0.15}
+WEIGHTS: dict[str, float] = {
+    "title": 0.30,
+    "steps": 0.25,
+    "terms": 0.25,
+    "actors": 0.05,
+    "content": 0.15,
+}
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,13 @@ class _TermRows:
         order = np.argsort(np.concatenate(row_of), kind="stable")
         indptr = np.zeros(n + 1, np.int64)
         indptr[1:] = np.cumsum(sum(np.diff(rows.indptr) for rows, _ in parts))
+
         def packed(x: list[np.ndarray]) -> np.ndarray:
             return np.concatenate(x)[order]
 
-        return cls(indptr, packed(ids), packed(kinds), packed(values), packed(own), np.zeros(offset))
+        return cls(
+            indptr, packed(ids), packed(kinds), packed(values), packed(own), np.zeros(offset)
+        )
 
     def dots(self, i: int, rows: np.ndarray) -> np.ndarray:
         """``(len(rows), 3)``: per kind, the sum over shared ids of own(i) x value(other)."""
@@ -103,8 +112,11 @@ class _TermRows:
         mine = self.ids[s:e]
         self.scratch[mine] = self.own[s:e]
         pos, seg, _ = _segments(self.indptr, rows)
-        out = np.bincount(seg * 3 + self.kinds[pos], weights=self.scratch[self.ids[pos]] * self.values[pos],
-                          minlength=3 * len(rows))
+        out = np.bincount(
+            seg * 3 + self.kinds[pos],
+            weights=self.scratch[self.ids[pos]] * self.values[pos],
+            minlength=3 * len(rows),
+        )
         self.scratch[mine] = 0.0
         return out.astype(np.float64, copy=False).reshape(len(rows), 3)
 
@@ -186,9 +198,14 @@ class CorpusIndex:
         n = len(profiles)
         dim = int(profiles[0].title_vec.shape[-1]) if n else 1
         office_ids: dict[str, int] = {}
-        offices = np.array([office_ids.setdefault(p.office, len(office_ids)) for p in profiles], np.int64)
-        titles = (np.stack([np.asarray(p.title_vec, np.float32).reshape(dim) for p in profiles])
-                  if n else np.zeros((0, dim), np.float32))
+        offices = np.array(
+            [office_ids.setdefault(p.office, len(office_ids)) for p in profiles], np.int64
+        )
+        titles = (
+            np.stack([np.asarray(p.title_vec, np.float32).reshape(dim) for p in profiles])
+            if n
+            else np.zeros((0, dim), np.float32)
+        )
         counts = [len(p.step_vecs) for p in profiles]
         step_ptr = np.zeros(n + 1, np.int64)
         np.cumsum(counts, out=step_ptr[1:])
@@ -202,8 +219,11 @@ class CorpusIndex:
             [p.content_terms for p in profiles],
             [functools.partial(_tf_idf, tf=p.content_tf, idf=content_idf) for p in profiles],
         )
-        norms = np.sqrt(np.bincount(
-            np.repeat(np.arange(n), np.diff(contents.indptr)), contents.values**2, minlength=n))
+        norms = np.sqrt(
+            np.bincount(
+                np.repeat(np.arange(n), np.diff(contents.indptr)), contents.values**2, minlength=n
+            )
+        )
         lengths = np.diff(contents.indptr)
         contents.values[:] /= np.repeat(np.where(norms > 0, norms, 1.0), lengths)
         actors = _vocab_rows([p.actor_roles for p in profiles], lambda _: 1.0)
@@ -213,21 +233,24 @@ class CorpusIndex:
             titles=titles,
             steps=steps,
             step_ptr=step_ptr,
-            terms=_TermRows.of([
-                (title_terms, np.ones(len(title_terms.ids))),
-                (contents, contents.values),
-                (actors, actors.values),
-            ]),
-            title_total=np.bincount(np.repeat(np.arange(n), np.diff(title_terms.indptr)),
-                                    title_terms.values, minlength=n),
+            terms=_TermRows.of(
+                [
+                    (title_terms, np.ones(len(title_terms.ids))),
+                    (contents, contents.values),
+                    (actors, actors.values),
+                ]
+            ),
+            title_total=np.bincount(
+                np.repeat(np.arange(n), np.diff(title_terms.indptr)),
+                title_terms.values,
+                minlength=n,
+            ),
             actor_count=np.diff(actors.indptr).astype(np.float64),
             present=np.array([_present(p) for p in profiles], bool).reshape(n, len(SIGNALS)),
         )
 
     def __len__(self) -> int:
         return len(self.profiles)
-
-
 
 
 @dataclass
@@ -244,13 +267,22 @@ class ScoredPairs:
         return len(self.first)
 
     def subset(self, keep: np.ndarray) -> ScoredPairs:
-        return ScoredPairs(self.first[keep], self.second[keep], self.features[keep], self.available[keep],
-                           self.score[keep])
+        return ScoredPairs(
+            self.first[keep],
+            self.second[keep],
+            self.features[keep],
+            self.available[keep],
+            self.score[keep],
+        )
 
     @classmethod
     def concat(cls, parts: Sequence[ScoredPairs]) -> ScoredPairs:
-        return cls(*(np.concatenate([getattr(p, f) for p in parts])
-                     for f in ("first", "second", "features", "available", "score")))
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("first", "second", "features", "available", "score")
+            )
+        )
 
     def feature_dict(self, k: int) -> dict[str, float]:
         return dict(zip(SIGNALS, self.features[k].tolist(), strict=True))
@@ -294,8 +326,16 @@ def score_pairs(
     with _blas_single_thread():
         for s, e in zip([0, *cuts.tolist()], [*cuts.tolist(), n_pairs], strict=True):
             if s < e:
-                _score_block(index, int(first[s]), second[s:e], feats[s:e], avail[s:e], keep[s:e], settings,
-                             floor)
+                _score_block(
+                    index,
+                    int(first[s]),
+                    second[s:e],
+                    feats[s:e],
+                    avail[s:e],
+                    keep[s:e],
+                    settings,
+                    floor,
+                )
     scored = ScoredPairs(first, second, feats, avail, combined_scores(feats, avail))
     return scored.subset(keep) if floor is not None else scored
 
@@ -303,12 +343,21 @@ def score_pairs(
 def combined_scores(features: np.ndarray, available: np.ndarray) -> np.ndarray:
     """Weighted mean of the signals each pair has evidence for (0 with none)."""
     total = available @ _WEIGHT_VECTOR
-    return np.divide((features * available) @ _WEIGHT_VECTOR, total, out=np.zeros(len(features)),
-                     where=total > 0)
+    return np.divide(
+        (features * available) @ _WEIGHT_VECTOR, total, out=np.zeros(len(features)), where=total > 0
+    )
 
 
-def _score_block(index: CorpusIndex, i: int, rows: np.ndarray, f: np.ndarray, avail: np.ndarray,
-                 keep: np.ndarray, settings: MatchSettings, floor: float | None) -> None:
+def _score_block(
+    index: CorpusIndex,
+    i: int,
+    rows: np.ndarray,
+    f: np.ndarray,
+    avail: np.ndarray,
+    keep: np.ndarray,
+    settings: MatchSettings,
+    floor: float | None,
+) -> None:
     """Signals of SOP ``i`` against each SOP of ``rows``, written into ``f``; with
     ``floor``, ``keep`` tells which pairs can still reach it."""
     span = settings.ceiling - settings.background
@@ -334,6 +383,10 @@ def _score_block(index: CorpusIndex, i: int, rows: np.ndarray, f: np.ndarray, av
     # (steps of the others) x (steps of i): the tall operand first is the fast layout
     sim = index.steps[pos] @ index.steps[a0:a1].T
     starts = np.cumsum(lengths) - lengths
-    best_of_i = np.clip((np.maximum.reduceat(sim, starts, axis=0) - settings.background) / span, 0, 1)
+    best_of_i = np.clip(
+        (np.maximum.reduceat(sim, starts, axis=0) - settings.background) / span, 0, 1
+    )
     best_of_other = np.clip((sim.max(axis=1) - settings.background) / span, 0, 1)
-    f[todo, STEPS] = (best_of_i.mean(axis=1) + np.bincount(seg, best_of_other, len(todo)) / lengths) / 2
+    f[todo, STEPS] = (
+        best_of_i.mean(axis=1) + np.bincount(seg, best_of_other, len(todo)) / lengths
+    ) / 2

@@ -29,8 +29,12 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
     if sim is None:
         sim = pa.step_vecs @ pb.step_vecs.T
     grams = gram_similarity(pa.step_grams, pb.step_grams)
-    acts = np.array([[_jaccard(x, y) for y in pb.step_actions] for x in pa.step_actions]).reshape(sim.shape)
-    return STEP_WEIGHTS[0] * relative(sim) + STEP_WEIGHTS[1] * relative(grams) + STEP_WEIGHTS[2] * acts
+    acts = np.array([[_jaccard(x, y) for y in pb.step_actions] for x in pa.step_actions]).reshape(
+        sim.shape
+    )
+    return (
+        STEP_WEIGHTS[0] * relative(sim) + STEP_WEIGHTS[1] * relative(grams) + STEP_WEIGHTS[2] * acts
+    )
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -49,8 +53,12 @@ def position_prior(n: int, m: int) -> np.ndarray:
     return 1 - 2 * np.abs(i - j)
 
 
-def align_pair(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None,
-               settings: AlignmentSettings | None = None) -> list[AlignedPair]:
+def align_pair(
+    pa: SOPProfile,
+    pb: SOPProfile,
+    sim: np.ndarray | None = None,
+    settings: AlignmentSettings | None = None,
+) -> list[AlignedPair]:
     steps = step_similarity(pa, pb, sim)
     steps = steps + POSITION_PRIOR * position_prior(*steps.shape)
     return align_steps(steps, settings or AlignmentSettings())

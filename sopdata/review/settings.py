@@ -65,7 +65,9 @@ class ReviewSettings:
         default = cls()
         hours = saved.get("hours_per_working_day")
         try:
-            hours_value = float(hours) if hours is not None and not isinstance(hours, bool) else math.nan
+            hours_value = (
+                float(hours) if hours is not None and not isinstance(hours, bool) else math.nan
+            )
         except (TypeError, ValueError):
             hours_value = math.nan
         if not (MIN_HOURS_PER_DAY <= hours_value <= MAX_HOURS_PER_DAY):  # also rejects NaN
@@ -75,7 +77,9 @@ class ReviewSettings:
         return cls(
             hours_per_working_day=hours_value,
             waktu_rule=_rule(saved.get("waktu_rule")),
-            encoder=encoder.strip() if isinstance(encoder, str) and encoder.strip() else default.encoder,
+            encoder=encoder.strip()
+            if isinstance(encoder, str) and encoder.strip()
+            else default.encoder,
             reviewer=reviewer if isinstance(reviewer, str) else default.reviewer,
         )
 

@@ -540,12 +540,14 @@ class WorkStore:
             False when no listed document has this hash.
         """
         return self._write(
-            lambda conn: conn.execute(
-                "UPDATE documents SET removed_at = ?, removed_by = ? "
-                "WHERE sha256 = ? AND removed_at IS NULL",
-                (utc_now(), removed_by, sha256),
-            ).rowcount
-            > 0
+            lambda conn: (
+                conn.execute(
+                    "UPDATE documents SET removed_at = ?, removed_by = ? "
+                    "WHERE sha256 = ? AND removed_at IS NULL",
+                    (utc_now(), removed_by, sha256),
+                ).rowcount
+                > 0
+            )
         )
 
     # --- versioned SOPs: corrections and drafts ---------------------------------------
@@ -647,9 +649,7 @@ class WorkStore:
 
     def latest_sop_corrections(self) -> dict[str, dict[str, Any]]:
         """SOP key -> the latest corrected SOP dict, for every corrected SOP."""
-        return {
-            r[0]: json.loads(r[5]) for r in self._latest_versions("sop_corrections", "sop_key")
-        }
+        return {r[0]: json.loads(r[5]) for r in self._latest_versions("sop_corrections", "sop_key")}
 
     def latest_sop_correction(self, sop_key: str) -> CorrectionRecord | None:
         """The latest correction of one SOP (its ``version`` is the next ``base_version``)."""
@@ -766,12 +766,17 @@ class WorkStore:
 
     def saved_sop_keys(self) -> set[str]:
         """Every SOP key (and ``g:<key>`` group id) that saved work hangs on."""
+
         def run(conn: sqlite3.Connection) -> set[str]:
             keys: set[str] = set()
-            for sql in ("SELECT DISTINCT sop_key FROM sop_corrections", "SELECT DISTINCT key_a FROM match_decisions",
-                        "SELECT DISTINCT key_b FROM match_decisions", "SELECT DISTINCT sop_key FROM group_moves",
-                        "SELECT DISTINCT group_id FROM group_moves WHERE group_id IS NOT NULL",
-                        "SELECT DISTINCT group_id FROM drafts"):
+            for sql in (
+                "SELECT DISTINCT sop_key FROM sop_corrections",
+                "SELECT DISTINCT key_a FROM match_decisions",
+                "SELECT DISTINCT key_b FROM match_decisions",
+                "SELECT DISTINCT sop_key FROM group_moves",
+                "SELECT DISTINCT group_id FROM group_moves WHERE group_id IS NOT NULL",
+                "SELECT DISTINCT group_id FROM drafts",
+            ):
                 keys.update(r[0] for r in conn.execute(sql))
             return keys
 
@@ -793,9 +798,12 @@ class WorkStore:
 
         def run(conn: sqlite3.Connection) -> int:
             changed = 0
-            for table, column, mapping in (("sop_corrections", "sop_key", renames), ("drafts", "group_id", groups),
-                                           ("group_moves", "sop_key", renames),
-                                           ("group_moves", "group_id", groups)):
+            for table, column, mapping in (
+                ("sop_corrections", "sop_key", renames),
+                ("drafts", "group_id", groups),
+                ("group_moves", "sop_key", renames),
+                ("group_moves", "group_id", groups),
+            ):
                 for old, new in mapping.items():
                     changed += conn.execute(
                         f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (new, old)
@@ -804,8 +812,10 @@ class WorkStore:
             for row_id, a, b in rows:
                 if (a in renames or b in renames) and renames.get(a, a) != renames.get(b, b):
                     new_a, new_b = pair_key(renames.get(a, a), renames.get(b, b))
-                    conn.execute("UPDATE match_decisions SET key_a = ?, key_b = ? WHERE id = ?",
-                                 (new_a, new_b, row_id))
+                    conn.execute(
+                        "UPDATE match_decisions SET key_a = ?, key_b = ? WHERE id = ?",
+                        (new_a, new_b, row_id),
+                    )
                     changed += 1
             return changed
 
@@ -893,12 +903,14 @@ class WorkStore:
             False when no active entry has this alias.
         """
         return self._write(
-            lambda conn: conn.execute(
-                "UPDATE glossary_entries SET removed_at = ?, removed_by = ? "
-                "WHERE kind = ? AND alias = ? AND removed_at IS NULL",
-                (utc_now(), author, kind, alias.strip()),
-            ).rowcount
-            > 0
+            lambda conn: (
+                conn.execute(
+                    "UPDATE glossary_entries SET removed_at = ?, removed_by = ? "
+                    "WHERE kind = ? AND alias = ? AND removed_at IS NULL",
+                    (utc_now(), author, kind, alias.strip()),
+                ).rowcount
+                > 0
+            )
         )
 
     def glossary_entries(self, kind: GlossaryKind | None = None) -> list[GlossaryEntry]:

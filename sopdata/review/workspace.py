@@ -35,11 +35,17 @@ def fingerprint(sops: Iterable[SOP]) -> str:
     """A short hash of the SOPs' content: the cache key of anything computed from them."""
     h = hashlib.sha256()
     for sop in sops:
-        h.update(json.dumps(sop.to_dict(), ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+        h.update(
+            json.dumps(sop.to_dict(), ensure_ascii=False, sort_keys=True, default=str).encode(
+                "utf-8"
+            )
+        )
     return h.hexdigest()[:20]
 
 
-def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str, Any]]) -> list[SOP]:
+def apply_corrections(
+    sops: Sequence[SOP], corrections: Mapping[str, Mapping[str, Any]]
+) -> list[SOP]:
     """The SOPs with each reviewer correction (a saved ``SOP.to_dict()``) in place of the parse.
 
     The corrected record keeps the parsed SOP's document, file and position, so
@@ -58,7 +64,9 @@ def apply_corrections(sops: Sequence[SOP], corrections: Mapping[str, Mapping[str
     return out
 
 
-def apply_settings(sops: Sequence[SOP], durations: DurationSettings, glossary: Glossary | None = None) -> list[SOP]:
+def apply_settings(
+    sops: Sequence[SOP], durations: DurationSettings, glossary: Glossary | None = None
+) -> list[SOP]:
     """Re-read Waktu with the reviewer's settings (``ReviewSettings.durations``)
     and Pelaksana with the glossary.
 
@@ -217,7 +225,16 @@ def load_documents(documents: Iterable[tuple[str, str, bytes]]) -> list[LoadedDo
 # --- editing an SOP as tables ---------------------------------------------------
 
 #: Columns of the step editor, in the official order.
-STEP_COLUMNS = ("No", "Kegiatan", "Pelaksana", "Keputusan", "Kelengkapan", "Waktu", "Output", "Keterangan")
+STEP_COLUMNS = (
+    "No",
+    "Kegiatan",
+    "Pelaksana",
+    "Keputusan",
+    "Kelengkapan",
+    "Waktu",
+    "Output",
+    "Keterangan",
+)
 #: Identity fields a reviewer edits: (attribute, label, is a list).
 IDENTITY_EDIT_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("title", label_of("title"), False),
@@ -246,13 +263,19 @@ def steps_to_rows(sop: SOP) -> list[dict[str, Any]]:
 
 def _cell(row: Mapping[str, Any], column: str) -> str:
     value = row.get(column)
-    if value is None or (isinstance(value, float) and value != value):  # NaN from an empty editor cell
+    if value is None or (
+        isinstance(value, float) and value != value
+    ):  # NaN from an empty editor cell
         return ""
     return str(value).strip()
 
 
-def rows_to_sop(sop: SOP, rows: Iterable[Mapping[str, Any]], identity: Mapping[str, Any] | None = None,
-                settings: DurationSettings | None = None) -> SOP:
+def rows_to_sop(
+    sop: SOP,
+    rows: Iterable[Mapping[str, Any]],
+    identity: Mapping[str, Any] | None = None,
+    settings: DurationSettings | None = None,
+) -> SOP:
     """A copy of ``sop`` with the edited step rows and identity fields.
 
     Pelaksana names are matched back to the SOP's actor columns (by printed or
@@ -294,10 +317,20 @@ def rows_to_sop(sop: SOP, rows: Iterable[Mapping[str, Any]], identity: Mapping[s
             elif not decision and has_decision(mark):
                 mark = PROCESS
             marks[a] = mark
-        steps.append(Step(no=no, activity=activity, actors=actors, marks=marks,
-                          requirements=_cell(row, "Kelengkapan"),
-                          duration=parse_duration(_cell(row, "Waktu"), settings or STANDARD_DURATION_SETTINGS),
-                          output=_cell(row, "Output"), note=_cell(row, "Keterangan")))
+        steps.append(
+            Step(
+                no=no,
+                activity=activity,
+                actors=actors,
+                marks=marks,
+                requirements=_cell(row, "Kelengkapan"),
+                duration=parse_duration(
+                    _cell(row, "Waktu"), settings or STANDARD_DURATION_SETTINGS
+                ),
+                output=_cell(row, "Output"),
+                note=_cell(row, "Keterangan"),
+            )
+        )
     out.steps = steps
     used = {a for s in steps for a in s.actors}
     out.actors = [c for c in columns.values() if c.raw in used or c in sop.actors]

@@ -92,7 +92,9 @@ class Duration:
     unit: str = ""
     lead_minutes: float | None = None
     note: str = ""
-    settings: DurationSettings = field(default=STANDARD_DURATION_SETTINGS, compare=False, repr=False)
+    settings: DurationSettings = field(
+        default=STANDARD_DURATION_SETTINGS, compare=False, repr=False
+    )
 
     @property
     def is_range(self) -> bool:
@@ -717,7 +719,9 @@ def parse_duration(raw: str, settings: DurationSettings = STANDARD_DURATION_SETT
     use :func:`looks_like_duration` to decide whether a cell *is* a Waktu value.
     """
     duration = _analyse(raw, settings).duration
-    return duration if settings == STANDARD_DURATION_SETTINGS else replace(duration, settings=settings)
+    return (
+        duration if settings == STANDARD_DURATION_SETTINGS else replace(duration, settings=settings)
+    )
 
 
 def looks_like_duration(text: str) -> bool:

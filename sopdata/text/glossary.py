@@ -208,7 +208,9 @@ class Glossary:
 
     def acronym_words(self) -> set[str]:
         """Acronyms as written in capitals ("SKCK", "LAKIP"): they stay upper-case in titles."""
-        return {a.acronym.upper() for a in self.acronyms if a.acronym.isupper() or len(a.acronym) <= 6}
+        return {
+            a.acronym.upper() for a in self.acronyms if a.acronym.isupper() or len(a.acronym) <= 6
+        }
 
     @cached_property
     def actor_index(self) -> dict[str, tuple[str, str]]:

@@ -24,17 +24,59 @@ from sopdata.text.glossary import Glossary, expand_acronyms, find_concepts
 from sopdata.text.textclean import SMALL_WORDS, normalise_key
 
 # Words too common in SOP text to say anything about what a procedure is.
-STOPWORDS = SMALL_WORDS | frozenset([
-    "sesuai", "tersebut", "ini", "itu", "akan", "telah", "sudah", "bila", "jika", "maka", "agar",
-    "guna", "yg", "dr", "kpd", "sbg", "sop", "the", "of",
-])
+STOPWORDS = SMALL_WORDS | frozenset(
+    [
+        "sesuai",
+        "tersebut",
+        "ini",
+        "itu",
+        "akan",
+        "telah",
+        "sudah",
+        "bila",
+        "jika",
+        "maka",
+        "agar",
+        "guna",
+        "yg",
+        "dr",
+        "kpd",
+        "sbg",
+        "sop",
+        "the",
+        "of",
+    ]
+)
 
 # Words that say what kind of paper work a title is, not what it is about.
-GENERIC_WORDS = frozenset([
-    "sop", "standar", "operasional", "prosedur", "pengajuan", "pengusulan", "permohonan", "pelayanan",
-    "penyusunan", "pengelolaan", "pemberian", "surat", "pns", "pegawai", "asn", "kecamatan", "kabupaten",
-    "proses", "kegiatan", "layanan", "penerbitan", "pembuatan", "usulan", "penyampaian",
-])
+GENERIC_WORDS = frozenset(
+    [
+        "sop",
+        "standar",
+        "operasional",
+        "prosedur",
+        "pengajuan",
+        "pengusulan",
+        "permohonan",
+        "pelayanan",
+        "penyusunan",
+        "pengelolaan",
+        "pemberian",
+        "surat",
+        "pns",
+        "pegawai",
+        "asn",
+        "kecamatan",
+        "kabupaten",
+        "proses",
+        "kegiatan",
+        "layanan",
+        "penerbitan",
+        "pembuatan",
+        "usulan",
+        "penyampaian",
+    ]
+)
 
 
 def canonical_terms(text: str, glossary: Glossary | None = None) -> set[str]:

@@ -64,9 +64,7 @@ def _split_enumerated(text: str) -> list[str]:
         # The next enumerator may be glued to the previous word ("Kantorb. Komputer")
         # but must be followed by a space/capital and not be part of a longer number.
         pat = re.compile(
-            (r"(?<!\d)" if numeric else r"")
-            + re.escape(label)
-            + r"[.)]\s*(?=[A-Za-z\"'(])"
+            (r"(?<!\d)" if numeric else r"") + re.escape(label) + r"[.)]\s*(?=[A-Za-z\"'(])"
         )
         m = pat.search(text, pos)
         if not m or expected > (60 if numeric else ord("z")):
@@ -117,10 +115,28 @@ def normalise_title_key(title: str) -> str:
 
 
 # Indonesian function words: lower-case inside a title or a name, never a key term.
-SMALL_WORDS = frozenset({
-    "dan", "di", "ke", "dari", "untuk", "yang", "atau", "pada", "dengan", "dalam",
-    "kepada", "oleh", "serta", "bagi", "atas", "tentang", "per", "sebagai",
-})
+SMALL_WORDS = frozenset(
+    {
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "untuk",
+        "yang",
+        "atau",
+        "pada",
+        "dengan",
+        "dalam",
+        "kepada",
+        "oleh",
+        "serta",
+        "bagi",
+        "atas",
+        "tentang",
+        "per",
+        "sebagai",
+    }
+)
 # Short upper-case words that stay upper-case in a title ("Rekomendasi SKCK").
 _KEEP_UPPER = re.compile(r"^(?:[A-Z]{2,6}|[A-Z]+-[A-Za-z]+|[A-Z]+/[A-Z]+)$")
 _VOWELS = set("AEIOU")
@@ -144,7 +160,11 @@ def smart_title(text: str, acronyms: frozenset[str] = frozenset()) -> str:
         upper_core = core.upper()
         in_parens = word.startswith("(") and len(core) <= 6
         no_vowel = core.isalpha() and not (set(upper_core) & _VOWELS)
-        if core and (upper_core in acronyms or in_parens or no_vowel) and _KEEP_UPPER.match(upper_core):
+        if (
+            core
+            and (upper_core in acronyms or in_parens or no_vowel)
+            and _KEEP_UPPER.match(upper_core)
+        ):
             out.append(word.upper())
         elif i > 0 and core.lower() in SMALL_WORDS:
             out.append(word.lower())

@@ -63,10 +63,15 @@ def test_upload_a_real_file_and_a_broken_one(data_dir):
     uploader.upload("rekomendasi-ot-kecamatan-baru.txt", seed, "text/plain")
     uploader.upload("rusak.docx", b"PK\x03\x04 bukan dokumen word", "application/octet-stream")
     bundled = (CORPUS / "setda-bagian-organisasi-sop.txt").read_bytes()
-    uploader.upload("salinan-sama.txt", bundled, "text/plain")  # the same content: the same SOPs, not new ones
+    uploader.upload(
+        "salinan-sama.txt", bundled, "text/plain"
+    )  # the same content: the same SOPs, not new ones
     at.run()
     assert not at.exception
-    assert any(plain("rekomendasi-ot-kecamatan-baru.txt") + ": 1 SOP terbaca" in s.value for s in at.success)
+    assert any(
+        plain("rekomendasi-ot-kecamatan-baru.txt") + ": 1 SOP terbaca" in s.value
+        for s in at.success
+    )
     assert any(e.value.startswith(plain("rusak.docx") + ": ") for e in at.error)
     assert len(at.dataframe[0].value) == 43  # the good file loaded, the bad one did not stop it
     # Restart: the upload is kept in the data folder.
@@ -77,7 +82,9 @@ def test_upload_a_real_file_and_a_broken_one(data_dir):
 def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
     at = _app()
     at.selectbox(key="korpus_sop").select(0).run()
-    sop_key = _key("jombang-kec-jogoroto-buku-sop-ocr.txt", 0)  # an OCR parse: the usual one to correct
+    sop_key = _key(
+        "jombang-kec-jogoroto-buku-sop-ocr.txt", 0
+    )  # an OCR parse: the usual one to correct
     at.text_input(key=f"id_{sop_key}_title").input("Pengelolaan Surat Masuk (dikoreksi)")
     at.text_input(key=f"id_{sop_key}_number").input("800/01/427.40/2025")
     at.button[[b.label for b in at.button].index("Simpan koreksi")].click().run()
@@ -97,7 +104,10 @@ def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
 def test_work_saved_under_file_name_keys_is_kept(data_dir):
     """A data folder from before keys came from the content: the correction saved
     under "<file>#<index>" still shows, and is now filed under the content key."""
-    old_key, new_key = "jombang-kec-jogoroto-buku-sop-ocr.txt#0", _key("jombang-kec-jogoroto-buku-sop-ocr.txt", 0)
+    old_key, new_key = (
+        "jombang-kec-jogoroto-buku-sop-ocr.txt#0",
+        _key("jombang-kec-jogoroto-buku-sop-ocr.txt", 0),
+    )
     with WorkStore.in_dir(data_dir) as ws:
         parsed = next(s for s in load_corpus() if s.key == new_key).to_dict()
         parsed.pop("document_sha256")  # as saved then
@@ -141,7 +151,9 @@ def test_move_an_sop_out_of_its_group(data_dir):
     with WorkStore.in_dir(data_dir) as ws:
         overrides = ws.group_overrides()
     assert list(overrides.values()) == ["tanpa-kelompok"]
-    assert next(iter(overrides)).startswith(_key("setda-bagian-organisasi-sop.txt", 0).split("#")[0] + "#")
+    assert next(iter(overrides)).startswith(
+        _key("setda-bagian-organisasi-sop.txt", 0).split("#")[0] + "#"
+    )
 
 
 @pytest.mark.slow
@@ -179,7 +191,12 @@ def test_harmonisasi_edit_a_step_save_download_and_restart(data_dir, monkeypatch
     gid = at.selectbox(key="harm_group").value
     editor_key = f"h_steps_{gid}"
     at.session_state[editor_key] = {
-        "edited_rows": {0: {"Kegiatan": "Menyampaikan konsep surat ke Pengadministrasi Umum", "Waktu": "7 menit"}},
+        "edited_rows": {
+            0: {
+                "Kegiatan": "Menyampaikan konsep surat ke Pengadministrasi Umum",
+                "Waktu": "7 menit",
+            }
+        },
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -209,9 +226,20 @@ def test_pair_key_is_order_free():
 
 
 def _one_day_sop(title: str) -> SOP:
-    return SOP(source_file="uji.txt", title=title, office="Kecamatan Uji",
-               steps=[Step(no="1", activity="Memproses berkas", actors=["Camat"], marks={"Camat": "□"},
-                           duration=parse_duration("1 hari"))])
+    return SOP(
+        source_file="uji.txt",
+        title=title,
+        office="Kecamatan Uji",
+        steps=[
+            Step(
+                no="1",
+                activity="Memproses berkas",
+                actors=["Camat"],
+                marks={"Camat": "□"},
+                duration=parse_duration("1 hari"),
+            )
+        ],
+    )
 
 
 def _at_eight_hours(at: AppTest, data_dir) -> AppTest:
@@ -265,13 +293,18 @@ def test_an_encoder_that_cannot_load_is_a_message(data_dir, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=300).run()
     at.switch_page("app_pages/pencocokan.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [e.value for e in at.error] == ["Model embedding tidak dapat dimuat: berkas model rusak (uji)."]
+    assert [e.value for e in at.error] == [
+        "Model embedding tidak dapat dimuat: berkas model rusak (uji)."
+    ]
 
 
 def test_a_busy_store_is_a_message(data_dir, monkeypatch):
     def busy(self, *args, **kwargs):
-        raise StoreError("Basis data kerja sedang dipakai proses lain terlalu lama. Tunggu sebentar "
-                         "lalu simpan lagi; perubahan Anda belum tersimpan.", "database is locked")
+        raise StoreError(
+            "Basis data kerja sedang dipakai proses lain terlalu lama. Tunggu sebentar "
+            "lalu simpan lagi; perubahan Anda belum tersimpan.",
+            "database is locked",
+        )
 
     monkeypatch.setattr(WorkStore, "latest_sop_correction", busy)
     at = AppTest.from_file(APP, default_timeout=300).run()

@@ -42,8 +42,11 @@ CHROMIUM = find_chromium()
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary found: apt-get install chromium, "
-                                                  "or set SOP_HARMONI_CHROMIUM to one"),
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium binary found: apt-get install chromium, "
+        "or set SOP_HARMONI_CHROMIUM to one",
+    ),
 ]
 
 # The first page that needs matches may build the embedding model (~20 s) and
@@ -115,13 +118,20 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 name_box = page.get_by_role("textbox", name="Nama peninjau")
                 name_box.fill(REVIEWER)
                 name_box.press("Enter")
-                wait_until(lambda: from_store(data_dir, lambda ws: ws.all_settings().get("reviewer")) == REVIEWER,
-                           "the reviewer's name in the store")
+                wait_until(
+                    lambda: (
+                        from_store(data_dir, lambda ws: ws.all_settings().get("reviewer"))
+                        == REVIEWER
+                    ),
+                    "the reviewer's name in the store",
+                )
                 chooser = page.get_by_role("combobox", name="Buka SOP")
                 chooser.click()
                 chooser.fill("Pengarsipan")
                 page.get_by_role("option", name="Pengarsipan Surat Masuk/Keluar").first.click()
-                expect(page.get_by_role("heading", name="Pengarsipan Surat Masuk/Keluar", exact=True)).to_be_visible()
+                expect(
+                    page.get_by_role("heading", name="Pengarsipan Surat Masuk/Keluar", exact=True)
+                ).to_be_visible()
                 settle(page, "Korpus")
                 full_page_screenshot(page, screenshots / "1-korpus.png")
 
@@ -137,7 +147,9 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 # Bandingkan: the aligned table, both charts drawn, the findings.
                 switch(page, "Bandingkan")
                 expect(page.get_by_text("Kuning: berbeda antarkantor")).to_be_visible()
-                expect(page.get_by_test_id("stDataFrame")).to_have_count(2)  # aligned steps, findings
+                expect(page.get_by_test_id("stDataFrame")).to_have_count(
+                    2
+                )  # aligned steps, findings
                 expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)  # drawn: see PAGES
                 full_page_screenshot(page, screenshots / "3-bandingkan.png")
 
@@ -150,20 +162,29 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 note_box = page.get_by_role("textbox", name="Catatan versi (opsional)")
                 note_box.fill(VERSION_NOTE)
                 page.get_by_role("button", name="Simpan rancangan").click()
-                expect(page.get_by_text(f"Rancangan versi 1, disimpan oleh {REVIEWER}")).to_be_visible()
+                expect(
+                    page.get_by_text(f"Rancangan versi 1, disimpan oleh {REVIEWER}")
+                ).to_be_visible()
                 settle(page, "Harmonisasi")
                 expect(title_box).to_have_value(new_title)
                 expect(note_box).to_have_value("")  # the next version gets its own note
 
                 with page.expect_download() as download_info:
-                    page.get_by_role("button", name="Unduh Excel (format Permenpan RB 35/2012)").click()
+                    page.get_by_role(
+                        "button", name="Unduh Excel (format Permenpan RB 35/2012)"
+                    ).click()
                 download = download_info.value
                 assert download.suggested_filename.endswith(".xlsx")
                 saved_as = tmp_path / download.suggested_filename
                 download.save_as(saved_as)
                 workbook = load_workbook(saved_as)
                 assert {"Identitas", "Prosedur"} <= set(workbook.sheetnames)
-                cells = {str(v) for row in workbook["Identitas"].iter_rows(values_only=True) for v in row if v}
+                cells = {
+                    str(v)
+                    for row in workbook["Identitas"].iter_rows(values_only=True)
+                    for v in row
+                    if v
+                }
                 assert new_title in cells
                 settle(page, "Harmonisasi")
                 page.get_by_role("tab", name="Riwayat versi").click()
@@ -188,12 +209,16 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 page = context.new_page()
                 open_page(page, server, PAGE_BY_LINK["Harmonisasi"], FIRST_MATCH_MS)
                 no_errors(page)
-                expect(page.get_by_text(f"Rancangan versi 1, disimpan oleh {REVIEWER}")).to_be_visible()
+                expect(
+                    page.get_by_text(f"Rancangan versi 1, disimpan oleh {REVIEWER}")
+                ).to_be_visible()
                 expect(page.get_by_text(VERSION_NOTE)).to_be_visible()
                 expect(page.get_by_role("textbox", name="Nama SOP")).to_have_value(new_title)
                 expect(page.get_by_role("textbox", name="Nama peninjau")).to_have_value(REVIEWER)
                 nav = page.get_by_test_id("stSidebarNav")
-                expect(nav.get_by_role("link")).to_have_count(4)  # the router's pages, not the files
+                expect(nav.get_by_role("link")).to_have_count(
+                    4
+                )  # the router's pages, not the files
                 for label in ("Korpus", "Pencocokan", "Bandingkan", "Harmonisasi"):
                     expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
                 full_page_screenshot(page, screenshots / "5-harmonisasi-setelah-restart.png")

@@ -14,17 +14,27 @@ def _labels(n: int) -> list[str]:
 
 def test_heatmap_rows_keep_their_height() -> None:
     names = _labels(30)
-    frame = pd.DataFrame({"SOP": names, "Pembanding": names[::-1], "Skor": 0.7, "Relasi": "setara",
-                          "Kantor": "x"})
+    frame = pd.DataFrame(
+        {"SOP": names, "Pembanding": names[::-1], "Skor": 0.7, "Relasi": "setara", "Kantor": "x"}
+    )
     spec = similarity_heatmap(frame).to_dict()
     assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
     assert spec["height"] == 20 * 30
 
 
 def test_timing_and_total_charts_fit_width_only() -> None:
-    timing = pd.DataFrame({"Langkah": _labels(4) * 2, "Baris": [1, 2, 3, 4] * 2, "Kantor": ["A"] * 4 + ["B"] * 4,
-                           "Menit": [5.0, 60.0, 480.0, 15.0] * 2, "Waktu tertulis": "x"})
-    total = pd.DataFrame({"Kantor": ["A", "B"], "Menit": [560.0, 9000.0], "Langkah tanpa Waktu": [0, 1]})
+    timing = pd.DataFrame(
+        {
+            "Langkah": _labels(4) * 2,
+            "Baris": [1, 2, 3, 4] * 2,
+            "Kantor": ["A"] * 4 + ["B"] * 4,
+            "Menit": [5.0, 60.0, 480.0, 15.0] * 2,
+            "Waktu tertulis": "x",
+        }
+    )
+    total = pd.DataFrame(
+        {"Kantor": ["A", "B"], "Menit": [560.0, 9000.0], "Langkah tanpa Waktu": [0, 1]}
+    )
     for chart in (timing_chart(timing), total_chart(total)):
         spec = chart.to_dict()
         assert spec["autosize"]["type"] == "fit-x"

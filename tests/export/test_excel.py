@@ -46,8 +46,14 @@ def test_sheets_and_identity(surat_keluar):
     ws = wb["Identitas"]
     labels = {ws.cell(row=r, column=3).value: ws.cell(row=r, column=4).value for r in range(1, 7)}
     assert list(labels) == [f.label for f in HEADER_FIELDS if f.printed]
-    assert list(labels) == ["Nomor SOP", "Tanggal Pembuatan", "Tanggal Revisi", "Tanggal Efektif",
-                            "Disahkan oleh", "Nama SOP"]  # the Permenpan form, as printed
+    assert list(labels) == [
+        "Nomor SOP",
+        "Tanggal Pembuatan",
+        "Tanggal Revisi",
+        "Tanggal Efektif",
+        "Disahkan oleh",
+        "Nama SOP",
+    ]  # the Permenpan form, as printed
     assert labels["Nama SOP"] == draft.sop.title
     assert ws["A1"].value.startswith("PEMERINTAH KABUPATEN JOMBANG")
     column_a = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]
@@ -70,18 +76,20 @@ def test_procedure_sheet_layout_symbols_and_total(surat_keluar):
     n = len(actors)
     assert header1[:3] == ["No", "Kegiatan", "Pelaksana"]
     assert header1[2 + n] == "Mutu Baku" and header1[-1] == "Keterangan"
-    assert header2[2:2 + n] == actors
-    assert header2[2 + n:5 + n] == ["Kelengkapan", "Waktu", "Output"]
+    assert header2[2 : 2 + n] == actors
+    assert header2[2 + n : 5 + n] == ["Kelengkapan", "Waktu", "Output"]
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert f"C5:{ws.cell(row=5, column=2 + n).coordinate}" in merged  # Pelaksana spans its actors
     for k, step in enumerate(sop.steps):
         row = [c.value for c in ws[7 + k]]
         assert row[0] == step.no and row[1] == step.activity
-        marks = row[2:2 + n]
+        marks = row[2 : 2 + n]
         expected_symbol = TERMINATOR if k in (0, len(sop.steps) - 1) else PROCESS
         assert marks == [expected_symbol if a in step.actors else None for a in actors]
         if k == 0:
-            assert "⬭" in marks  # the capsule of Permenpan 35/2012, the symbol the readers read back
+            assert (
+                "⬭" in marks
+            )  # the capsule of Permenpan 35/2012, the symbol the readers read back
         assert (row[3 + n] or "") == step.duration.raw
     total_row = [c.value for c in ws[7 + len(sop.steps)]]
     assert total_row[0] == TOTAL_LABEL
@@ -135,9 +143,16 @@ def test_no_formula_ever(surat_keluar):
         "output": "@SUM(A1:A3)",
         "note": "-1+1",
     }
-    sop.steps[0] = Step(no="1", activity=nasty["activity"], actors=sop.steps[0].actors,
-                        marks=sop.steps[0].marks, requirements=nasty["requirements"],
-                        duration=parse_duration("5 menit"), output=nasty["output"], note=nasty["note"])
+    sop.steps[0] = Step(
+        no="1",
+        activity=nasty["activity"],
+        actors=sop.steps[0].actors,
+        marks=sop.steps[0].marks,
+        requirements=nasty["requirements"],
+        duration=parse_duration("5 menit"),
+        output=nasty["output"],
+        note=nasty["note"],
+    )
     sop.steps[1].activity = "<b>Memeriksa</b> draf<br>surat <script>alert(1)</script>"
     sop.title = "=1+1"
     sop.legal_basis.append("\tcmd|' /C calc'!A0")
@@ -161,15 +176,27 @@ def test_export_is_quick_enough_to_use(surat_keluar):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
+)
 def test_libreoffice_opens_the_workbook(surat_keluar, tmp_path):
     *_, data = surat_keluar
     path = tmp_path / "harmonisasi.xlsx"
     path.write_bytes(data)
     out = subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(path)],
-        capture_output=True, text=True, timeout=180,
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     pdf = tmp_path / "harmonisasi.pdf"
     assert out.returncode == 0 and pdf.exists(), out.stderr
@@ -181,14 +208,29 @@ def test_libreoffice_opens_the_workbook(surat_keluar, tmp_path):
 def test_cli_harmonise_writes_workbook_and_json(tmp_path):
     out = tmp_path / "surat-keluar.xlsx"
     proc = subprocess.run(
-        [sys.executable, "-m", "sopdata", "harmonise", *sorted(str(p) for p in CORPUS.glob("*.txt")),
-         "--query", "surat keluar", "-o", str(out), "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "sopdata",
+            "harmonise",
+            *sorted(str(p) for p in CORPUS.glob("*.txt")),
+            "--query",
+            "surat keluar",
+            "-o",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     payload = json.loads(proc.stdout)
     assert {s["title"] for s in payload["sops"]} == {"Pengelolaan Surat Keluar", "Surat Keluar"}
-    sending = [f for f in payload["findings"] if f["category"] == "timing" and "1 Harl" in f["message"]]
+    sending = [
+        f for f in payload["findings"] if f["category"] == "timing" and "1 Harl" in f["message"]
+    ]
     assert sending and sending[0]["severity"] == "high" and "20 menit" in sending[0]["message"]
     assert payload["harmonised"]["steps"]
     wb = load_workbook(out)
@@ -211,7 +253,9 @@ def test_exported_workbook_loads_back_into_the_same_sop(surat_keluar, office):
     assert len(result.sops) == 1  # Perbandingan, Temuan and Sumber are not read as SOPs
     back = result.sops[0].to_dict()
     expected = sop.to_dict()
-    assert back["document_sha256"] == hashlib.sha256(data).hexdigest()  # the workbook is a new document
+    assert (
+        back["document_sha256"] == hashlib.sha256(data).hexdigest()
+    )  # the workbook is a new document
     for key in ("source_file", "warnings", "confidence", "document_sha256"):
         back.pop(key), expected.pop(key)
     if not office:
@@ -225,20 +269,36 @@ def test_totals_are_written_with_an_eight_hour_day():
     from sopdata.review.settings import ReviewSettings, with_durations
 
     eight = ReviewSettings(hours_per_working_day=8).durations
-    sops = with_durations([
-        small_sop("Kecamatan A", [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")]),
-        small_sop("Kecamatan B", [("Menerima surat", "Agendaris", "1 hari"), ("Mengirim surat", "Caraka", "")]),
-    ], eight)
+    sops = with_durations(
+        [
+            small_sop(
+                "Kecamatan A",
+                [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")],
+            ),
+            small_sop(
+                "Kecamatan B",
+                [("Menerima surat", "Agendaris", "1 hari"), ("Mengirim surat", "Caraka", "")],
+            ),
+        ],
+        eight,
+    )
     comparison = merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]})
     found = find_differences(comparison)
     draft = harmonise(comparison)
     assert draft.sop.total_minutes == 480
-    wb = load_workbook(io.BytesIO(export_workbook(draft.sop, parts=WorkbookParts(comparison, found, draft.choices))))
+    wb = load_workbook(
+        io.BytesIO(
+            export_workbook(draft.sop, parts=WorkbookParts(comparison, found, draft.choices))
+        )
+    )
     ws = wb["Prosedur"]
     n = len(draft.sop.actors)
     total_row = next(r for r in _rows(ws) if r[0] == TOTAL_LABEL)
     assert total_row[3 + n] == "1 hari"
     comparison_totals = next(r for r in _rows(wb["Perbandingan"]) if TOTAL_LABEL in r)
-    assert [v for v in comparison_totals if isinstance(v, str) and "hari" in v] == ["1 hari", "1 hari"]
+    assert [v for v in comparison_totals if isinstance(v, str) and "hari" in v] == [
+        "1 hari",
+        "1 hari",
+    ]
     everything = [v for ws in wb for r in _rows(ws) for v in r if isinstance(v, str)]
     assert not any("1 hari 30 menit" in v for v in everything)

@@ -105,7 +105,9 @@ def test_protected_and_old_office_files_are_named(fixture, fragment):
     assert fragment in _load_error(data, fixture).message
 
 
-@pytest.mark.parametrize("fixture,fragment", [("terkunci.docx", "kata sandi"), ("lama.xls", "format lama")])
+@pytest.mark.parametrize(
+    "fixture,fragment", [("terkunci.docx", "kata sandi"), ("lama.xls", "format lama")]
+)
 def test_ole_file_under_another_name_is_still_recognised(fixture, fragment):
     data = (DATA / fixture).read_bytes()
     assert fragment in _load_error(data, "unggahan.txt").message
@@ -143,9 +145,21 @@ def test_damaged_office_files(good_docx, good_xlsx):
 @pytest.mark.parametrize(
     "members,name,fragment",
     [
-        ({"foto.jpg": b"\xff\xd8\xff\xe0"}, "laporan.docx", "bukan dokumen Word (.docx) atau Excel"),
-        ({"foto.jpg": b"\xff\xd8\xff\xe0"}, "laporan.xlsx", "bukan dokumen Word (.docx) atau Excel"),
-        ({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"}, "sop.odt", ".odt"),
+        (
+            {"foto.jpg": b"\xff\xd8\xff\xe0"},
+            "laporan.docx",
+            "bukan dokumen Word (.docx) atau Excel",
+        ),
+        (
+            {"foto.jpg": b"\xff\xd8\xff\xe0"},
+            "laporan.xlsx",
+            "bukan dokumen Word (.docx) atau Excel",
+        ),
+        (
+            {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"},
+            "sop.odt",
+            ".odt",
+        ),
         ({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}, "sop.ods", ".ods"),
         ({"xl/workbook.bin": b"\x00\x01", "[Content_Types].xml": b"<Types/>"}, "sop.xlsb", ".xlsb"),
     ],
@@ -159,10 +173,18 @@ def test_zip_that_is_not_docx_or_xlsx(members, name, fragment):
     [
         (_docx_without_sop, "surat.docx", "Dokumen Word ini tidak memuat tabel langkah SOP"),
         (_xlsx_without_sop, "daftar.xlsx", "Buku kerja Excel ini tidak memuat tabel langkah SOP"),
-        (lambda: b"<html><body><table><tr><td>Nama</td><td>Budi</td></tr></table></body></html>", "x.html",
-         "Halaman HTML ini tidak memuat SOP"),
-        (lambda: pdf_with_text([["Kepada Yth. Bapak Camat", "Dengan hormat, bersama ini kami sampaikan."]]),
-         "surat.pdf", "Teks PDF ini tidak memuat SOP"),
+        (
+            lambda: b"<html><body><table><tr><td>Nama</td><td>Budi</td></tr></table></body></html>",
+            "x.html",
+            "Halaman HTML ini tidak memuat SOP",
+        ),
+        (
+            lambda: pdf_with_text(
+                [["Kepada Yth. Bapak Camat", "Dengan hormat, bersama ini kami sampaikan."]]
+            ),
+            "surat.pdf",
+            "Teks PDF ini tidak memuat SOP",
+        ),
     ],
 )
 def test_document_without_sop_table(make, name, fragment):
@@ -186,7 +208,9 @@ def test_scanned_pdf_asks_for_ocr_with_its_page_count(pages):
     assert f"({pages} halaman)" in message
 
 
-@pytest.mark.parametrize("data", [b"%PDF-1.4\n1 0 obj <<>>\ntrailer garbage", b"%PDF-1.7\n" + bytes(300)])
+@pytest.mark.parametrize(
+    "data", [b"%PDF-1.4\n1 0 obj <<>>\ntrailer garbage", b"%PDF-1.7\n" + bytes(300)]
+)
 def test_damaged_pdf(data):
     assert "PDF" in _load_error(data, "rusak.pdf").message
 
@@ -199,7 +223,9 @@ def test_truncated_pdf(seed_sop):
 @pytest.mark.slow
 def test_long_pdf_is_read_only_up_to_the_page_limit():
     """200 pages: the first MAX_PAGES are read, the rest reported, in bounded time."""
-    pages = [[f"Halaman {p} baris {i}: catatan rapat koordinasi." for i in range(40)] for p in range(200)]
+    pages = [
+        [f"Halaman {p} baris {i}: catatan rapat koordinasi." for i in range(40)] for p in range(200)
+    ]
     started = time.monotonic()
     message = _load_error(pdf_with_text(pages), "panjang.pdf").message
     assert time.monotonic() - started < 60
@@ -213,7 +239,9 @@ def test_pdf_time_budget_stops_reading():
     assert any("30 halaman" in w for w in doc.warnings)
 
 
-@pytest.mark.skipif(LIBREOFFICE is None, reason="libreoffice not installed; it writes the protected PDF")
+@pytest.mark.skipif(
+    LIBREOFFICE is None, reason="libreoffice not installed; it writes the protected PDF"
+)
 def test_password_protected_pdf(tmp_path, good_docx):
     source = tmp_path / "sop.docx"
     source.write_bytes(good_docx)
@@ -229,7 +257,10 @@ def test_password_protected_pdf(tmp_path, good_docx):
 # ----------------------------------------------------------------------------- Excel formulas
 
 FORMULAS = [
-    ('=HYPERLINK("http://contoh.go.id/sop","Memerintahkan Kasubag Umum")', "Memerintahkan Kasubag Umum"),
+    (
+        '=HYPERLINK("http://contoh.go.id/sop","Memerintahkan Kasubag Umum")',
+        "Memerintahkan Kasubag Umum",
+    ),
     ('=HYPERLINK("http://contoh.go.id/sop")', "http://contoh.go.id/sop"),
     ('="Menghimpun ""format"" data"', 'Menghimpun "format" data'),
     ("=1+1", None),
@@ -264,7 +295,11 @@ def test_formulas_are_never_evaluated_and_nothing_else_is_lost(seed_sop):
     assert sop.steps[2].output == ""
     assert sop.steps[3].activity == "Menghimpun format data"
     for got, ref in list(zip(sop.steps, seed_sop.steps, strict=True))[4:]:
-        assert (got.activity, got.duration.raw, got.output) == (ref.activity, ref.duration.raw, ref.output)
+        assert (got.activity, got.duration.raw, got.output) == (
+            ref.activity,
+            ref.duration.raw,
+            ref.output,
+        )
     texts = [sop.title] + [
         t for s in sop.steps for t in (s.activity, s.requirements, s.duration.raw, s.output, s.note)
     ]
@@ -330,7 +365,14 @@ def test_symbol_font_marks(font, code, mark):
 
 def _drawn(kind: str, pts: list[tuple[float, float]]) -> dict:
     xs, ys = [x for x, _ in pts], [y for _, y in pts]
-    return {"object_type": kind, "x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys), "pts": pts}
+    return {
+        "object_type": kind,
+        "x0": min(xs),
+        "x1": max(xs),
+        "top": min(ys),
+        "bottom": max(ys),
+        "pts": pts,
+    }
 
 
 @pytest.mark.parametrize(
@@ -338,7 +380,12 @@ def _drawn(kind: str, pts: list[tuple[float, float]]) -> dict:
     [
         (_drawn("rect", [(0, 0), (30, 0), (30, 18), (0, 18)]), "□"),
         (_drawn("curve", [(15, 0), (30, 9), (15, 18), (0, 9), (15, 0)]), "◇"),
-        (_drawn("curve", [(4, 0), (26, 0), (30, 4), (30, 14), (26, 18), (4, 18), (0, 14), (0, 4)]), "⬭"),
+        (
+            _drawn(
+                "curve", [(4, 0), (26, 0), (30, 4), (30, 14), (26, 18), (4, 18), (0, 14), (0, 4)]
+            ),
+            "⬭",
+        ),
         (_drawn("rect", [(0, 0), (2, 0), (2, 2), (0, 2)]), None),  # a dot, not a symbol
     ],
 )
@@ -381,13 +428,21 @@ def test_pdf_cell_reflow(lines, text):
 
 @pytest.fixture(scope="module")
 def office_samples(good_docx, good_xlsx):
-    return {"docx": good_docx, "xlsx": good_xlsx, "pdf": pdf_with_text([["SOP PELAYANAN", "No Kegiatan"]] * 2)}
+    return {
+        "docx": good_docx,
+        "xlsx": good_xlsx,
+        "pdf": pdf_with_text([["SOP PELAYANAN", "No Kegiatan"]] * 2),
+    }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     kind=st.sampled_from(["docx", "xlsx", "pdf"]),
-    edits=st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=16)), min_size=1, max_size=6),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=16)), min_size=1, max_size=6
+    ),
     cut=st.floats(0.05, 1.0),
 )
 def test_mutated_office_files_raise_only_the_loader_error(office_samples, kind, edits, cut):
@@ -405,16 +460,34 @@ def test_mutated_office_files_raise_only_the_loader_error(office_samples, kind, 
         sop.to_dict()
 
 
-HTML_PAGE = html_from_dump((CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt").read_text(encoding="utf-8"))
+HTML_PAGE = html_from_dump(
+    (CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt").read_text(encoding="utf-8")
+)
 
 
 @settings(max_examples=80, deadline=None)
 @given(
     edits=st.lists(
-        st.tuples(st.floats(0, 1), st.integers(0, 60), st.sampled_from(
-            ["<td>", "</td>", "<tr>", "</table>", '<td rowspan="9999">', '<td colspan="0">', "<table>", "&#0;", "<", ""]
-        )),
-        min_size=1, max_size=8,
+        st.tuples(
+            st.floats(0, 1),
+            st.integers(0, 60),
+            st.sampled_from(
+                [
+                    "<td>",
+                    "</td>",
+                    "<tr>",
+                    "</table>",
+                    '<td rowspan="9999">',
+                    '<td colspan="0">',
+                    "<table>",
+                    "&#0;",
+                    "<",
+                    "",
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=8,
     )
 )
 def test_mutated_html_tables_raise_only_the_loader_error(edits):

@@ -28,7 +28,11 @@ BAD_INPUTS = [
     ("spasi.txt", b"   \n\t\n  ", "spasi"),
     ("junk.bin", bytes(range(256)) * 64, "bukan dokumen"),
     ("gambar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "bukan dokumen"),
-    ("surat.txt", b"Kepada Yth. Bapak Camat\nDengan hormat, bersama ini kami sampaikan.\n", "Tidak ditemukan SOP"),
+    (
+        "surat.txt",
+        b"Kepada Yth. Bapak Camat\nDengan hormat, bersama ini kami sampaikan.\n",
+        "Tidak ditemukan SOP",
+    ),
     ("arsip.zip", _zip_of("foto.jpg", b"\xff\xd8\xff"), "ZIP"),
 ]
 
@@ -74,7 +78,10 @@ def test_cli_reports_bad_file_in_one_line_and_exits_nonzero(tmp_path):
     good = CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt"
     proc = subprocess.run(
         [sys.executable, "-m", "sopdata", "parse", str(bad), str(good), "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0
@@ -83,13 +90,18 @@ def test_cli_reports_bad_file_in_one_line_and_exits_nonzero(tmp_path):
     import json
 
     sops = json.loads(proc.stdout)
-    assert [s["title"] for s in sops] == ["Pelayanan Rekomendasi Surat Keterangan Organisasi Terlarang (OT)"]
+    assert [s["title"] for s in sops] == [
+        "Pelayanan Rekomendasi Surat Keterangan Organisasi Terlarang (OT)"
+    ]
 
 
 def test_cli_missing_file(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "sopdata", "parse", str(tmp_path / "tidak-ada.txt")],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert "tidak dapat dibuka" in proc.stderr
@@ -97,13 +109,20 @@ def test_cli_missing_file(tmp_path):
 
 
 SEED_TEXT = (CORPUS / "setda-bagian-organisasi-sop.txt").read_text(encoding="utf-8")[:6000]
-OCR_TEXT = (CORPUS / "jombang-kec-jogoroto-buku-sop-ocr.txt").read_text(encoding="utf-8")[20000:26000]
+OCR_TEXT = (CORPUS / "jombang-kec-jogoroto-buku-sop-ocr.txt").read_text(encoding="utf-8")[
+    20000:26000
+]
 
 
 @st.composite
 def mutated_documents(draw):
     base = draw(st.sampled_from([SEED_TEXT, OCR_TEXT]))
-    ops = draw(st.lists(st.tuples(st.integers(0, len(base)), st.integers(0, 400), st.text(max_size=30)), max_size=8))
+    ops = draw(
+        st.lists(
+            st.tuples(st.integers(0, len(base)), st.integers(0, 400), st.text(max_size=30)),
+            max_size=8,
+        )
+    )
     text = base
     for pos, length, insert in ops:
         pos = min(pos, len(text))
@@ -124,7 +143,10 @@ def test_mutated_documents_raise_only_the_parser_error(text):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass")))
+@given(
+    st.binary(max_size=3000)
+    | st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass"))
+)
 def test_random_bytes_raise_only_the_parser_error(data):
     try:
         load_bytes(data, "acak.txt")

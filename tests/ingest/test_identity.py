@@ -10,26 +10,51 @@ from sopdata.ingest.parse_text import _strip_office_suffix
 
 CASES = [
     # (letterhead / identity text, office, kabupaten)
-    ("PEMERINTAH KABUPATEN LUMAJANG\nKECAMATAN CANDIPURO\nNomor SOP\t1",
-     "Kecamatan Candipuro", "Lumajang"),
-    ("PEMERINTAH KABUPATEN LUMAJANG\nDINAS KEPENDUDUKAN DAN PENCATATAN SIPIL\nNomor SOP\t1",
-     "Dinas Kependudukan dan Pencatatan Sipil", "Lumajang"),
-    ("PEMERINTAH KABUPATEN JOMBANG\nSEKRETARIAT DAERAH\nBAGIAN ORGANISASI\nNomor SOP\t1",
-     "Sekretariat Daerah (Bagian Organisasi)", "Jombang"),
+    (
+        "PEMERINTAH KABUPATEN LUMAJANG\nKECAMATAN CANDIPURO\nNomor SOP\t1",
+        "Kecamatan Candipuro",
+        "Lumajang",
+    ),
+    (
+        "PEMERINTAH KABUPATEN LUMAJANG\nDINAS KEPENDUDUKAN DAN PENCATATAN SIPIL\nNomor SOP\t1",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        "Lumajang",
+    ),
+    (
+        "PEMERINTAH KABUPATEN JOMBANG\nSEKRETARIAT DAERAH\nBAGIAN ORGANISASI\nNomor SOP\t1",
+        "Sekretariat Daerah (Bagian Organisasi)",
+        "Jombang",
+    ),
     # the app's own Excel export writes the unit on one line, parenthesised
-    ("PEMERINTAH KABUPATEN LUMAJANG\nSEKRETARIAT DAERAH (BAGIAN ORGANISASI)",
-     "Sekretariat Daerah (Bagian Organisasi)", "Lumajang"),
+    (
+        "PEMERINTAH KABUPATEN LUMAJANG\nSEKRETARIAT DAERAH (BAGIAN ORGANISASI)",
+        "Sekretariat Daerah (Bagian Organisasi)",
+        "Lumajang",
+    ),
     # a kelurahan's SOP names its kecamatan too: the kelurahan wrote it
-    ("PEMERINTAH KABUPATEN LUMAJANG\nKECAMATAN LUMAJANG\nKELURAHAN CITRODIWANGSAN",
-     "Kelurahan Citrodiwangsan", "Lumajang"),
-    ("\tPEMERINTAH KABUPATEN LUMAJANG\tNomor SOP\t12\n\tBADAN KEPEGAWAIAN DAERAH\tTgl Pembuatan\t-",
-     "Badan Kepegawaian Daerah", "Lumajang"),
+    (
+        "PEMERINTAH KABUPATEN LUMAJANG\nKECAMATAN LUMAJANG\nKELURAHAN CITRODIWANGSAN",
+        "Kelurahan Citrodiwangsan",
+        "Lumajang",
+    ),
+    (
+        "\tPEMERINTAH KABUPATEN LUMAJANG\tNomor SOP\t12\n\tBADAN KEPEGAWAIAN DAERAH\tTgl Pembuatan\t-",
+        "Badan Kepegawaian Daerah",
+        "Lumajang",
+    ),
     ("PEMERINTAH KABUPATEN LUMAJANG\nRSUD DR. HARYOTO", "RSUD DR. Haryoto", "Lumajang"),
     # "Kantor" before a place is the building, not part of the office's name
     ("PEMERINTAH KABUPATEN LUMAJANG\nKANTOR KECAMATAN SUKODONO", "Kecamatan Sukodono", "Lumajang"),
-    ("PEMERINTAH KABUPATEN LUMAJANG\nKANTOR KELURAHAN DITOTRUNAN", "Kelurahan Ditotrunan", "Lumajang"),
-    ("PEMERINTAH KABUPATEN JOMBANG\nKANTOR KESATUAN BANGSA DAN POLITIK", "Kantor Kesatuan Bangsa dan Politik",
-     "Jombang"),
+    (
+        "PEMERINTAH KABUPATEN LUMAJANG\nKANTOR KELURAHAN DITOTRUNAN",
+        "Kelurahan Ditotrunan",
+        "Lumajang",
+    ),
+    (
+        "PEMERINTAH KABUPATEN JOMBANG\nKANTOR KESATUAN BANGSA DAN POLITIK",
+        "Kantor Kesatuan Bangsa dan Politik",
+        "Jombang",
+    ),
     ("Unit Kerja : Bagian Umum dan Keuangan\nNomor SOP : 3", "Bagian Umum dan Keuangan", ""),
     ("Satuan Kerja\tPuskesmas Sukodono\nNama SOP\tRujukan", "Puskesmas Sukodono", ""),
     # a Keputusan Camat names the kecamatan only through its camat

@@ -19,7 +19,8 @@ from tests.support.sopfiles import NS_DECL, docx_from_sops, drawingml_run
 @pytest.fixture(scope="module")
 def decision_sop(sops_by_file):
     return next(
-        s for s in sops_by_file["setda-bagian-organisasi-sop.txt"]
+        s
+        for s in sops_by_file["setda-bagian-organisasi-sop.txt"]
         if s.title == "Pengajuan Kartu PNS dan Kartu Istri/Suami"
     )
 
@@ -42,9 +43,13 @@ def test_symbol_font_bullets_in_kegiatan_become_list_lines(decision_sop):
         cell = _step_cell(document, 0, 1)
         for paragraph in cell.paragraphs:
             first_run = paragraph._p.find(qn("w:r"))
-            first_run.addprevious(parse_xml(f'<w:r {NS_DECL}><w:sym w:font="Wingdings" w:char="F0D8"/></w:r>'))
+            first_run.addprevious(
+                parse_xml(f'<w:r {NS_DECL}><w:sym w:font="Wingdings" w:char="F0D8"/></w:r>')
+            )
 
-    (sop,) = load_document(io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "bullet.docx").sops
+    (sop,) = load_document(
+        io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "bullet.docx"
+    ).sops
     assert sop.steps[0].activity == decision_sop.steps[0].activity
     assert sop.steps[0].marks == decision_sop.steps[0].marks
 
@@ -65,10 +70,20 @@ def test_shapes_floating_over_the_table_are_not_read_as_marks(decision_sop):
 def test_tracked_deletions_are_dropped_and_insertions_kept(decision_sop):
     def change(document):  # type: ignore[no-untyped-def]
         p = _step_cell(document, 2, 1).paragraphs[0]._p
-        p.append(parse_xml(f'<w:del {NS_DECL} w:id="1" w:author="x"><w:r><w:delText> LAMA</w:delText></w:r></w:del>'))
-        p.append(parse_xml(f'<w:ins {NS_DECL} w:id="2" w:author="x"><w:r><w:t xml:space="preserve"> segera</w:t></w:r></w:ins>'))
+        p.append(
+            parse_xml(
+                f'<w:del {NS_DECL} w:id="1" w:author="x"><w:r><w:delText> LAMA</w:delText></w:r></w:del>'
+            )
+        )
+        p.append(
+            parse_xml(
+                f'<w:ins {NS_DECL} w:id="2" w:author="x"><w:r><w:t xml:space="preserve"> segera</w:t></w:r></w:ins>'
+            )
+        )
 
-    (sop,) = load_document(io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "revisi.docx").sops
+    (sop,) = load_document(
+        io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "revisi.docx"
+    ).sops
     assert sop.steps[2].activity == decision_sop.steps[2].activity + " segera"
 
 
@@ -79,7 +94,9 @@ def test_table_inside_a_content_control(decision_sop):
         tbl.addprevious(sdt)
         sdt.find(qn("w:sdtContent")).append(tbl)
 
-    (sop,) = load_document(io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "kontrol.docx").sops
+    (sop,) = load_document(
+        io.BytesIO(_edit(docx_from_sops([decision_sop]), change)), "kontrol.docx"
+    ).sops
     assert len(sop.steps) == len(decision_sop.steps)
 
 

@@ -38,8 +38,18 @@ TABLE_SEEDS = [
 MULTI_SOP_SEED = "setda-bagian-organisasi-sop.txt"
 DECISION_SOP = "Pengajuan Kartu PNS dan Kartu Istri/Suami"
 IDENTITY_FIELDS = (
-    "number", "date_created", "date_revised", "date_approved", "date_effective", "approved_by",
-    "legal_basis", "qualifications", "related_sops", "equipment", "warning", "records",
+    "number",
+    "date_created",
+    "date_revised",
+    "date_approved",
+    "date_effective",
+    "approved_by",
+    "legal_basis",
+    "qualifications",
+    "related_sops",
+    "equipment",
+    "warning",
+    "records",
 )
 
 
@@ -47,7 +57,9 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def assert_same_sops(got: list[SOP], ref: list[SOP], identity: bool = True, exact_text: bool = True) -> None:
+def assert_same_sops(
+    got: list[SOP], ref: list[SOP], identity: bool = True, exact_text: bool = True
+) -> None:
     """Title, actors, steps (activity, marks, actors, Waktu, Mutu Baku) and identity equal.
 
     ``exact_text=False`` compares cell texts with whitespace and line breaks
@@ -101,7 +113,9 @@ def test_docx_official_layout_matches_text_parser(sops_by_file, seed, style):
 def test_docx_of_the_whole_dump_matches_text_parser(sops_by_file, seed):
     """Every tab-separated run of the dump as a Word table, other lines as paragraphs."""
     ref = _ref(sops_by_file, seed)
-    sops = load_document(io.BytesIO(docx_from_dump((CORPUS / seed).read_text(encoding="utf-8"))), "dump.docx").sops
+    sops = load_document(
+        io.BytesIO(docx_from_dump((CORPUS / seed).read_text(encoding="utf-8"))), "dump.docx"
+    ).sops
     assert_same_sops(sops, ref)
 
 
@@ -212,7 +226,12 @@ def test_xlsx_export_layout_keeps_each_list_section_apart(sops_by_file):
     (sop,) = load_document(io.BytesIO(xlsx_export_layout(ref)), "harmoni.xlsx").sops
     assert len(sop.legal_basis) == 5
     assert sop.related_sops == ["SOP Penyusunan SAKIP"]
-    assert sop.equipment == ["Alat Tulis Kantor", "Komputer", "Printer", "Lembar Kerja dan Rencana Kerja"]
+    assert sop.equipment == [
+        "Alat Tulis Kantor",
+        "Komputer",
+        "Printer",
+        "Lembar Kerja dan Rencana Kerja",
+    ]
     assert sop.records == ["Disimpan dalam bentuk file softcopy dan hardcopy"]
 
 
@@ -321,7 +340,10 @@ def test_cli_parses_word_excel_and_html_files(tmp_path, sops_by_file):
         (tmp_path / name).write_bytes(data)
     proc = subprocess.run(
         [sys.executable, "-m", "sopdata", "parse", *(str(tmp_path / n) for n in files), "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     parsed = json.loads(proc.stdout)

@@ -50,13 +50,23 @@ def test_table_heading(line: str, title: str | None) -> None:
     [
         (["Nama SOP PENGELOLAAN SURAT KELUAR", "", "Nomor SOP"], 0, "PENGELOLAAN SURAT KELUAR"),
         # the label splits the title: its first half above, "KEPADA ..." below
-        (["PEMBERIAN INFORMASI", "", "Nama SOP", "", "KEPADA MASYARAKAT", "", "Penerimaan"], 2,
-         "PEMBERIAN INFORMASI KEPADA MASYARAKAT"),
+        (
+            ["PEMBERIAN INFORMASI", "", "Nama SOP", "", "KEPADA MASYARAKAT", "", "Penerimaan"],
+            2,
+            "PEMBERIAN INFORMASI KEPADA MASYARAKAT",
+        ),
         # one word after the label: the line above belongs to the title
-        (["PENGUSULAN PENSIUN", "", "Nama SOP PEGAWAI", "", "DASAR HUKUM"], 2, "PENGUSULAN PENSIUN PEGAWAI"),
+        (
+            ["PENGUSULAN PENSIUN", "", "Nama SOP PEGAWAI", "", "DASAR HUKUM"],
+            2,
+            "PENGUSULAN PENSIUN PEGAWAI",
+        ),
         # a leading enumerator is dropped; the title goes on until a section
-        (["Nama SOP 1 . PENGUSULAN", "KENAIKAN PANGKAT", "DASAR HUKUM KUALIFIKASI PELAKSANA"], 0,
-         "PENGUSULAN KENAIKAN PANGKAT"),
+        (
+            ["Nama SOP 1 . PENGUSULAN", "KENAIKAN PANGKAT", "DASAR HUKUM KUALIFIKASI PELAKSANA"],
+            0,
+            "PENGUSULAN KENAIKAN PANGKAT",
+        ),
         # an address above is never part of the title
         (["JIn. Raya Jogoroto No.01", "Nama SOP", "PEGAWAI", "DASAR HUKUM"], 1, "PEGAWAI"),
     ],
@@ -73,25 +83,61 @@ def anchors(lines: list[str]) -> list[tuple[int, int, bool]]:
 @pytest.mark.parametrize(
     "lines,expected",
     [
-        (["1 |Menerima surat", "2 Humas mencatat", "3 Camat membaca"],
-         [(0, 1, True), (1, 2, True), (2, 3, True)]),
+        (
+            ["1 |Menerima surat", "2 Humas mencatat", "3 Camat membaca"],
+            [(0, 1, True), (1, 2, True), (2, 3, True)],
+        ),
         # "&" is an OCR'd 6, but only where a 6 is expected
-        (["1 |Menerima surat", "2 Humas mencatat", "3 Camat membaca", "4 Sekcam memaraf", "5 Kasubag mencatat",
-          "& |bersangkutan menerima"], [(i, i + 1, True) for i in range(6)]),
-        (["1 |Menerima surat", "2 Humas mencatat", "& |bersangkutan menerima"], [(0, 1, True), (1, 2, True)]),
+        (
+            [
+                "1 |Menerima surat",
+                "2 Humas mencatat",
+                "3 Camat membaca",
+                "4 Sekcam memaraf",
+                "5 Kasubag mencatat",
+                "& |bersangkutan menerima",
+            ],
+            [(i, i + 1, True) for i in range(6)],
+        ),
+        (
+            ["1 |Menerima surat", "2 Humas mencatat", "& |bersangkutan menerima"],
+            [(0, 1, True), (1, 2, True)],
+        ),
         # "rangkap 2" and "5 menit" are no step numbers; one missing number is allowed
-        (["1 Menerima surat", "Surat Keluar dalam rangkap 2 dan", "2 Camat membaca", "Surat dinas 5 menit",
-          "4 Agendaris mencatat"], [(0, 1, True), (2, 2, True), (4, 4, True)]),
+        (
+            [
+                "1 Menerima surat",
+                "Surat Keluar dalam rangkap 2 dan",
+                "2 Camat membaca",
+                "Surat dinas 5 menit",
+                "4 Agendaris mencatat",
+            ],
+            [(0, 1, True), (2, 2, True), (4, 4, True)],
+        ),
         # ... but not two
-        (["1 Menerima surat", "2 Camat membaca", "5 Agendaris mencatat"], [(0, 1, True), (1, 2, True)]),
+        (
+            ["1 Menerima surat", "2 Camat membaca", "5 Agendaris mencatat"],
+            [(0, 1, True), (1, 2, True)],
+        ),
         # a number inside the flowchart column, mid-line
-        (["1 Menerima surat", "Sekretaris memaraf  2  konsep", "3 Camat menandatangani"],
-         [(0, 1, True), (1, 2, False), (2, 3, True)]),
+        (
+            ["1 Menerima surat", "Sekretaris memaraf  2  konsep", "3 Camat menandatangani"],
+            [(0, 1, True), (1, 2, False), (2, 3, True)],
+        ),
         # a run must start at 1 or 2
         (["5 Menerima surat", "6 Camat membaca"], []),
         ([], []),
     ],
-    ids=["plain", "ampersand-six", "ampersand-not-six", "one-gap", "two-gaps", "mid-line", "no-start", "empty"],
+    ids=[
+        "plain",
+        "ampersand-six",
+        "ampersand-not-six",
+        "one-gap",
+        "two-gaps",
+        "mid-line",
+        "no-start",
+        "empty",
+    ],
 )
 def test_step_number_runs(lines: list[str], expected: list[tuple[int, int, bool]]) -> None:
     assert anchors(lines) == expected
@@ -100,16 +146,26 @@ def test_step_number_runs(lines: list[str], expected: list[tuple[int, int, bool]
 @pytest.mark.parametrize(
     "row,waktu,rest",
     [
-        ("Camat menandatangani surat 15 Menit diberi", "15 Menit", "Camat menandatangani surat  diberi"),
-        ("Bgendaris surat menyampaikan surat kepads diapenda dan 1 Harl Susak Dinas", "1 Harl",
-         "Bgendaris surat menyampaikan surat kepads diapenda dan  Susak Dinas"),
+        (
+            "Camat menandatangani surat 15 Menit diberi",
+            "15 Menit",
+            "Camat menandatangani surat  diberi",
+        ),
+        (
+            "Bgendaris surat menyampaikan surat kepads diapenda dan 1 Harl Susak Dinas",
+            "1 Harl",
+            "Bgendaris surat menyampaikan surat kepads diapenda dan  Susak Dinas",
+        ),
         # a period named in the Kegiatan is not its Waktu; years never are
         ("Menyiapkan DP3 2 tahun terakhir", "", "Menyiapkan DP3 2 tahun terakhir"),
         ("Mengusulkan 1 tahun anggaran 2 hari", "2 hari", "Mengusulkan 1 tahun anggaran "),
         ("Rapat 1 jam sebelum acara lalu 30 menit", "30 menit", "Rapat 1 jam sebelum acara lalu "),
         # "10 ekt" cannot be read as a duration
-        ("Sekretaris menyampalkan surat dinas kepada 4 Konsep Maskah Dinas 10 ekt Surat di", "",
-         "Sekretaris menyampalkan surat dinas kepada 4 Konsep Maskah Dinas 10 ekt Surat di"),
+        (
+            "Sekretaris menyampalkan surat dinas kepada 4 Konsep Maskah Dinas 10 ekt Surat di",
+            "",
+            "Sekretaris menyampalkan surat dinas kepada 4 Konsep Maskah Dinas 10 ekt Surat di",
+        ),
     ],
 )
 def test_row_waktu(row: str, waktu: str, rest: str) -> None:
@@ -131,11 +187,15 @@ def book_speller() -> Speller:
         ("PERMOHONAN CUTI PEGAWAI", "PERMOHONAN CUTI PEGAWAI"),
     ],
 )
-def test_title_words_corrected_from_the_book(book_speller: Speller, heading: str, corrected: str) -> None:
+def test_title_words_corrected_from_the_book(
+    book_speller: Speller, heading: str, corrected: str
+) -> None:
     assert correct_words(heading, book_speller) == corrected
 
 
-SPELLER = Speller.from_vocabulary(Counter({"Cuti": 3, "Pegawai": 4, "UP": 3, "DISPENSASI": 3, "pengelolaan": 3, "Surat": 1}))
+SPELLER = Speller.from_vocabulary(
+    Counter({"Cuti": 3, "Pegawai": 4, "UP": 3, "DISPENSASI": 3, "pengelolaan": 3, "Surat": 1})
+)
 
 
 @pytest.mark.parametrize(
@@ -160,7 +220,11 @@ def test_correct_words(title: str, corrected: str) -> None:
 @pytest.mark.parametrize(
     "line,next_line,opens",
     [
-        ("Sekretaris menyampalkan surat dinas kepada 4 Konsep Maskah Dinas 10 ekt Surat di", "", True),
+        (
+            "Sekretaris menyampalkan surat dinas kepada 4 Konsep Maskah Dinas 10 ekt Surat di",
+            "",
+            True,
+        ),
         ("Camat menandatangani surat", "", True),
         ("Menerima surat masuk", "", True),
         # a two-word actor alone on its line, its verb on the next one

@@ -40,7 +40,9 @@ def test_step_counts_within_tolerance(sops_by_file):
         parsed = sops_by_file[SEED_TO_CORPUS[seed_file]]
         for row, sop in zip(rows, parsed, strict=True):
             if abs(len(sop.steps) - int(row["n_steps"])) > int(row["steps_tolerance"]):
-                misses.append((row["title"], len(sop.steps), row["n_steps"], row["steps_tolerance"]))
+                misses.append(
+                    (row["title"], len(sop.steps), row["n_steps"], row["steps_tolerance"])
+                )
     assert not misses
 
 
@@ -63,21 +65,103 @@ def test_offices_match_inventory(sops_by_file):
 
 def _sop(sops_by_file, seed, title):
     key = normalise_title_key(title)
-    return next(s for s in sops_by_file[SEED_TO_CORPUS[seed]] if normalise_title_key(s.title) == key)
+    return next(
+        s for s in sops_by_file[SEED_TO_CORPUS[seed]] if normalise_title_key(s.title) == key
+    )
 
 
 # Hand-checked rows of the clean tables: (seed, SOP, step, activity start, Waktu raw, minutes, output)
 CHECKED_STEPS = [
-    ("000_c3f41e4fc69b191e.txt", "Rekrutmen Tenaga Kontrak", "3", "Melaksanakan koordinasi Internal", "30 Menit", 30, "Notulen"),
-    ("001_acaa52363ff2fa66.txt", "Pelayanan Rekomendasi Surat Keterangan Organisasi Terlarang (OT)", "2", "Memverifikasi Dan Memvalidasi", "10 mnt", 10, ""),
-    ("002_5e6c6981dbbc5284.txt", "Pengumpulan Data Kinerja", "5", "Menganalisis dan mengevaluasi", "3 Hari", 3 * 450, "Draft Laporan Kinerja"),
-    ("002_5e6c6981dbbc5284.txt", "Pengumpulan Data Kinerja", "9", "Penandatanganan dokumen Laporan Kinerja", "10 Menit", 10, "Disposisi Persetujuan Dokumen Laporan Kinerja"),
-    ("004_222709af16668202.txt", "Analisa dan Kompetensi Jabatan", "8", "Finalisasi analisa jabatan SKPD", "1 bln", 22 * 450, "Dokumen Anjab"),
-    ("004_222709af16668202.txt", "Pembinaan Budaya Kerja", "3", "Meneliti data KBK masuk dr SKPD", "10 hari", 10 * 450, "Sosialisasi"),
-    ("004_222709af16668202.txt", "Surat Ijin Cuti", "4", "Penandatanganan surat ijin cuti.", "5 Menit", 5, "Surat ijin cuti"),
-    ("004_222709af16668202.txt", "Surat Keluar", "4", "Penandatanganan surat keluar", "5 menit", 5, "Surat"),
-    ("004_222709af16668202.txt", "Surat Keluar", "6", "Mengirim sesuai yang dituju", "20 menit", 20, "Tanda terima"),
-    ("004_222709af16668202.txt", "Perjanjian Kinerja", "7", "Menghimpun dan meneliti data masuk dari SKPD.", "1 Bln", 22 * 450, "Tersusunnya perjanjian Kinerja"),
+    (
+        "000_c3f41e4fc69b191e.txt",
+        "Rekrutmen Tenaga Kontrak",
+        "3",
+        "Melaksanakan koordinasi Internal",
+        "30 Menit",
+        30,
+        "Notulen",
+    ),
+    (
+        "001_acaa52363ff2fa66.txt",
+        "Pelayanan Rekomendasi Surat Keterangan Organisasi Terlarang (OT)",
+        "2",
+        "Memverifikasi Dan Memvalidasi",
+        "10 mnt",
+        10,
+        "",
+    ),
+    (
+        "002_5e6c6981dbbc5284.txt",
+        "Pengumpulan Data Kinerja",
+        "5",
+        "Menganalisis dan mengevaluasi",
+        "3 Hari",
+        3 * 450,
+        "Draft Laporan Kinerja",
+    ),
+    (
+        "002_5e6c6981dbbc5284.txt",
+        "Pengumpulan Data Kinerja",
+        "9",
+        "Penandatanganan dokumen Laporan Kinerja",
+        "10 Menit",
+        10,
+        "Disposisi Persetujuan Dokumen Laporan Kinerja",
+    ),
+    (
+        "004_222709af16668202.txt",
+        "Analisa dan Kompetensi Jabatan",
+        "8",
+        "Finalisasi analisa jabatan SKPD",
+        "1 bln",
+        22 * 450,
+        "Dokumen Anjab",
+    ),
+    (
+        "004_222709af16668202.txt",
+        "Pembinaan Budaya Kerja",
+        "3",
+        "Meneliti data KBK masuk dr SKPD",
+        "10 hari",
+        10 * 450,
+        "Sosialisasi",
+    ),
+    (
+        "004_222709af16668202.txt",
+        "Surat Ijin Cuti",
+        "4",
+        "Penandatanganan surat ijin cuti.",
+        "5 Menit",
+        5,
+        "Surat ijin cuti",
+    ),
+    (
+        "004_222709af16668202.txt",
+        "Surat Keluar",
+        "4",
+        "Penandatanganan surat keluar",
+        "5 menit",
+        5,
+        "Surat",
+    ),
+    (
+        "004_222709af16668202.txt",
+        "Surat Keluar",
+        "6",
+        "Mengirim sesuai yang dituju",
+        "20 menit",
+        20,
+        "Tanda terima",
+    ),
+    (
+        "004_222709af16668202.txt",
+        "Perjanjian Kinerja",
+        "7",
+        "Menghimpun dan meneliti data masuk dari SKPD.",
+        "1 Bln",
+        22 * 450,
+        "Tersusunnya perjanjian Kinerja",
+    ),
 ]
 
 
@@ -114,7 +198,9 @@ def test_shifted_rows_read_from_the_waktu_column(sops_by_file):
 
 
 def test_decision_marks_and_actor_columns(sops_by_file):
-    sop = _sop(sops_by_file, "004_222709af16668202.txt", "Pengajuan Kartu PNS dan Kartu Istri/Suami")
+    sop = _sop(
+        sops_by_file, "004_222709af16668202.txt", "Pengajuan Kartu PNS dan Kartu Istri/Suami"
+    )
     assert [a.raw for a in sop.actors] == ["PNS", "Pengelola Kepegawaian", "Pengadm. Umum", "Kabag"]
     step2 = sop.steps[1]
     assert step2.actors == ["PNS", "Pengelola Kepegawaian"]
@@ -146,7 +232,12 @@ def test_identity_block_of_a_kecamatan_sop(sops_by_file):
     assert sop.date_approved == "17 Januari 2024"
     assert sop.approved_by.startswith("Pt. CAMAT CANDIPURO")
     assert len(sop.legal_basis) == 5
-    assert sop.equipment == ["Alat Tulis Kantor", "Komputer", "Printer", "Lembar Kerja dan Rencana Kerja"]
+    assert sop.equipment == [
+        "Alat Tulis Kantor",
+        "Komputer",
+        "Printer",
+        "Lembar Kerja dan Rencana Kerja",
+    ]
     assert sop.related_sops == ["SOP Penyusunan SAKIP"]
     assert [a.raw for a in sop.actors] == ["Camat", "Sekretaris", "Kasi / Kasubag", "Staf"]
 
@@ -171,9 +262,42 @@ def test_ocr_role_words_come_from_the_glossary():
     from sopdata.text.glossary import default_glossary
 
     words = set(_role_words())
-    former = {"camat", "sekcam", "sekretaris", "kasubag", "kasubbag", "subag", "kasi", "seksi", "staf", "humas",
-              "pegawai", "pemohon", "petugas", "agendaris", "bendahara", "pptk", "ppk", "bkd", "bappeda", "bpkad",
-              "bud", "pengguna", "pejabat", "tim", "lurah", "kades", "masyarakat", "operator", "pengelola", "kabag",
-              "kepala", "setiap", "masing", "bagian", "badan"}
+    former = {
+        "camat",
+        "sekcam",
+        "sekretaris",
+        "kasubag",
+        "kasubbag",
+        "subag",
+        "kasi",
+        "seksi",
+        "staf",
+        "humas",
+        "pegawai",
+        "pemohon",
+        "petugas",
+        "agendaris",
+        "bendahara",
+        "pptk",
+        "ppk",
+        "bkd",
+        "bappeda",
+        "bpkad",
+        "bud",
+        "pengguna",
+        "pejabat",
+        "tim",
+        "lurah",
+        "kades",
+        "masyarakat",
+        "operator",
+        "pengelola",
+        "kabag",
+        "kepala",
+        "setiap",
+        "masing",
+        "bagian",
+        "badan",
+    }
     assert former <= words
     assert {a.pattern.split()[0] for a in default_glossary().actors if a.pattern.isalpha()} <= words

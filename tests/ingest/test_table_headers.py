@@ -15,17 +15,55 @@ from tests.support.sopfiles import docx_from_dump, html_from_dump, xlsx_from_dum
 
 HEADERS = [
     # (header row, sub-header row, actors, (kelengkapan, waktu, output, keterangan) columns)
-    (["No", "Kegiatan", "Pelaksana", "", "Mutu Baku", "", "", "Keterangan"],
-     ["", "", "Staf", "Camat", "Kelengkapan", "Waktu", "Output", ""], ["Staf", "Camat"], (4, 5, 6, 7)),
-    (["NO", "URAIAN KEGIATAN", "PELAKSANA", "", "MUTU BAKU", "", "", "KET"],
-     ["", "", "Operator", "Kasi", "Persyaratan", "Waktu (menit)", "Hasil", ""], ["Operator", "Kasi"],
-     (4, 5, 6, 7)),
-    (["No.", "Aktivitas", "Pelaku", "", "", "Persyaratan/Kelengkapan", "Lama Waktu", "Output/Hasil", "Catatan"],
-     ["", "", "Pemohon", "Petugas", "Lurah", "", "", "", ""], ["Pemohon", "Petugas", "Lurah"], (5, 6, 7, 8)),
-    (["No", "Uraian Prosedur", "Pejabat Pelaksana", "", "Syarat", "Jangka Waktu", "Keluaran", "Ket."],
-     ["", "", "Sekcam", "Camat", "", "", "", ""], ["Sekcam", "Camat"], (4, 5, 6, 7)),
-    (["No", "Langkah Kegiatan", "Pelaksana", "", "Mutu Baku", "", "", ""],
-     ["", "", "Kasubag", "Kabag", "Input", "Durasi", "Produk", ""], ["Kasubag", "Kabag"], (4, 5, 6, 7)),
+    (
+        ["No", "Kegiatan", "Pelaksana", "", "Mutu Baku", "", "", "Keterangan"],
+        ["", "", "Staf", "Camat", "Kelengkapan", "Waktu", "Output", ""],
+        ["Staf", "Camat"],
+        (4, 5, 6, 7),
+    ),
+    (
+        ["NO", "URAIAN KEGIATAN", "PELAKSANA", "", "MUTU BAKU", "", "", "KET"],
+        ["", "", "Operator", "Kasi", "Persyaratan", "Waktu (menit)", "Hasil", ""],
+        ["Operator", "Kasi"],
+        (4, 5, 6, 7),
+    ),
+    (
+        [
+            "No.",
+            "Aktivitas",
+            "Pelaku",
+            "",
+            "",
+            "Persyaratan/Kelengkapan",
+            "Lama Waktu",
+            "Output/Hasil",
+            "Catatan",
+        ],
+        ["", "", "Pemohon", "Petugas", "Lurah", "", "", "", ""],
+        ["Pemohon", "Petugas", "Lurah"],
+        (5, 6, 7, 8),
+    ),
+    (
+        [
+            "No",
+            "Uraian Prosedur",
+            "Pejabat Pelaksana",
+            "",
+            "Syarat",
+            "Jangka Waktu",
+            "Keluaran",
+            "Ket.",
+        ],
+        ["", "", "Sekcam", "Camat", "", "", "", ""],
+        ["Sekcam", "Camat"],
+        (4, 5, 6, 7),
+    ),
+    (
+        ["No", "Langkah Kegiatan", "Pelaksana", "", "Mutu Baku", "", "", ""],
+        ["", "", "Kasubag", "Kabag", "Input", "Durasi", "Produk", ""],
+        ["Kasubag", "Kabag"],
+        (4, 5, 6, 7),
+    ),
 ]
 
 
@@ -52,17 +90,19 @@ def test_rows_that_are_not_step_table_headers(cells):
 
 
 # A kelurahan's SOP with none of the Permenpan column names spelled the Permenpan way.
-VARIANT_DUMP = "\n".join([
-    "PEMERINTAH KABUPATEN LUMAJANG",
-    "KELURAHAN CITRODIWANGSAN",
-    "Nomor SOP\t12/2024",
-    "Nama SOP\tPelayanan Surat Keterangan Domisili",
-    "No\tUraian Kegiatan\tPelaku\t\t\tPersyaratan\tWaktu (menit)\tHasil/Output\tCatatan",
-    "\t\tPemohon\tPetugas Loket\tLurah\t\t\t\t",
-    "1\tMengajukan permohonan dengan membawa KTP dan KK\t□\t\t\tKTP, KK\t5 menit\tBerkas permohonan\t",
-    "2\tMemeriksa kelengkapan berkas\t\t◇\t\tBerkas permohonan\t10 menit\tBerkas lengkap\tjika kurang dikembalikan",
-    "3\tMenandatangani surat keterangan\t\t\t□\tDraf surat\t1 hari\tSurat keterangan domisili\t",
-])
+VARIANT_DUMP = "\n".join(
+    [
+        "PEMERINTAH KABUPATEN LUMAJANG",
+        "KELURAHAN CITRODIWANGSAN",
+        "Nomor SOP\t12/2024",
+        "Nama SOP\tPelayanan Surat Keterangan Domisili",
+        "No\tUraian Kegiatan\tPelaku\t\t\tPersyaratan\tWaktu (menit)\tHasil/Output\tCatatan",
+        "\t\tPemohon\tPetugas Loket\tLurah\t\t\t\t",
+        "1\tMengajukan permohonan dengan membawa KTP dan KK\t□\t\t\tKTP, KK\t5 menit\tBerkas permohonan\t",
+        "2\tMemeriksa kelengkapan berkas\t\t◇\t\tBerkas permohonan\t10 menit\tBerkas lengkap\tjika kurang dikembalikan",
+        "3\tMenandatangani surat keterangan\t\t\t□\tDraf surat\t1 hari\tSurat keterangan domisili\t",
+    ]
+)
 
 
 @pytest.mark.parametrize(

@@ -52,8 +52,11 @@ def test_tables_are_fenced_by_breaks_and_an_empty_row() -> None:
     doc.add_table([["2", "Menandatangani surat"]])  # rows need not be rectangular
     assert doc.rows == [
         ["URAIAN PROSEDUR"],
-        ["No", "Kegiatan", "Waktu"], ["1", "Menerima surat", "5 menit"], [""],
-        ["2", "Menandatangani surat"], [""],
+        ["No", "Kegiatan", "Waktu"],
+        ["1", "Menerima surat", "5 menit"],
+        [""],
+        ["2", "Menandatangani surat"],
+        [""],
     ]
     assert doc.tables == 2
     # where each table starts and ends (its closing empty row)
@@ -75,11 +78,20 @@ def office_zip(sizes: dict[str, int]) -> zipfile.ZipFile:
         ({"word/document.xml": 1000}, False),  # the limit itself is allowed
         ({"word/document.xml": 1001}, True),  # one member too big
         # each member within the limit, but together more than twice it
-        ({"xl/worksheets/sheet1.xml": 1000, "xl/worksheets/sheet2.xml": 1000, "xl/sharedStrings.xml": 1}, True),
+        (
+            {
+                "xl/worksheets/sheet1.xml": 1000,
+                "xl/worksheets/sheet2.xml": 1000,
+                "xl/sharedStrings.xml": 1,
+            },
+            True,
+        ),
     ],
     ids=["small", "at-limit", "member", "total"],
 )
-def test_zip_members_are_checked_once_unpacked(monkeypatch, sizes: dict[str, int], refused: bool) -> None:
+def test_zip_members_are_checked_once_unpacked(
+    monkeypatch, sizes: dict[str, int], refused: bool
+) -> None:
     monkeypatch.setattr(table_rows, "MAX_UNZIPPED_MEMBER", 1000)
     zf = office_zip(sizes)
     if not refused:

@@ -31,7 +31,9 @@ def test_alignment_cases(name, sim, expected):
 
 def test_nothing_alike_gives_only_gaps():
     result = align_steps(np.zeros((2, 2)))
-    assert sorted(_pairs(result), key=str) == sorted([(0, None), (1, None), (None, 0), (None, 1)], key=str)
+    assert sorted(_pairs(result), key=str) == sorted(
+        [(0, None), (1, None), (None, 0), (None, 1)], key=str
+    )
 
 
 def test_empty_sides():

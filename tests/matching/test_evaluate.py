@@ -18,7 +18,12 @@ def _match(a: str, b: str, score: float) -> PairMatch:
 
 
 def test_equivalent_threshold_sits_halfway_in_the_gap():
-    pairs = [_match("a", "b", 0.9), _match("c", "d", 0.7), _match("e", "f", 0.5), _match("g", "h", 0.45)]
+    pairs = [
+        _match("a", "b", 0.9),
+        _match("c", "d", 0.7),
+        _match("e", "f", 0.5),
+        _match("g", "h", 0.45),
+    ]
     expected = {_pair(("a", "a"), ("b", "b")), _pair(("c", "c"), ("d", "d"))}
     related = {_pair(("g", "g"), ("h", "h"))}
     cut = thresholds_from(pairs, expected, related)
@@ -42,7 +47,9 @@ def test_seed_labels_are_met(corpus_sops, seed_profiles):
     assert (report.pairs.precision, report.pairs.recall) == (1.0, 1.0), report.lines()
     assert report.related_above_true == []
     assert report.alignment.f1 >= 0.8, report.lines()
-    lakip = next(g for g in group_matches(corpus_sops, matches) if any("LAKIP" in s.title for s in g))
+    lakip = next(
+        g for g in group_matches(corpus_sops, matches) if any("LAKIP" in s.title for s in g)
+    )
     assert {s.title for s in lakip} == {
         "Penyusunan LAKIP (Laporan Akuntabilitas Kinerja Instansi Pemerintahan)",
         "Pengumpulan Data Kinerja",

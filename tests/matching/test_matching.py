@@ -19,7 +19,9 @@ from tests.support.paths import CORPUS, ROOT
 
 
 def _by_title(sops, title, prefix):
-    return next(s for s in sops if s.title.lower() == title.lower() and s.source_file.startswith(prefix))
+    return next(
+        s for s in sops if s.title.lower() == title.lower() and s.source_file.startswith(prefix)
+    )
 
 
 def test_identical_duplicates_and_degenerate_sops_do_not_crash(corpus_sops):
@@ -27,8 +29,12 @@ def test_identical_duplicates_and_degenerate_sops_do_not_crash(corpus_sops):
     twin = copy.deepcopy(sop)
     twin.office, twin.source_file = "Kecamatan Contoh", "contoh.txt"
     empty = SOP(source_file="kosong.txt", title="", office="Kantor A")
-    single = SOP(source_file="satu.txt", title="Surat Keluar", office="Kantor B",
-                 steps=[Step(no="1", activity="Penandatanganan surat keluar")])
+    single = SOP(
+        source_file="satu.txt",
+        title="Surat Keluar",
+        office="Kantor B",
+        steps=[Step(no="1", activity="Penandatanganan surat keluar")],
+    )
     matches, groups = match_corpus([sop, twin, empty, single], TfidfEncoder())
     best = matches[0]
     assert {best.a.office, best.b.office} == {sop.office, "Kecamatan Contoh"}
@@ -58,12 +64,23 @@ def test_e5_finds_the_labelled_twins_with_reasons(corpus_sops, e5_encoder):
         assert (a, b) in equivalent or (b, a) in equivalent
     # a look-alike of a different subject is never proposed as equivalent
     assert ("Permohonan Cuti Pegawai", "Pengajuan Pensiun PNS") not in equivalent
-    pension = next(m for m in matches if {m.a.title, m.b.title} == {"Pengusulan Pensiun Pegawai", "Pengajuan Pensiun PNS"})
+    pension = next(
+        m
+        for m in matches
+        if {m.a.title, m.b.title} == {"Pengusulan Pensiun Pegawai", "Pengajuan Pensiun PNS"}
+    )
     assert any("pensiun" in r for r in pension.reasons)
-    jog, setda = (pension.a, pension.b) if pension.a.office == "Kecamatan Jogoroto" else (pension.b, pension.a)
+    jog, setda = (
+        (pension.a, pension.b)
+        if pension.a.office == "Kecamatan Jogoroto"
+        else (pension.b, pension.a)
+    )
     aligned = {
-        (jog.steps[p.a].no, setda.steps[p.b].no) if pension.a is jog else (jog.steps[p.b].no, setda.steps[p.a].no)
-        for p in pension.alignment if p.a is not None and p.b is not None
+        (jog.steps[p.a].no, setda.steps[p.b].no)
+        if pension.a is jog
+        else (jog.steps[p.b].no, setda.steps[p.a].no)
+        for p in pension.alignment
+        if p.a is not None and p.b is not None
     }
     # hand-labelled correspondences (../shared/eval/seed_step_alignments.csv)
     assert {("3", "1"), ("5", "4")} <= aligned
@@ -73,9 +90,17 @@ def test_e5_finds_the_labelled_twins_with_reasons(corpus_sops, e5_encoder):
 
 @pytest.mark.slow
 def test_cli_match_json_contract():
-    files = [str(CORPUS / "jombang-kec-jogoroto-buku-sop-ocr.txt"), str(CORPUS / "setda-bagian-organisasi-sop.txt")]
-    proc = subprocess.run([sys.executable, "-m", "sopdata", "match", *files, "--json"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    files = [
+        str(CORPUS / "jombang-kec-jogoroto-buku-sop-ocr.txt"),
+        str(CORPUS / "setda-bagian-organisasi-sop.txt"),
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sopdata", "match", *files, "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-500:]
     data = json.loads(proc.stdout)
     assert set(data) == {"pairs", "groups"}
@@ -128,7 +153,9 @@ def _reference_features(profiles, i, j, settings):
         "title": float(rescale(pa.title_vec @ pb.title_vec)),
         "steps": float(steps),
         "terms": shared / union if union else 0.0,
-        "actors": len(pa.actor_roles & pb.actor_roles) / len(pa.actor_roles | pb.actor_roles) if both else 0.0,
+        "actors": len(pa.actor_roles & pb.actor_roles) / len(pa.actor_roles | pb.actor_roles)
+        if both
+        else 0.0,
         "content": sum(wa[t] * wb[t] for t in wa.keys() & wb.keys()) / norm if norm else 0.0,
     }
 
@@ -148,7 +175,9 @@ def test_batch_scoring_matches_the_definitions(corpus_sops):
     from sopdata.matching.scoring import WEIGHTS
 
     for k in range(0, len(scored), 7):
-        expected = _reference_features(profiles, int(scored.first[k]), int(scored.second[k]), settings)
+        expected = _reference_features(
+            profiles, int(scored.first[k]), int(scored.second[k]), settings
+        )
         got = scored.feature_dict(k)
         assert got == pytest.approx(expected, abs=1e-5)
         # no Pelaksana on one side: the actors signal is left out, the rest scaled up
@@ -158,7 +187,9 @@ def test_batch_scoring_matches_the_definitions(corpus_sops):
     # the floor only drops pairs that cannot reach it
     floored = score_pairs(CorpusIndex.of(profiles), first, second, settings, floor=0.3)
     assert set(zip(floored.first.tolist(), floored.second.tolist(), strict=True)) >= {
-        (int(a), int(b)) for a, b, s in zip(scored.first, scored.second, scored.score, strict=True) if s >= 0.3
+        (int(a), int(b))
+        for a, b, s in zip(scored.first, scored.second, scored.score, strict=True)
+        if s >= 0.3
     }
     np.testing.assert_array_less(-1e-9, scored.features)
 
@@ -168,7 +199,9 @@ def test_reasons_and_alignment_are_lazy_and_survive_pickling(corpus_sops):
 
     matches = match_profiles(build_profiles(corpus_sops, TfidfEncoder()), keep="different")
     best = matches[0]
-    assert best._reasons is None and best._alignment is None and best._features is None  # nothing worked out yet
+    assert (
+        best._reasons is None and best._alignment is None and best._features is None
+    )  # nothing worked out yet
     assert best.reasons and best.reasons[0].startswith("kemiripan judul")
     if best.relation == "equivalent":
         assert best.alignment
@@ -196,11 +229,22 @@ def test_degenerate_sops_are_matched_or_reported(corpus_sops):
     no_steps = SOP(source_file="tanpa-langkah.txt", title="Surat Keluar", office="Kantor A")
     untitled = _twin(sop, "Kantor B", "tanpa-judul.txt")
     untitled.title = " — "
-    blank_steps = SOP(source_file="langkah-kosong.txt", title="Surat Keluar", office="Kantor C",
-                      steps=[Step(no="1", activity=""), Step(no="2", activity="   ")])
-    one_step = SOP(source_file="satu.txt", title="", office="Kantor D",
-                   steps=[Step(no="1", activity="Penandatanganan surat keluar")])
-    dup_a, dup_b = _twin(sop, "Kantor E", "e.txt"), _twin(sop, "Kantor E", "e-lagi.txt")  # one office, twice
+    blank_steps = SOP(
+        source_file="langkah-kosong.txt",
+        title="Surat Keluar",
+        office="Kantor C",
+        steps=[Step(no="1", activity=""), Step(no="2", activity="   ")],
+    )
+    one_step = SOP(
+        source_file="satu.txt",
+        title="",
+        office="Kantor D",
+        steps=[Step(no="1", activity="Penandatanganan surat keluar")],
+    )
+    dup_a, dup_b = (
+        _twin(sop, "Kantor E", "e.txt"),
+        _twin(sop, "Kantor E", "e-lagi.txt"),
+    )  # one office, twice
     corpus = [sop, no_steps, untitled, blank_steps, one_step, dup_a, dup_b]
     matches, groups = match_corpus(corpus, TfidfEncoder())
     json.dumps({"pairs": [m.to_dict() for m in matches]})  # every pair renders
@@ -280,9 +324,20 @@ def _profile(name, office, vec, terms):
     from sopdata.matching.profiles import SOPProfile
 
     v = np.array(vec, np.float32) / np.linalg.norm(vec)
-    sop = SOP(source_file=f"{name}.txt", title=name, office=office, steps=[Step(no="1", activity=name)])
-    return SOPProfile(sop=sop, office=office, title_vec=v, step_vecs=v[None, :], title_terms=set(terms),
-                      actor_roles=set(), content_terms=set(terms), step_grams=[set()], step_actions=[set()])
+    sop = SOP(
+        source_file=f"{name}.txt", title=name, office=office, steps=[Step(no="1", activity=name)]
+    )
+    return SOPProfile(
+        sop=sop,
+        office=office,
+        title_vec=v,
+        step_vecs=v[None, :],
+        title_terms=set(terms),
+        actor_roles=set(),
+        content_terms=set(terms),
+        step_grams=[set()],
+        step_actions=[set()],
+    )
 
 
 def test_pairs_inside_a_group_are_equivalent_through_it():
@@ -329,19 +384,36 @@ def test_big_corpus_scores_only_neighbours_and_still_finds_twins():
         for k in range(n_base):
             v = base[k] + rng.normal(0, 0.05, 32).astype(np.float32)
             v /= np.linalg.norm(v)
-            sop = SOP(source_file=f"{office}-{k}.txt", title=f"Prosedur {k}", office=office,
-                      steps=[Step(no="1", activity=f"langkah {k}")])
-            profiles.append(SOPProfile(sop=sop, office=office, title_vec=v, step_vecs=v[None, :],
-                                       title_terms={f"t{k}"}, actor_roles=set(), content_terms={f"t{k}"},
-                                       step_grams=[set()], step_actions=[set()]))
+            sop = SOP(
+                source_file=f"{office}-{k}.txt",
+                title=f"Prosedur {k}",
+                office=office,
+                steps=[Step(no="1", activity=f"langkah {k}")],
+            )
+            profiles.append(
+                SOPProfile(
+                    sop=sop,
+                    office=office,
+                    title_vec=v,
+                    step_vecs=v[None, :],
+                    title_terms={f"t{k}"},
+                    actor_roles=set(),
+                    content_terms={f"t{k}"},
+                    step_grams=[set()],
+                    step_actions=[set()],
+                )
+            )
     first, second = candidate_pairs(profiles)
     n = len(profiles)
     assert len(first) < n * (n - 1) / 4  # far fewer than all cross-office pairs
     twins = {(k, k + n_base) for k in range(n_base)}
     assert twins <= set(zip(first.tolist(), second.tolist(), strict=True))
     settings = MatchSettings(equivalent=0.5, related=0.3, background=0.0, ceiling=1.0)
-    found = {(m.a.source_file, m.b.source_file) for m in match_profiles(profiles, settings)
-             if m.relation == "equivalent"}
+    found = {
+        (m.a.source_file, m.b.source_file)
+        for m in match_profiles(profiles, settings)
+        if m.relation == "equivalent"
+    }
     assert found == {(f"Kantor A-{k}.txt", f"Kantor B-{k}.txt") for k in range(n_base)}
 
 
@@ -364,8 +436,13 @@ def test_thresholds_per_encoder_and_the_old_flat_file(tmp_path):
     assert MatchSettings.load(flat).equivalent == 0.6
     assert MatchSettings.load(flat, encoder="tfidf").equivalent == 0.6  # no entry: e5's
     per = tmp_path / "per.json"
-    per.write_text('{"e5": {"equivalent": 0.5, "background": 0.8}, '
-                   '"tfidf": {"equivalent": 0.3, "background": 0.05}}', encoding="utf-8")
-    assert MatchSettings.load(per, encoder="tfidf") == MatchSettings(equivalent=0.3, background=0.05)
+    per.write_text(
+        '{"e5": {"equivalent": 0.5, "background": 0.8}, '
+        '"tfidf": {"equivalent": 0.3, "background": 0.05}}',
+        encoding="utf-8",
+    )
+    assert MatchSettings.load(per, encoder="tfidf") == MatchSettings(
+        equivalent=0.3, background=0.05
+    )
     assert MatchSettings.load(per, encoder="st:x").background == 0.8
     assert MatchSettings.load(tmp_path / "missing.json") == MatchSettings()

@@ -40,8 +40,14 @@ def test_query_min_cosine_follows_the_encoder_scale(settings, expected):
 
 def test_saved_settings_per_encoder(tmp_path):
     path = tmp_path / "t.json"
-    path.write_text(json.dumps({"e5": {"equivalent": 0.5, "calibrated_on": "x"},
-                                "tfidf": {"equivalent": 0.3, "background": 0.05}}))
+    path.write_text(
+        json.dumps(
+            {
+                "e5": {"equivalent": 0.5, "calibrated_on": "x"},
+                "tfidf": {"equivalent": 0.3, "background": 0.05},
+            }
+        )
+    )
     assert MatchSettings.load(path, "tfidf") == MatchSettings(equivalent=0.3, background=0.05)
     assert MatchSettings.load(path, "other").equivalent == 0.5  # e5's entry stands in
     flat = tmp_path / "flat.json"
@@ -102,11 +108,23 @@ def test_combined_score_leaves_out_signals_without_evidence():
 def _profile(title, office, vecs, terms, acts):
     v = np.array(vecs, np.float32)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
-    sop = SOP(source_file=f"{title}.txt", title=title, office=office,
-              steps=[Step(no=str(k + 1), activity=title) for k in range(len(v))])
-    return SOPProfile(sop=sop, office=office, title_vec=v[0], step_vecs=v, title_terms=set(terms),
-                      actor_roles={"camat"}, content_terms=set(terms), step_grams=[set() for _ in v],
-                      step_actions=acts)
+    sop = SOP(
+        source_file=f"{title}.txt",
+        title=title,
+        office=office,
+        steps=[Step(no=str(k + 1), activity=title) for k in range(len(v))],
+    )
+    return SOPProfile(
+        sop=sop,
+        office=office,
+        title_vec=v[0],
+        step_vecs=v,
+        title_terms=set(terms),
+        actor_roles={"camat"},
+        content_terms=set(terms),
+        step_grams=[set() for _ in v],
+        step_actions=acts,
+    )
 
 
 def test_step_similarity_weighs_the_kind_of_act():
@@ -146,7 +164,8 @@ def test_candidates_cross_offices_only():
 def test_decide_thresholds(score, terms, relation):
     features = np.zeros((1, len(SIGNALS)))
     features[0, SIGNALS.index("terms")] = terms
-    scored = ScoredPairs(np.array([0]), np.array([1]), features, np.ones((1, len(SIGNALS)), bool),
-                         np.array([score]))
+    scored = ScoredPairs(
+        np.array([0]), np.array([1]), features, np.ones((1, len(SIGNALS)), bool), np.array([score])
+    )
     out = decide(scored, np.array([0, 1]), MatchSettings(equivalent=0.5, related=0.4))
     assert ("equivalent", "related", "different")[int(out.relation[0])] == relation

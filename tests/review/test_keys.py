@@ -19,7 +19,11 @@ def test_key_is_the_content_not_the_name() -> None:
     first = load_bytes(data, "asli.txt").sops
     renamed = load_bytes(data, "nama lain (1a2b3c4d).txt").sops
     sha = hashlib.sha256(data).hexdigest()
-    assert [s.key for s in first] == [s.key for s in renamed] == [f"{sha[:12]}#{k}" for k in range(len(first))]
+    assert (
+        [s.key for s in first]
+        == [s.key for s in renamed]
+        == [f"{sha[:12]}#{k}" for k in range(len(first))]
+    )
     assert all(s.document_sha256 == sha for s in first)
     # kept by the dict form (a saved correction or draft)
     again = sop_from_dict(first[0].to_dict())
@@ -42,8 +46,17 @@ def test_legacy_keys_and_corrections() -> None:
 
 
 def test_a_group_keeps_the_id_its_saved_work_uses() -> None:
-    sops = [sop_from_dict({"source_file": f"{c}.txt", "title": "Surat Keluar", "office": f"Kantor {c}",
-                           "document_sha256": c * 64}) for c in "abc"]
+    sops = [
+        sop_from_dict(
+            {
+                "source_file": f"{c}.txt",
+                "title": "Surat Keluar",
+                "office": f"Kantor {c}",
+                "document_sha256": c * 64,
+            }
+        )
+        for c in "abc"
+    ]
     assert group_id(sops) == f"g:{'a' * 12}#0"
     assert group_id(sops, {f"g:{'c' * 12}#0"}) == f"g:{'c' * 12}#0"
     decisions = {(sops[0].key, sops[2].key): "confirmed"}

@@ -15,12 +15,19 @@ from sopdata.text.durations import STANDARD_DURATION_SETTINGS, DurationSettings,
 def test_defaults() -> None:
     s = ReviewSettings.from_saved({})
     assert s == ReviewSettings()
-    assert s.hours_per_working_day == 7.5 and s.waktu_rule == "median" and s.encoder == "e5" and s.reviewer == ""
+    assert (
+        s.hours_per_working_day == 7.5
+        and s.waktu_rule == "median"
+        and s.encoder == "e5"
+        and s.reviewer == ""
+    )
     assert s.durations == STANDARD_DURATION_SETTINGS
 
 
 def test_saved_round_trip() -> None:
-    s = ReviewSettings(hours_per_working_day=8.0, waktu_rule="max", encoder="tfidf", reviewer="Sari")
+    s = ReviewSettings(
+        hours_per_working_day=8.0, waktu_rule="max", encoder="tfidf", reviewer="Sari"
+    )
     assert ReviewSettings.from_saved(s.to_saved()) == s
     assert s.durations == DurationSettings(hours_per_working_day=8)
 
@@ -50,7 +57,11 @@ def test_a_number_saved_as_text_is_read() -> None:
 
 
 def _sop() -> SOP:
-    return SOP(source_file="a.txt", title="x", steps=[Step(no="1", activity="a", duration=parse_duration("1 hari"))])
+    return SOP(
+        source_file="a.txt",
+        title="x",
+        steps=[Step(no="1", activity="a", duration=parse_duration("1 hari"))],
+    )
 
 
 def test_with_durations_rereads_copies_and_leaves_the_input() -> None:

@@ -202,7 +202,10 @@ def test_glossary_entries_merge_into_the_glossary(store: WorkStore) -> None:
     ]
     assert [e.kind for e in store.glossary_entries()] == ["actor", "actor", "acronym"]
     g = with_entries(store.glossary_entries())
-    assert normalise_actor("Kasi Pelum", g) == ("Kasi Pelayanan Umum", "Kepala Seksi Pelayanan Umum")
+    assert normalise_actor("Kasi Pelum", g) == (
+        "Kasi Pelayanan Umum",
+        "Kepala Seksi Pelayanan Umum",
+    )
     assert normalise_actor("juru tulis", g)[0] == "Juru Tulis Desa"
     assert store.remove_glossary_entry("actor", "Kasi Pelum", "budi")
     assert not store.remove_glossary_entry("actor", "Kasi Pelum", "budi")
@@ -323,7 +326,10 @@ def save_many(
             latest = store.latest_draft("grup")
             try:
                 store.save_draft(
-                    "grup", d, f"w{worker}", note=f"{worker}:{i}",
+                    "grup",
+                    d,
+                    f"w{worker}",
+                    note=f"{worker}:{i}",
                     base_version=latest.version if latest else 0,
                 )
                 break
@@ -360,7 +366,9 @@ def test_processes_saving_at_once_lose_nothing(tmp_path: Path, sop: SOP) -> None
         assert [h.version for h in history] == list(range(1, n * m + 1))  # no gap, no clash
         assert {h.note: h.sop_dict for h in history} == expected  # every record as written
     assert len(store.match_decisions()) == n * m
-    for (raw,) in rows(path, "SELECT sop_json FROM sop_corrections UNION ALL SELECT sop_json FROM drafts"):
+    for (raw,) in rows(
+        path, "SELECT sop_json FROM sop_corrections UNION ALL SELECT sop_json FROM drafts"
+    ):
         json.loads(raw)
     assert store.integrity_problems() == []
     print(f"\n{n} processes x {m} x 3 writes in {elapsed:.1f} s; stale drafts retried: {stale}")

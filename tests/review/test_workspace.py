@@ -123,8 +123,17 @@ def test_corrections_for_unknown_keys_are_ignored() -> None:
         # two groups, the bigger first
         ([(A2, B, 0.9), (A, C, 0.9), (C, B, 0.1, "different")], {}, [[A2, B], [A, C]]),
     ],
-    ids=["equivalent", "related", "related-confirmed", "confirmed-only", "rejected", "chain",
-         "one-per-office", "confirmed-first", "two-groups"],
+    ids=[
+        "equivalent",
+        "related",
+        "related-confirmed",
+        "confirmed-only",
+        "rejected",
+        "chain",
+        "one-per-office",
+        "confirmed-first",
+        "two-groups",
+    ],
 )
 def test_groups_from_matches_and_decisions(matches, decisions, expected) -> None:
     groups = build_groups(SOPS, [match(*m) for m in matches], decisions)
@@ -143,7 +152,10 @@ def test_group_title_is_the_most_confident_shortest() -> None:
 
 
 def test_offices_fall_back_to_the_file() -> None:
-    sops = [SOP(source_file="x.txt", title="Surat Keluar"), SOP(source_file="y.txt", title="Surat Keluar")]
+    sops = [
+        SOP(source_file="x.txt", title="Surat Keluar"),
+        SOP(source_file="y.txt", title="Surat Keluar"),
+    ]
     groups = build_groups(sops, [PairMatch(sops[0], sops[1], 0.9, "equivalent", {})])
     # no office known: the files stand in, so two files of unknown offices may group
     assert groups[0].offices == ["x.txt", "y.txt"]
@@ -174,8 +186,17 @@ THREE = [(A, B, 0.9), (B, C, 0.8)]
         # moved where it already is: no change, not counted as moved in
         ([(A, B, 0.9)], {B: "g:" + A}, [[A, B]], []),
     ],
-    ids=["out-of-three", "out-of-pair", "into-group", "forms-group", "between-groups",
-         "unknown-sop", "unknown-anchor", "next-to-itself", "already-there"],
+    ids=[
+        "out-of-three",
+        "out-of-pair",
+        "into-group",
+        "forms-group",
+        "between-groups",
+        "unknown-sop",
+        "unknown-anchor",
+        "next-to-itself",
+        "already-there",
+    ],
 )
 def test_hand_moves(matches, overrides, expected, moved_in) -> None:
     groups = build_groups(SOPS, [match(*m) for m in matches], {}, overrides)

@@ -17,8 +17,13 @@ def small_sop(office: str, steps: list[tuple[str, str, str]], **identity) -> SOP
         title="Pengelolaan Surat Keluar",
         office=office,
         steps=[
-            Step(no=str(k), activity=act, actors=[actor] if actor else [], duration=parse_duration(waktu),
-                 marks={actor: "□"} if actor else {})
+            Step(
+                no=str(k),
+                activity=act,
+                actors=[actor] if actor else [],
+                duration=parse_duration(waktu),
+                marks={actor: "□"} if actor else {},
+            )
             for k, (act, actor, waktu) in enumerate(steps, 1)
         ],
         **identity,

@@ -61,27 +61,47 @@ def _chart_drawn(page: Page, index: int) -> Locator:
 
 
 PAGES = (
-    AppPage("Korpus", "", "Korpus SOP", lambda p: [
-        p.get_by_test_id("stDataFrame").first,
-        p.get_by_role("button", name="Simpan koreksi"),
-        p.get_by_text("Waktu terbaca (menit)"),
-    ]),
-    AppPage("Pencocokan", "pencocokan", "Pencocokan SOP antarkantor", lambda p: [
-        _chart_drawn(p, 0),
-        p.get_by_role("button", name="Konfirmasi setara"),
-        p.get_by_role("button", name="Pindahkan", exact=True),
-    ]),
-    AppPage("Bandingkan", "bandingkan", "Bandingkan langkah antarkantor", lambda p: [
-        p.get_by_test_id("stDataFrame").first,
-        _chart_drawn(p, 0),
-        _chart_drawn(p, 1),
-        p.get_by_role("heading", name="Temuan ("),
-    ]),
-    AppPage("Harmonisasi", "harmonisasi", "Harmonisasi SOP", lambda p: [
-        p.get_by_role("button", name="Simpan rancangan"),
-        p.get_by_role("button", name="Unduh Excel (format Permenpan RB 35/2012)"),
-        p.get_by_role("tab", name="Riwayat versi"),
-    ]),
+    AppPage(
+        "Korpus",
+        "",
+        "Korpus SOP",
+        lambda p: [
+            p.get_by_test_id("stDataFrame").first,
+            p.get_by_role("button", name="Simpan koreksi"),
+            p.get_by_text("Waktu terbaca (menit)"),
+        ],
+    ),
+    AppPage(
+        "Pencocokan",
+        "pencocokan",
+        "Pencocokan SOP antarkantor",
+        lambda p: [
+            _chart_drawn(p, 0),
+            p.get_by_role("button", name="Konfirmasi setara"),
+            p.get_by_role("button", name="Pindahkan", exact=True),
+        ],
+    ),
+    AppPage(
+        "Bandingkan",
+        "bandingkan",
+        "Bandingkan langkah antarkantor",
+        lambda p: [
+            p.get_by_test_id("stDataFrame").first,
+            _chart_drawn(p, 0),
+            _chart_drawn(p, 1),
+            p.get_by_role("heading", name="Temuan ("),
+        ],
+    ),
+    AppPage(
+        "Harmonisasi",
+        "harmonisasi",
+        "Harmonisasi SOP",
+        lambda p: [
+            p.get_by_role("button", name="Simpan rancangan"),
+            p.get_by_role("button", name="Unduh Excel (format Permenpan RB 35/2012)"),
+            p.get_by_role("tab", name="Riwayat versi"),
+        ],
+    ),
 )
 PAGE_BY_LINK = {page.link: page for page in PAGES}
 
@@ -89,7 +109,9 @@ PAGE_BY_LINK = {page.link: page for page in PAGES}
 def find_chromium() -> str | None:
     """Path of a Chromium/Chrome binary, or None when there is none."""
     candidates = [os.environ.get("SOP_HARMONI_CHROMIUM", ""), *CHROMIUM_CANDIDATES]
-    candidates += [shutil.which(name) or "" for name in ("chromium", "chromium-browser", "google-chrome")]
+    candidates += [
+        shutil.which(name) or "" for name in ("chromium", "chromium-browser", "google-chrome")
+    ]
     for path in candidates:
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return path
@@ -139,11 +161,19 @@ class AppServer:
 
 def server_command(port: int) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
     ]
 
 
@@ -152,7 +182,9 @@ def wait_for_health(server: AppServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise ServerError(f"server exited with {server.process.returncode}:\n{server.log()[-4000:]}")
+            raise ServerError(
+                f"server exited with {server.process.returncode}:\n{server.log()[-4000:]}"
+            )
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
                 if response.status == 200 and response.read().strip() == b"ok":
@@ -180,11 +212,22 @@ def app_server(
     port = free_port()
     log_path = (log_dir or data_dir.parent) / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    full_env = {**os.environ, "SOP_HARMONI_DATA": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env = {
+        **os.environ,
+        "SOP_HARMONI_DATA": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
     with log_path.open("wb") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(server_command(port), cwd=ROOT, env=full_env, stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            server_command(port),
+            cwd=ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     server = AppServer(process, port, data_dir, log_path, started)
     try:
         wait_for_health(server, health_timeout)
@@ -240,7 +283,9 @@ def full_page_screenshot(page: Page, path: Path) -> Path:
         "() => Math.max(...['stMain', 'stSidebarContent'].map("
         "id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight ?? 0))"
     )
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 16000))})
+    page.set_viewport_size(
+        {"width": size["width"], "height": max(size["height"], min(int(height) + 40, 16000))}
+    )
     # Charts and the data grid re-lay themselves out after a resize.
     page.wait_for_timeout(500)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -57,8 +57,9 @@ def drawingml_run(mark: str, label: str = "") -> str:
     prst = _PRESET.get(mark, "rect")
     cx, cy = (420000, 170000) if label else (288000, 180000)
     txbx = (
-        f'<wps:txbx><w:txbxContent><w:p><w:r><w:t>{label}</w:t></w:r></w:p></w:txbxContent></wps:txbx>'
-        if label else ""
+        f"<wps:txbx><w:txbxContent><w:p><w:r><w:t>{label}</w:t></w:r></w:p></w:txbxContent></wps:txbx>"
+        if label
+        else ""
     )
     sid = _next_id()
     return (
@@ -66,13 +67,13 @@ def drawingml_run(mark: str, label: str = "") -> str:
         f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/>'
         f'<wp:docPr id="{sid}" name="Shape {sid}"/><a:graphic>'
         '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
-        '<wps:wsp><wps:cNvSpPr/><wps:spPr>'
+        "<wps:wsp><wps:cNvSpPr/><wps:spPr>"
         f'<a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
         f'<a:prstGeom prst="{prst}"><a:avLst/></a:prstGeom><a:noFill/>'
         '<a:ln w="9525"><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:ln></wps:spPr>'
         f'{txbx}<wps:bodyPr lIns="0" tIns="0" rIns="0" bIns="0"/></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing></mc:Choice>'
         f'<mc:Fallback><w:pict><v:rect style="width:22pt;height:14pt"/></w:pict></mc:Fallback>'
-        '</mc:AlternateContent></w:r>'
+        "</mc:AlternateContent></w:r>"
     )
 
 
@@ -94,9 +95,11 @@ def _write_mark(cell, mark: str, style: str) -> None:  # type: ignore[no-untyped
     elif style == "vml":
         paragraph._p.append(parse_xml(_vml_run(mark)))
     elif style == "wingdings":
-        paragraph._p.append(parse_xml(
-            f'<w:r {NS_DECL}><w:sym w:font="Wingdings" w:char="{_WINGDINGS[mark]}"/></w:r>'
-        ))
+        paragraph._p.append(
+            parse_xml(
+                f'<w:r {NS_DECL}><w:sym w:font="Wingdings" w:char="{_WINGDINGS[mark]}"/></w:r>'
+            )
+        )
 
 
 def _set_lines(cell, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -121,11 +124,21 @@ def _identity_table(document, sop: SOP) -> None:  # type: ignore[no-untyped-def]
     pairs = [
         ("Dasar Hukum", sop.legal_basis, "Kualifikasi Pelaksana", sop.qualifications),
         ("Keterkaitan", sop.related_sops, "Peralatan/Perlengkapan", sop.equipment),
-        ("Peringatan", sop.warning.split("\n") if sop.warning else [], "Pencatatan dan Pendataan", sop.records),
+        (
+            "Peringatan",
+            sop.warning.split("\n") if sop.warning else [],
+            "Pencatatan dan Pendataan",
+            sop.records,
+        ),
     ]
     for left, left_items, right, right_items in pairs:
-        for texts in ((left, right), ("\n".join(f"{n}. {x}" for n, x in enumerate(left_items, 1)),
-                                      "\n".join(f"{n}. {x}" for n, x in enumerate(right_items, 1)))):
+        for texts in (
+            (left, right),
+            (
+                "\n".join(f"{n}. {x}" for n, x in enumerate(left_items, 1)),
+                "\n".join(f"{n}. {x}" for n, x in enumerate(right_items, 1)),
+            ),
+        ):
             cells = table.add_row().cells
             for cell, width in zip(cells, [3.4, 2.0, 5.2], strict=True):
                 cell.width = Inches(width)
@@ -161,7 +174,9 @@ def _step_table(document, sop: SOP, marks: str) -> None:  # type: ignore[no-unty
         table.cell(2, c).text = str(c + 1)
     for step in sop.steps:
         cells = table.add_row().cells
-        for cell, width in zip(cells, [0.4, 2.4, *([3.6 / max(n, 1)] * n), 1.3, 0.8, 1.3, 0.9], strict=False):
+        for cell, width in zip(
+            cells, [0.4, 2.4, *([3.6 / max(n, 1)] * n), 1.3, 0.8, 1.3, 0.9], strict=False
+        ):
             cell.width = Inches(width)
         cells[0].text = step.no
         _set_lines(cells[1], step.activity)
@@ -177,8 +192,11 @@ def _step_table(document, sop: SOP, marks: str) -> None:  # type: ignore[no-unty
 
 def identity_labels(sop: SOP) -> list[tuple[str, str]]:
     """The identity block's (label, SOP attribute) rows; Tanggal Pengesahan only where printed."""
-    return [(f.label, "title_raw" if f.attr == "title" else f.attr)
-            for f in HEADER_FIELDS if f.printed or getattr(sop, f.attr)]
+    return [
+        (f.label, "title_raw" if f.attr == "title" else f.attr)
+        for f in HEADER_FIELDS
+        if f.printed or getattr(sop, f.attr)
+    ]
 
 
 def docx_from_sops(sops: list[SOP], marks: str = "text") -> bytes:
@@ -250,8 +268,10 @@ def docx_from_dump(text: str) -> bytes:
 
 def html_from_dump(text: str) -> str:
     """The dump as an HTML page; cells keep their markup fragments (<ul>, <p>, <b>)."""
-    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>SOP</title>'
-             "<style>td{border:1px solid}</style></head><body>"]
+    parts = [
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>SOP</title>'
+        "<style>td{border:1px solid}</style></head><body>"
+    ]
     for kind, rows in dump_blocks(text):
         if kind == "p":
             parts.append(f"<p>{rows[0][0]}</p>")
@@ -333,7 +353,12 @@ def xlsx_export_layout(sop: SOP) -> bytes:
     pairs = [
         ("Dasar Hukum", sop.legal_basis, "Kualifikasi Pelaksana", sop.qualifications),
         ("Keterkaitan", sop.related_sops, "Peralatan/Perlengkapan", sop.equipment),
-        ("Peringatan", sop.warning.split("\n") if sop.warning else [], "Pencatatan dan Pendataan", sop.records),
+        (
+            "Peringatan",
+            sop.warning.split("\n") if sop.warning else [],
+            "Pencatatan dan Pendataan",
+            sop.records,
+        ),
     ]
     for left, left_items, right, right_items in pairs:
         ident.cell(row=row, column=1, value=left)
@@ -352,7 +377,9 @@ def xlsx_export_layout(sop: SOP) -> bytes:
     _write_step_sheet(proc, sop, first_row=4)
     comp = wb.create_sheet("Perbandingan")
     comp.append(["No", "Kegiatan", "Pelaksana", "Kelengkapan", "Waktu", "Output"])
-    comp.append([1, "Langkah pembanding yang tidak boleh terbaca", "Camat", "ATK", "1 hari", "Surat"])
+    comp.append(
+        [1, "Langkah pembanding yang tidak boleh terbaca", "Camat", "ATK", "1 hari", "Surat"]
+    )
     findings = wb.create_sheet("Temuan")
     findings.append(["Temuan", "Nama SOP"])
     findings.append(["Waktu berbeda", "SOP lain yang tidak boleh terbaca"])
@@ -391,7 +418,9 @@ def pdf_with_text(pages: list[list[str]]) -> bytes:
     """A minimal PDF with a text layer: one Helvetica line per string, page by page."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     font_id = 3
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
     kids = []
     for lines in pages:
         ops = ["BT", "/F1 10 Tf", "12 TL", "50 800 Td"]
@@ -400,7 +429,11 @@ def pdf_with_text(pages: list[list[str]]) -> bytes:
             ops.append(f"({safe}) Tj T*")
         ops.append("ET")
         stream = zlib.compress("\n".join(ops).encode("cp1252", errors="replace"))
-        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream
+            + b"\nendstream"
+        )
         content_id = len(objects)
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
@@ -408,7 +441,9 @@ def pdf_with_text(pages: list[list[str]]) -> bytes:
         )
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -419,7 +454,9 @@ def pdf_with_text(pages: list[list[str]]) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
     return out.getvalue()
 
 
@@ -444,9 +481,20 @@ def libreoffice_convert(files: list[Path], target: str, outdir: Path) -> list[Pa
     assert LIBREOFFICE, "libreoffice not installed"
     profile = outdir / "lo-profile"
     subprocess.run(
-        [LIBREOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-         "--convert-to", target, "--outdir", str(outdir), *map(str, files)],
-        check=True, capture_output=True, timeout=240,
+        [
+            LIBREOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
     ext = target.split(":", 1)[0]
     return [outdir / f"{f.stem}.{ext}" for f in files]

@@ -319,7 +319,9 @@ def test_format_minutes(minutes: float, text: str) -> None:
 def test_format_minutes_round_trips_cells(raw: str) -> None:
     minutes = parse_duration(raw).minutes
     assert minutes is not None
-    assert parse_duration(format_minutes(minutes, STANDARD_DURATION_SETTINGS)).minutes == pytest.approx(minutes)
+    assert parse_duration(
+        format_minutes(minutes, STANDARD_DURATION_SETTINGS)
+    ).minutes == pytest.approx(minutes)
 
 
 def test_format_minutes_uses_the_settings() -> None:
@@ -335,7 +337,9 @@ def test_format_minutes_rejects_infinity() -> None:
 
 @given(st.integers(min_value=0, max_value=50 * int(MONTH)))
 def test_format_minutes_round_trips(minutes: int) -> None:
-    assert parse_duration(format_minutes(minutes, STANDARD_DURATION_SETTINGS)).minutes == pytest.approx(minutes)
+    assert parse_duration(
+        format_minutes(minutes, STANDARD_DURATION_SETTINGS)
+    ).minutes == pytest.approx(minutes)
 
 
 # Text drawn from the characters Waktu cells are made of, plus anything at all.

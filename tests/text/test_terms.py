@@ -24,7 +24,10 @@ from sopdata.text.textclean import SMALL_WORDS
         ("Penyusunan Laporan Kinerja", {"lakip"}),
         ("Pengajuan Cuti Tahunan PNS", {"cuti", "tahunan"}),
         ("SOP Pelayanan Surat Keluar", {"keluar"}),
-        ("Surat Keterangan bagi Warga atas Permohonan sebagai Ahli Waris", {"keterangan", "warga", "ahli", "waris"}),
+        (
+            "Surat Keterangan bagi Warga atas Permohonan sebagai Ahli Waris",
+            {"keterangan", "warga", "ahli", "waris"},
+        ),
         ("Reformasi Birokrasi", {"rb"}),
         ("", set()),
     ],
@@ -37,7 +40,11 @@ def test_one_stop_word_list():
     assert SMALL_WORDS <= STOPWORDS
     # function words never count as terms, not even in canonical_terms
     assert canonical_terms("izin tentang usaha per kelurahan bagi warga") == {
-        "izin", "usaha", "kelurahan", "warga"}
+        "izin",
+        "usaha",
+        "kelurahan",
+        "warga",
+    }
     assert not key_terms(" ".join(sorted(STOPWORDS | GENERIC_WORDS)))
 
 

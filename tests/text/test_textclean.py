@@ -19,22 +19,37 @@ from sopdata.text.textclean import (
     "cell,items",
     [
         # Candipuro's Peralatan: letters glued to the previous item's last word
-        ('<ol style="list-style-type: none">a. Alat Tulis Kantorb. Komputerc. Printerd. Lembar Kerja dan '
-         "Rencana Kerja", ["Alat Tulis Kantor", "Komputer", "Printer", "Lembar Kerja dan Rencana Kerja"]),
+        (
+            '<ol style="list-style-type: none">a. Alat Tulis Kantorb. Komputerc. Printerd. Lembar Kerja dan '
+            "Rencana Kerja",
+            ["Alat Tulis Kantor", "Komputer", "Printer", "Lembar Kerja dan Rencana Kerja"],
+        ),
         # Candipuro's Dasar Hukum: numbers inside an item ("Nomor 29 Tahun 2014") never split it
-        ("1. Peraturan Presiden Republik Indonesia Nomor 29 Tahun 2014 tentang SAKIP;2. Peraturan Menteri "
-         "Dalam Negeri Nomor 52 Tahun 2011 tentang SOP",
-         ["Peraturan Presiden Republik Indonesia Nomor 29 Tahun 2014 tentang SAKIP",
-          "Peraturan Menteri Dalam Negeri Nomor 52 Tahun 2011 tentang SOP"]),
+        (
+            "1. Peraturan Presiden Republik Indonesia Nomor 29 Tahun 2014 tentang SAKIP;2. Peraturan Menteri "
+            "Dalam Negeri Nomor 52 Tahun 2011 tentang SOP",
+            [
+                "Peraturan Presiden Republik Indonesia Nomor 29 Tahun 2014 tentang SAKIP",
+                "Peraturan Menteri Dalam Negeri Nomor 52 Tahun 2011 tentang SOP",
+            ],
+        ),
         # Sumbersuko's: "No. 138/106/427.11/2015" and "tgl. 22" are not enumerators
-        ("1. Surat Edaran Sekda Kab. Lumajang No. 138/106/427.11/2015 tgl. 22 Januari 2015; 2. Surat "
-         "Keputusan Bupati Lumajang", ["Surat Edaran Sekda Kab. Lumajang No. 138/106/427.11/2015 tgl. 22 "
-                                       "Januari 2015", "Surat Keputusan Bupati Lumajang"]),
+        (
+            "1. Surat Edaran Sekda Kab. Lumajang No. 138/106/427.11/2015 tgl. 22 Januari 2015; 2. Surat "
+            "Keputusan Bupati Lumajang",
+            [
+                "Surat Edaran Sekda Kab. Lumajang No. 138/106/427.11/2015 tgl. 22 Januari 2015",
+                "Surat Keputusan Bupati Lumajang",
+            ],
+        ),
         # only the next enumerator in order splits: "3." after "1." is text
         ("1. Surat permohonan 3. rangkap", ["Surat permohonan 3. rangkap"]),
         ("- Surat permohonan; - Fotokopi KTP", ["Surat permohonan", "Fotokopi KTP"]),
         ("• KTP • KK", ["KTP", "KK"]),
-        ("<ul><li>Surat permohonan</li><li>Fotokopi KTP</li></ul>", ["Surat permohonan", "Fotokopi KTP"]),
+        (
+            "<ul><li>Surat permohonan</li><li>Fotokopi KTP</li></ul>",
+            ["Surat permohonan", "Fotokopi KTP"],
+        ),
         ("Surat permohonan<br>Fotokopi KTP", ["Surat permohonan", "Fotokopi KTP"]),
         ("Nomor 23 tahun 2014", ["Nomor 23 tahun 2014"]),
         ("Komputer, Printer", ["Komputer, Printer"]),
@@ -43,8 +58,21 @@ from sopdata.text.textclean import (
         ("-", []),
         ("", []),
     ],
-    ids=["letters-glued", "numbers-inside", "dotted-abbreviations", "out-of-order", "dashes", "bullets",
-         "html-list", "br", "no-list", "commas", "dash-after-space", "dash-only", "empty"],
+    ids=[
+        "letters-glued",
+        "numbers-inside",
+        "dotted-abbreviations",
+        "out-of-order",
+        "dashes",
+        "bullets",
+        "html-list",
+        "br",
+        "no-list",
+        "commas",
+        "dash-after-space",
+        "dash-only",
+        "empty",
+    ],
 )
 def test_split_items(cell: str, items: list[str]) -> None:
     assert split_items(cell) == items
@@ -113,8 +141,11 @@ def test_normalise_title_key(title: str, key: str) -> None:
         # no vowels: an acronym
         ("PELAYANAN REKOMENDASI SKCK", frozenset(), "Pelayanan Rekomendasi SKCK"),
         # Indonesian small words stay lower-case, except the first word
-        ("PENGUSULAN KENAIKAN PANGKAT DAN GAJI BERKALA", frozenset(),
-         "Pengusulan Kenaikan Pangkat dan Gaji Berkala"),
+        (
+            "PENGUSULAN KENAIKAN PANGKAT DAN GAJI BERKALA",
+            frozenset(),
+            "Pengusulan Kenaikan Pangkat dan Gaji Berkala",
+        ),
         ("TUGAS BELAJAR KE LUAR NEGERI", frozenset(), "Tugas Belajar ke Luar Negeri"),
         ("DAN SURAT", frozenset(), "Dan Surat"),
         # a short word in parentheses
