@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
+from embeddings import get_encoder
 from embeddings.base import Encoder, EncoderError
 from sopdata.export.charts import (
     similarity_frame,
@@ -37,6 +39,8 @@ from sopdata.records import SOP
 from sopdata.review.settings import ReviewSettings
 from sopdata.review.store import StaleWriteError, StoreError, WorkStore, default_data_dir
 from sopdata.review.workspace import (
+    IDENTITY_EDIT_FIELDS,
+    STEP_COLUMNS,
     Group,
     LoadedDocument,
     apply_corrections,
@@ -45,9 +49,11 @@ from sopdata.review.workspace import (
     fingerprint,
     legacy_keys,
     load_documents,
+    rows_to_sop,
+    steps_to_rows,
 )
 from sopdata.text.durations import DurationSettings
-from sopdata.text.glossary import Glossary
+from sopdata.text.glossary import Glossary, with_entries
 
 ENCODERS = {"e5": "multilingual-e5-small (semantik)", "tfidf": "TF-IDF huruf (cepat, leksikal)"}
 RULES = {"median": "Nilai tengah antarkantor", "min": "Tercepat", "max": "Terlama"}
@@ -99,8 +105,6 @@ def parsed_document(name: str, sha256: str, _data: bytes) -> LoadedDocument:
 
 @st.cache_resource(show_spinner="Memuat model kemiripan …")
 def encoder(spec: str) -> Encoder:
-    from embeddings import get_encoder
-
     return get_encoder(spec)
 
 
@@ -208,8 +212,6 @@ def uploaded_documents() -> list[LoadedDocument]:
 
 
 def glossary_from_store() -> Glossary | None:
-    from sopdata.text.glossary import with_entries
-
     entries = store().glossary_entries()
     return with_entries(entries) if entries else None
 
@@ -276,15 +278,6 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSett
     """The identity fields and the step table of ``sop`` as form widgets (call it
     inside ``st.form``); returns the SOP as edited. Text widgets, never
     markdown: SOP text may hold markup and must show as text."""
-    import pandas as pd
-
-    from sopdata.review.workspace import (
-        IDENTITY_EDIT_FIELDS,
-        STEP_COLUMNS,
-        rows_to_sop,
-        steps_to_rows,
-    )
-
     st.markdown("**Identitas SOP**")
     identity: dict[str, str] = {}
     left, right = st.columns(2)

@@ -32,6 +32,7 @@ in the table as one unit (e.g. a mapped letter followed by a combining mark).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -421,8 +422,6 @@ class SentenceTransformerEncoder:
 
 def _folder_fingerprint(folder: Path) -> str:
     """Short hash of the folder's path and file sizes/mtimes: a replaced model gets a new name."""
-    import hashlib
-
     h = hashlib.sha256(str(folder).encode())
     for item in sorted(folder.rglob("*")):
         if item.is_file():

@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sopdata.findings import legal_basis_union
 from sopdata.form import DECISION, PROCESS, TERMINATOR, label_of
+from sopdata.legal_basis import legal_basis_union
 from sopdata.matching.compare import AlignedRow, GroupComparison
 from sopdata.matching.settings import MatchSettings, encoder_family
 from sopdata.records import SOP, Actor, Step

@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from embeddings.lexical import TfidfEncoder
-from sopdata.findings import compliance, find_differences, legal_basis_union, regulation_key
+from sopdata.findings import compliance, find_differences
+from sopdata.legal_basis import legal_basis_union
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
 from sopdata.records import SOP
@@ -170,36 +171,6 @@ def test_requirements_and_outputs_that_share_nothing():
     assert [f.category for f in found.findings if f.category in ("requirements", "output")] == [
         "requirements"
     ]
-
-
-@pytest.mark.parametrize(
-    "a,b,same",
-    [
-        (
-            "Peraturan Pemerintah No. 96 Tahun 2000 tentang Wewenang Pengangkatan",
-            "PP Nomor 96 Th. 2000",
-            True,
-        ),
-        (
-            "Peraturan Bupati Jombang Nomor 16 Tahun 2010 tentang Tugas Pokok",
-            "Peraturan Bupati Jombang Nomor 16 Tahun 2. Memahami prosedur 2010 tentang Tugas Pokok",
-            True,
-        ),
-        (
-            "Undang-Undang Nomor 23 tahun 2014 tentang PEMERINTAHAN DAERAH",
-            "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara",
-            False,
-        ),
-        ("Peraturan Daerah Nomor 1 Tahun 2025", "Peraturan Bupati Nomor 1 Tahun 2025", False),
-        (
-            "Surat Edaran Sekda Kab. Lumajang No. 138/106/427.11/2015",
-            "surat edaran sekda no. 138/106/427.11/2015",
-            True,
-        ),
-    ],
-)
-def test_regulation_key(a, b, same):
-    assert (regulation_key(a)[0] == regulation_key(b)[0]) is same
 
 
 def test_legal_bases_cited_by_only_some_offices():

@@ -282,12 +282,12 @@ def test_harmonisasi_total_uses_the_sidebar_working_day(data_dir):
 
 
 def test_an_encoder_that_cannot_load_is_a_message(data_dir, monkeypatch):
-    import embeddings
+    import app_pages._state
 
     def broken(spec: str, cache_dir=None):
         raise EncoderError("Model embedding tidak dapat dimuat: berkas model rusak (uji).")
 
-    monkeypatch.setattr(embeddings, "get_encoder", broken)
+    monkeypatch.setattr(app_pages._state, "get_encoder", broken)
     with WorkStore.in_dir(data_dir) as ws:
         ws.set_setting("encoder", "st:/model-uji-rusak")  # a spec no earlier test has cached
     at = AppTest.from_file(APP, default_timeout=300).run()
