@@ -13,7 +13,7 @@ from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
 from sopdata.records import SOP
 from sopdata.text.durations import parse_duration
-from tests.support.builders import gold_group, small_sop
+from tests.support.builders import gold_group, letters_at_eight_hours, small_sop
 
 
 def test_surat_keluar_sending_time_is_an_outlier(sops_by_file):
@@ -220,25 +220,7 @@ def test_odd_groups_never_crash():
 
 def test_totals_are_written_with_the_working_day_of_the_sops():
     """With 8-hour days a 480-minute total is "1 hari" (not "1 hari 30 menit")."""
-    from sopdata.review.settings import ReviewSettings, with_durations
-
-    eight = ReviewSettings(hours_per_working_day=8).durations
-    sops = with_durations(
-        [
-            small_sop(
-                "Kecamatan A",
-                [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")],
-            ),
-            small_sop(
-                "Kecamatan B",
-                [("Menerima surat", "Agendaris", "1 jam"), ("Mengirim surat", "Caraka", "1 jam")],
-            ),
-        ],
-        eight,
-    )
-    found = find_differences(
-        merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]})
-    )
+    found = find_differences(letters_at_eight_hours(("1 jam", "1 jam")))
     assert found.total is not None
     assert [(v.minutes, v.raw) for v in found.total.values] == [(480, "1 hari"), (120, "2 jam")]
     message = next(f.message for f in found.findings if f.category == "total_time")

@@ -21,7 +21,7 @@ from sopdata.harmonise import harmonise
 from sopdata.matching.compare import merge_alignments
 from sopdata.records import Step
 from sopdata.text.durations import format_minutes, parse_duration
-from tests.support.builders import gold_group, small_sop
+from tests.support.builders import gold_group, letters_at_eight_hours
 from tests.support.paths import CORPUS, ROOT
 
 
@@ -265,24 +265,7 @@ def test_exported_workbook_loads_back_into_the_same_sop(surat_keluar, office):
 
 def test_totals_are_written_with_an_eight_hour_day():
     """Prosedur's total row and Perbandingan's totals: 480 minutes is "1 hari" at 8 h a day."""
-    from sopdata.matching.alignment import AlignedPair
-    from sopdata.review.settings import ReviewSettings, with_durations
-
-    eight = ReviewSettings(hours_per_working_day=8).durations
-    sops = with_durations(
-        [
-            small_sop(
-                "Kecamatan A",
-                [("Menerima surat", "Agendaris", "4 jam"), ("Mengirim surat", "Caraka", "4 jam")],
-            ),
-            small_sop(
-                "Kecamatan B",
-                [("Menerima surat", "Agendaris", "1 hari"), ("Mengirim surat", "Caraka", "")],
-            ),
-        ],
-        eight,
-    )
-    comparison = merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]})
+    comparison = letters_at_eight_hours(("1 hari", ""))
     found = find_differences(comparison)
     draft = harmonise(comparison)
     assert draft.sop.total_minutes == 480

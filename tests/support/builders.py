@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 
 from sopdata.matching.alignment import AlignedPair
+from sopdata.matching.compare import GroupComparison, merge_alignments
 from sopdata.records import SOP, Step
+from sopdata.review.settings import ReviewSettings, with_durations
 from sopdata.text.durations import parse_duration
 from tests.support.paths import SEED_TO_CORPUS, read_eval
 
@@ -45,3 +47,21 @@ def gold_group(sops_by_file, group: str) -> tuple[list[SOP], dict[int, list[Alig
     index_b = {s.no: i for i, s in enumerate(b.steps)}
     pairs = {(index_b[r["step_b"]], index_a[r["step_a"]]) for r in rows}
     return [a, b], {0: [AlignedPair(pb, pa, 1.0) for pb, pa in sorted(pairs)]}
+
+
+def letters_at_eight_hours(second: tuple[str, str]) -> GroupComparison:
+    """Two offices' two-step letter procedure, read with an 8-hour working day and
+    aligned step to step: Kecamatan A takes "4 jam" twice (480 minutes, "1 hari"),
+    Kecamatan B takes the two Waktu given."""
+    eight = ReviewSettings(hours_per_working_day=8).durations
+    steps = ("Menerima surat", "Agendaris"), ("Mengirim surat", "Caraka")
+    sops = with_durations(
+        [
+            small_sop("Kecamatan A", [(act, who, "4 jam") for act, who in steps]),
+            small_sop(
+                "Kecamatan B", [(act, who, w) for (act, who), w in zip(steps, second, strict=True)]
+            ),
+        ],
+        eight,
+    )
+    return merge_alignments(sops, 0, {1: [AlignedPair(i, i, 1.0) for i in range(2)]})
