@@ -166,9 +166,29 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_evaluate_docs(args: argparse.Namespace) -> int:
+    """``evaluate --docs DIR``: the readers against a document folder's manifest."""
+    from pathlib import Path
+
+    from sopdata.evaluate_docs import DEFAULT_DOCS_DIR, evaluate_docs
+
+    docs_dir = Path(args.docs) if args.docs != "-" else DEFAULT_DOCS_DIR
+    if not (docs_dir / "manifest.csv").exists():
+        print(f"Galat: manifest.csv tidak ditemukan di {docs_dir}", file=sys.stderr)
+        return 1
+    report = evaluate_docs(docs_dir)
+    if args.json:
+        print(json.dumps(report.totals, ensure_ascii=False))
+    else:
+        print("\n".join(report.lines(per_document=not args.summary)))
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    if args.docs:
+        return cmd_evaluate_docs(args)
     from sopdata.evaluate import DEFAULT_EVAL_DIR, evaluate
     from sopdata.ingest.corpus import load_corpus, seed_to_corpus_file
     from sopdata.matching.match import match_corpus
@@ -261,6 +281,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--labels", default="", help="folder label (bawaan: ../shared/eval)")
     e.add_argument("--encoder", default="e5")
     e.add_argument("--calibrate", action="store_true", help="hitung ulang ambang relasi dari label")
+    e.add_argument(
+        "--docs",
+        nargs="?",
+        const="-",
+        default="",
+        metavar="DIR",
+        help="ukur pembaca dokumen terhadap manifest.csv folder DIR (bawaan: ../shared/realdocs)",
+    )
+    e.add_argument("--summary", action="store_true", help="dengan --docs: hanya total")
+    e.add_argument("--json", action="store_true", help="dengan --docs: total sebagai JSON")
     e.set_defaults(func=cmd_evaluate)
     return parser
 

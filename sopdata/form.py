@@ -85,6 +85,25 @@ def label_of(attr: str) -> str:
     return _BY_ATTR[attr].label
 
 
+# --- kinds of procedure document ----------------------------------------------
+
+SOPKind = Literal["sop_ap", "standar_pelayanan", "sop_puskesmas", "prosedur"]
+#: What kind of document a procedure was read from, with its Indonesian name.
+#: ``sop_ap``: SOP Administrasi Pemerintahan (Permenpan RB 35/2012: identity block and
+#: step table with Pelaksana columns and Mutu Baku); ``standar_pelayanan``: a service
+#: standard (Permenpan RB 15/2014 components: Persyaratan, Sistem/Mekanisme dan Prosedur,
+#: Jangka Waktu, Biaya/Tarif, Produk Pelayanan); ``sop_puskesmas``: an accreditation SOP
+#: of a health centre (Pengertian, Tujuan, Kebijakan, Referensi, Prosedur/Langkah-langkah,
+#: Unit Terkait); ``prosedur``: any other written procedure (numbered paragraphs,
+#: ISO-style Uraian Prosedur, a list of steps in prose).
+SOP_KINDS: dict[SOPKind, str] = {
+    "sop_ap": "SOP Administrasi Pemerintahan",
+    "standar_pelayanan": "Standar Pelayanan",
+    "sop_puskesmas": "SOP Puskesmas",
+    "prosedur": "Prosedur tertulis",
+}
+
+
 # --- flowchart symbols ----------------------------------------------------------
 
 MarkKind = Literal["terminator", "process", "decision", "connector"]

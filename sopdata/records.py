@@ -21,7 +21,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sopdata.form import IDENTITY_FIELDS, has_decision
+from sopdata.form import IDENTITY_FIELDS, SOP_KINDS, SOPKind, has_decision
 from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
     Duration,
@@ -89,7 +89,9 @@ class SOP:
     ``confidence`` is 0..1: how much of the expected structure was found;
     ``warnings`` say, in Indonesian, what a reviewer should check.
     ``document_sha256`` is the sha256 of the document read (set by the loader),
-    the first part of :attr:`key`.
+    the first part of :attr:`key`. ``kind`` says what kind of procedure document
+    it was read from (:data:`sopdata.form.SOP_KINDS`): an SOP AP, a Standar
+    Pelayanan, a Puskesmas SOP or another written procedure.
     """
 
     source_file: str
@@ -115,6 +117,7 @@ class SOP:
     title_raw: str = ""
     index_in_file: int = 0
     document_sha256: str = ""
+    kind: SOPKind = "sop_ap"
 
     @property
     def key(self) -> str:
@@ -169,6 +172,7 @@ class SOP:
             "title_raw": self.title_raw,
             "index_in_file": self.index_in_file,
             "document_sha256": self.document_sha256,
+            "kind": self.kind,
             **{
                 f.attr: list(getattr(self, f.attr)) if f.is_list else getattr(self, f.attr)
                 for f in _LATER_IDENTITY
@@ -255,4 +259,13 @@ def sop_from_dict(data: dict[str, Any], settings: DurationSettings | None = None
         title_raw=data.get("title_raw", ""),
         index_in_file=int(data.get("index_in_file", 0)),
         document_sha256=data.get("document_sha256", ""),
+        kind=_kind(data.get("kind")),
     )
+
+
+def _kind(value: object) -> SOPKind:
+    """A saved ``kind``; an old record (or an unknown value) is an SOP AP."""
+    for kind in SOP_KINDS:
+        if value == kind:
+            return kind
+    return "sop_ap"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sopdata.records import SOP, Step, sop_from_dict
 from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
@@ -54,3 +56,18 @@ def test_the_callers_settings_win_over_the_saved_ones() -> None:
 
 def test_an_sop_without_waktu_has_the_standard_settings() -> None:
     assert SOP(source_file="a.txt", title="x").time_settings == STANDARD_DURATION_SETTINGS
+
+
+@pytest.mark.parametrize(
+    "saved,kind",
+    [
+        ({"kind": "standar_pelayanan"}, "standar_pelayanan"),
+        ({"kind": "prosedur"}, "prosedur"),
+        ({}, "sop_ap"),  # saved before documents had a kind
+        ({"kind": "brosur"}, "sop_ap"),  # an unknown kind is not trusted
+    ],
+)
+def test_kind_survives_a_round_trip(saved, kind):
+    sop = sop_from_dict({"source_file": "a.txt", "title": "Izin Cuti", **saved})
+    assert sop.kind == kind
+    assert sop_from_dict(sop.to_dict()).kind == kind

@@ -1,0 +1,221 @@
+"""How well the readers read real documents: titles and step counts against a manifest.
+
+The manifest (``manifest.csv`` of a document folder such as ``../shared/realdocs``)
+lists, per document, the SOPs a person found in it: ``titles`` and ``n_steps``
+(';'-separated, one per SOP), ``has_waktu`` (y/n) and the layout ``kind``. The
+documents are read with the product's own loader, exactly as an upload is.
+
+Scoring, per expected SOP:
+
+* **title right**: a found SOP's title is the expected one after normalisation
+  (case, punctuation, a leading "SOP"), or differs by little (similarity of the
+  normalised keys ≥ 0.9, for a stray character); a title the manifest writes in
+  parentheses is "not printed", and any SOP found for it counts;
+* **step count within ±1**: the found SOP paired with it (by title, else by
+  position) has within one step of the expected count; scored on SOPs with at
+  least 3 expected steps (fewer is a fragment, not a procedure);
+* **Waktu read**: of the steps found in documents marked ``has_waktu=y``, the
+  share whose Waktu was read as a duration or lead time.
+
+A reader error other than :class:`~sopdata.errors.SOPLoadError` is a traceback
+and is counted as such.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sopdata.errors import SOPLoadError
+from sopdata.ingest.loaders import load_path
+from sopdata.records import SOP
+from sopdata.resources import REPO_ROOT
+from sopdata.text.textclean import normalise_title_key
+
+DEFAULT_DOCS_DIR = REPO_ROOT.parent / "shared" / "realdocs"
+#: Fewer expected steps than this is a fragment: its count is not scored.
+MIN_SCORED_STEPS = 3
+TITLE_SIMILARITY = 0.9
+
+
+@dataclass
+class ExpectedSOP:
+    title: str
+    n_steps: int
+
+    @property
+    def title_printed(self) -> bool:
+        return not self.title.startswith("(")
+
+
+@dataclass
+class DocResult:
+    """One document: what the manifest expects and what the readers found."""
+
+    file: str
+    kind: str
+    expected: list[ExpectedSOP]
+    found: list[SOP] = field(default_factory=list)
+    error: str = ""
+    traceback: str = ""
+    seconds: float = 0.0
+    has_waktu: bool = False
+    titles_right: list[bool] = field(default_factory=list)
+    steps_found: list[int | None] = field(default_factory=list)
+
+    @property
+    def steps_scored(self) -> list[tuple[int, int | None]]:
+        return [
+            (e.n_steps, got)
+            for e, got in zip(self.expected, self.steps_found, strict=True)
+            if e.n_steps >= MIN_SCORED_STEPS
+        ]
+
+    @property
+    def steps_right(self) -> int:
+        return sum(1 for want, got in self.steps_scored if got is not None and abs(got - want) <= 1)
+
+    def line(self) -> str:
+        status = (
+            f"GALAT {self.traceback.splitlines()[-1] if self.traceback else ''}"
+            if self.traceback
+            else (f"tidak terbaca: {self.error}" if self.error else f"{len(self.found)} SOP")
+        )
+        parts = [f"{self.file} [{self.kind}] {status} ({self.seconds:.2f} s)"]
+        paired = self._paired()
+        for k, want in enumerate(self.expected):
+            got = self.steps_found[k]
+            mark = "ok" if self.titles_right[k] else "--"
+            title = want.title if want.title_printed else "(tanpa judul)"
+            read_as = paired[k]
+            parts.append(
+                f"    {mark} {title[:60]!r}: langkah {want.n_steps} diharapkan, "
+                f"{'-' if got is None else got} ditemukan"
+                + (
+                    f" (dibaca: {read_as.title[:60]!r})"
+                    if read_as and not self.titles_right[k]
+                    else ""
+                )
+            )
+        extra = [s for s in self.found if all(s is not p for p in paired)]
+        for s in extra:
+            parts.append(f"    ++ tambahan: {s.title[:60]!r} ({len(s.steps)} langkah)")
+        return "\n".join(parts)
+
+    def _paired(self) -> list[SOP | None]:
+        return _pairing(self.expected, self.found)
+
+
+@dataclass
+class DocsReport:
+    docs: list[DocResult]
+
+    @property
+    def totals(self) -> dict[str, float | int]:
+        titles = [ok for d in self.docs for ok in d.titles_right]
+        scored = [x for d in self.docs for x in d.steps_scored]
+        waktu_total = waktu_read = 0
+        for d in self.docs:
+            if d.has_waktu:
+                for s in d.found:
+                    for step in s.steps:
+                        waktu_total += 1
+                        waktu_read += step.duration.kind in ("duration", "lead_time")
+        return {
+            "documents": len(self.docs),
+            "documents_with_sop": sum(1 for d in self.docs if d.found),
+            "tracebacks": sum(1 for d in self.docs if d.traceback),
+            "titles_right": sum(titles),
+            "titles": len(titles),
+            "steps_right": sum(d.steps_right for d in self.docs),
+            "steps_scored": len(scored),
+            "waktu_read": waktu_read,
+            "waktu_steps": waktu_total,
+            "seconds": round(sum(d.seconds for d in self.docs), 3),
+        }
+
+    def lines(self, per_document: bool = True) -> list[str]:
+        t = self.totals
+        out = [d.line() for d in self.docs] if per_document else []
+        out += [
+            f"documents with an SOP: {t['documents_with_sop']} of {t['documents']}; "
+            f"tracebacks: {t['tracebacks']}",
+            f"titles right: {t['titles_right']} of {t['titles']}",
+            f"step counts within ±1: {t['steps_right']} of {t['steps_scored']} "
+            f"(SOPs with ≥{MIN_SCORED_STEPS} steps)",
+            f"Waktu read: {t['waktu_read']} of {t['waktu_steps']} steps (documents with Waktu)",
+            f"read in {t['seconds']:.2f} s",
+        ]
+        return out
+
+
+def read_manifest(docs_dir: Path) -> list[dict[str, str]]:
+    with (docs_dir / "manifest.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _expected(row: dict[str, str]) -> list[ExpectedSOP]:
+    titles = row["titles"].split(";")
+    counts = [int(x) if x.strip().isdigit() else 0 for x in row["n_steps"].split(";")]
+    return [ExpectedSOP(t.strip(), n) for t, n in zip(titles, counts, strict=False)]
+
+
+def title_matches(expected: str, found: str) -> bool:
+    a, b = normalise_title_key(expected), normalise_title_key(found)
+    if not a or not b:
+        return False
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= TITLE_SIMILARITY
+
+
+def _pairing(expected: Sequence[ExpectedSOP], found: Sequence[SOP]) -> list[SOP | None]:
+    """The found SOP each expected one is scored on: the one whose title matches
+    (each used once), else the next unused one in document order."""
+    used: set[int] = set()
+    out: list[SOP | None] = [None] * len(expected)
+    for k, want in enumerate(expected):
+        if not want.title_printed:
+            continue
+        for j, sop in enumerate(found):
+            if j not in used and title_matches(want.title, sop.title):
+                out[k] = sop
+                used.add(j)
+                break
+    rest = iter([sop for j, sop in enumerate(found) if j not in used])
+    for k in range(len(expected)):
+        if out[k] is None:
+            out[k] = next(rest, None)
+    return out
+
+
+def evaluate_document(path: Path, row: dict[str, str]) -> DocResult:
+    result = DocResult(
+        file=path.name,
+        kind=row.get("kind", ""),
+        expected=_expected(row),
+        has_waktu=row.get("has_waktu", "").strip().lower() == "y",
+    )
+    start = time.perf_counter()
+    try:
+        result.found = load_path(path).sops
+    except SOPLoadError as exc:
+        result.error = exc.message
+    except Exception:  # a reader bug: counted, never hidden
+        result.traceback = traceback.format_exc()
+    result.seconds = time.perf_counter() - start
+    paired = _pairing(result.expected, result.found)
+    for want, sop in zip(result.expected, paired, strict=True):
+        right = sop is not None and (not want.title_printed or title_matches(want.title, sop.title))
+        result.titles_right.append(right)
+        result.steps_found.append(None if sop is None else len(sop.steps))
+    return result
+
+
+def evaluate_docs(docs_dir: Path = DEFAULT_DOCS_DIR) -> DocsReport:
+    """Read every document of the manifest and score it."""
+    rows = read_manifest(docs_dir)
+    return DocsReport([evaluate_document(docs_dir / "docs" / r["file"], r) for r in rows])

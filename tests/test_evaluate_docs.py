@@ -1,0 +1,81 @@
+"""The readers' measure: a manifest of expected titles and step counts, scored."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+from sopdata.evaluate_docs import evaluate_docs, title_matches
+from tests.support.paths import CORPUS
+
+FIELDS = ["file", "kind", "sops", "titles", "n_steps", "has_waktu"]
+
+
+def _folder(tmp_path, rows, files):
+    (tmp_path / "docs").mkdir()
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (tmp_path / "docs" / name).write_bytes(content)
+        else:
+            shutil.copy(content, tmp_path / "docs" / name)
+    with (tmp_path / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return tmp_path
+
+
+def test_scores_titles_step_counts_and_failures(tmp_path):
+    folder = _folder(
+        tmp_path,
+        [
+            # Sumbersuko: one SOP, 5 steps in its table
+            {
+                "file": "ot.txt",
+                "kind": "sop-ap-table",
+                "sops": "1",
+                "titles": "SOP Pelayanan Rekomendasi Surat Keterangan Organisasi Terlarang (OT)",
+                "n_steps": "5",
+                "has_waktu": "y",
+            },
+            # the same document, with a wrong expectation: the title and count must not pass
+            {
+                "file": "ot2.txt",
+                "kind": "sop-ap-table",
+                "sops": "1",
+                "titles": "Pengelolaan Surat Masuk",
+                "n_steps": "12",
+                "has_waktu": "y",
+            },
+            {
+                "file": "kosong.txt",
+                "kind": "prose",
+                "sops": "1",
+                "titles": "(tanpa judul tercetak)",
+                "n_steps": "3",
+                "has_waktu": "n",
+            },
+        ],
+        {
+            "ot.txt": CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt",
+            "ot2.txt": CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt",
+            "kosong.txt": b"Tidak ada prosedur di sini, hanya satu kalimat.",
+        },
+    )
+    report = evaluate_docs(folder)
+    ot, wrong, empty = report.docs
+    assert ot.titles_right == [True] and ot.steps_found == [5] and ot.steps_right == 1
+    assert wrong.titles_right == [False] and wrong.steps_right == 0
+    assert empty.found == [] and empty.error and not empty.traceback
+    totals = report.totals
+    assert (totals["documents_with_sop"], totals["titles_right"], totals["titles"]) == (2, 1, 3)
+    assert (totals["steps_right"], totals["steps_scored"], totals["tracebacks"]) == (1, 3, 0)
+    assert totals["waktu_read"] == totals["waktu_steps"] == 10  # both copies' Waktu all read
+    assert "titles right: 1 of 3" in report.lines(per_document=False)[1]
+
+
+def test_title_matching_is_normalised_not_loose():
+    assert title_matches("SOP PELAYANAN PILAM", "Pelayanan Pilam")
+    assert title_matches("Pengelolaan Surat Masuk.", "pengelolaan surat  masuk")
+    assert not title_matches("Pengelolaan Surat Masuk", "Pengelolaan Surat Keluar")
+    assert not title_matches("Izin Cuti", "")
