@@ -1,0 +1,29 @@
+"""The readers on real documents of other offices: a floor that may only rise.
+
+The figures are those of ``python -m sopdata evaluate --docs tests/data/realdocs``
+(see README, "Measured figures"); raise a floor when a reader gets better, never
+lower one to make a change pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sopdata.evaluate_docs import evaluate_docs
+from tests.support.paths import TEST_DATA
+
+
+@pytest.fixture(scope="module")
+def totals():
+    return evaluate_docs(TEST_DATA / "realdocs").totals
+
+
+def test_no_document_raises(totals):
+    assert totals["documents"] == 54
+    assert totals["tracebacks"] == 0
+
+
+def test_readers_floor(totals):
+    assert totals["documents_with_sop"] >= 11
+    assert totals["titles_right"] >= 10
+    assert totals["steps_right"] >= 9
