@@ -68,19 +68,29 @@ def apply_provenance(sops: list[SOP], info: Provenance) -> None:
             sop.kabupaten = info.kabupaten
 
 
+def load_file(path: str | Path) -> list[SOP]:
+    """The SOPs of one file; a file of the bundled corpus (by its place, ``corpus/``)
+    gets its office and kabupaten from the provenance note where the document names none.
+
+    Raises:
+        SOPLoadError: as :func:`~sopdata.ingest.loaders.load_path`.
+    """
+    path = Path(path)
+    sops = load_path(path).sops
+    if path.resolve().parent == CORPUS_DIR:
+        info = {p.file: p for p in provenance()}.get(path.name)
+        if info is not None:
+            apply_provenance(sops, info)
+    return sops
+
+
 def load_corpus(paths: Iterable[Path] | None = None) -> list[SOP]:
     """The SOPs of the bundled corpus (or of the given paths), in file order.
 
-    A file listed in the provenance note gets its office and kabupaten from it
-    where the document names none (the Bagian Organisasi book names no office).
+    The Bagian Organisasi book names no office: its provenance note does.
     """
-    by_name = {p.file: p for p in provenance()}
     files = sorted(paths) if paths is not None else bundled_files()
     sops: list[SOP] = []
     for path in files:
-        found = load_path(path).sops
-        info = by_name.get(Path(path).name)
-        if info is not None:
-            apply_provenance(found, info)
-        sops.extend(found)
+        sops.extend(load_file(path))
     return sops
