@@ -22,6 +22,7 @@ from sopdata.ingest.html import read_html
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from sopdata.ingest.pdf import read_pdf
+from sopdata.ingest.prose import read_prose
 from sopdata.ingest.quality import finalise
 from sopdata.ingest.service_standard import read_service_standard
 from sopdata.ingest.table_rows import TableDocument
@@ -166,7 +167,7 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
 #: Readers of documents without a tab-separated step table, tried in order after
 #: the table reader and before the OCR reader; each returns [] for a document
 #: that is not its layout.
-TEXT_READERS: tuple[Callable[[str, str], list[SOP]], ...] = (read_service_standard,)
+TEXT_READERS: tuple[Callable[[str, str], list[SOP]], ...] = (read_service_standard, read_prose)
 
 
 def parse_document_text(text: str, source_file: str) -> list[SOP]:

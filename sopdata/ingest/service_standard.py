@@ -262,9 +262,9 @@ def match_label(line: str, *, partial: bool = True) -> LabelMatch | None:
         n = len(lab.key)
         if key == lab.key:
             return LabelMatch(lab.component, "", False, numbered)
-        cut = None
+        cuts: list[int] = []
         if key.startswith(lab.key):
-            cut = n
+            cuts = [n]
         elif (
             fuzzy
             and n >= 8
@@ -273,24 +273,25 @@ def match_label(line: str, *, partial: bool = True) -> LabelMatch | None:
             and _near(key[: n + 1], lab)
         ):
             tol = _tolerance(n)
-            for m in (n, n - 1, n + 1):
-                if _within(key[:m], lab.key, tol):
-                    cut = m
-                    break
-        if cut is None:
+            cuts = [m for m in (n, n - 1, n + 1) if _within(key[:m], lab.key, tol)]
+        if not cuts:
             continue
-        if cut == len(key):
+        if len(key) in cuts:
             return LabelMatch(lab.component, "", False, numbered)
         if offsets is None:
             offsets = _key_offsets(body)
-        after = body[offsets[cut - 1] + 1 :] if cut - 1 < len(offsets) else ""
-        if (
-            after
-            and after[0].isalnum()
-            and body[offsets[cut - 1]].isalnum()
-            and not _glued(body, offsets[cut - 1])
-        ):
-            continue  # the label ends inside a word ("Prosedurnya", "Biayanya")
+        after = None
+        for cut in cuts:
+            if cut - 1 >= len(offsets):
+                continue
+            end = offsets[cut - 1]
+            tail = body[end + 1 :]
+            # the label must not end inside a word ("Prosedurnya", "Biayanya")
+            if not (tail and tail[0].isalnum() and not _glued(body, end)):
+                after = tail
+                break
+        if after is None:
+            continue
         rest = after.strip()
         colon = rest.startswith(":")
         rest = rest.lstrip(":|").strip()
@@ -406,6 +407,8 @@ class Service:
     components: list[Component] = field(default_factory=list)
     #: the first heading line of each component ("Prosedur Penerbitan SKTM"), by component
     headings: dict[str, str] = field(default_factory=dict)
+    #: the service starts at a component table header of its own (No / Komponen / Uraian)
+    from_table: bool = False
 
     def get(self, name: str) -> Component | None:
         return next((c for c in self.components if c.name == name), None)
@@ -440,7 +443,7 @@ def segment(lines: list[str]) -> tuple[list[str], list[Service]]:
                 j += 1
             if services and current is not None:
                 heading = _pop_heading(current.lines)
-                services.append(Service(heading_lines=heading))
+                services.append(Service(heading_lines=heading, from_table=True))
                 current = None
             k = j + 1
             continue
@@ -491,7 +494,7 @@ def segment(lines: list[str]) -> tuple[list[str], list[Service]]:
 def _pop_heading(lines: list[str]) -> list[str]:
     """Title-like lines at the end of a component: the heading of the next table."""
     out: list[str] = []
-    while lines and _title_like(lines[-1]) and len(out) < 3:
+    while lines and _title_like(lines[-1]) and len(out) < 1:
         out.insert(0, lines.pop())
     return out
 
@@ -552,8 +555,10 @@ def pick_title(candidates: list[str], fallbacks: Iterable[str] = ()) -> str:
         if _title_like(c, lower_ok=k == 0) and not _OFFICE_LINE.match(_strip_marker(c)[1])
     ]
     unnumbered = [c for c in like if not _strip_marker(c)[0]]
-    for c in unnumbered or like:
-        return _clean_title(c)
+    if unnumbered:
+        return _clean_title(unnumbered[0])
+    if like:  # numbered headings ("A. Standar Pelayanan Kecamatan", "1. Surat ..."): the innermost
+        return _clean_title(like[-1])
     for f in fallbacks:
         if f and f.strip():
             return collapse_spaces(f).strip(" :-|")
@@ -622,26 +627,38 @@ def build_sop(
 
 def _is_service_standard(service: Service, text: str) -> bool:
     delivery = {"time", "fee", "product", "complaints"} & service.names
-    return len(delivery) >= 2 or bool(_SERVICE_STANDARD.search(text[:3000]))
+    return (
+        len(delivery) >= 2
+        or (bool(delivery) and "requirements" in service.names)
+        or bool(_SERVICE_STANDARD.search(text[:3000]))
+    )
 
 
 def _is_procedure_service(service: Service, text: str) -> bool:
-    """Enough of a service standard or a procedure: steps with another component,
-    or two service components (a Standar Pelayanan cut before its procedure)."""
-    names = service.names - {"other", "title", "legal_basis", "complaints"}
+    """Enough of a service standard or a procedure to be an SOP record.
+
+    Steps (two or more) with another component or a heading; or, without
+    steps, a Persyaratan list with two other service components, or with the
+    document calling itself a Standar Pelayanan (a page cut before its
+    procedure); or a component table of its own under a heading (one service
+    of a multi-service page, cut short).
+    """
+    filled = {
+        c.name
+        for c in service.components
+        if c.name not in ("other", "title", "complaints") and _has_items(c)
+    }
     steps = len(_component_items(service.get("procedure")))
-    if steps >= 2 and (
-        len(names) >= 2 or service.headings.get("procedure") or service.heading_lines
-    ):
+    if steps >= 2:
+        return len(filled) >= 2 or bool(service.headings.get("procedure") or service.heading_lines)
+    if service.from_table and service.heading_lines and filled:
         return True
-    if steps >= 2 and "procedure" in names and len(service.names - {"other"}) >= 2:
-        return True
-    return bool(names & {"requirements", "procedure"}) and (
-        len(names) >= 2
-        or (
-            bool(service.heading_lines or service.get("legal_basis"))
-            and bool(_SERVICE_STANDARD.search(text[:3000]))
-        )
+    if "requirements" not in filled:
+        return False
+    others = filled - {"requirements", "procedure", "legal_basis"}
+    return len(others) >= 2 or (
+        bool(service.heading_lines or "legal_basis" in filled)
+        and bool(_SERVICE_STANDARD.search(text[:3000]))
     )
 
 
