@@ -30,6 +30,7 @@ from sopdata.ingest.service_standard import (
     document_lines,
     match_label,
     pick_title,
+    title_acronyms,
 )
 from sopdata.records import SOP, Step
 from sopdata.text.textclean import smart_title
@@ -76,7 +77,13 @@ def _read_list(source_file: str, lines: list[str]) -> list[SOP]:
         return []
     k, block = found
     title = pick_title(lines[:k], [definition_subject(lines[:k])])
-    sop = build_sop(source_file, smart_title(title) if title else "", "prosedur", block, [])
+    sop = build_sop(
+        source_file,
+        smart_title(title, title_acronyms()) if title else "SOP tanpa judul #1",
+        "prosedur",
+        block,
+        [],
+    )
     if len(sop.steps) < MIN_LIST_STEPS:
         return []
     sop.title_raw = title
@@ -103,7 +110,12 @@ def _read_running_text(source_file: str, lines: list[str]) -> list[SOP]:
     title = pick_title(lines[:start], [definition_subject(lines)])
     title = title or definition_subject(lines)
     sop = build_sop(
-        source_file, smart_title(title) if title else "", "prosedur", steps, [], completion
+        source_file,
+        smart_title(title, title_acronyms()) if title else "SOP tanpa judul #1",
+        "prosedur",
+        steps,
+        [],
+        completion,
     )
     if len(sop.steps) < MIN_LIST_STEPS:
         return []

@@ -42,6 +42,7 @@ from sopdata.ingest.listing import (
 from sopdata.records import SOP, Actor, SOPKind
 from sopdata.text.durations import looks_like_duration
 from sopdata.text.fuzzy import CONFUSABLE
+from sopdata.text.glossary import default_glossary
 from sopdata.text.textclean import SMALL_WORDS, collapse_spaces, smart_title
 
 # --- component labels ---------------------------------------------------------
@@ -175,6 +176,8 @@ _SP_DECLINE = (
 )
 _STEP_TABLE_WORDS = (r"\bkegiatan\b", r"\bpelaksana\b", r"\bmutu\s*baku\b", r"\bkelengkapan\b")
 
+# The header of a Permenpan RB 15/2014 component table: "NO | KOMPONEN | URAIAN".
+_COMPONENT_TABLE = re.compile(r"\bkomponen\b\W{0,12}uraian\b", re.I)
 _SERVICE_STANDARD = re.compile(r"standart?\s*pelayanan", re.I)
 _COMPLAINT = re.compile(r"\b(pengaduan|aduan|keluhan)\b", re.I)
 _FEE_WORDS = re.compile(r"\b(biaya|gratis|tarif|rp\.?|rupiah|dipungut)\b", re.I)
@@ -264,7 +267,8 @@ def match_label(line: str, *, partial: bool = True) -> LabelMatch | None:
             return LabelMatch(lab.component, "", False, numbered)
         cuts: list[int] = []
         if key.startswith(lab.key):
-            cuts = [n]
+            # one letter more may still be the label ("Biaya/ tariff")
+            cuts = [n] + ([n + 1] if n >= 8 and _within(key[: n + 1], lab.key, 1.0) else [])
         elif (
             fuzzy
             and n >= 8
@@ -272,8 +276,10 @@ def match_label(line: str, *, partial: bool = True) -> LabelMatch | None:
             and key[:2] == lab.key[:2]
             and _near(key[: n + 1], lab)
         ):
+            # a short label only as the whole line ("Pengajuan ..." is no "Pengaduan")
             tol = _tolerance(n)
-            cuts = [m for m in (n, n - 1, n + 1) if _within(key[:m], lab.key, tol)]
+            lengths = (n, n - 1, n + 1) if n >= 12 else (len(key),)
+            cuts = [m for m in lengths if abs(m - n) <= 1 and _within(key[:m], lab.key, tol)]
         if not cuts:
             continue
         if len(key) in cuts:
@@ -474,6 +480,9 @@ def segment(lines: list[str]) -> tuple[list[str], list[Service]]:
             if _has_items(existing) and m.component in ("requirements", "procedure"):
                 services.append(Service(heading_lines=[]))
                 service = services[-1]
+            elif _has_items(existing):
+                # "Waktu Pelayanan" (opening hours) after "Jangka Waktu Penyelesaian": the first stays
+                m = LabelMatch("other", m.rest, m.colon, m.numbered)
             else:
                 service.components.remove(existing)
         value = bool(m.rest) and (
@@ -625,11 +634,19 @@ def build_sop(
     return sop
 
 
+@functools.lru_cache(maxsize=1)
+def title_acronyms() -> frozenset[str]:
+    return frozenset(default_glossary().acronym_words())
+
+
 def _is_service_standard(service: Service, text: str) -> bool:
+    """A Standar Pelayanan rather than another written procedure: service
+    components beside the steps, a component table, or the name printed."""
     delivery = {"time", "fee", "product", "complaints"} & service.names
     return (
         len(delivery) >= 2
         or (bool(delivery) and "requirements" in service.names)
+        or bool(_COMPONENT_TABLE.search(text[:5000]))
         or bool(_SERVICE_STANDARD.search(text[:3000]))
     )
 
@@ -695,7 +712,7 @@ def read_labelled(text: str, source_file: str, lines: list[str]) -> list[SOP]:
         kind: SOPKind = "standar_pelayanan" if _is_service_standard(service, text) else "prosedur"
         sop = build_sop(
             source_file,
-            smart_title(title) if title else "",
+            smart_title(title, title_acronyms()) if title else f"SOP tanpa judul #{n + 1}",
             kind,
             proc.lines if proc else [],
             _component_items(reqs),
