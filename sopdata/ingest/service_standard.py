@@ -360,12 +360,17 @@ def _is_heading(text: str) -> bool:
 # --- lines --------------------------------------------------------------------
 
 
+#: Lines read by the text-layout readers: a service-standard booklet of some
+#: fifty services fits; a longer text is cut (its label matching is per line).
+MAX_LINES = 5000
+
+
 def document_lines(text: str) -> list[str]:
     """The text as lines: pipe-table rows split into one cell a line, blank
     and whitespace-only lines dropped, a bare row/item marker joined to the
     text below it (or dropped before a component label)."""
     out: list[str] = []
-    for raw in text.splitlines():
+    for raw in text.splitlines()[:MAX_LINES]:
         cells = raw.split("|") if "|" in raw else [raw]
         for cell in cells:
             c = collapse_spaces(cell.replace("\xa0", " "))
