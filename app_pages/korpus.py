@@ -14,6 +14,7 @@ from app_pages._state import (
     store,
     view,
 )
+from sopdata.form import SOP_KINDS
 from sopdata.ingest.loaders import MAX_BYTES
 from sopdata.review.store import StaleWriteError
 from sopdata.text.durations import format_minutes
@@ -64,9 +65,12 @@ table = pd.DataFrame(
     {
         "Kantor": [s.office for s in sops],
         "Judul SOP": [s.title for s in sops],
+        "Jenis": [SOP_KINDS.get(s.kind, s.kind) for s in sops],
         "Langkah": [len(s.steps) for s in sops],
         "Total waktu": [
-            format_minutes(s.total_minutes, s.time_settings) if s.total_minutes else "-"
+            format_minutes(s.total_minutes, s.time_settings)
+            if s.total_minutes
+            else (s.completion_time or "-")
             for s in sops
         ],
         "Keyakinan": [s.confidence for s in sops],

@@ -103,6 +103,16 @@ SOP_KINDS: dict[SOPKind, str] = {
     "prosedur": "Prosedur tertulis",
 }
 
+#: Components of a Standar Pelayanan kept on the SOP (not on the SOP AP form):
+#: Persyaratan (a list), Jangka Waktu Penyelesaian, Biaya/Tarif and Produk
+#: Pelayanan, each as printed. Empty on an SOP AP.
+SERVICE_FIELDS: tuple[IdentityField, ...] = (
+    IdentityField("requirements", "Persyaratan", is_list=True, printed=False),
+    IdentityField("completion_time", "Jangka Waktu Penyelesaian", printed=False),
+    IdentityField("fee", "Biaya/Tarif", printed=False),
+    IdentityField("product", "Produk Pelayanan", printed=False),
+)
+
 
 # --- flowchart symbols ----------------------------------------------------------
 

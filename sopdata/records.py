@@ -21,7 +21,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sopdata.form import IDENTITY_FIELDS, SOP_KINDS, SOPKind, has_decision
+from sopdata.form import IDENTITY_FIELDS, SERVICE_FIELDS, SOP_KINDS, SOPKind, has_decision
 from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
     Duration,
@@ -118,6 +118,20 @@ class SOP:
     index_in_file: int = 0
     document_sha256: str = ""
     kind: SOPKind = "sop_ap"
+    requirements: list[str] = field(default_factory=list)
+    completion_time: str = ""
+    fee: str = ""
+    product: str = ""
+
+    @property
+    def has_service_fields(self) -> bool:
+        """Whether any Standar Pelayanan component (:data:`SERVICE_FIELDS`) is filled."""
+        return any(getattr(self, f.attr) for f in SERVICE_FIELDS)
+
+    @property
+    def completion_duration(self) -> Duration:
+        """The Jangka Waktu Penyelesaian read as a duration (kind "empty" when none)."""
+        return parse_duration(self.completion_time, self.time_settings)
 
     @property
     def key(self) -> str:
@@ -180,6 +194,15 @@ class SOP:
             "actor_columns": [asdict(a) for a in self.actors],
             "total_minutes": self.total_minutes,
             "hours_per_working_day": self.time_settings.hours_per_working_day,
+            # Standar Pelayanan components: written for the kinds that have them
+            **(
+                {
+                    f.attr: list(getattr(self, f.attr)) if f.is_list else getattr(self, f.attr)
+                    for f in SERVICE_FIELDS
+                }
+                if self.kind != "sop_ap" or self.has_service_fields
+                else {}
+            ),
         }
 
 
@@ -245,7 +268,7 @@ def sop_from_dict(data: dict[str, Any], settings: DurationSettings | None = None
     ]
     identity: dict[str, Any] = {
         f.attr: list(data.get(f.attr, [])) if f.is_list else data.get(f.attr, "")
-        for f in IDENTITY_FIELDS
+        for f in (*IDENTITY_FIELDS, *SERVICE_FIELDS)
     }
     return SOP(
         source_file=data.get("source_file", ""),

@@ -11,6 +11,7 @@ import enum
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +22,9 @@ from sopdata.ingest.html import read_html
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from sopdata.ingest.pdf import read_pdf
+from sopdata.ingest.prose import read_prose
 from sopdata.ingest.quality import finalise
+from sopdata.ingest.service_standard import read_service_standard
 from sopdata.ingest.table_rows import TableDocument
 from sopdata.ingest.xlsx import read_xlsx
 from sopdata.records import SOP
@@ -161,14 +164,25 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
     return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"]
 
 
+#: Readers of documents without a tab-separated step table, tried in order after
+#: the table reader and before the OCR reader; each returns [] for a document
+#: that is not its layout.
+TEXT_READERS: tuple[Callable[[str, str], list[SOP]], ...] = (read_service_standard, read_prose)
+
+
 def parse_document_text(text: str, source_file: str) -> list[SOP]:
-    """All SOPs of a document's text: table dumps first, OCR text otherwise."""
+    """All SOPs of a document's text: table dumps first, then the text-layout
+    readers (Standar Pelayanan, prose procedures), OCR text otherwise."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     sops = parse_tables(text, source_file)
-    ocr = not sops
-    if ocr:
-        sops = parse_ocr(text, source_file, acronyms=_acronyms())
-    return finalise(sops, ocr=ocr)
+    if sops:
+        return finalise(sops)
+    for reader in TEXT_READERS:
+        sops = reader(text, source_file)
+        if sops:
+            return finalise(sops)
+    sops = parse_ocr(text, source_file, acronyms=_acronyms())
+    return finalise(sops, ocr=True)
 
 
 def _acronyms() -> frozenset[str]:

@@ -1,0 +1,289 @@
+"""The Standar Pelayanan reader on layouts offices publish (synthetic inputs;
+see tests/data/layouts/README.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sopdata.ingest.listing import group_steps
+from sopdata.ingest.loaders import parse_document_text
+from sopdata.ingest.service_standard import match_label, read_service_standard
+from sopdata.records import SOP, sop_from_dict
+from tests.support.paths import TEST_DATA
+
+NUMBERED = """PELAYANAN SURAT IZIN KERAMAIAN
+1. Persyaratan Pelayanan
+- Fotokopi KTP pemohon
+- Surat pengantar RT/RW
+2. Sistem, mekanisme, dan prosedur
+- Pemohon menyerahkan berkas di loket
+- Petugas pelayanan memeriksa kelengkapan berkas
+- Camat menandatangani surat izin
+3. Jangka waktu pelayanan 2 (dua) hari kerja
+4. Biaya/ tarif Gratis
+5. Produk Pelayanan Surat Izin Keramaian
+6. Penanganan pengaduan, saran dan masukan
+- Kotak saran
+- Telepon kantor
+- Email kecamatan
+"""
+
+GLUED = """Rekomendasi Izin Usaha
+A.PERSYARATAN
+1. Formulir permohonan
+2. Fotokopi KTP
+B.PROSEDUR
+1. Pemohon mengisi formulir;
+2. Petugas Front Office memeriksa berkas;
+3. Petugas Back Office memproses rekomendasi;
+4. Pemohon menerima rekomendasi.
+C.WAKTU PELAYANAN : 45 menit
+D.BIAYA PELAYANAN : 0 Rupiah
+E.PRODUK LAYANAN : Surat Rekomendasi
+F.Pengaduan dan Informasi
+Call center : 0800
+"""
+
+PIPE = """| NO | KOMPONEN | URAIAN |
+| 1. | Persyaratan | 1. Fotokopi KK 2. Fotokopi KTP |
+| 2. | Sistem, mekanisme, dan prosedur | 1. Pemohon datang ke kantor 2. Petugas memeriksa berkas 3. Lurah menandatangani surat; 4. Petugas menyerahkan surat |
+| 3. | Jangka Waktu Penyelesaian | 1 hari |
+| 4. | Biaya / Tarif | Tidak dipungut biaya |
+"""
+
+OCR_SLIPS = """Surat Keterangan Kelakuan Baik
+Persyaratann Pelayanan
+1. Surat pengantar RT
+2. Fotokopi KTP
+Sistem Mekanisme dan Prosedor
+1. Pemohon datang ke kantor kelurahan
+2. Petugas mencatat permohonan
+3. Lurah menandatangani surat
+Jangka Waktu Penyelesalan
+15 menit
+"""
+
+SIPPN = """Surat Keterangan Usaha
+No. SK: 12 Tahun 2023
+  1. Surat pengantar RT/RW
+  2. Fotokopi KTP dan KK
+  3. Foto tempat usaha
+  1. Pemohon menyerahkan berkas kepada petugas
+  2. Petugas memverifikasi berkas
+  3. Kasi Pelayanan memaraf konsep surat
+  4. Lurah menandatangani surat
+  5. Petugas menyerahkan surat kepada pemohon
+20 Menit
+Tidak dipungut biaya
+Surat Keterangan Usaha
+  1. Kotak pengaduan
+  2. Diterima petugas pengaduan
+  3. Lurah memutuskan tindak lanjut
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "steps", "requirements", "time", "fee", "product"),
+    [
+        (
+            NUMBERED,
+            "Pelayanan Surat Izin Keramaian",
+            3,
+            2,
+            "2 (dua) hari kerja",
+            "Gratis",
+            "Surat Izin Keramaian",
+        ),
+        (GLUED, "Rekomendasi Izin Usaha", 4, 2, "45 menit", "0 Rupiah", "Surat Rekomendasi"),
+        (PIPE, "", 4, 2, "1 hari", "Tidak dipungut biaya", ""),
+        (OCR_SLIPS, "Surat Keterangan Kelakuan Baik", 3, 2, "15 menit", "", ""),
+        (
+            SIPPN,
+            "Surat Keterangan Usaha",
+            5,
+            3,
+            "20 Menit",
+            "Tidak dipungut biaya",
+            "Surat Keterangan Usaha",
+        ),
+    ],
+    ids=["numbered", "glued-lettered", "pipe-run-on", "ocr-slips", "sippn-unlabelled"],
+)
+def test_components(text, title, steps, requirements, time, fee, product):
+    (sop,) = read_service_standard(text, "sp.txt")
+    assert sop.kind == "standar_pelayanan"
+    if title:
+        assert sop.title == title
+    assert len(sop.steps) == steps
+    assert len(sop.requirements) == requirements
+    assert sop.completion_time == time
+    assert sop.fee == fee
+    assert sop.product == product
+    # the complaint channels are never steps
+    assert not any(
+        "pengaduan" in s.activity.lower() or "saran" in s.activity.lower() for s in sop.steps
+    )
+    # requirements shown as the first step's Kelengkapan, the product as the last step's Output
+    assert sop.steps[0].requirements == "; ".join(sop.requirements)
+    assert sop.steps[-1].output == product
+
+
+def test_completion_time_is_read_as_duration():
+    (sop,) = read_service_standard(GLUED, "sp.txt")
+    assert sop.completion_duration.minutes == 45
+
+
+def test_actors_read_from_the_step_sentences():
+    (sop,) = parse_document_text(SIPPN, "sp.txt")
+    by_no = {s.no: s for s in sop.steps}
+    assert by_no["4"].actors and by_no["4"].actors_inferred
+    assert sop.canonical_actor(by_no["4"].actors[0]) == "Lurah"
+
+
+def test_multi_service_page_one_sop_per_service():
+    text = (TEST_DATA / "layouts" / "sp_multi_service.txt").read_text(encoding="utf-8")
+    sops = read_service_standard(text, "multi.txt")
+    assert [s.title for s in sops] == ["Surat Keterangan Usaha", "Surat Keterangan Pindah"]
+    assert [len(s.steps) for s in sops] == [3, 4]
+    assert [s.completion_time for s in sops] == ["30 Menit", "1 hari kerja"]
+
+
+@pytest.mark.parametrize(
+    ("line", "component"),
+    [
+        ("Persyaratan", "requirements"),
+        ("2. PERSYARATAN PELAYANAN", "requirements"),
+        ("A.PERSYARATAN", "requirements"),
+        ("Sistem,Mekanisme&Prosedur", "procedure"),
+        ("Sistem, Mekanisme dan", "procedure"),  # a wrapped label cell
+        ("Alur Pelayanan:", "procedure"),
+        ("Jangka Waktu Penyelesaian", "time"),
+        ("3. Jangka waktu pelayanan Paling lambat 3 (tiga) hari", "time"),
+        ("Biaya / Tarif", "fee"),
+        ("Produk Layanan", "product"),
+        ("Penanganan, Pengaduan,", "complaints"),  # a wrapped label cell
+        ("Penanganan Pengaduan, Saran dan Masukan", "complaints"),
+        ("Jenis Pelayanan : Surat Pindah", "title"),
+    ],
+)
+def test_labels_tolerant(line, component):
+    m = match_label(line)
+    assert (m.component if m else None) == component
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Pemohon menyerahkan persyaratan kepada petugas",
+        "Prosedur (SOP) yang jelas dan mengikat",  # a wrapped sentence, not a heading
+        "mekanisme pembagian hasil dilakukan",
+        "BAB II PROSEDUR ........................ 9",  # a table of contents line
+    ],
+)
+def test_not_labels(line):
+    assert match_label(line) is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "count"),
+    [
+        # numbered steps with dash sub-items
+        (
+            [
+                "1. Pengajuan",
+                "-Pemohon datang",
+                "-Membawa berkas",
+                "2. Verifikasi",
+                "- Petugas memeriksa",
+                "3. Penerbitan",
+            ],
+            3,
+        ),
+        # dash phases ending with ":" and their sub-items under the same marker
+        (
+            [
+                "- Persiapan dokumen:",
+                "- KTP",
+                "- KK",
+                "- Pengajuan permohonan:",
+                "- Mengisi formulir",
+                "- Verifikasi:",
+                "- Cek data",
+            ],
+            3,
+        ),
+        # a flowchart flattened to text: boxes, bullets, branch labels
+        (
+            [
+                "Pemohon datang",
+                "Berkas Tidak Lengkap",
+                "Petugas :",
+                "• memeriksa",
+                "• mencatat",
+                "Berkas Lengkap",
+                "Penandatanganan",
+            ],
+            3,
+        ),
+        # run-on letters
+        (
+            [
+                "a. Pemohon membawa berkas b. Mendaftar di loket",
+                "c. Pemeriksaan berkas",
+                "d. Pencatatan",
+            ],
+            4,
+        ),
+        # wrapped numbered items
+        (
+            [
+                "1. Warga datang ke RT dengan membawa",
+                "KTP dan KK",
+                "2. Surat dibawa ke kelurahan",
+                "untuk diproses",
+                "3. Lurah menandatangani",
+            ],
+            3,
+        ),
+        # multi-level numbering and a skipped number
+        (
+            [
+                "7.1.1 Petugas menerima berkas",
+                "7.1.2 Petugas memeriksa berkas",
+                "7.1.4 Kepala menandatangani",
+            ],
+            3,
+        ),
+    ],
+    ids=["number+dash", "dash-phases", "flowchart", "run-on-letters", "wrapped", "multilevel"],
+)
+def test_group_steps(lines, count):
+    assert len(group_steps(lines)) == count
+
+
+SOP_AP = """PEMERINTAH KABUPATEN CONTOH
+Nomor SOP\t: 01/2023
+Nama SOP\t: Pelayanan Surat Keterangan
+Persyaratan
+1. KTP
+2. KK
+No\tKegiatan\tPelaksana\tMutu Baku
+1\tPemohon menyerahkan berkas\tx
+"""
+
+
+def test_declines_sop_ap_documents():
+    assert read_service_standard(SOP_AP, "ap.txt") == []
+
+
+def test_service_fields_round_trip_and_absent_on_sop_ap():
+    (sop,) = read_service_standard(NUMBERED, "sp.txt")
+    back = sop_from_dict(sop.to_dict())
+    assert (back.requirements, back.completion_time, back.fee, back.product, back.kind) == (
+        sop.requirements,
+        sop.completion_time,
+        sop.fee,
+        sop.product,
+        "standar_pelayanan",
+    )
+    assert "requirements" not in SOP(source_file="x", title="y").to_dict()
