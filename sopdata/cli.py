@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from sopdata.errors import SOPLoadError
-from sopdata.ingest.loaders import load_path
+from sopdata.ingest.isolate import load_path_isolated
 from sopdata.records import SOP
 from sopdata.text.durations import STANDARD_DURATION_SETTINGS
 
@@ -62,7 +62,7 @@ def _load_many(
     failed = 0
     for name in files:
         try:
-            sops.extend(load_path(name).sops)
+            sops.extend(load_path_isolated(name).sops)
         except SOPLoadError as exc:
             failed += 1
             print(f"Galat: {name}: {exc.message}", file=sys.stderr)
