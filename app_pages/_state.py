@@ -202,12 +202,25 @@ class View:
 
 
 def uploaded_documents() -> list[LoadedDocument]:
+    """The kept uploads: a document recorded as failed shows its message and is
+    never read again; one read before is read (in a capped worker) once per
+    server and content; one kept before outcomes were recorded gets its outcome
+    recorded now."""
     ws = store()
     docs = []
     for record in ws.list_documents():
+        if record.failed:
+            docs.append(
+                LoadedDocument(record.name, record.sha256, [], error=record.parse_error or "")
+            )
+            continue
         data = ws.document_bytes(record.sha256)
-        if data is not None:
-            docs.append(parsed_document(record.name, record.sha256, data))
+        if data is None:
+            continue
+        doc = parsed_document(record.name, record.sha256, data)
+        if record.parsed_at is None or doc.error:
+            ws.set_document_outcome(record.sha256, doc.error or None)
+        docs.append(doc)
     return docs
 
 
