@@ -32,6 +32,43 @@ NO_OFFICE_WARNING = "kantor (kecamatan/bagian) tidak disebut dalam dokumen; isi 
 
 #: Largest document accepted (bytes). Real SOP books are a few MB at most.
 MAX_BYTES = 25 * 1024 * 1024
+#: Longest cell (or text line cell) read; longer ones are cut, with a warning,
+#: before any parser's regex sees them.
+MAX_CELL_CHARS = 5000
+
+
+def _clip(cell: str) -> str:
+    return cell[:MAX_CELL_CHARS]
+
+
+def clip_rows(rows: list[list[str]]) -> int:
+    """Cut every cell of ``rows`` longer than :data:`MAX_CELL_CHARS` (in place); how many were."""
+    cut = 0
+    for row in rows:
+        for k, cell in enumerate(row):
+            if len(cell) > MAX_CELL_CHARS:
+                row[k] = _clip(cell)
+                cut += 1
+    return cut
+
+
+def clip_text(text: str) -> tuple[str, int]:
+    """``text`` with every tab-separated cell of a line cut at :data:`MAX_CELL_CHARS`."""
+    if len(text) <= MAX_CELL_CHARS:
+        return text, 0
+    cut = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if len(line) > MAX_CELL_CHARS:
+            cells = line.split("\t")
+            cut += sum(len(c) > MAX_CELL_CHARS for c in cells)
+            lines[i] = "\t".join(_clip(c) for c in cells)
+    return ("\n".join(lines), cut) if cut else (text, 0)
+
+
+def clip_warning(cut: int) -> str:
+    limit = f"{MAX_CELL_CHARS:,}".replace(",", ".")
+    return f"{cut} sel/baris lebih dari {limit} karakter dipotong; sisanya tidak dibaca"
 
 
 class Format(enum.Enum):
@@ -250,6 +287,10 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
     if fmt in (Format.DOCX, Format.XLSX, Format.PDF, Format.HTML):
         try:
             doc = read_table_document(fmt, data, name)
+            cut = clip_rows(doc.rows)
+            doc.fallback_text, cut_text = clip_text(doc.fallback_text)
+            if cut or cut_text:
+                doc.warnings.append(clip_warning(max(cut, cut_text)))
             sops = sops_from_table_document(doc, name, fmt.value)
         except RecursionError as exc:  # pathological nesting in malformed markup
             raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
@@ -258,6 +299,9 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
         text, warnings = decode_text(data)
         if not text.strip():
             raise SOPLoadError("Berkas hanya berisi spasi; tidak ada teks SOP.", name)
+        text, cut = clip_text(text)
+        if cut:
+            warnings.append(clip_warning(cut))
         try:
             sops = parse_document_text(text, name)
         except RecursionError as exc:

@@ -52,9 +52,9 @@ _OUTPUT = re.compile(
     r"^\W*(?:output|hasil|keluaran|produk)(?:\s*/\s*(?:output|hasil|keluaran))?\W*$", re.I
 )
 _KETERANGAN = re.compile(r"^\W*(?:keterangan|ket|catatan)\W*$", re.I)
-_STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+_STEP_NO = re.compile(r"^\s*+(\d{1,3})\s*+(?:[.)]\s*+)?$")
 _SOP_HEADING = re.compile(r"^\W*SOP\s+([A-Z0-9][^a-z]{3,})$")
-_STANDAR_HEADING = re.compile(r"standar\s+operasional\s+prosedur\s*(\(sop\))?\s*$", re.I)
+_STANDAR_HEADING = re.compile(r"standar\s++operasional\s++prosedur\s*+(?:\(sop\)\s*+)?$", re.I)
 _TOTAL_ROW = re.compile(r"^\W*(jumlah|total)(\s+(waktu|durasi|lama))?\W*$", re.I)
 
 

@@ -81,6 +81,8 @@ def test_pdf_page_time_is_checked_while_the_page_is_laid_out(monkeypatch):
 def test_long_waktu_cell_ends_quickly():
     outcome = _ends_quickly(hostile.long_waktu_text(100_000), "waktu.txt", seconds=2)
     assert outcome == "1 SOP"
+    (sop,) = load_bytes(hostile.long_waktu_text(100_000), "waktu.txt").sops
+    assert any("lebih dari 5.000 karakter dipotong" in w for w in sop.warnings), sop.warnings
 
 
 # --- the isolated worker ---------------------------------------------------------------
