@@ -12,6 +12,7 @@ from app_pages._state import (
     parsed_document,
     plain,
     reviewer,
+    save_failed,
     sop_editor,
     store,
     view,
@@ -54,7 +55,7 @@ with st.expander("Unggah dokumen SOP", expanded=False):
             try:
                 store().add_document(upload.name, data, reviewer(), parse_error=doc.error or None)
             except StoreError as exc:
-                st.error(f"{plain(upload.name)}: {plain(exc.message)}")
+                st.error(f"{plain(upload.name)}: {exc.message}")
                 st.stop()  # the uploader keeps the files: saving can be tried again
             if doc.error:
                 outcomes.append((False, f"{plain(upload.name)}: {plain(doc.error)}"))
@@ -74,8 +75,12 @@ if v.documents:
             status = f"gagal: {doc.error}" if doc.error else f"{len(doc.sops)} SOP"
             cols[0].text(f"{doc.name} — {status}")
             if cols[1].button("Hapus", key=f"remove_{doc.sha256}"):
-                store().remove_document(doc.sha256, reviewer())
-                st.rerun()
+                try:
+                    store().remove_document(doc.sha256, reviewer())
+                except StoreError as exc:
+                    save_failed(exc)
+                else:
+                    st.rerun()
 
 sops = v.sops
 files = {s.source_file for s in sops}
@@ -152,6 +157,8 @@ if saved:
             "SOP ini baru saja dikoreksi di tab atau oleh peninjau lain. Muat ulang halaman untuk melihat "
             "versi terbaru; isian Anda belum disimpan."
         )
+    except StoreError as exc:  # disk full, store locked: the form keeps what was typed
+        save_failed(exc)
     else:
         st.session_state[f"saved_{sop.key}"] = True
         st.toast(f"Koreksi disimpan (versi {version}).")
