@@ -103,6 +103,10 @@ def detect_format(head: bytes, name: str = "") -> Format:
         return _zip_format(head, name)
     if head.startswith(OLE_MAGIC):
         return Format.OLE
+    if head.startswith(UTF16_BOMS):  # UTF-16 text: its NUL bytes are no sign of a binary
+        decoded = head[:8192].decode("utf-16", errors="ignore").lower()
+        html = "<html" in decoded or "<table" in decoded or "<!doctype html" in decoded
+        return Format.HTML if html else Format.TEXT
     if head.startswith((b"\x7fELF", b"MZ", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return Format.BINARY
     sample = head[:4096]
@@ -118,6 +122,7 @@ def detect_format(head: bytes, name: str = "") -> Format:
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 #: What ``zipfile`` raises on a damaged archive; NotImplementedError for a
 #: header that asks for an unknown zip version or compression method.
@@ -187,15 +192,40 @@ def describe_zip(data: bytes) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, list[str]]:
-    """Bytes to text: UTF-8 (with BOM), then Windows-1252; odd bytes replaced and reported."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    """Bytes to text: UTF-16 with its BOM; UTF-8 (with BOM); Windows-1252 when no
+    line is UTF-8. A file mixing the two (one pasted line) is decoded line by
+    line, with a warning, so one stray byte does not turn every "½" into "Â½"."""
+    if data.startswith(UTF16_BOMS):
+        text = data.decode("utf-16", errors="replace")
+        bad = text.count("\ufffd")
+        return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"] if bad else []
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    out: list[str] = []
+    legacy = 0
+    utf8 = 0
+    for line in lines:
         try:
-            return data.decode(encoding), []
+            out.append(line.decode("utf-8"))
+            utf8 += any(b > 0x7F for b in line)
         except UnicodeDecodeError:
-            continue
-    text = data.decode("utf-8", errors="replace")
+            out.append(line.decode("cp1252", errors="replace"))
+            legacy += 1
+    if out and out[0].startswith("\ufeff"):
+        out[0] = out[0][1:]
+    text = "\n".join(out)
+    warnings = []
+    if utf8:  # both encodings in one file
+        warnings.append(
+            f"{legacy} baris bukan UTF-8 dibaca sebagai Windows-1252 (berkas campuran); periksa hurufnya"
+        )
     bad = text.count("\ufffd")
-    return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"]
+    if bad:
+        warnings.append(f"{bad} karakter tidak terbaca diganti dengan '\ufffd'")
+    return text, warnings
 
 
 def parse_document_text(text: str, source_file: str) -> list[SOP]:
