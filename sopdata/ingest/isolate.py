@@ -3,12 +3,17 @@
 A hostile or broken upload may still find work the readers' own bounds miss
 (a parser library's worst case, a segfault in a C extension). Read in the app's
 process, it would hold the GIL for every reviewer's session and could take the
-server down with it. Here each document is read in a fresh child process
-(``forkserver``: the readers are imported once in the server, so a child starts
-in milliseconds) that sets ``RLIMIT_AS`` and ``RLIMIT_CPU`` on itself; the
-parent waits at most :attr:`Limits.wall_s` seconds and then kills it. Whatever
-ends the child, the caller gets the SOPs or one :class:`SOPLoadError`:
-"Dokumen terlalu berat untuk dibaca (batas …)".
+server down with it. Here each document is read by a fresh worker,
+``python -m sopdata.ingest.isolate``, that sets ``RLIMIT_AS`` and
+``RLIMIT_CPU`` on itself; the parent waits at most :attr:`Limits.wall_s`
+seconds and then kills it. Whatever ends the worker, the caller gets the SOPs
+or one :class:`SOPLoadError`: "Dokumen terlalu berat untuk dibaca (batas …)".
+
+A plain subprocess, not ``multiprocessing``: Streamlit runs each page as
+``__main__``, and multiprocessing's spawn/forkserver children re-run
+``__main__`` (the page itself) before they start. The worker costs a Python
+start and the readers' imports, 0.2-0.9 s a document, paid once per upload
+(the app caches the result and stores a failure).
 
 The caps come from the environment where set: ``SOP_HARMONI_PARSE_MEMORY_MB``,
 ``SOP_HARMONI_PARSE_CPU_S``, ``SOP_HARMONI_PARSE_WALL_S``; and
@@ -17,22 +22,20 @@ The caps come from the environment where set: ``SOP_HARMONI_PARSE_MEMORY_MB``,
 
 from __future__ import annotations
 
-import multiprocessing
+import importlib
 import os
+import pickle
 import signal
-import threading
-import time
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.loaders import MAX_BYTES, LoadResult, load_bytes, load_path
-
-#: Modules the fork server imports once, so that each child starts warm.
-PRELOAD = ["sopdata.ingest.isolate", "docx", "openpyxl", "pdfplumber"]
+from sopdata.resources import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -61,23 +64,6 @@ def too_heavy(name: str, limit: str) -> SOPLoadError:
     return SOPLoadError(f"Dokumen terlalu berat untuk dibaca (batas {limit}).", name)
 
 
-_context_lock = threading.Lock()
-_context: Any = None
-
-
-def _mp_context() -> Any:
-    """The ``forkserver`` context (``spawn`` where there is none), started once."""
-    global _context
-    with _context_lock:
-        if _context is None:
-            methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            if "forkserver" in methods:
-                ctx.set_forkserver_preload(PRELOAD)
-            _context = ctx
-        return _context
-
-
 def _cap_self(limits: Limits) -> None:
     import resource
 
@@ -92,28 +78,25 @@ def _cap_self(limits: Limits) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _child(
-    conn: Connection,
-    target: Callable[[bytes, str], LoadResult],
-    data: bytes,
-    name: str,
-    limits: Limits,
-) -> None:
-    """The worker: cap itself, read, send back ("ok", result) or ("error", message)."""
+def _run_worker() -> None:
+    """The worker: read the request from stdin, cap itself, read the document,
+    write ("ok", LoadResult) or ("error", message) to stdout, pickled."""
+    target_ref, data, name, limits = pickle.loads(sys.stdin.buffer.read())
+    _cap_self(limits)
     try:
-        _cap_self(limits)
-        try:
-            conn.send(("ok", target(data, name)))
-        except SOPLoadError as exc:
-            conn.send(("error", exc.message))
-        except MemoryError:
-            conn.send(("error", too_heavy(name, f"{limits.memory_mb} MB memori").message))
-        except RecursionError:
-            conn.send(("error", "Struktur dokumen tidak dapat dibaca."))
-        except Exception as exc:
-            conn.send(("error", f"Dokumen tidak dapat dibaca ({type(exc).__name__})."))
-    finally:
-        conn.close()
+        module, _, function = target_ref.partition(":")
+        target = getattr(importlib.import_module(module), function)
+        outcome: tuple[str, Any] = ("ok", target(data, name))
+    except SOPLoadError as exc:
+        outcome = ("error", exc.message)
+    except MemoryError:
+        outcome = ("error", too_heavy(name, f"{limits.memory_mb} MB memori").message)
+    except RecursionError:
+        outcome = ("error", "Struktur dokumen tidak dapat dibaca.")
+    except Exception as exc:
+        outcome = ("error", f"Dokumen tidak dapat dibaca ({type(exc).__name__}).")
+    sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
 
 
 def _load(data: bytes, name: str) -> LoadResult:
@@ -129,8 +112,8 @@ def load_isolated(
     """``load_bytes(data, name)`` in a capped worker process.
 
     Args:
-        target: what the worker runs (a module-level function); tests pass a
-            runaway one.
+        target: what the worker runs, a module-level function (tests pass a
+            runaway one); the worker imports it by name.
 
     Raises:
         SOPLoadError: the document's own message, or "Dokumen terlalu berat
@@ -141,40 +124,30 @@ def load_isolated(
     if os.environ.get("SOP_HARMONI_PARSE_ISOLATION", "1") == "0":
         return target(data, name)
     limits = limits or Limits.from_env()
-    ctx = _mp_context()
-    receive, send = ctx.Pipe(duplex=False)
-    worker = ctx.Process(
-        target=_child, args=(send, target, data, name, limits), name="sop-reader", daemon=True
+    request = pickle.dumps((f"{target.__module__}:{target.__qualname__}", data, name, limits))
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "sopdata.ingest.isolate"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,  # the worker imports the project (and the tests' targets) from here
     )
-    worker.start()
-    send.close()
-    deadline = time.monotonic() + limits.wall_s
     try:
-        outcome: tuple[str, Any] | None = None
-        finished = receive.poll(max(0.0, deadline - time.monotonic()))
-        if finished:
-            try:
-                outcome = receive.recv()
-            except (EOFError, OSError):  # the worker died before sending anything
-                outcome = None
-        if outcome is None:
-            if not finished:
-                worker.kill()
-                worker.join(5)
-                raise too_heavy(name, f"waktu {limits.wall_s:.0f} detik")
-            worker.join(5)
-            raise too_heavy(name, _why_it_died(worker.exitcode, limits))
-        worker.join(5)
-        kind, value = outcome
-        if kind == "ok":
-            return value
-        raise SOPLoadError(str(value), name)
+        out, _ = worker.communicate(request, timeout=limits.wall_s)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.communicate()
+        raise too_heavy(name, f"waktu {limits.wall_s:.0f} detik") from None
     finally:
-        receive.close()
-        if worker.is_alive():
+        if worker.poll() is None:
             worker.kill()
-            worker.join(5)
-        worker.close()
+            worker.wait()
+    if not out:
+        raise too_heavy(name, _why_it_died(worker.returncode, limits))
+    kind, value = pickle.loads(out)
+    if kind == "ok":
+        return value
+    raise SOPLoadError(str(value), name)
 
 
 def _why_it_died(exitcode: int | None, limits: Limits) -> str:
@@ -197,3 +170,7 @@ def load_path_isolated(path: str | Path, limits: Limits | None = None) -> LoadRe
     except OSError:
         return load_path(path)  # its message: "Berkas tidak dapat dibuka (...)"
     return load_isolated(data, path.name, limits)
+
+
+if __name__ == "__main__":
+    _run_worker()
