@@ -6,15 +6,17 @@ import streamlit as st
 
 from app_pages._state import (
     ENCODERS,
+    REVIEWER_KEY,
     RULES,
     UPLOAD_LIMIT_MB,
     data_dir_note,
     plain,
+    reviewer,
     settings,
     store,
     user_errors,
 )
-from sopdata.review.store import GlossaryKind
+from sopdata.review.store import GlossaryKind, StoreError
 
 st.set_page_config(page_title="SOP Harmoni", page_icon="📑", layout="wide")
 
@@ -26,12 +28,22 @@ pages = [
 ]
 
 conf = settings()  # a store that cannot be opened shows its message and stops here
+reviewer()  # this session's name, first taken from the last one saved
 
 
 def _save(key: str) -> None:
-    """Every setting goes to the store the moment it changes (the store's form: ``ReviewSettings.to_saved``)."""
-    with user_errors():
-        store().set_setting(key, st.session_state[f"setting_{key}"], author=conf.reviewer)
+    """Every setting goes to the store the moment it changes (the store's form:
+    ``ReviewSettings.to_saved``). A store that cannot save is a message on the
+    page; the widget keeps its new value."""
+    value = st.session_state[REVIEWER_KEY if key == "reviewer" else f"setting_{key}"]
+    try:
+        store().set_setting(key, value, author=reviewer())
+    except StoreError as exc:
+        st.session_state["store_error"] = exc.message
+
+
+if message := st.session_state.pop("store_error", None):
+    st.error(message)
 
 
 with st.sidebar:
@@ -39,11 +51,10 @@ with st.sidebar:
     st.caption("Penyelarasan SOP Administrasi Pemerintahan antarkantor (Permenpan RB 35/2012).")
     st.text_input(
         "Nama peninjau",
-        value=conf.reviewer,
-        key="setting_reviewer",
+        key=REVIEWER_KEY,
         on_change=_save,
         args=("reviewer",),
-        help="Dicatat pada setiap koreksi dan rancangan.",
+        help="Nama Anda di peramban ini; dicatat pada setiap koreksi, keputusan dan rancangan.",
     )
     with st.expander("Pengaturan", expanded=False):
         st.selectbox(
@@ -84,16 +95,21 @@ with st.sidebar:
                 horizontal=True,
                 format_func={"actor": "Pelaksana", "acronym": "Singkatan"}.__getitem__,
             )
-            alias = st.text_input("Tertulis", placeholder="mis. Kasubbag TU")
-            canonical = st.text_input("Artinya", placeholder="mis. Kasubag Umum")
+            # after a failed save, what was typed comes back (the form clears on submit)
+            typed = st.session_state.pop("glossary_retry", ("", ""))
+            alias = st.text_input("Tertulis", value=typed[0], placeholder="mis. Kasubbag TU")
+            canonical = st.text_input("Artinya", value=typed[1], placeholder="mis. Kasubag Umum")
             if st.form_submit_button("Tambah") and alias.strip() and canonical.strip():
-                with user_errors():
-                    store().add_glossary_entry(
-                        kind, alias.strip(), canonical.strip(), conf.reviewer
-                    )
-                st.toast("Entri glosarium disimpan.")
-        with user_errors():
-            entries = store().glossary_entries()
+                try:
+                    store().add_glossary_entry(kind, alias.strip(), canonical.strip(), reviewer())
+                except StoreError as exc:
+                    # the form was cleared on submit: what was typed is put back
+                    st.session_state["glossary_retry"] = (alias, canonical)
+                    st.session_state["store_error"] = exc.message
+                    st.rerun()
+                else:
+                    st.toast("Entri glosarium disimpan.")
+        entries = store().glossary_entries()
         for entry in entries:
             st.caption(f"{plain(entry.alias)} → {plain(entry.canonical)}")
     st.caption(

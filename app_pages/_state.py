@@ -181,8 +181,23 @@ def settings() -> ReviewSettings:
         return ReviewSettings.from_saved(store().all_settings())
 
 
+#: Session-state key of the reviewer's name: it belongs to the browser session.
+REVIEWER_KEY = "reviewer_name"
+
+
 def reviewer() -> str:
-    return settings().reviewer or "peninjau"
+    """Who is working in this browser session: the name typed in the sidebar
+    (the last name saved by anyone is only the default of a new session).
+    Every saved record carries it."""
+    if REVIEWER_KEY not in st.session_state:
+        st.session_state[REVIEWER_KEY] = settings().reviewer
+    return str(st.session_state[REVIEWER_KEY] or "").strip() or "peninjau"
+
+
+def save_failed(exc: StoreError) -> None:
+    """Show a store failure during a save; the page goes on, so the form keeps
+    what the reviewer typed and the save can be tried again."""
+    st.error(exc.message)
 
 
 @dataclass
@@ -202,12 +217,25 @@ class View:
 
 
 def uploaded_documents() -> list[LoadedDocument]:
+    """The kept uploads: a document recorded as failed shows its message and is
+    never read again; one read before is read (in a capped worker) once per
+    server and content; one kept before outcomes were recorded gets its outcome
+    recorded now."""
     ws = store()
     docs = []
     for record in ws.list_documents():
+        if record.failed:
+            docs.append(
+                LoadedDocument(record.name, record.sha256, [], error=record.parse_error or "")
+            )
+            continue
         data = ws.document_bytes(record.sha256)
-        if data is not None:
-            docs.append(parsed_document(record.name, record.sha256, data))
+        if data is None:
+            continue
+        doc = parsed_document(record.name, record.sha256, data)
+        if record.parsed_at is None or doc.error:
+            ws.set_document_outcome(record.sha256, doc.error or None)
+        docs.append(doc)
     return docs
 
 
@@ -261,13 +289,25 @@ def _decisions() -> dict[tuple[str, str], str]:
     return {pair: d.decision for pair, d in store().match_decisions().items()}
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$=^&])")
+#: Streamlit reads ``:name:`` (emoji), ``:material/name:`` (icons) and ``:red[...]``
+#: (colours) in the text of a rendered string; a zero-width space after every
+#: colon keeps each colon, on screen, from opening one.
+_COLON = ":\u200b"
 
 
 def plain(text: object) -> str:
-    """Text from a document or a reviewer, escaped for Streamlit's markdown
-    (titles, notes, file names): shown as typed, never formatted or rendered."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    """Any string from a document, a file name, the glossary or a reviewer, made
+    safe for every place Streamlit renders Markdown (``st.markdown``, captions,
+    messages, subheaders, ``help=`` tooltips): shown as typed, never formatted.
+
+    Backslash-escapes Markdown's specials (links ``[x](y)``, images ``![``, emphasis,
+    headings, code, tables, ``$…$`` math, HTML ``<tag>`` and entities) and breaks
+    ``:material/x:``, ``:emoji:`` shortcodes and ``:colour[...]`` directives; line
+    breaks become spaces (a newline could start a list or a heading).
+    """
+    flat = " ".join(str(text).splitlines())
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", flat).replace(":", _COLON)
 
 
 def data_dir_note() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import comparison_of, findings_of, group_charts, view
+from app_pages._state import comparison_of, findings_of, group_charts, plain, view
 from sopdata.export.side_by_side import CELL_FIELDS, build_side_by_side
 from sopdata.findings import SEVERITY_LABEL
 from sopdata.review.workspace import fingerprint
@@ -65,10 +65,10 @@ for office in comparison.offices:
         f"{office}: langkah", width=240
     )
     aligned_config[f"{office} · Pelaksana"] = st.column_config.TextColumn(
-        "Pelaksana", width=120, help=office
+        "Pelaksana", width=120, help=plain(office)
     )
     aligned_config[f"{office} · Waktu"] = st.column_config.TextColumn(
-        "Waktu", width=80, help=office
+        "Waktu", width=80, help=plain(office)
     )
 row_height = 72
 st.caption("Kuning: berbeda antarkantor · merah muda: jauh berbeda · abu-abu: langkah tidak ada.")

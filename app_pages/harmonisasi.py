@@ -14,6 +14,7 @@ from app_pages._state import (
     findings_of,
     plain,
     reviewer,
+    save_failed,
     sop_editor,
     store,
     view,
@@ -23,7 +24,7 @@ from sopdata.export.excel import WorkbookParts
 from sopdata.findings import SEVERITY_LABEL, compliance
 from sopdata.harmonise import harmonise
 from sopdata.records import sop_from_dict
-from sopdata.review.store import StaleWriteError
+from sopdata.review.store import StaleWriteError, StoreError
 from sopdata.review.workspace import fingerprint
 from sopdata.text.durations import format_minutes
 
@@ -90,6 +91,8 @@ if save:
             "Rancangan ini baru saja disimpan di tab atau oleh peninjau lain. Muat ulang halaman untuk "
             "melihat versi terbaru; isian Anda belum disimpan."
         )
+    except StoreError as exc:  # disk full, store locked: the form keeps what was typed
+        save_failed(exc)
     else:
         st.session_state.pop(f"fresh_{gid}", None)
         st.session_state[f"saved_{gid}"] = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -10,13 +12,14 @@ from app_pages._state import (
     parsed_document,
     plain,
     reviewer,
+    save_failed,
     sop_editor,
     store,
     view,
 )
 from sopdata.form import SOP_KINDS
 from sopdata.ingest.loaders import MAX_BYTES
-from sopdata.review.store import StaleWriteError
+from sopdata.review.store import StaleWriteError, StoreError
 from sopdata.text.durations import format_minutes
 
 st.title("Korpus SOP")
@@ -26,25 +29,44 @@ with st.expander("Unggah dokumen SOP", expanded=False):
         f"Teks/HTML (.txt, .html), Word (.docx), PDF berlapis teks (.pdf) atau Excel (.xlsx); "
         f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
     )
+    # A new key after each batch empties the uploader: a file read and kept (or
+    # refused) is not added again on the next run, and "Hapus" keeps it removed.
+    upload_round = st.session_state.setdefault("upload_round", 0)
     uploads = st.file_uploader(
         "Berkas SOP",
         accept_multiple_files=True,
-        key="uploads",
+        key=f"uploads_{upload_round}",
         type=["txt", "html", "htm", "docx", "pdf", "xlsx"],
     )
-    for upload in uploads or []:
-        data = upload.getvalue()
-        if len(data) > MAX_BYTES:
-            st.error(
-                f"{plain(upload.name)}: berkas terlalu besar (lebih dari {UPLOAD_LIMIT_MB} MB); pecah dokumen per bagian."
-            )
-            continue
-        record = store().add_document(upload.name, data, reviewer())
-        doc = parsed_document(record.name, record.sha256, data)
-        if doc.error:
-            st.error(f"{plain(upload.name)}: {plain(doc.error)}")
-        else:
-            st.success(f"{plain(upload.name)}: {len(doc.sops)} SOP terbaca.")
+    if uploads:
+        outcomes: list[tuple[bool, str]] = []
+        for upload in uploads:
+            data = upload.getvalue()
+            if len(data) > MAX_BYTES:
+                outcomes.append(
+                    (
+                        False,
+                        f"{plain(upload.name)}: berkas terlalu besar (lebih dari {UPLOAD_LIMIT_MB} MB); "
+                        "pecah dokumen per bagian.",
+                    )
+                )
+                continue
+            # Parsed (in a capped worker) before it is kept; kept with its outcome.
+            doc = parsed_document(upload.name, hashlib.sha256(data).hexdigest(), data)
+            try:
+                store().add_document(upload.name, data, reviewer(), parse_error=doc.error or None)
+            except StoreError as exc:
+                st.error(f"{plain(upload.name)}: {exc.message}")
+                st.stop()  # the uploader keeps the files: saving can be tried again
+            if doc.error:
+                outcomes.append((False, f"{plain(upload.name)}: {plain(doc.error)}"))
+            else:
+                outcomes.append((True, f"{plain(upload.name)}: {len(doc.sops)} SOP terbaca."))
+        st.session_state["upload_round"] = upload_round + 1
+        st.session_state["upload_outcomes"] = outcomes
+        st.rerun()
+    for ok, message in st.session_state.pop("upload_outcomes", []):
+        (st.success if ok else st.error)(message)
 
 v = view(with_matches=False)
 if v.documents:
@@ -54,8 +76,12 @@ if v.documents:
             status = f"gagal: {doc.error}" if doc.error else f"{len(doc.sops)} SOP"
             cols[0].text(f"{doc.name} — {status}")
             if cols[1].button("Hapus", key=f"remove_{doc.sha256}"):
-                store().remove_document(doc.sha256, reviewer())
-                st.rerun()
+                try:
+                    store().remove_document(doc.sha256, reviewer())
+                except StoreError as exc:
+                    save_failed(exc)
+                else:
+                    st.rerun()
 
 sops = v.sops
 files = {s.source_file for s in sops}
@@ -135,6 +161,8 @@ if saved:
             "SOP ini baru saja dikoreksi di tab atau oleh peninjau lain. Muat ulang halaman untuk melihat "
             "versi terbaru; isian Anda belum disimpan."
         )
+    except StoreError as exc:  # disk full, store locked: the form keeps what was typed
+        save_failed(exc)
     else:
         st.session_state[f"saved_{sop.key}"] = True
         st.toast(f"Koreksi disimpan (versi {version}).")

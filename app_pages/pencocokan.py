@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import reviewer, similarity_chart, store, view
+from app_pages._state import plain, reviewer, save_failed, similarity_chart, store, view
 from sopdata.export.charts import RELATION_LABEL
-from sopdata.review.store import pair_key
+from sopdata.review.store import Decision, StoreError, pair_key
 from sopdata.review.workspace import NO_GROUP
 
 st.title("Pencocokan SOP antarkantor")
@@ -74,25 +74,30 @@ if v.matches:
             key="match_pick",
         )
         match = v.matches[pick]
-        st.caption("Alasan: " + "; ".join(match.reasons))
+        st.caption("Alasan: " + "; ".join(plain(r) for r in match.reasons))
         current = decisions.get(pair_key(match.a.key, match.b.key))
         if current is None:
             st.caption("Keputusan: belum diputuskan.")
         else:
             st.caption(
                 f"Keputusan: {decision_label.get(current.decision, current.decision)} oleh "
-                f"{current.author or 'peninjau'} pada {current.created_at[:16].replace('T', ' ')} UTC."
+                f"{plain(current.author or 'peninjau')} pada {current.created_at[:16].replace('T', ' ')} UTC."
             )
         b1, b2, b3 = st.columns(3)
+        verdict: Decision | None | str = ""
         if b1.button("Konfirmasi setara", key="match_confirm", type="primary"):
-            store().set_match_decision(match.a.key, match.b.key, "confirmed", reviewer())
-            st.rerun()
+            verdict = "confirmed"
         if b2.button("Tolak", key="match_reject"):
-            store().set_match_decision(match.a.key, match.b.key, "rejected", reviewer())
-            st.rerun()
+            verdict = "rejected"
         if b3.button("Hapus keputusan", key="match_clear"):
-            store().set_match_decision(match.a.key, match.b.key, None, reviewer())
-            st.rerun()
+            verdict = None
+        if verdict != "":
+            try:
+                store().set_match_decision(match.a.key, match.b.key, verdict, reviewer())  # type: ignore[arg-type]
+            except StoreError as exc:
+                save_failed(exc)
+            else:
+                st.rerun()
     with right:
         st.markdown("**Pindahkan SOP ke kelompok lain**")
         sop_labels = {s.key: f"{s.label}: {s.title}" for s in v.sops}
@@ -113,17 +118,26 @@ if v.matches:
             "Ke kelompok", options=list(targets), format_func=targets.__getitem__, key="move_target"
         )
         if st.button("Pindahkan", key="move_go"):
-            store().move_sop_to_group(sop_key, target, reviewer())
-            st.rerun()
+            try:
+                store().move_sop_to_group(sop_key, target, reviewer())
+            except StoreError as exc:
+                save_failed(exc)
+            else:
+                st.rerun()
         overrides = store().group_overrides()
         if overrides:
             st.caption(
                 "Dipindah peninjau: "
                 + "; ".join(
-                    f"{sop_labels.get(k, k)} → {targets.get(g, g)}" for k, g in overrides.items()
+                    f"{plain(sop_labels.get(k, k))} → {plain(targets.get(g, g))}"
+                    for k, g in overrides.items()
                 )
             )
             if st.button("Kembalikan semua pemindahan", key="move_reset"):
-                for k in overrides:
-                    store().move_sop_to_group(k, None, reviewer())
-                st.rerun()
+                try:
+                    for k in overrides:
+                        store().move_sop_to_group(k, None, reviewer())
+                except StoreError as exc:
+                    save_failed(exc)
+                else:
+                    st.rerun()

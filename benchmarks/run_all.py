@@ -110,6 +110,10 @@ def benches(quick: bool) -> list[tuple[str, list[str]]]:
             ],
         ),
         ("app", [py, "-m", "benchmarks.bench_app", "--rounds", "2" if quick else "5"]),
+        (
+            "load",
+            [py, "-m", "benchmarks.bench_load", "--sessions", *(["5"] if quick else ["10", "25"])],
+        ),
         ("fuzz", [py, "-m", "benchmarks.fuzz_loaders", "--seconds", "20" if quick else "120"]),
     ]
 

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from sopdata.errors import SOPLoadError
-from sopdata.ingest.corpus import load_file
+from sopdata.ingest.corpus import apply_bundled_provenance
+from sopdata.ingest.isolate import load_path_isolated
 from sopdata.records import SOP
 from sopdata.text.durations import STANDARD_DURATION_SETTINGS
 
@@ -62,7 +63,9 @@ def _load_many(
     failed = 0
     for name in files:
         try:
-            sops.extend(load_file(name))
+            found = load_path_isolated(name).sops
+            apply_bundled_provenance(name, found)
+            sops.extend(found)
         except SOPLoadError as exc:
             failed += 1
             print(f"Galat: {name}: {exc.message}", file=sys.stderr)

@@ -27,7 +27,7 @@ _REGULATION_KINDS: tuple[tuple[str, str, str], ...] = (
     (r"keputusan bupati|keputusan walikota", "kepbup", "Keputusan Bupati/Wali Kota"),
     (r"surat edaran", "se", "Surat Edaran"),
 )
-_NUMBER = re.compile(r"\b(?:nomor|no)\b\.?\s*:?\s*([0-9][0-9./a-z-]*)", re.IGNORECASE)
+_NUMBER = re.compile(r"\b(?:nomor|no)\b\.?\s*+(?::\s*+)?([0-9][0-9./a-z-]*+)", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:tahun|th)\b\.?\s*((?:19|20|21)\d\d)\b", re.IGNORECASE)
 _ANY_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 

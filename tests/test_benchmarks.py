@@ -93,3 +93,15 @@ def test_app_benchmark_reports_page_switches() -> None:
         pytest.skip("no Chromium (.ci/run installs it)")
     r = run("bench_app", "--rounds", "1", "--no-cold-cache")
     assert r["page_switch_s"] > 0 and r["cold_warm_cache_korpus_s"] > 0
+
+
+@pytest.mark.slow
+def test_load_benchmark_reports_percentiles_and_memory() -> None:
+    pytest.importorskip("playwright")
+    from tests.support.e2e_support import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("no Chromium (.ci/run installs it)")
+    r = run("bench_load", "--sessions", "2", "--rounds", "1")
+    assert r["sessions_2_p50_s"] > 0 and r["sessions_2_failed"] == 0
+    assert r["sessions_2_server_rss_mb"] > 0

@@ -93,6 +93,24 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LINE_HEIGHT = 12.75  # points per line of 10 pt text
 
 
+#: Excel's limits: characters in a cell, columns in a sheet.
+EXCEL_CELL_CHARS = 32_767
+EXCEL_COLUMNS = 16_384
+#: Pelaksana columns written at most: far below Excel's limit (writing 16,000
+#: columns takes the server 13 s), far above any real SOP.
+MAX_ACTOR_COLUMNS = 250
+#: Title of the sheet listing what the workbook could not hold.
+SHEET_NOTES = "Catatan ekspor"
+_CUT_MARK = " … [dipotong]"
+
+
+def _note(ws: Worksheet, text: str) -> None:
+    """Remember something the workbook could not hold; listed on :data:`SHEET_NOTES`."""
+    notes = getattr(ws.parent, "sop_export_notes", None)
+    if notes is not None:
+        notes.append(text)
+
+
 def safe_text(value: object) -> str:
     """Plain text for a cell: markup stripped, XML-illegal characters dropped."""
     text = "" if value is None else str(value)
@@ -126,6 +144,13 @@ def put(
         cell.value = value
     else:
         text = safe_text(value)
+        if len(text) > EXCEL_CELL_CHARS:
+            _note(
+                ws,
+                f"{ws.title}!{cell.coordinate}: {len(text):,} karakter dipotong menjadi "
+                f"{EXCEL_CELL_CHARS:,} (batas sel Excel)".replace(",", "."),
+            )
+            text = text[: EXCEL_CELL_CHARS - len(_CUT_MARK)] + _CUT_MARK
         cell.value = text
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
         if text.startswith(_FORMULA_START):
@@ -258,6 +283,14 @@ def procedure_actors(sop: SOP) -> list[str]:
 def write_procedure(ws: Worksheet, sop: SOP) -> None:
     """The step table in the official layout, with the total Waktu."""
     actors = procedure_actors(sop)
+    room = MAX_ACTOR_COLUMNS
+    if len(actors) > room:
+        _note(
+            ws,
+            f"{ws.title}: {len(actors) - room} kolom Pelaksana melebihi batas {room} kolom "
+            f"dan tidak ditulis ({', '.join(actors[room : room + 5])} ...)",
+        )
+        actors = actors[:room]
     n_act = max(len(actors), 1)
     c_no, c_act = 1, 2
     c_first_actor = 3
@@ -515,6 +548,7 @@ class WorkbookParts:
 def build_workbook(sop: SOP, parts: WorkbookParts | None = None) -> Workbook:
     parts = parts or WorkbookParts()
     wb = Workbook()
+    wb.sop_export_notes = []
     ws = wb.active
     assert ws is not None
     ws.title = SHEET_IDENTITY
@@ -528,6 +562,14 @@ def build_workbook(sop: SOP, parts: WorkbookParts | None = None) -> Workbook:
         write_sources(wb.create_sheet(SHEET_SOURCES), parts.choices)
     wb.properties.title = _property(sop.title)
     wb.properties.creator = "SOP Harmoni"
+    if wb.sop_export_notes:
+        notes = wb.create_sheet(SHEET_NOTES)
+        notes.column_dimensions["A"].width = 110
+        notes.cell(row=1, column=1, value="Yang tidak muat di buku kerja ini").font = Font(
+            bold=True
+        )
+        for row, text in enumerate(wb.sop_export_notes, start=2):
+            notes.cell(row=row, column=1, value=text)
     return wb
 
 

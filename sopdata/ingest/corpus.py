@@ -75,13 +75,18 @@ def load_file(path: str | Path) -> list[SOP]:
     Raises:
         SOPLoadError: as :func:`~sopdata.ingest.loaders.load_path`.
     """
-    path = Path(path)
     sops = load_path(path).sops
+    apply_bundled_provenance(path, sops)
+    return sops
+
+
+def apply_bundled_provenance(path: str | Path, sops: list[SOP]) -> None:
+    """Apply the provenance note to the SOPs of ``path`` when it is a bundled file."""
+    path = Path(path)
     if path.resolve().parent == CORPUS_DIR:
         info = {p.file: p for p in provenance()}.get(path.name)
         if info is not None:
             apply_provenance(sops, info)
-    return sops
 
 
 def load_corpus(paths: Iterable[Path] | None = None) -> list[SOP]:

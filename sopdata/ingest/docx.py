@@ -295,6 +295,12 @@ def _children(el: Any, tag: str) -> list[Any]:
     return out
 
 
+#: Largest grid value (gridSpan, gridBefore, gridAfter) taken from a file.
+MAX_GRID_SPAN = 64
+#: Widest table row kept (columns).
+MAX_GRID_COLUMNS = 256
+
+
 def _grid_value(el: Any, path: str) -> int:
     found = el.find(path)
     try:
@@ -312,22 +318,38 @@ def _vmerge_continues(tc: Any) -> bool:
 
 
 def _read_table(tbl: Any, doc: TableDocument) -> None:
-    """Add one table's rows to ``doc``; nested tables follow the row holding them."""
+    """Add one table's rows to ``doc``; nested tables follow the row holding them.
+
+    Grid values come from the file and are clamped (a ``gridBefore`` of a
+    billion is a few empty cells); a row is cut at :data:`MAX_GRID_COLUMNS`.
+    """
     rows: list[Row] = []
+    cut = False
     for tr in _children(tbl, W_TR):
-        cells: Row = [""] * _grid_value(tr, f"{_w('trPr')}/{_w('gridBefore')}")
+        before = min(_grid_value(tr, f"{_w('trPr')}/{_w('gridBefore')}"), MAX_GRID_SPAN)
+        after = min(_grid_value(tr, f"{_w('trPr')}/{_w('gridAfter')}"), MAX_GRID_SPAN)
+        cells: Row = [""] * before
         nested: list[Any] = []
         for tc in _children(tr, W_TC):
-            span = max(1, min(_grid_value(tc, f"{_w('tcPr')}/{_w('gridSpan')}") or 1, 64))
-            cells.append("" if _vmerge_continues(tc) else cell_text(tc, doc.warnings))
-            cells.extend([""] * (span - 1))
+            span = max(
+                1, min(_grid_value(tc, f"{_w('tcPr')}/{_w('gridSpan')}") or 1, MAX_GRID_SPAN)
+            )
+            if len(cells) < MAX_GRID_COLUMNS:
+                cells.append("" if _vmerge_continues(tc) else cell_text(tc, doc.warnings))
+                cells.extend([""] * (span - 1))
             nested.extend(t for t in tc.iter(W_TBL) if _outer_table(t) is tbl)
+        cells.extend([""] * after)
+        if len(cells) > MAX_GRID_COLUMNS:
+            cut = True
+            del cells[MAX_GRID_COLUMNS:]
         rows.append(cells)
         if nested:
             doc.add_table(rows)
             rows = []
             for inner in nested:
                 _read_table(inner, doc)
+    if cut:
+        doc.warnings.append(f"baris tabel Word lebih lebar dari {MAX_GRID_COLUMNS} kolom dipotong")
     doc.add_table(rows)
 
 

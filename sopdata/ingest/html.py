@@ -52,6 +52,8 @@ _WHITESPACE = re.compile(r"\s+")
 #: Spans larger than these are clamped (the HTML standard clamps at 1000 / 65534).
 MAX_COLSPAN = 100
 MAX_ROWSPAN = 1000
+#: Widest table grid kept (columns): spans beyond it are cut, with a warning.
+MAX_COLUMNS = 256
 
 
 def _span(value: str | None, limit: int) -> int:
@@ -77,6 +79,7 @@ class _Table:
             int, int
         ] = {}  # column -> rows still covered from above (this one included)
         self.placed: dict[int, int] = {}  # column -> rowspan of cells placed in this row
+        self.cut = False  # a cell fell beyond MAX_COLUMNS
 
     def start_row(self) -> None:
         self.end_row()
@@ -88,9 +91,16 @@ class _Table:
         self.end_cell()
         if self.row is None:
             self.start_row()
-        while self.covered.get(self.col, 0) > 0:
+        while self.col < MAX_COLUMNS and self.covered.get(self.col, 0) > 0:
             self.col += 1
         self.cell = []
+        if self.col >= MAX_COLUMNS:
+            self.cut = True
+            self.cell_at = (-1, 0, 0)  # read (its text must go somewhere) but not placed
+            return
+        if self.col + colspan > MAX_COLUMNS:
+            self.cut = True
+            colspan = MAX_COLUMNS - self.col
         self.cell_at = (self.col, colspan, rowspan)
         self.col += colspan
 
@@ -98,6 +108,9 @@ class _Table:
         if self.cell is None or self.row is None:
             return
         col, colspan, rowspan = self.cell_at
+        if col < 0:
+            self.cell = None
+            return
         self.row[col] = tidy_cell("".join(self.cell))
         for c in range(col + 1, col + colspan):
             self.row[c] = ""
@@ -132,6 +145,7 @@ class _PageReader(HTMLParser):
         self.outside: list[str] = []
         self.tables: list[_Table] = []
         self.skipping: list[str] = []
+        self.cut = False
 
     # -- text sinks
     def _sink(self) -> list[str] | None:
@@ -182,6 +196,11 @@ class _PageReader(HTMLParser):
         if tag == "table" and self.tables:
             table = self.tables.pop()
             table.end_row()
+            if table.cut and not self.cut:
+                self.cut = True
+                self.doc.warnings.append(
+                    f"tabel HTML lebih lebar dari {MAX_COLUMNS} kolom: sel di luarnya tidak dibaca"
+                )
             if self.tables:
                 # Rows read so far of the outer table come first, then this table.
                 self.doc.add_table(self.tables[-1].take_rows())

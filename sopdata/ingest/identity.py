@@ -66,8 +66,8 @@ _UNIT_HEADER = re.compile(
     r"RUMAH\s+SAKIT|RSUD|UPTD?|KANTOR|BAGIAN)\b[A-Z0-9 .,&()/'-]{0,90}$"
 )
 _UNIT_LABEL = re.compile(
-    r"^\W*(?:unit\s+kerja|satuan\s+kerja|perangkat\s+daerah|unit\s+organisasi|skpd|opd)\s*[:\t]\s*"
-    r"(\S.{2,90})$",
+    r"^[^\w\n]*+(?:unit\s+kerja|satuan\s+kerja|perangkat\s+daerah|unit\s+organisasi|skpd|opd)"
+    r"(?>[^\S\n]*?[:\t])[^\S\n]*+(\S.{2,90})$",
     re.I | re.M,
 )
 _KANTOR_OF_PLACE = re.compile(r"^KANTOR\s+(?=(?:KECAMATAN|KELURAHAN|DESA)\b)")

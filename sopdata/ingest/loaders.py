@@ -35,6 +35,43 @@ NO_OFFICE_WARNING = "kantor (kecamatan/bagian) tidak disebut dalam dokumen; isi 
 
 #: Largest document accepted (bytes). Real SOP books are a few MB at most.
 MAX_BYTES = 25 * 1024 * 1024
+#: Longest cell (or text line cell) read; longer ones are cut, with a warning,
+#: before any parser's regex sees them.
+MAX_CELL_CHARS = 5000
+
+
+def _clip(cell: str) -> str:
+    return cell[:MAX_CELL_CHARS]
+
+
+def clip_rows(rows: list[list[str]]) -> int:
+    """Cut every cell of ``rows`` longer than :data:`MAX_CELL_CHARS` (in place); how many were."""
+    cut = 0
+    for row in rows:
+        for k, cell in enumerate(row):
+            if len(cell) > MAX_CELL_CHARS:
+                row[k] = _clip(cell)
+                cut += 1
+    return cut
+
+
+def clip_text(text: str) -> tuple[str, int]:
+    """``text`` with every tab-separated cell of a line cut at :data:`MAX_CELL_CHARS`."""
+    if len(text) <= MAX_CELL_CHARS:
+        return text, 0
+    cut = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if len(line) > MAX_CELL_CHARS:
+            cells = line.split("\t")
+            cut += sum(len(c) > MAX_CELL_CHARS for c in cells)
+            lines[i] = "\t".join(_clip(c) for c in cells)
+    return ("\n".join(lines), cut) if cut else (text, 0)
+
+
+def clip_warning(cut: int) -> str:
+    limit = f"{MAX_CELL_CHARS:,}".replace(",", ".")
+    return f"{cut} sel/baris lebih dari {limit} karakter dipotong; sisanya tidak dibaca"
 
 
 class Format(enum.Enum):
@@ -69,6 +106,10 @@ def detect_format(head: bytes, name: str = "") -> Format:
         return _zip_format(head, name)
     if head.startswith(OLE_MAGIC):
         return Format.OLE
+    if head.startswith(UTF16_BOMS):  # UTF-16 text: its NUL bytes are no sign of a binary
+        decoded = head[:8192].decode("utf-16", errors="ignore").lower()
+        html = "<html" in decoded or "<table" in decoded or "<!doctype html" in decoded
+        return Format.HTML if html else Format.TEXT
     if head.startswith((b"\x7fELF", b"MZ", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return Format.BINARY
     sample = head[:4096]
@@ -84,6 +125,7 @@ def detect_format(head: bytes, name: str = "") -> Format:
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 #: What ``zipfile`` raises on a damaged archive; NotImplementedError for a
 #: header that asks for an unknown zip version or compression method.
@@ -153,15 +195,40 @@ def describe_zip(data: bytes) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, list[str]]:
-    """Bytes to text: UTF-8 (with BOM), then Windows-1252; odd bytes replaced and reported."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    """Bytes to text: UTF-16 with its BOM; UTF-8 (with BOM); Windows-1252 when no
+    line is UTF-8. A file mixing the two (one pasted line) is decoded line by
+    line, with a warning, so one stray byte does not turn every "½" into "Â½"."""
+    if data.startswith(UTF16_BOMS):
+        text = data.decode("utf-16", errors="replace")
+        bad = text.count("\ufffd")
+        return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"] if bad else []
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    out: list[str] = []
+    legacy = 0
+    utf8 = 0
+    for line in lines:
         try:
-            return data.decode(encoding), []
+            out.append(line.decode("utf-8"))
+            utf8 += any(b > 0x7F for b in line)
         except UnicodeDecodeError:
-            continue
-    text = data.decode("utf-8", errors="replace")
+            out.append(line.decode("cp1252", errors="replace"))
+            legacy += 1
+    if out and out[0].startswith("\ufeff"):
+        out[0] = out[0][1:]
+    text = "\n".join(out)
+    warnings = []
+    if utf8:  # both encodings in one file
+        warnings.append(
+            f"{legacy} baris bukan UTF-8 dibaca sebagai Windows-1252 (berkas campuran); periksa hurufnya"
+        )
     bad = text.count("\ufffd")
-    return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"]
+    if bad:
+        warnings.append(f"{bad} karakter tidak terbaca diganti dengan '\ufffd'")
+    return text, warnings
 
 
 #: Readers of documents without a tab-separated step table, tried in order after
@@ -264,6 +331,10 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
     if fmt in (Format.DOCX, Format.XLSX, Format.PDF, Format.HTML):
         try:
             doc = read_table_document(fmt, data, name)
+            cut = clip_rows(doc.rows)
+            doc.fallback_text, cut_text = clip_text(doc.fallback_text)
+            if cut or cut_text:
+                doc.warnings.append(clip_warning(max(cut, cut_text)))
             sops = sops_from_table_document(doc, name, fmt.value)
         except RecursionError as exc:  # pathological nesting in malformed markup
             raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
@@ -272,6 +343,9 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
         text, warnings = decode_text(data)
         if not text.strip():
             raise SOPLoadError("Berkas hanya berisi spasi; tidak ada teks SOP.", name)
+        text, cut = clip_text(text)
+        if cut:
+            warnings.append(clip_warning(cut))
         try:
             sops = parse_document_text(text, name)
         except RecursionError as exc:

@@ -44,7 +44,7 @@ _HEADER_WORDS = re.compile(
     re.I,
 )
 # A row number at the start of a line: "1 |Menerima", "2 Humas", "& |bersangkutan" (& = 6).
-_LINE_NO = re.compile(r"^[\s|{\[(]*(\d{1,2}|&)\s*[|\[{(.,]?\s*(?=[A-Za-z\"'])")
+_LINE_NO = re.compile(r"^[\s|{\[(]*+(\d{1,2}|&)\s*+(?:[|\[{(.,]\s*+)?(?=[A-Za-z\"'])")
 _MID_NO = re.compile(r"(?<=\s)(\d{1,2})(?=\s)")
 _UNIT_AFTER = re.compile(r"^\s*(menit|mnt|jam|hari|harl|bulan|bln|minggu|tahun|th)\b", re.I)
 _NO_CONTEXT_BEFORE = re.compile(r"(lembar|rangkap|nomor|no\.?|tahun|th\.?|ke)\s*$", re.I)

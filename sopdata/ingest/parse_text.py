@@ -52,9 +52,21 @@ _OUTPUT = re.compile(
     r"^\W*(?:output|hasil|keluaran|produk)(?:\s*/\s*(?:output|hasil|keluaran))?\W*$", re.I
 )
 _KETERANGAN = re.compile(r"^\W*(?:keterangan|ket|catatan)\W*$", re.I)
-_STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+_STEP_NO = re.compile(r"^\s*+(\d{1,4})\s*+(?:[.)]\s*+)?$")
+#: A sub-step ("2.1", "2a"): kept as a step of its own, never the table's end.
+_SUB_STEP_NO = re.compile(r"^\s*+(\d{1,4}(?:\.\d{1,2}|[a-z]))\s*+(?:[.)]\s*+)?$")
+#: Steps kept per SOP; the rest are reported, not read.
+MAX_STEPS = 1000
+
+
+def _step_no(cell: str) -> str | None:
+    """The step number a first cell holds ("2", "2.1", "2a"), or None."""
+    m = _STEP_NO.match(cell) or _SUB_STEP_NO.match(cell)
+    return m.group(1) if m else None
+
+
 _SOP_HEADING = re.compile(r"^\W*SOP\s+([A-Z0-9][^a-z]{3,})$")
-_STANDAR_HEADING = re.compile(r"standar\s+operasional\s+prosedur\s*(\(sop\))?\s*$", re.I)
+_STANDAR_HEADING = re.compile(r"standar\s++operasional\s++prosedur\s*+(?:\(sop\)\s*+)?$", re.I)
 _TOTAL_ROW = re.compile(r"^\W*(jumlah|total)(\s+(waktu|durasi|lama))?\W*$", re.I)
 
 
@@ -77,7 +89,7 @@ def is_actor_subheader(header: list[str], row: list[str]) -> bool:
     over several columns: it holds only the actors' names, between Kegiatan
     and Kelengkapan, with no step number and no Kegiatan text."""
     layout = read_layout(header, None)
-    if layout is None or not row or _STEP_NO.match(clean_cell(row[0])):
+    if layout is None or not row or _step_no(clean_cell(row[0])):
         return False
     cells = [clean_cell(c) for c in row]
     inside = cells[layout.kegiatan + 1 : layout.kelengkapan]
@@ -182,7 +194,7 @@ def read_step(cells: list[str], layout: TableLayout) -> tuple[Step, int]:
     actors = [name for name, text in marks.items() if classify_mark(text) != "decision_label"]
     ket = layout.keterangan + shift if layout.keterangan is not None else None
     step = Step(
-        no=_STEP_NO.match(cells[0]).group(1) if _STEP_NO.match(cells[0]) else cells[0].strip(),  # type: ignore[union-attr]
+        no=_step_no(cells[0]) or cells[0].strip(),
         activity=cell_text(_cell(cells, layout.kegiatan)),
         actors=actors,
         marks=marks,
@@ -205,6 +217,7 @@ class _Builder:
     steps: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     shifted_rows: int = 0
+    dropped_steps: int = 0
 
 
 def _title_from_heading(line: str) -> str | None:
@@ -295,9 +308,19 @@ def parse_rows(
                 continue
             if (
                 len(cells) >= 3
-                and _STEP_NO.match(cells[0])
+                and _step_no(cells[0])
                 and clean_cell(_cell(cells, current.layout.kegiatan))
             ):
+                if len(current.steps) >= MAX_STEPS:
+                    current.dropped_steps += 1
+                    i += 1
+                    continue
+                if not _STEP_NO.match(cells[0]) and not any(
+                    w.startswith("sub-langkah") for w in current.warnings
+                ):
+                    current.warnings.append(
+                        f"sub-langkah (mis. {_step_no(cells[0])}) dibaca sebagai langkah tersendiri"
+                    )
                 step, shift = read_step(cells, current.layout)
                 current.shifted_rows += shift != 0
                 current.steps.append(step)
@@ -413,5 +436,10 @@ def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab:
     if b.shifted_rows:
         sop.warnings.append(
             f"{b.shifted_rows} baris bergeser satu kolom (sel kosong tambahan); Mutu Baku dibaca dari posisi Waktu"
+        )
+    if b.dropped_steps:
+        sop.warnings.append(
+            f"tabel langkah lebih dari {MAX_STEPS} langkah: {b.dropped_steps} langkah berikutnya "
+            "tidak dibaca; pecah SOP ini"
         )
     return sop

@@ -12,7 +12,10 @@ Where the tables hold no step table, the page text goes to the text parser
 (:attr:`TableDocument.fallback_text`). A PDF without a text layer (a scan)
 raises :class:`SOPLoadError` asking for OCR. Reading is bounded: at most
 :data:`MAX_PAGES` pages and :data:`TIME_BUDGET_S` seconds, with a warning when
-the rest of the document is left unread.
+the rest of the document is left unread; inside a page, by the decoded size of
+its content (:data:`MAX_PAGE_CONTENT_BYTES`, measured while inflating), the
+objects laid out (:data:`MAX_PAGE_OBJECTS`) and :data:`PAGE_TIME_S` seconds,
+checked as each object is laid out. A page over a bound is skipped with a warning.
 """
 
 from __future__ import annotations
@@ -36,6 +39,13 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 MAX_PAGES = 100
 #: Seconds spent reading pages at most (checked between pages).
 TIME_BUDGET_S = 45.0
+#: Decoded content stream bytes of one page read at most (measured while inflating).
+MAX_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
+#: Characters and drawn objects laid out on one page at most; a dense A4 table
+#: page has a few thousand.
+MAX_PAGE_OBJECTS = 40_000
+#: Seconds spent laying out one page at most (checked while it is laid out).
+PAGE_TIME_S = 10.0
 #: Fewer characters than this per page on average: no usable text layer.
 MIN_CHARS_PER_PAGE = 20
 
@@ -51,6 +61,88 @@ def _page_count(pdf: Any) -> int:
         return int(resolve1(pdf.doc.catalog["Pages"])["Count"])
     except Exception:  # a damaged page tree: count by walking it
         return len(pdf.pages)
+
+
+class _PageTooHeavy(Exception):
+    """A page over a per-page bound; ``why`` says which, in Indonesian."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _content_size(page_obj: Any, cap: int) -> int:
+    """The decoded size of a page's content streams, counted while inflating and
+    stopped just past ``cap`` (a 7 KB stream may inflate to gigabytes)."""
+    import zlib
+
+    from pdfminer.pdftypes import resolve1
+
+    total = 0
+    for ref in page_obj.contents or []:
+        stream = resolve1(ref)
+        raw = getattr(stream, "rawdata", None)
+        if raw is None:  # already decoded by pdfminer
+            total += len(getattr(stream, "data", b"") or b"")
+        else:
+            filters = [str(getattr(f, "name", f)) for f, _ in stream.get_filters()]
+            if not filters:
+                total += len(raw)
+            elif filters == ["FlateDecode"] or filters == ["Fl"]:
+                inflate = zlib.decompressobj()
+                chunk = inflate.decompress(raw, cap + 1 - total)
+                total += len(chunk)
+                while inflate.unconsumed_tail and total <= cap:
+                    chunk = inflate.decompress(inflate.unconsumed_tail, cap + 1 - total)
+                    if not chunk:
+                        break
+                    total += len(chunk)
+            else:  # other filters are rare in content streams; pdfminer decodes them
+                total += len(stream.get_data())
+        if total > cap:
+            break
+    return total
+
+
+def _bounded_layout(page: Any, deadline: float, max_objects: int) -> None:
+    """Lay the page out (``page.layout``) with its work bounded: at most
+    ``max_objects`` characters and drawn objects, and not past ``deadline``
+    (``time.monotonic()``), checked as each object is laid out.
+
+    Raises:
+        _PageTooHeavy: a bound was reached; the page is left unread.
+    """
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class Bounded(PDFPageAggregatorWithMarkedContent):
+        count = 0
+
+        def _tick(self) -> None:
+            self.count += 1
+            if self.count > max_objects:
+                raise _PageTooHeavy(f"lebih dari {max_objects:,} karakter/objek".replace(",", "."))
+            if self.count % 256 == 0 and time.monotonic() > deadline:
+                raise _PageTooHeavy("waktu baca halaman habis")
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            self._tick()
+            return float(super().render_char(*args, **kwargs))
+
+        def paint_path(self, *args: Any, **kwargs: Any) -> None:
+            self._tick()
+            super().paint_path(*args, **kwargs)
+
+        def render_image(self, *args: Any, **kwargs: Any) -> None:
+            self._tick()
+            super().render_image(*args, **kwargs)
+
+    size = _content_size(page.page_obj, MAX_PAGE_CONTENT_BYTES)
+    if size > MAX_PAGE_CONTENT_BYTES:
+        raise _PageTooHeavy(f"isi halaman lebih dari {MAX_PAGE_CONTENT_BYTES // (1024 * 1024)} MB")
+    device = Bounded(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    page._layout = device.get_result()
 
 
 def drawn_shape_mark(obj: dict[str, Any]) -> str | None:
@@ -287,6 +379,7 @@ def read_pdf(
     chars = 0
     textless: list[int] = []
     carry: Row | None = None
+    heavy: list[str] = []
     started = time.monotonic()
     try:
         total = _page_count(pdf)
@@ -298,6 +391,15 @@ def read_pdf(
                     f"(batas {max_pages} halaman / {time_budget_s:.0f} detik): pecah dokumen per bagian"
                 )
                 break
+            deadline = min(time.monotonic() + PAGE_TIME_S, started + time_budget_s)
+            try:
+                _bounded_layout(page, deadline, MAX_PAGE_OBJECTS)
+            except _PageTooHeavy as exc:
+                heavy.append(f"{number} ({exc.why})")
+                texts.append("")
+                carry = None
+                page.close()
+                continue
             n_chars = len(page.chars)
             chars += n_chars
             if n_chars < MIN_CHARS_PER_PAGE:
@@ -318,6 +420,16 @@ def read_pdf(
     pages_read = len(texts)
     if pages_read == 0:
         raise SOPLoadError("PDF tidak berisi halaman.", name)
+    if heavy:
+        doc.warnings.append(
+            f"halaman {', '.join(heavy[:10])} terlalu berat untuk dibaca dan dilewati"
+        )
+        if len(heavy) == pages_read:
+            raise SOPLoadError(
+                f"Dokumen terlalu berat untuk dibaca (batas per halaman: {heavy[0].split('(', 1)[1][:-1]}).",
+                name,
+            )
+        pages_read -= len(heavy)
     if chars < MIN_CHARS_PER_PAGE * pages_read:
         raise SOPLoadError(
             f"PDF ini hasil pindaian tanpa lapisan teks ({total} halaman); jalankan OCR lebih dulu "

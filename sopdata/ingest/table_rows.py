@@ -21,6 +21,7 @@ Row = list[str]
 #: Largest uncompressed member accepted inside a .docx/.xlsx (bytes): guards
 #: against a small file that inflates into gigabytes of XML.
 MAX_UNZIPPED_MEMBER = 200 * 1024 * 1024
+_CHUNK = 1024 * 1024
 
 _LINE_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\r\f\v]+")
 
@@ -78,15 +79,30 @@ def tidy_cell(text: str) -> str:
 def check_zip_members(zf: zipfile.ZipFile, name: str, kind: str) -> None:
     """Refuse an Office package whose members inflate beyond :data:`MAX_UNZIPPED_MEMBER`.
 
+    Every member is inflated in chunks and counted as it streams: the sizes in
+    the zip headers are the sender's word and are never trusted.
+
     Raises:
         SOPLoadError: a member (or the sum of them) is too large once unpacked.
     """
-    total = 0
+    total, limit = 0, 2 * MAX_UNZIPPED_MEMBER  # the sum of the members: twice one
     for info in zf.infolist():
-        total += info.file_size
-        if info.file_size > MAX_UNZIPPED_MEMBER or total > 2 * MAX_UNZIPPED_MEMBER:
+        if info.is_dir():
+            continue
+        member = 0
+        try:
+            with zf.open(info) as fp:
+                while chunk := fp.read(_CHUNK):
+                    member += len(chunk)
+                    total += len(chunk)
+                    if member > MAX_UNZIPPED_MEMBER or total > limit:
+                        raise SOPLoadError(
+                            f"Isi berkas {kind} terlalu besar setelah dibuka (lebih dari "
+                            f"{MAX_UNZIPPED_MEMBER // (1024 * 1024)} MB); berkas ini tidak dibaca.",
+                            name,
+                        )
+        except zipfile.BadZipFile as exc:  # a size or CRC that does not match what inflated
             raise SOPLoadError(
-                f"Isi berkas {kind} terlalu besar setelah dibuka (lebih dari "
-                f"{MAX_UNZIPPED_MEMBER // (1024 * 1024)} MB); berkas ini tidak dibaca.",
+                f"Berkas {kind} rusak (isi tidak cocok dengan daftar isinya); simpan ulang berkasnya.",
                 name,
-            )
+            ) from exc

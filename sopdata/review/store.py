@@ -145,6 +145,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE UNIQUE INDEX glossary_active ON glossary_entries (kind, alias)
             WHERE removed_at IS NULL""",
     ),
+    (
+        # A document's parse outcome, recorded when it is kept: parsed_at NULL
+        # for one kept before outcomes were recorded (parsed once more, then
+        # recorded); parse_error NULL when it was read.
+        "ALTER TABLE documents ADD COLUMN parsed_at TEXT",
+        "ALTER TABLE documents ADD COLUMN parse_error TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -197,6 +204,13 @@ class DocumentRecord:
     uploaded_by: str
     created_at: str
     removed_at: str | None = None
+    parsed_at: str | None = None
+    parse_error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Read once and refused: its message is :attr:`parse_error`, never retried."""
+        return self.parsed_at is not None and self.parse_error is not None
 
 
 @dataclass(frozen=True)
@@ -485,30 +499,70 @@ class WorkStore:
 
     # --- documents --------------------------------------------------------------------
 
-    def add_document(self, name: str, data: bytes, uploaded_by: str) -> DocumentRecord:
-        """Keep an uploaded file; the same bytes again return the stored record.
+    def add_document(
+        self,
+        name: str,
+        data: bytes,
+        uploaded_by: str,
+        *,
+        parse_error: str | None = None,
+        parsed: bool = True,
+    ) -> DocumentRecord:
+        """Keep an uploaded file with its parse outcome (``parse_error``: the
+        reader's message, None when it was read); the same bytes again return
+        the stored record, with the new outcome.
 
         A removed document uploaded again is restored (its first name and
         uploader are kept). The size limit is the caller's to enforce.
         """
         sha = hashlib.sha256(data).hexdigest()
+        parsed_at = utc_now() if parsed else None
 
         def run(conn: sqlite3.Connection) -> DocumentRecord:
             conn.execute(
-                "INSERT INTO documents (sha256, name, size, uploaded_by, created_at, data) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE "
-                "SET removed_at = NULL, removed_by = NULL",
-                (sha, name, len(data), uploaded_by, utc_now(), sqlite3.Binary(data)),
+                "INSERT INTO documents (sha256, name, size, uploaded_by, created_at, data, "
+                "parsed_at, parse_error) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE "
+                "SET removed_at = NULL, removed_by = NULL, "
+                # a new outcome replaces the old one; the same outcome keeps its time
+                "parsed_at = CASE WHEN excluded.parsed_at IS NULL THEN parsed_at "
+                "WHEN parsed_at IS NULL OR removed_at IS NOT NULL "
+                "OR parse_error IS NOT excluded.parse_error THEN excluded.parsed_at "
+                "ELSE parsed_at END, "
+                "parse_error = CASE WHEN excluded.parsed_at IS NULL THEN parse_error "
+                "ELSE excluded.parse_error END",
+                (
+                    sha,
+                    name,
+                    len(data),
+                    uploaded_by,
+                    utc_now(),
+                    sqlite3.Binary(data),
+                    parsed_at,
+                    parse_error,
+                ),
             )
             return self._document(conn, sha)
 
         return self._write(run)
 
-    @staticmethod
-    def _document(conn: sqlite3.Connection, sha: str) -> DocumentRecord:
+    def set_document_outcome(self, sha256: str, parse_error: str | None) -> None:
+        """Record how a kept document read (for one kept before outcomes were recorded)."""
+        self._write(
+            lambda conn: conn.execute(
+                "UPDATE documents SET parsed_at = ?, parse_error = ? WHERE sha256 = ?",
+                (utc_now(), parse_error, sha256),
+            )
+        )
+
+    _DOCUMENT_COLUMNS = (
+        "sha256, name, size, uploaded_by, created_at, removed_at, parsed_at, parse_error"
+    )
+
+    @classmethod
+    def _document(cls, conn: sqlite3.Connection, sha: str) -> DocumentRecord:
         row = conn.execute(
-            "SELECT sha256, name, size, uploaded_by, created_at, removed_at "
-            "FROM documents WHERE sha256 = ?",
+            f"SELECT {cls._DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?",
             (sha,),
         ).fetchone()
         return DocumentRecord(*row)
@@ -518,8 +572,7 @@ class WorkStore:
         where = "" if include_removed else "WHERE removed_at IS NULL"
         rows = self._read(
             lambda conn: conn.execute(
-                "SELECT sha256, name, size, uploaded_by, created_at, removed_at "
-                f"FROM documents {where} ORDER BY created_at, rowid"
+                f"SELECT {self._DOCUMENT_COLUMNS} FROM documents {where} ORDER BY created_at, rowid"
             ).fetchall()
         )
         return [DocumentRecord(*r) for r in rows]

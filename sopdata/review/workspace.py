@@ -19,6 +19,7 @@ from typing import Any
 from sopdata.errors import SOPLoadError
 from sopdata.form import DECISION, IDENTITY_FIELDS, PROCESS, has_decision, label_of
 from sopdata.grouping import DisjointSet
+from sopdata.ingest.isolate import load_isolated, too_heavy
 from sopdata.ingest.loaders import load_bytes
 from sopdata.matching.pairs import PairMatch
 from sopdata.matching.profiles import office_key
@@ -208,15 +209,32 @@ class LoadedDocument:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_documents(documents: Iterable[tuple[str, str, bytes]]) -> list[LoadedDocument]:
+def load_documents(
+    documents: Iterable[tuple[str, str, bytes]], *, isolated: bool = True
+) -> list[LoadedDocument]:
     """Parse uploaded documents ``(name, sha256, bytes)``; a bad one carries its
-    Indonesian message and never stops the others."""
+    Indonesian message and never stops the others.
+
+    Each document is read in a capped worker process (``isolated``, see
+    :mod:`sopdata.ingest.isolate`); whatever goes wrong with one document, even
+    an error no reader expects, becomes its message.
+    """
     out = []
     for name, sha, data in documents:
         try:
-            result = load_bytes(data, name)
+            result = load_isolated(data, name) if isolated else load_bytes(data, name)
         except SOPLoadError as exc:
             out.append(LoadedDocument(name, sha, [], error=exc.message))
+            continue
+        except MemoryError:
+            out.append(LoadedDocument(name, sha, [], error=too_heavy(name, "memori").message))
+            continue
+        except Exception as exc:  # a reader's bug must not take every page down
+            out.append(
+                LoadedDocument(
+                    name, sha, [], error=f"Dokumen tidak dapat dibaca ({type(exc).__name__})."
+                )
+            )
             continue
         out.append(LoadedDocument(name, sha, result.sops, warnings=list(result.warnings)))
     return out

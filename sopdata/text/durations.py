@@ -225,8 +225,9 @@ class _Tok:
     se: bool = False  # the "1" of "sehari", "sebulan"
 
 
-_TOKEN_RE = re.compile(r"(?:\d+[.,]\d+|[0-9A-Za-z])+|[-~+/]|\S")
-_NUMERIC_RE = re.compile(r"\d{1,6}(?:[.,]\d{1,4})?")
+# Atomic items, one way to split a run: linear on a run of 100,000 digits.
+_TOKEN_RE = re.compile(r"(?>[A-Za-z]|\d++(?:[.,]\d+)?)+|[-~+/]|\S")
+_NUMERIC_RE = re.compile(r"\d{1,9}(?:[.,]\d{1,4})?")
 _LOOKALIKE_NUM_RE = re.compile(r"[0-9SOoIlLB]{1,6}(?:[.,][0-9SOoIlLB]{1,4})?")
 
 
@@ -376,8 +377,25 @@ def _typed_fraction(m: re.Match[str]) -> str:
     return f"{whole + num / den:g}".replace(".", ",")
 
 
+#: Invisible characters a copy from a web page or a PDF leaves inside a number.
+_ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+#: Full-width forms (CJK input methods) as their ASCII letters and digits.
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+#: A number with two or more thousands groups ("1.000.000", "2,500,000"): one
+#: separator throughout, so it cannot be a decimal.
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])(\d{1,3})([.,])(\d{3}(?:\2\d{3})+)(?![\d])")
+
+
+def normalise_number_text(text: str) -> str:
+    """Zero-width characters dropped, full-width digits and letters made ASCII,
+    thousands separators removed from an unambiguous grouped number."""
+    text = _ZERO_WIDTH_RE.sub("", text).translate(_FULL_WIDTH)
+    return _THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(3).replace(m.group(2), ""), text)
+
+
 def _prepare(text: str) -> str:
     """Spell the text the way the tokenizer expects (ranges as "~", dashes as "-")."""
+    text = normalise_number_text(text)
     text = _TYPED_FRACTION_RE.sub(_typed_fraction, text)
     text = _PRIME_SECONDS_RE.sub(r"\1 detik", text)
     text = _PRIME_MINUTES_RE.sub(r"\1 menit", text)
@@ -424,7 +442,8 @@ class _Span:
 
 
 def _is_last(toks: list[_Tok], i: int) -> bool:
-    return all(t.kind == "sym" for t in toks[i:])
+    """Only symbols from token i on (no slice copied: this runs once per word)."""
+    return all(toks[k].kind == "sym" for k in range(i, len(toks)))
 
 
 def _unit_at(toks: list[_Tok], j: int, after_number: bool) -> tuple[str, bool] | None:

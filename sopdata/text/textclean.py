@@ -12,7 +12,8 @@ import html
 import re
 import unicodedata
 
-_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+# Possessive spaces and a tag that ends at the next "<": linear on unclosed tags.
+_TAG = re.compile(r"<\s*+(/?)\s*+([a-zA-Z][a-zA-Z0-9]*+)\b[^<>]*+>")
 _BLOCK_TAGS = {"li", "p", "br", "div", "tr", "ul", "ol", "h1", "h2", "h3", "h4", "table"}
 _MD_BOLD = re.compile(r"\*\*|__")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")

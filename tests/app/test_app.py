@@ -59,7 +59,7 @@ def test_upload_a_real_file_and_a_broken_one(data_dir):
     at = _app()
     # a revised copy of a bundled document (an identical copy is the same document: it adds nothing)
     seed = (CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt").read_bytes() + b"\n"
-    uploader = at.file_uploader(key="uploads")
+    uploader = at.file_uploader(key="uploads_0")
     uploader.upload("rekomendasi-ot-kecamatan-baru.txt", seed, "text/plain")
     uploader.upload("rusak.docx", b"PK\x03\x04 bukan dokumen word", "application/octet-stream")
     bundled = (CORPUS / "setda-bagian-organisasi-sop.txt").read_bytes()

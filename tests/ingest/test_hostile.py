@@ -1,0 +1,158 @@
+"""Hostile documents (issue 15): each ends within seconds with SOPs or one Indonesian message."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from sopdata.errors import SOPLoadError
+from sopdata.ingest import html, pdf, table_rows
+from sopdata.ingest.isolate import Limits, load_isolated, load_path_isolated
+from sopdata.ingest.loaders import LoadResult, load_bytes
+from sopdata.review.workspace import load_documents
+from tests.support import hostile
+from tests.support.paths import CORPUS
+
+
+def _ends_quickly(data: bytes, name: str, seconds: float = 5.0) -> str:
+    """Load in-process; the outcome ("N SOP" or the message) within ``seconds``."""
+    started = time.perf_counter()
+    try:
+        outcome = f"{len(load_bytes(data, name).sops)} SOP"
+    except SOPLoadError as exc:
+        outcome = exc.message
+    assert time.perf_counter() - started < seconds, outcome
+    return outcome
+
+
+def test_grid_before_of_a_billion_is_clamped():
+    outcome = _ends_quickly(hostile.grid_before_docx(1_000_000_000), "grid.docx")
+    assert "tabel langkah" in outcome  # read as a table like any other: no MemoryError
+
+
+@pytest.mark.parametrize("tag", ["gridBefore", "gridAfter"])
+def test_grid_values_are_clamped_to_the_row_width(tag):
+    import io
+
+    from sopdata.ingest.docx import MAX_GRID_COLUMNS, read_docx
+
+    doc = read_docx(io.BytesIO(hostile.grid_before_docx(10**9, tag)), "g.docx")
+    assert max(len(r) for r in doc.rows) <= MAX_GRID_COLUMNS
+
+
+def test_zip_member_lying_about_its_size_is_measured_while_inflating(monkeypatch):
+    monkeypatch.setattr(table_rows, "MAX_UNZIPPED_MEMBER", 2 * 1024 * 1024)
+    for data, name in (
+        (hostile.zip_bomb_docx(8 * 1024 * 1024, lie=False), "bom.docx"),
+        (hostile.zip_bomb_xlsx(8 * 1024 * 1024), "bom.xlsx"),
+    ):
+        outcome = _ends_quickly(data, name)
+        assert "terlalu besar setelah dibuka" in outcome or "rusak" in outcome, outcome
+    # the header says 10 bytes: the count, not the header, refuses it
+    outcome = _ends_quickly(hostile.zip_bomb_docx(8 * 1024 * 1024, lie=True), "bohong.docx")
+    assert "terlalu besar" in outcome or "rusak" in outcome, outcome
+
+
+def test_html_spans_cannot_multiply_the_grid():
+    started = time.perf_counter()
+    doc = html.read_html(hostile.span_html(4000))
+    assert time.perf_counter() - started < 3
+    assert max(len(r) for r in doc.rows) <= html.MAX_COLUMNS
+    assert any("lebih lebar" in w for w in doc.warnings)
+
+
+def test_inflating_pdf_page_is_bounded_inside_the_page():
+    outcome = _ends_quickly(hostile.inflating_pdf(120_000), "berat.pdf", seconds=4)
+    assert outcome.startswith("Dokumen terlalu berat untuk dibaca (batas"), outcome
+    outcome = _ends_quickly(hostile.inflating_pdf(2_000_000), "bom.pdf", seconds=4)
+    assert "isi halaman lebih dari" in outcome, outcome
+
+
+def test_pdf_page_time_is_checked_while_the_page_is_laid_out(monkeypatch):
+    monkeypatch.setattr(pdf, "PAGE_TIME_S", 0.2)
+    monkeypatch.setattr(pdf, "MAX_PAGE_OBJECTS", 10**9)
+    outcome = _ends_quickly(hostile.inflating_pdf(150_000), "lambat.pdf", seconds=3)
+    assert "waktu baca halaman habis" in outcome, outcome
+
+
+def test_long_waktu_cell_ends_quickly():
+    outcome = _ends_quickly(hostile.long_waktu_text(100_000), "waktu.txt", seconds=2)
+    assert outcome == "1 SOP"
+    (sop,) = load_bytes(hostile.long_waktu_text(100_000), "waktu.txt").sops
+    assert any("lebih dari 5.000 karakter dipotong" in w for w in sop.warnings), sop.warnings
+
+
+# --- the isolated worker ---------------------------------------------------------------
+
+
+def _spin(data: bytes, name: str) -> LoadResult:
+    while True:
+        pass
+
+
+def _hog(data: bytes, name: str) -> LoadResult:
+    blocks = []
+    while True:
+        blocks.append(bytearray(64 * 1024 * 1024))
+
+
+def _crash(data: bytes, name: str) -> LoadResult:
+    os.kill(os.getpid(), signal.SIGSEGV)
+    raise AssertionError("unreachable")
+
+
+def _bug(data: bytes, name: str) -> LoadResult:
+    raise KeyError("a reader's bug")
+
+
+def _sleep(data: bytes, name: str) -> LoadResult:
+    time.sleep(60)
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize(
+    "target,limits,expected",
+    [
+        (_spin, Limits(memory_mb=1024, cpu_s=1, wall_s=20), "1 detik CPU"),
+        (_hog, Limits(memory_mb=512, cpu_s=20, wall_s=20), "512 MB memori"),
+        (_crash, Limits(), "memori"),
+        (_sleep, Limits(memory_mb=1024, cpu_s=5, wall_s=1), "waktu 1 detik"),
+    ],
+    ids=["cpu", "memory", "segfault", "wall-clock"],
+)
+def test_isolated_worker_caps_end_in_one_message(target, limits, expected):
+    started = time.perf_counter()
+    with pytest.raises(SOPLoadError) as info:
+        load_isolated(b"x", "berat.txt", limits, target=target)
+    assert time.perf_counter() - started < 15
+    assert info.value.message.startswith("Dokumen terlalu berat untuk dibaca (batas")
+    assert expected in info.value.message, info.value.message
+
+
+def test_isolated_worker_turns_an_unexpected_error_into_a_message():
+    with pytest.raises(SOPLoadError, match="tidak dapat dibaca \\(KeyError\\)"):
+        load_isolated(b"x", "bug.txt", target=_bug)
+
+
+def test_isolated_reading_gives_the_same_sops_as_in_process():
+    path = CORPUS / "setda-bagian-organisasi-sop.txt"
+    here = load_bytes(path.read_bytes(), path.name)
+    there = load_path_isolated(path)
+    assert [s.to_dict() for s in there.sops] == [s.to_dict() for s in here.sops]
+    with pytest.raises(SOPLoadError, match="kosong"):
+        load_isolated(b"", "kosong.txt")
+
+
+def test_load_documents_survives_any_error(monkeypatch):
+    def boom(data: bytes, name: str) -> LoadResult:
+        raise MemoryError
+
+    monkeypatch.setattr("sopdata.review.workspace.load_isolated", boom)
+    good = (CORPUS / "setda-bagian-organisasi-sop.txt").read_bytes()
+    docs = load_documents([("a.txt", "a", good)])
+    assert docs[0].error.startswith("Dokumen terlalu berat untuk dibaca")
+    monkeypatch.setattr("sopdata.review.workspace.load_isolated", _bug)
+    assert load_documents([("a.txt", "a", good)])[0].error.startswith("Dokumen tidak dapat dibaca")

@@ -1,0 +1,69 @@
+"""Every regex-using reader finishes in linear time on its worst input (issue 15).
+
+Each case feeds a function 100,000 characters shaped to make an ambiguous or
+nested quantifier backtrack; a quadratic version takes tens of seconds, a
+linear one well under a second. The bound (2 s) is generous: it measures complexity,
+not speed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from sopdata.ingest.identity import _letterhead_unit
+from sopdata.ingest.parse_ocr import parse_ocr
+from sopdata.ingest.parse_text import parse_tables
+from sopdata.legal_basis import regulation_key
+from sopdata.text.durations import looks_like_duration, parse_duration
+from sopdata.text.textclean import strip_markup
+
+N = 100_000
+#: Generous: a linear reader takes 0.01-0.6 s here, a quadratic one over 20 s.
+LIMIT_S = 2.0
+HEADER = "No\tKegiatan\tPelaksana\tKelengkapan\tWaktu\tOutput\n"
+
+CASES: list[tuple[str, Callable[[str], object], str]] = [
+    # durations._TOKEN_RE: a digit run tried as "digits[.,]digits" from every position
+    ("waktu-digits", parse_duration, "9" * N + " menit"),
+    ("waktu-digits-dot", parse_duration, "1." * (N // 2)),
+    # durations._is_last: a slice copied per word token
+    ("waktu-words", parse_duration, "1 " + "Me " * (N // 3)),
+    ("waktu-looks", looks_like_duration, "1 " + "- " * (N // 2)),
+    # textclean._TAG: an unclosed tag scanned to the end from every "<"
+    ("tag-unclosed", strip_markup, "<a " * (N // 3)),
+    ("tag-spaces", strip_markup, "<" + " " * N),
+    # identity._UNIT_LABEL: \W* across lines, \s*[:\t]\s* over a run of spaces
+    ("unit-label-lines", _letterhead_unit, "-\n" * (N // 2)),
+    ("unit-label-spaces", _letterhead_unit, "unit kerja" + " \t" * (N // 2) + "x"),
+    # parse_text._STEP_NO / _STANDAR_HEADING: two \s* around an optional part
+    (
+        "step-no",
+        lambda t: parse_tables(t, "uji.txt"),
+        HEADER + "1" + " " * N + "x\tA\tB\tC\tD\tE\n",
+    ),
+    (
+        "standar-heading",
+        lambda t: parse_tables(t, "uji.txt"),
+        "standar operasional prosedur" + " " * N + "x\n",
+    ),
+    # legal_basis._NUMBER: \s*:?\s* after "nomor"
+    ("legal-number", regulation_key, "Peraturan Bupati nomor" + " " * N + "x"),
+    # parse_ocr._LINE_NO: \s*[punct]?\s* after the line number
+    ("ocr-line-no", lambda t: parse_ocr(t, "uji.txt"), "Nama SOP: Uji\n1" + " " * N + "9\n"),
+    (
+        "ocr-waktu-digits",
+        lambda t: parse_ocr(t, "uji.txt"),
+        "Nama SOP: Uji\n1 Menerima " + "9" * N + " menit\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("fn,text", [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+def test_worst_case_input_finishes_in_linear_time(fn, text):
+    started = time.perf_counter()
+    fn(text)
+    elapsed = time.perf_counter() - started
+    assert elapsed < LIMIT_S, f"{elapsed:.2f} s on {len(text):,} characters"
