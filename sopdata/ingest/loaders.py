@@ -11,12 +11,14 @@ import enum
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.docx import read_docx
+from sopdata.ingest.flattened import parse_flattened
 from sopdata.ingest.html import read_html
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_rows, parse_tables
@@ -161,10 +163,23 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
     return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"]
 
 
+#: Readers of a document's text, tried in order before the OCR reader: the first
+#: that finds SOPs wins (each returns [] for a text that is not its shape).
+TEXT_READERS: tuple[Callable[[str, str], list[SOP]], ...] = (
+    parse_tables,
+    parse_flattened,
+)
+
+
 def parse_document_text(text: str, source_file: str) -> list[SOP]:
-    """All SOPs of a document's text: table dumps first, OCR text otherwise."""
+    """All SOPs of a document's text: table dumps first, then flattened layouts,
+    OCR text otherwise."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    sops = parse_tables(text, source_file)
+    sops: list[SOP] = []
+    for reader in TEXT_READERS:
+        sops = reader(text, source_file)
+        if sops:
+            break
     ocr = not sops
     if ocr:
         sops = parse_ocr(text, source_file, acronyms=_acronyms())
