@@ -41,7 +41,13 @@ from sopdata.ingest.parse_ocr import is_ocr_book
 from sopdata.records import SOP, Step
 from sopdata.text.durations import looks_like_duration, parse_duration
 from sopdata.text.fuzzy import ocr_distance
-from sopdata.text.textclean import collapse_spaces, normalise_title_key, smart_title, split_items
+from sopdata.text.textclean import (
+    collapse_spaces,
+    normalise_title_key,
+    smart_title,
+    split_items,
+    strip_markup,
+)
 
 #: Said of every SOP read from flattened text.
 FLATTENED_WARNING = "teks tabel tanpa batas kolom: periksa Kegiatan dan Mutu Baku tiap langkah"
@@ -629,6 +635,7 @@ def parse_flattened(text: str, source_file: str) -> list[SOP]:
     [] when the text holds none of them."""
     if is_ocr_book(text):
         return []  # the scanned-book layout of parse_ocr ("URAIAN PROSEDUR <judul>")
+    text = strip_markup(text)  # fragments of markup left in a page's text
     if is_puskesmas(text):
         return parse_puskesmas(text, source_file)
     office = find_office(text[:20000])

@@ -19,7 +19,7 @@ _LABEL_PATTERNS: dict[str, re.Pattern[str]] = {
     "date_approved": re.compile(r"\b(?:tanggal|tgl)\.?\s*pengesahan\b", re.I),
     "date_effective": re.compile(r"\b(?:tanggal|tgl|tel)\.?\s*efekti[fl]\b", re.I),
     "approved_by": re.compile(r"\bdisahkan\s*ol\w*\b", re.I),
-    "title": re.compile(r"\bnama\s*sop\b", re.I),
+    "title": re.compile(r"\b(?:nama|judul)\s*sop\b", re.I),
     "legal_basis": re.compile(r"^\W*dasar\s+hukum\W*$", re.I),
     "qualifications": re.compile(r"^\W*kualifikas[il|]?(\s+pelaksana)?\W*$", re.I),
     "related_sops": re.compile(r"^\W*keterkaitan\W*$", re.I),
