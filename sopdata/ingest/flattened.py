@@ -184,8 +184,8 @@ def _value(text: str, label: Label, nxt: int, next_line: bool = True) -> str:
     line, _, after = rest.partition("\n")
     value = collapse_spaces(line).strip(" :;.-")
     if not value and next_line:
-        nxt_line = next((x for x in after.splitlines() if x.strip()), "")
-        value = collapse_spaces(nxt_line).strip(" :;-")
+        nxt_line = collapse_spaces(next((x for x in after.splitlines() if x.strip()), ""))
+        value = "" if nxt_line.endswith(":") else nxt_line.strip(" :;-")  # another label
     return value
 
 
@@ -335,6 +335,7 @@ class Marker:
     number: int
     start: int
     end: int
+    strong: bool = False  # "1." / "1)" or at a line start
 
 
 def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Marker]:
@@ -349,20 +350,29 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
             continue
         if _NOT_STEP_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
-        out.append(Marker(int(m.group(1)), m.start(), m.end()))
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        strong = (
+            bool(re.match(r"\d+\s*[.)]", m.group(0))) or not text[line_start : m.start()].strip()
+        )
+        out.append(Marker(int(m.group(1)), m.start(), m.end(), strong))
     return out
 
 
 def chain(markers: list[Marker], first: int = 1) -> list[Marker]:
     """The step numbers in order from ``first``: each the next number's first
-    occurrence after the previous one (one number may be skipped)."""
+    occurrence after the previous one, written as a list number ("2.", at a line
+    start) where there is one; one number may be skipped, only by a list number
+    (a bare number after a skipped one is a Waktu or a count)."""
     seq: list[Marker] = []
     cur = next((m for m in markers if m.number == first), None)
     while cur is not None:
         seq.append(cur)
         later = [m for m in markers if m.start >= cur.end]
-        cur = next((m for m in later if m.number == cur.number + 1), None) or next(
-            (m for m in later if m.number == seq[-1].number + 2), None
+        nxt = [m for m in later if m.number == cur.number + 1]
+        cur = (
+            next((m for m in nxt if m.strong), None)
+            or next(iter(nxt), None)
+            or next((m for m in later if m.number == cur.number + 2 and m.strong), None)
         )
     return seq
 
@@ -486,7 +496,7 @@ class _Table:
 
 def _minutes_unit(text: str, header: Header) -> str:
     around = text[header.start : header.end + 60]
-    m = re.search(r"waktu\W{0,40}\(\s*(menit|jam|hari)\s*\)?", around, re.I)
+    m = re.search(r"waktu.{0,80}?\(\s*(menit|jam|hari)\s*\)?", around, re.I | re.S)
     return m.group(1).lower() if m else ""
 
 
@@ -630,6 +640,31 @@ def _index_titles(text: str) -> list[str]:
     return titles if numbers and len(titles) == numbers else []
 
 
+def missing_parts(text: str) -> list[str]:
+    """What makes a text an SOP and is not in it, in Indonesian (for the message
+    of a document where no SOP was found: it never names what the text holds)."""
+    labels = {lab.attr for lab in find_labels(text)}
+    missing = []
+    if not find_headers(text):
+        missing.append("tabel langkah (No, Kegiatan, Pelaksana, Mutu Baku)")
+    if "title" not in labels:
+        missing.append("'Nama SOP'")
+    if not labels & _HEADER_ATTRS:
+        missing.append("blok identitas (Nomor SOP, Tanggal Pembuatan, Disahkan oleh)")
+    if not longest_chain(find_markers(text)):
+        missing.append("langkah bernomor (1, 2, 3 ...)")
+    return missing
+
+
+def no_sop_message(text: str, opening: str = "Tidak ditemukan SOP") -> str:
+    """ "Tidak ditemukan SOP: tidak ada ..." naming only what the text lacks."""
+    missing = missing_parts(text)
+    if not missing:
+        return f"{opening}: label SOP ada, tetapi judul dan langkahnya tidak terbaca."
+    listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} maupun {missing[-1]}"
+    return f"{opening}: tidak ada {listed}."
+
+
 def parse_flattened(text: str, source_file: str) -> list[SOP]:
     """SOPs of a flattened SOP AP text (or a Puskesmas SOP, a worksheet, an index);
     [] when the text holds none of them."""
@@ -750,7 +785,10 @@ def _pkm_steps(block: str) -> list[Step]:
     start = sections[langkah - 1].end() if langkah > 0 else sections[langkah].end()
     end = sections[langkah + 1].start() if langkah + 1 < len(sections) else len(block)
     label = sections[langkah]
-    region = block[start : label.start()] + " " + block[label.end() : end]
+    after = block[label.end() : end]
+    # the steps follow their label, or (columns interleaved) the label sits among them
+    opens = find_markers(after[:40].lstrip())
+    region = after if opens and opens[0].number == 1 else block[start : label.start()] + " " + after
     seq = longest_chain(find_markers(region))
     items = [
         region[m.end : (seq[i + 1].start if i + 1 < len(seq) else len(region))]

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.docx import read_docx
-from sopdata.ingest.flattened import parse_flattened
+from sopdata.ingest.flattened import no_sop_message, parse_flattened
 from sopdata.ingest.html import read_html
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_rows, parse_tables
@@ -194,8 +194,11 @@ _NO_STEP_TABLE = "tidak ada baris judul dengan No, Kegiatan, Pelaksana dan Mutu 
 _NO_SOP_MESSAGES = {
     "docx": f"Dokumen Word ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
     "xlsx": f"Buku kerja Excel ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
-    "html": f"Halaman HTML ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
-    "pdf": f"Teks PDF ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
+}
+#: The opening of the message for a format whose text is read too (what it lacks follows).
+_NO_SOP_OPENINGS = {
+    "html": "Halaman HTML ini tidak memuat SOP",
+    "pdf": "Teks PDF ini tidak memuat SOP",
 }
 
 
@@ -213,7 +216,11 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
     if not sops and doc.fallback_text.strip():
         sops = parse_document_text(doc.fallback_text, source_file)
     if not sops:
-        message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
+        if kind in _NO_SOP_OPENINGS:
+            text = doc.fallback_text or "\n".join("\t".join(r) for r in doc.rows)
+            message = no_sop_message(text, _NO_SOP_OPENINGS[kind])
+        else:
+            message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
         if doc.partial:
             message = f"{message[:-1]} ({doc.partial})."
         raise SOPLoadError(message, source_file)
@@ -278,10 +285,7 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
         except RecursionError as exc:
             raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
         if not sops:
-            raise SOPLoadError(
-                "Tidak ditemukan SOP: tidak ada tabel langkah (Kegiatan/Pelaksana) atau 'Nama SOP'.",
-                name,
-            )
+            raise SOPLoadError(no_sop_message(text), name)
         for sop in sops:
             sop.warnings.extend(warnings)
     sha = hashlib.sha256(data).hexdigest()

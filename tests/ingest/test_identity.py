@@ -61,6 +61,22 @@ CASES = [
     ("KEPUTUSAN CAMAT JOGOROTO\nNOMOR 050/05/415.67/2022", "Kecamatan Jogoroto", ""),
     # nothing to go on
     ("Nama SOP\tPelayanan Surat Pindah", "", ""),
+    # a letterhead run together on one line by a PDF's text: the kelurahan inside it,
+    # not the signature's "KEPALA KELURAHAN", and the kota named as a kota
+    (
+        "NOMOR SOP : DISAHKAN OLEH KEPALA KELURAHAN MAWAR PEMERINTAH KOTA BATU "
+        "KELURAHAN SIDOMULYO KECAMATAN BATU Nip",
+        "Kelurahan Sidomulyo",
+        "Kota Batu",
+    ),
+    (
+        "PEMERINTAH KOTA MADIUN\nKECAMATAN KARTOHARJO KELURAHAN KELUN\nNomor SOP",
+        "Kelurahan Kelun",
+        "Kota Madiun",
+    ),
+    ("UPTD PUSKESMAS KEDUNGKANDANG Halaman", "Puskesmas Kedungkandang", ""),
+    # the kabupaten without "PEMERINTAH" above it
+    ("SOP KEMENTERIAN AGAMA\n\nKABUPATEN SUMBAWA\n", "", "Sumbawa"),
     # a BAGIAN without a sekretariat above it is a Pelaksana column, not the office
     ("PEMERINTAH KABUPATEN LUMAJANG\nBAGIAN UMUM", "", "Lumajang"),
     # unit words after the step table starts are steps and columns, not the letterhead

@@ -24,6 +24,6 @@ def test_no_document_raises(totals):
 
 
 def test_readers_floor(totals):
-    assert totals["documents_with_sop"] >= 11
-    assert totals["titles_right"] >= 10
-    assert totals["steps_right"] >= 9
+    assert totals["documents_with_sop"] >= 25
+    assert totals["titles_right"] >= 41
+    assert totals["steps_right"] >= 23
