@@ -31,6 +31,7 @@ next reader can try.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -53,6 +54,19 @@ from sopdata.text.textclean import (
 FLATTENED_WARNING = "teks tabel tanpa batas kolom: periksa Kegiatan dan Mutu Baku tiap langkah"
 
 # --- identity labels, tolerant by construction ----------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _newlines(text: str) -> list[int]:
+    return [m.start() for m in re.finditer("\n", text)]
+
+
+def line_start_of(text: str, pos: int) -> int:
+    """Where the line holding ``pos`` starts (the texts are read many times)."""
+    newlines = _newlines(text)
+    k = bisect.bisect_left(newlines, pos)
+    return newlines[k - 1] + 1 if k else 0
+
 
 # Usual abbreviations and variant names of the label words of the form.
 _WORD_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -111,6 +125,7 @@ def _candidates(window: str, at_line_start: bool) -> list[tuple[str, str]]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _label_match(window: str, key: str, at_line_start: bool) -> float | None:
     """How far a window of glued words is from a label key (None: not that label)."""
     if window == key:
@@ -142,8 +157,8 @@ def _find_labels(text: str) -> tuple[Label, ...]:
     while i < len(words):
         best: tuple[float, int, str] | None = None
         start = words[i].start()
-        line_start = text.rfind("\n", 0, start) + 1
-        before = text[line_start:start]
+        line_start = line_start_of(text, start)
+        before = text[max(line_start, start - 40) : start]
         at_line_start = not re.search(r"[A-Za-z]", before) or before.rstrip().endswith(":")
         glued = ""
         for k in range(i, min(i + _MAX_LABEL_WORDS, len(words))):
@@ -260,6 +275,8 @@ _COLUMN_WORDS = re.compile(
 )
 _NO_KEGIATAN = re.compile(r"\bno\.?\s+(?:uraian\s+prosedur|kegiatan|aktivitas|uraian)\b", re.I)
 _CLUSTER_GAP = 100
+#: Column words in one header at most (a text made of column words is no header).
+_MAX_CLUSTER = 30
 _NO_KEGIATAN_GAP = 320
 
 
@@ -281,7 +298,7 @@ def find_headers(text: str) -> list[Header]:
         kinds = {first.lastgroup}
         no_keg = bool(_NO_KEGIATAN.search(text, max(0, first.start() - 4), first.end() + 1))
         j = k
-        while j + 1 < len(matches):
+        while j + 1 < len(matches) and j - k < _MAX_CLUSTER:
             gap = matches[j + 1].start() - matches[j].end()
             limit = _NO_KEGIATAN_GAP if no_keg and j == k else _CLUSTER_GAP
             if gap > limit or ":" in text[matches[j].end() : matches[j + 1].start()]:
@@ -304,7 +321,7 @@ def find_headers(text: str) -> list[Header]:
                 start = nk.start()
             headers.append(Header(start, matches[j].end(), text[start : matches[j].end()]))
         elif no_keg and first.lastgroup == "kegiatan" and _line_opens_with_no(text, first.start()):
-            start = text.rfind("\n", 0, first.start()) + 1
+            start = line_start_of(text, first.start())
             headers.append(Header(start, first.end(), text[start : first.end()]))
         k = j + 1
     return headers
@@ -316,7 +333,7 @@ def _valid_cluster(matches: list[re.Match[str]]) -> bool:
 
 
 def _line_opens_with_no(text: str, pos: int) -> bool:
-    line_start = text.rfind("\n", 0, pos) + 1
+    line_start = line_start_of(text, pos)
     return bool(re.match(r"\s*no\.?\s", text[line_start:pos], re.I))
 
 
@@ -350,7 +367,7 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
             continue
         if _NOT_STEP_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_start = line_start_of(text, m.start())
         strong = (
             bool(re.match(r"\d+\s*[.)]", m.group(0))) or not text[line_start : m.start()].strip()
         )
@@ -363,27 +380,38 @@ def chain(markers: list[Marker], first: int = 1) -> list[Marker]:
     occurrence after the previous one, written as a list number ("2.", at a line
     start) where there is one; one number may be skipped, only by a list number
     (a bare number after a skipped one is a Waktu or a count)."""
+    by_no: dict[int, list[Marker]] = {}
+    for m in markers:
+        by_no.setdefault(m.number, []).append(m)
+    starts = {n: [m.start for m in ms] for n, ms in by_no.items()}
+
+    def after(number: int, pos: int, strong: bool) -> Marker | None:
+        ms = by_no.get(number, [])
+        for m in ms[bisect.bisect_left(starts.get(number, []), pos) :]:
+            if m.strong or not strong:
+                return m
+        return None
+
     seq: list[Marker] = []
-    cur = next((m for m in markers if m.number == first), None)
+    cur = after(first, 0, False)
     while cur is not None:
         seq.append(cur)
-        later = [m for m in markers if m.start >= cur.end]
-        nxt = [m for m in later if m.number == cur.number + 1]
-        cur = (
-            next((m for m in nxt if m.strong), None)
-            or next(iter(nxt), None)
-            or next((m for m in later if m.number == cur.number + 2 and m.strong), None)
-        )
+        n, pos = cur.number, cur.end
+        cur = after(n + 1, pos, True) or after(n + 1, pos, False) or after(n + 2, pos, True)
     return seq
+
+
+#: Chains tried by :func:`longest_chain` (one from each "1" in the text, the first ones).
+_MAX_CHAIN_STARTS = 20
 
 
 def longest_chain(markers: list[Marker]) -> list[Marker]:
     best: list[Marker] = []
-    for m in markers:
-        if m.number == 1:
-            seq = chain([x for x in markers if x.start >= m.start])
-            if len(seq) > len(best):
-                best = seq
+    ones = [m for m in markers if m.number == 1][:_MAX_CHAIN_STARTS]
+    for one in ones:
+        seq = chain([x for x in markers if x.start >= one.start])
+        if len(seq) > len(best):
+            best = seq
     return best
 
 
@@ -452,11 +480,11 @@ def _clean_title(raw: str) -> str:
 def _title_before(text: str, header: Header, first_table: bool) -> str:
     """The title printed just before a step table: on the header's own line, or the
     line(s) above it."""
-    line_start = text.rfind("\n", 0, header.start) + 1
-    prefix = _clean_title(text[line_start : header.start])
+    line_start = line_start_of(text, header.start)
+    prefix = _clean_title(text[max(line_start, header.start - 300) : header.start])
     if len(prefix.split()) >= 2 and len(prefix.split()) <= 20 and not find_labels(prefix):
         return prefix
-    lines = text[:line_start].splitlines()
+    lines = text[max(0, line_start - 2000) : line_start].splitlines()
     picked: list[str] = []
     for raw in reversed(lines[-8:]):
         line = collapse_spaces(raw)
@@ -501,9 +529,9 @@ def _minutes_unit(text: str, header: Header) -> str:
 
 
 def _first_header_label(text: str, start: int) -> int:
-    for lab in find_labels(text[start:]):
-        if lab.attr in ("number", "date_created", "title"):
-            return start + lab.start
+    for lab in find_labels(text):
+        if lab.start >= start and lab.attr in ("number", "date_created", "title"):
+            return lab.start
     return len(text)
 
 
@@ -601,7 +629,7 @@ def _title_after_header_labels(text: str) -> str:
     labels = [lab for lab in find_labels(text) if lab.attr in ("approved_by", "date_effective")]
     if not labels:
         return ""
-    after = text[labels[-1].end :].splitlines()[1:4]
+    after = text[labels[-1].end : labels[-1].end + 2000].splitlines()[1:4]
     for line in after:
         line = collapse_spaces(line)
         if not line:

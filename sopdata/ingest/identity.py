@@ -44,7 +44,8 @@ _KAB_OR_KOTA = re.compile(r"(?<!KEPALA )\b(KABUPATEN|KOTA)\s+([A-Z][A-Z]{2,})\b"
 # name is the capitalised words up to the next unit word; a "KEPALA KELURAHAN X" is
 # the signature's title, not the letterhead.
 _INLINE_UNIT = re.compile(
-    r"(?<![A-Za-z])(?<!KEPALA )(KELURAHAN|DESA|PUSKESMAS)[ ]+((?:[A-Z][A-Z0-9.\-]*(?![a-z])[ ]?){1,4})"
+    r"(?<![A-Za-z])(?<!KEPALA )(KELURAHAN|DESA|PUSKESMAS)[ ]+"
+    r"([A-Z][A-Z0-9.\-]*(?![a-z])(?:[ ][A-Z][A-Z0-9.\-]*(?![a-z])){0,3})"
 )
 _UNIT_WORDS = frozenset(
     {"KECAMATAN", "KABUPATEN", "KOTA", "PEMERINTAH", "KELURAHAN", "DESA", "NIP", "JL", "JALAN"}

@@ -7,6 +7,8 @@ document that prompted it; the real documents are measured by test_realdocs.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from sopdata.errors import SOPLoadError
@@ -15,9 +17,11 @@ from sopdata.ingest.flattened import (
     find_headers,
     find_labels,
     find_markers,
+    no_sop_message,
     parse_flattened,
     read_identity,
 )
+from sopdata.ingest.identity import find_office
 from sopdata.ingest.loaders import TEXT_READERS, load_bytes, parse_document_text
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from tests.support.paths import CORPUS_DIR
@@ -389,3 +393,22 @@ def test_sheet_table_one_column_in() -> None:
     [sop] = parse_rows(rows, "x.xlsx")
     assert [s.activity for s in sop.steps] == ["Menerima laporan", "Meneruskan laporan"]
     assert sop.steps[1].actors == ["Kepala"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KELURAHAN " + "A" * 3000,  # one long capitalised word after a unit word
+        "Kegiatan Pelaksana Waktu Output " * 3000,  # nothing but column words
+        "1. Menerima 2 Hari 1 Mencatat " * 3000,  # numbers that keep restarting
+        "Nomor SOP : Tgl Pembuatan Nama SOP X " * 3000,  # nothing but labels
+        "abc def ghi " * 10000,  # one line, no label
+    ],
+    ids=["caps", "columns", "numbers", "labels", "one-line"],
+)
+def test_hostile_text_is_read_in_linear_time(text: str) -> None:
+    start = time.process_time()
+    find_office(text)
+    parse_flattened(text, "x.txt")
+    no_sop_message(text)
+    assert time.process_time() - start < 1.5
