@@ -427,8 +427,15 @@ _WORKSHEET_STEP = re.compile(r"\b\d*\s*langkah\s+(?:awal|utama|akhir)\b\s*\d*\s*
 _DECISION_WORDS = re.compile(r"(?<!\w)(?:tidak|tdk|ya|y|t)(?!\w)(?=\s*(?:\n|$|tidak|tdk|ya))")
 
 
+#: What follows the last step of a table: its legend, the signatures.
+_TABLE_TAIL = re.compile(
+    r"^\s*(?:keterangan\s*:|catatan\s*:|mengetahui\b|ditetapkan\s+di\b)", re.I | re.M
+)
+
+
 def _step_from_text(no: int, raw: str, minutes_unit: str) -> Step:
-    text = _WORKSHEET_STEP.sub(" ", raw)
+    tail = _TABLE_TAIL.search(raw)
+    text = _WORKSHEET_STEP.sub(" ", raw[: tail.start()] if tail else raw)
     duration_raw = ""
     activity = text
     output = ""
@@ -444,7 +451,8 @@ def _step_from_text(no: int, raw: str, minutes_unit: str) -> Step:
         if bare:
             duration_raw = f"{bare.group(0)} {minutes_unit}"
             activity = text[: bare.start()] + text[bare.end() :]
-    activity = collapse_spaces(_DECISION_WORDS.sub(" ", activity)).strip(" ;")
+    # the lines of a wrapped cell are one text
+    activity = collapse_spaces(_DECISION_WORDS.sub(" ", activity).replace("\n", " ")).strip(" ;")
     return Step(
         no=str(no),
         activity=activity,
