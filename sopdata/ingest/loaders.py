@@ -207,7 +207,8 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
 
     The rows go through the same reader as text dumps; where they hold no step
     table and the format has a text fallback (HTML fragments, PDF text), the
-    text parser reads that instead. The reader's warnings are added to every SOP.
+    text parser reads that instead, and then the flattened-text reader reads the
+    rows (an identity block without a step table is an SOP without steps). The reader's warnings are added to every SOP.
 
     Raises:
         SOPLoadError: no SOP found.
@@ -215,6 +216,10 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
     sops = finalise(parse_rows(doc.rows, source_file, breaks=doc.breaks)) if doc.rows else []
     if not sops and doc.fallback_text.strip():
         sops = parse_document_text(doc.fallback_text, source_file)
+    if not sops and doc.rows:
+        # no step table: an identity block or a title alone is still an SOP to review
+        rows_text = "\n".join("\t".join(cells) for cells in doc.rows)
+        sops = finalise(parse_flattened(rows_text, source_file))
     if not sops:
         if kind in _NO_SOP_OPENINGS:
             text = doc.fallback_text or "\n".join("\t".join(r) for r in doc.rows)

@@ -7,8 +7,10 @@ document that prompted it; the real documents are measured by test_realdocs.
 
 from __future__ import annotations
 
+import io
 import time
 
+import openpyxl
 import pytest
 
 from sopdata.errors import SOPLoadError
@@ -412,3 +414,53 @@ def test_hostile_text_is_read_in_linear_time(text: str) -> None:
     parse_flattened(text, "x.txt")
     no_sop_message(text)
     assert time.process_time() - start < 1.5
+
+
+def _workbook(*sheets: list[list[object]]) -> bytes:
+    wb = openpyxl.Workbook()
+    for k, rows in enumerate(sheets):
+        ws = wb.active if k == 0 else wb.create_sheet(f"Lembar{k + 1}")
+        assert ws is not None
+        for row in rows:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_workbook_identity_on_a_cover_sheet_steps_on_the_next() -> None:
+    data = _workbook(
+        [
+            ["BADAN CONTOH"],
+            ["Nomor SOP", "SOP-01/2024"],
+            ["Tanggal Pembuatan", "2 Januari 2024"],
+            ["Nama SOP", "Verifikasi Laporan Harian"],
+        ],
+        [
+            [None, "No", "Kegiatan", "Pelaksana", None, "Mutu Baku", None, None],
+            [None, None, None, "Petugas", "Kepala", "Kelengkapan", "Waktu", "Output"],
+            [None, 1, "Menerima laporan", "□", None, "Laporan", "5 menit", "Catatan"],
+            [None, 2, "Memverifikasi laporan", None, "□", "Catatan", "10 menit", "Laporan sah"],
+        ],
+    )
+    [sop] = load_bytes(data, "x.xlsx").sops
+    assert sop.title == "Verifikasi Laporan Harian"
+    assert sop.number == "SOP-01/2024"
+    assert [s.actors for s in sop.steps] == [["Petugas"], ["Kepala"]]
+
+
+def test_workbook_with_an_identity_block_only_is_an_sop_without_steps() -> None:
+    data = _workbook(
+        [
+            ["Nomor SOP", "SOP-02/2024"],
+            ["Tanggal Pembuatan", "2 Januari 2024"],
+            ["Tanggal Efektif", "5 Januari 2024"],
+            ["Disahkan oleh", "Kepala Badan"],
+            ["Nama SOP", "Pengelolaan Aset"],
+        ]
+    )
+    [sop] = load_bytes(data, "x.xlsx").sops
+    assert sop.title == "Pengelolaan Aset"
+    assert sop.number == "SOP-02/2024"
+    assert sop.steps == []
+    assert any("tabel langkah tidak ditemukan" in w for w in sop.warnings)
