@@ -569,6 +569,10 @@ def _read_tables(text: str, headers: list[Header]) -> list[_Table]:
             )
             for i, m in enumerate(seq)
         ]
+        if not steps:  # steps lettered a., b., c. ...
+            lettered = _lettered(text[h.end : end])
+            if len(lettered) >= 2:
+                steps = [_step_from_text(k + 1, x, unit) for k, x in enumerate(lettered)]
         if not steps:
             steps = _paragraph_steps(text[h.end : end])
         if continues and previous is not None:
@@ -844,6 +848,12 @@ def _pkm_steps(block: str) -> list[Step]:
     ]
 
 
+# The header of an accreditation SOP: its labels and the fields of the form they fill
+# (the date it is issued is the date it takes effect).
+_PKM_FIELDS = (
+    ("number", re.compile(r"no\.?\s*dokumen\s*:?[ \t]*([^\n]*)", re.I)),
+    ("date_effective", re.compile(r"tanggal\s+terbit\s*:?[ \t]*([^\n]*)", re.I)),
+)
 _PKM_OFFICE = re.compile(r"\b(?:UPTD?\.?\s+)?PUSKESMAS\s+([A-Z][A-Z]+(?:\s+[A-Z][A-Z]+)?)\b")
 
 
@@ -865,9 +875,11 @@ def parse_puskesmas(text: str, source_file: str) -> list[SOP]:
         name = m.group(1) if m and m.group(1) not in {"HALAMAN", "NO", "NIP"} else ""
         office = (f"Puskesmas {name.split()[0].title()}" if name else "", "")
         ident = Identity()
-        doc_no = re.search(r"no\.?\s*dokumen\s*:?[ \t]*([^\n]*)", block, re.I)
-        if doc_no and re.search(r"\d", doc_no.group(1)):
-            ident.fields["number"] = collapse_spaces(doc_no.group(1))
+        for attr, pattern in _PKM_FIELDS:
+            found = pattern.search(block)
+            value = collapse_spaces(found.group(1)).strip(" :") if found else ""
+            if re.search(r"\d", value) and len(value.split()) <= 6:
+                ident.fields[attr] = value
         sops.append(_sop(source_file, k, title, steps, ident, office, kind="sop_puskesmas"))
     return sops
 

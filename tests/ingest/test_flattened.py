@@ -54,6 +54,17 @@ def test_labels_found_wherever_they_are(text: str, attrs: list[str]) -> None:
     assert [lab.attr for lab in find_labels(text)] == attrs
 
 
+def test_both_columns_of_a_two_column_identity_row_on_one_line() -> None:
+    ident = read_identity(
+        "Dasar Hukum : Perbup Nomor 5 Tahun 2020 Kualifikasi Pelaksana : Minimal SMA\n"
+        "Peralatan/Perlengkapan : Komputer Peringatan : Berkas tidak lengkap dikembalikan\n"
+    )
+    assert ident.lists["legal_basis"] == ["Perbup Nomor 5 Tahun 2020"]
+    assert ident.lists["qualifications"] == ["Minimal SMA"]
+    assert ident.lists["equipment"] == ["Komputer"]
+    assert ident.fields["warning"] == "Berkas tidak lengkap dikembalikan"
+
+
 def test_identity_values_on_the_same_or_the_next_line() -> None:
     ident = read_identity(
         "Nomor SOP : 800/12/2023\nTgl. Pembuatan : 2 Mei 2023\nTgl. Revisi :\n"
@@ -219,6 +230,16 @@ def test_a_second_table_without_title_and_minutes_from_the_header() -> None:
     assert len(sops[1].steps) == 1
 
 
+def test_steps_lettered_a_b_c() -> None:
+    text = (
+        "Nama SOP : Penggandaan Dokumen\nNo Kegiatan Pelaksana Kelengkapan Waktu Output\n"
+        "a. Menerima dokumen Dokumen 5 menit Dokumen\nb. Menggandakan dokumen Dokumen 10 menit"
+        " Salinan\nc. Menyerahkan salinan Salinan 5 menit Tanda terima\n"
+    )
+    [sop] = parse_flattened(text, "x.txt")
+    assert [s.duration.minutes for s in sop.steps] == [5, 10, 5]
+
+
 def test_cut_short_table_is_said() -> None:
     text = WRAPPED.rsplit("3.", 1)[0] + "3. Mengantar tamu ke"
     [sop] = parse_flattened(text, "x.txt")
@@ -270,7 +291,7 @@ def test_an_index_of_sop_names() -> None:
 
 PUSKESMAS = (
     "SOP\nPENANGANAN PASIEN DIARE\n\nNo. Dokumen : 440/12/PKM\nNo. Revisi :\n"
-    "Tanggal Terbit :\nHalaman :\nPUSKESMAS SUKAMAJU\n"
+    "Tanggal Terbit : 2 Januari 2023\nHalaman :\nPUSKESMAS SUKAMAJU\n"
     "1. Pengertian Penanganan pasien diare di poli umum\n"
     "2. Tujuan Sebagai acuan petugas\n3. Kebijakan SK Kepala Puskesmas\n"
     "4. Referensi Pedoman tata laksana diare\n"
@@ -305,6 +326,7 @@ def test_puskesmas_sop(text: str, title: str, n_steps: int) -> None:
 def test_puskesmas_identity_and_office() -> None:
     [sop] = parse_flattened(PUSKESMAS, "x.txt")
     assert sop.number == "440/12/PKM"
+    assert sop.date_effective == "2 Januari 2023"
     assert sop.office == "Puskesmas Sukamaju"
     assert sop.steps[0].activity == "Petugas memanggil pasien"
 
