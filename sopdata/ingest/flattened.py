@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SOPKind
-from sopdata.ingest.identity import find_office
+from sopdata.ingest.identity import find_office, office_from_title
 from sopdata.ingest.parse_ocr import is_ocr_book
 from sopdata.records import SOP, Step
 from sopdata.text.durations import looks_like_duration, parse_duration
@@ -617,7 +617,7 @@ def _sop(
     sop = SOP(
         source_file=source_file,
         title=smart_title(title) if title else f"SOP tanpa judul #{index + 1}",
-        office=office[0],
+        office=office[0] or office_from_title(title),
         kabupaten=office[1],
         steps=steps,
         warnings=list(warnings or []),

@@ -169,6 +169,20 @@ def _inline_unit(text: str) -> str:
     return ""
 
 
+# An office named at the end of a title: "SOP Pengajuan Cuti Pada Pengadilan Agama X".
+_TITLE_OFFICE = re.compile(
+    r"\b(?:pada|di)\s+((?:pengadilan|kantor|dinas|badan|kecamatan|kelurahan|desa|puskesmas|"
+    r"kementerian|sekretariat|inspektorat|rumah\s+sakit|rsud)\b[^()]{3,80})$",
+    re.I,
+)
+
+
+def office_from_title(title: str) -> str:
+    """The office a title names at its end after "pada"/"di", "" when none."""
+    m = _TITLE_OFFICE.search(collapse_spaces(title))
+    return _unit_name(m.group(1)) if m else ""
+
+
 def find_office(text: str) -> tuple[str, str]:
     """(office, kabupaten) named in an identity block's text, "" where absent.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sopdata.ingest.identity import find_office
+from sopdata.ingest.identity import find_office, office_from_title
 from sopdata.ingest.loaders import load_bytes
 from sopdata.ingest.parse_text import _strip_office_suffix
 
@@ -123,3 +123,17 @@ def test_dinas_letterhead_in_a_text_dump_names_the_office() -> None:
     assert sop.title.lower().startswith("penerbitan kartu keluarga")
     assert "dinas" not in sop.title.lower()
     assert not any("kantor" in w for w in sop.warnings)
+
+
+@pytest.mark.parametrize(
+    ("title", "office"),
+    [
+        ("SOP Cuti Besar Pada Pengadilan Negeri Sleman", "Pengadilan Negeri Sleman"),
+        ("Pelayanan KTP di Kelurahan Mojo", "Kelurahan Mojo"),
+        ("PENERBITAN IZIN DI DINAS PERIZINAN", "Dinas Perizinan"),
+        ("Pelayanan Surat di Loket", ""),
+        ("Pengaduan Masyarakat", ""),
+    ],
+)
+def test_office_from_title(title: str, office: str) -> None:
+    assert office_from_title(title) == office
