@@ -375,11 +375,14 @@ def find_markers(text: str, start: int = 0, end: int | None = None) -> list[Mark
     return out
 
 
-def chain(markers: list[Marker], first: int = 1) -> list[Marker]:
+def chain(markers: list[Marker], first: int = 1, waktu: list[int] | None = None) -> list[Marker]:
     """The step numbers in order from ``first``: each the next number's first
     occurrence after the previous one, written as a list number ("2.", at a line
     start) where there is one; one number may be skipped, only by a list number
-    (a bare number after a skipped one is a Waktu or a count)."""
+    (a bare number after a skipped one is a Waktu or a count). Given the
+    positions of the Waktu values (``waktu``), a list number repeated or one
+    lower ("6. ... 5. ... 6.") after the step's Waktu starts the next row: a row
+    ends with its Mutu Baku."""
     by_no: dict[int, list[Marker]] = {}
     for m in markers:
         by_no.setdefault(m.number, []).append(m)
@@ -393,11 +396,24 @@ def chain(markers: list[Marker], first: int = 1) -> list[Marker]:
         return None
 
     seq: list[Marker] = []
-    cur = after(first, 0, False)
+    cur: Marker | None = after(first, 0, False)
     while cur is not None:
         seq.append(cur)
         n, pos = cur.number, cur.end
         cur = after(n + 1, pos, True) or after(n + 1, pos, False) or after(n + 2, pos, True)
+        if waktu:
+            k = bisect.bisect_left(waktu, pos)
+            if k < len(waktu):
+                # ... and that row has a Waktu of its own (a numbered title has none)
+                found = [after(no, waktu[k], True) for no in (n, n - 1)]
+                misnumbered = [
+                    m
+                    for m in found
+                    if m is not None and bisect.bisect_right(waktu, m.start) < len(waktu)
+                ]
+                first_mis = min(misnumbered, key=lambda m: m.start) if misnumbered else None
+                if first_mis is not None and (cur is None or first_mis.start < cur.start):
+                    cur = first_mis
     return seq
 
 
@@ -561,7 +577,12 @@ def _read_tables(text: str, headers: list[Header]) -> list[_Table]:
             and any(m.number == int(previous.steps[-1].no) + 1 for m in markers[:3])
         )
         first = int(previous.steps[-1].no) + 1 if continues and previous else 1
-        seq = chain(markers, first)
+        waktu = [
+            d.start()
+            for d in _DURATION.finditer(text, h.end, end)
+            if looks_like_duration(d.group(0))
+        ]
+        seq = chain(markers, first, waktu)
         unit = _minutes_unit(text, h)
         steps = [
             _step_from_text(
@@ -573,6 +594,8 @@ def _read_tables(text: str, headers: list[Header]) -> list[_Table]:
             lettered = _lettered(text[h.end : end])
             if len(lettered) >= 2:
                 steps = [_step_from_text(k + 1, x, unit) for k, x in enumerate(lettered)]
+        if not steps and len(waktu) >= 2 and not markers:
+            steps = _waktu_steps(text, h.end, end, unit)
         if not steps:
             steps = _paragraph_steps(text[h.end : end])
         if continues and previous is not None:
@@ -581,6 +604,18 @@ def _read_tables(text: str, headers: list[Header]) -> list[_Table]:
             continue
         tables.append(_Table(h, end, title, steps))
     return tables
+
+
+def _waktu_steps(text: str, start: int, end: int, unit: str) -> list[Step]:
+    """Steps of a table whose rows lost their numbers: one row per Waktu value (each
+    row has one), its text the words since the previous row's Waktu."""
+    steps: list[Step] = []
+    pos = start
+    for d in _DURATION.finditer(text, start, end):
+        if looks_like_duration(d.group(0)):
+            steps.append(_step_from_text(len(steps) + 1, text[pos : d.end()], unit))
+            pos = d.end()
+    return steps
 
 
 def _cut_short(steps: list[Step]) -> bool:

@@ -240,6 +240,26 @@ def test_steps_lettered_a_b_c() -> None:
     assert [s.duration.minutes for s in sop.steps] == [5, 10, 5]
 
 
+def test_misnumbered_rows_after_a_waktu_are_the_next_steps() -> None:
+    text = (
+        "Nama SOP : Distribusi Surat\nNo Kegiatan Pelaksana Mutu Baku Kelengkapan Waktu Output\n"
+        "1. Mencatat surat. Surat 2 menit Agenda 2. Memilah surat. Surat 3 menit Kelompok "
+        "2. Mengantar surat. Surat 5 menit Tanda terima 3. Mengarsipkan. Surat 2 menit Arsip\n"
+    )
+    [sop] = parse_flattened(text, "x.txt")
+    assert [s.duration.minutes for s in sop.steps] == [2, 3, 5, 2]
+
+
+def test_rows_without_numbers_are_counted_by_their_waktu() -> None:
+    text = (
+        "Nama SOP : Penerimaan Berkas\n"
+        "No Kegiatan Pelaksana Mutu Baku Kelengkapan Waktu Output Staf Kasi\n"
+        "Berkas 5 menit Berkas diterima Berkas 10 menit Berkas diperiksa Konsep 15 menit Surat\n"
+    )
+    [sop] = parse_flattened(text, "x.txt")
+    assert [s.duration.minutes for s in sop.steps] == [5, 10, 15]
+
+
 def test_cut_short_table_is_said() -> None:
     text = WRAPPED.rsplit("3.", 1)[0] + "3. Mengantar tamu ke"
     [sop] = parse_flattened(text, "x.txt")
