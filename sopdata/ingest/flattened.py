@@ -258,7 +258,33 @@ def read_identity(text: str) -> Identity:
             value = ""
         if value and not ident.fields.get(lab.attr):
             ident.fields[lab.attr] = value
+    _dates_printed_apart(text, labels, ident)
     return ident
+
+
+_FULL_DATE = re.compile(
+    r"\b\d{1,2}\s+(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|"
+    r"november|desember)\s+\d{4}\b",
+    re.I,
+)
+
+
+def _dates_printed_apart(text: str, labels: list[Label], ident: Identity) -> None:
+    """Date labels printed as a column with their values as another column further
+    on ("TGL PEMBUATAN : TGL REVISI : TGL EFEKTIF : ... 04 Januari 2015 04 Desember
+    2015 04 Januari 2016"): the first run of as many dates, one after the other,
+    fills them in the labels' order."""
+    dated = [lab for lab in labels if lab.attr.startswith("date_")]
+    attrs = list(dict.fromkeys(lab.attr for lab in dated))
+    if len(attrs) < 2 or any(ident.fields.get(a) for a in attrs):
+        return
+    dates = list(_FULL_DATE.finditer(text, dated[-1].end))
+    for k in range(len(dates) - len(attrs) + 1):
+        run = dates[k : k + len(attrs)]
+        if all(not text[a.end() : b.start()].strip() for a, b in zip(run, run[1:], strict=False)):
+            for attr, m in zip(attrs, run, strict=True):
+                ident.fields[attr] = collapse_spaces(m.group(0))
+            return
 
 
 # --- the step table's header ------------------------------------------------------
@@ -275,6 +301,7 @@ _COLUMN_WORDS = re.compile(
 )
 _NO_KEGIATAN = re.compile(r"\bno\.?\s+(?:uraian\s+prosedur|kegiatan|aktivitas|uraian)\b", re.I)
 _CLUSTER_GAP = 100
+_ROW_START = re.compile(r"(?:^|\n)\s*\d{1,2}\s*[.)]\s*[A-Z]")
 #: Column words in one header at most (a text made of column words is no header).
 _MAX_CLUSTER = 30
 _NO_KEGIATAN_GAP = 320
@@ -301,8 +328,9 @@ def find_headers(text: str) -> list[Header]:
         while j + 1 < len(matches) and j - k < _MAX_CLUSTER:
             gap = matches[j + 1].start() - matches[j].end()
             limit = _NO_KEGIATAN_GAP if no_keg and j == k else _CLUSTER_GAP
-            if gap > limit or ":" in text[matches[j].end() : matches[j + 1].start()]:
-                break  # a header row has no "label : value" inside
+            between = text[matches[j].end() : matches[j + 1].start()]
+            if gap > limit or ":" in between or _ROW_START.search(between):
+                break  # a header has no "label : value" and no numbered row inside
             j += 1
             kinds.add(matches[j].lastgroup)
         strong = bool(kinds & {"pelaksana", "mutu", "kelengkapan"})
@@ -543,7 +571,7 @@ class _Table:
     end: int
     title: str = ""
     steps: list[Step] = field(default_factory=list)
-    first_no: int = 0
+    ident: Identity = field(default_factory=Identity)
 
 
 def _minutes_unit(text: str, header: Header) -> str:
@@ -602,7 +630,7 @@ def _read_tables(text: str, headers: list[Header]) -> list[_Table]:
             previous.steps.extend(steps)
             previous.end = end
             continue
-        tables.append(_Table(h, end, title, steps))
+        tables.append(_Table(h, end, title, steps, ident))
     return tables
 
 
@@ -756,7 +784,7 @@ def parse_flattened(text: str, source_file: str) -> list[SOP]:
         for t in _read_tables(text, headers):
             if not t.steps and not t.title:
                 continue
-            ident = read_identity(text[: t.header.start] if not sops else "")
+            ident = t.ident
             warnings = [FLATTENED_WARNING]
             if t.steps and t.end >= len(text.rstrip()) and _cut_short(t.steps):
                 warnings.append(

@@ -65,6 +65,20 @@ def test_both_columns_of_a_two_column_identity_row_on_one_line() -> None:
     assert ident.fields["warning"] == "Berkas tidak lengkap dikembalikan"
 
 
+def test_date_labels_with_their_values_printed_further_on() -> None:
+    ident = read_identity(
+        "NOMOR SOP : TGL PEMBUATAN : TGL REVISI : TGL EFEKTIF : DISAHKAN OLEH\n"
+        "Nama SOP Pelayanan KTP 1 Peraturan Daerah Nomor 3 Tahun 2010\n"
+        "2 Maret 2019\n5 Maret 2020\n1 April 2020\nKEPALA KELURAHAN\n"
+    )
+    assert ident.fields["title"] == "Pelayanan KTP"
+    assert [ident.fields[a] for a in ("date_created", "date_revised", "date_effective")] == [
+        "2 Maret 2019",
+        "5 Maret 2020",
+        "1 April 2020",
+    ]
+
+
 def test_identity_values_on_the_same_or_the_next_line() -> None:
     ident = read_identity(
         "Nomor SOP : 800/12/2023\nTgl. Pembuatan : 2 Mei 2023\nTgl. Revisi :\n"
@@ -198,6 +212,17 @@ CONTINUED = (
     "No Kegiatan Pelaksana Mutu Baku Kelengkapan Waktu Output\n"
     "3. Menyimpan arsip Arsip 5 menit Arsip tersimpan\n"
 )
+
+
+def test_a_book_of_sops_each_with_its_identity() -> None:
+    one = CONTINUED.replace("Halaman 1\n", "")
+    two = one.replace("Pengelolaan Arsip", "Pemusnahan Arsip")
+    text = f"Nomor SOP : 01/2021\n{one}\nNomor SOP : 02/2021\n{two}"
+    sops = parse_flattened(text, "x.txt")
+    assert [(s.title, s.number, len(s.steps)) for s in sops] == [
+        ("Pengelolaan Arsip", "01/2021", 3),
+        ("Pemusnahan Arsip", "02/2021", 3),
+    ]
 
 
 def test_a_table_continued_on_the_next_page_is_one_sop() -> None:
