@@ -19,7 +19,7 @@ _LABEL_PATTERNS: dict[str, re.Pattern[str]] = {
     "date_approved": re.compile(r"\b(?:tanggal|tgl)\.?\s*pengesahan\b", re.I),
     "date_effective": re.compile(r"\b(?:tanggal|tgl|tel)\.?\s*efekti[fl]\b", re.I),
     "approved_by": re.compile(r"\bdisahkan\s*ol\w*\b", re.I),
-    "title": re.compile(r"\bnama\s*sop\b", re.I),
+    "title": re.compile(r"\b(?:nama|judul)\s*sop\b", re.I),
     "legal_basis": re.compile(r"^\W*dasar\s+hukum\W*$", re.I),
     "qualifications": re.compile(r"^\W*kualifikas[il|]?(\s+pelaksana)?\W*$", re.I),
     "related_sops": re.compile(r"^\W*keterkaitan\W*$", re.I),
@@ -37,6 +37,19 @@ SECTION_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 _PEMKAB = re.compile(r"PEMERINTAH\s+KABUPATEN\s+([A-Z][A-Za-z]+)", re.I)
+_PEMKOT = re.compile(r"\bPEMERINTAH\s+KOTA\s+([A-Z]{3,}(?:[ ][A-Z]{3,})?)\b")
+_KAB_OR_KOTA = re.compile(r"(?<!KEPALA )\b(KABUPATEN|KOTA)\s+([A-Z][A-Z]{2,})\b")
+# A village-level unit named inside a line a PDF's text extraction ran together
+# ("PEMERINTAH KOTA MEDAN KELURAHAN SEI PUTIH TIMUR-I KECAMATAN MEDAN PETISAH"): its
+# name is the capitalised words up to the next unit word; a "KEPALA KELURAHAN X" is
+# the signature's title, not the letterhead.
+_INLINE_UNIT = re.compile(
+    r"(?<![A-Za-z])(?<!KEPALA )(KELURAHAN|DESA|PUSKESMAS)[ ]+"
+    r"([A-Z][A-Z0-9.\-]*(?![a-z])(?:[ ][A-Z][A-Z0-9.\-]*(?![a-z])){0,3})"
+)
+_UNIT_WORDS = frozenset(
+    {"KECAMATAN", "KABUPATEN", "KOTA", "PEMERINTAH", "KELURAHAN", "DESA", "NIP", "JL", "JALAN"}
+)
 _KECAMATAN = re.compile(r"\bKECAMATAN\s+([A-Z][A-Za-z]+)")
 _CAMAT = re.compile(r"\bCAMAT\s+([A-Z][A-Z]+)\b")
 _NOT_PLACE = {"DAN", "YANG", "DI", "KABUPATEN", "KECAMATAN", "SEBAGAI", "SELAKU", "PADA"}
@@ -119,6 +132,57 @@ def _letterhead_unit(text: str) -> str:
     return _unit_name(first)
 
 
+def _parent_government(text: str) -> str:
+    """The kabupaten (its name: "Lumajang") or the kota ("Kota Medan") an office
+    belongs to: from "PEMERINTAH KABUPATEN/KOTA X", else a "KABUPATEN X" or
+    "KOTA X" in capitals (a kota is named with the word, so that Kota Madiun and
+    Kabupaten Madiun stay apart)."""
+    m = _PEMKAB.search(text)
+    if m:
+        return m.group(1).title()
+    k = _PEMKOT.search(text)
+    if k:
+        words = k.group(1).split()
+        name = " ".join(words[:1] + [w for w in words[1:2] if w not in _UNIT_WORDS])
+        return f"Kota {smart_title(name)}"
+    for g in _KAB_OR_KOTA.finditer(text[:3000]):
+        if g.group(2) not in _NOT_PLACE and g.group(2) not in _UNIT_WORDS:
+            name = smart_title(g.group(2))
+            return name if g.group(1) == "KABUPATEN" else f"Kota {name}"
+    return ""
+
+
+def _inline_unit(text: str) -> str:
+    """A kelurahan, desa or puskesmas named in capitals inside a line, before the
+    step table."""
+    head = text[:3000]
+    table = _STEP_TABLE_HEADER.search(head)
+    head = head[: table.start()] if table else head
+    for m in _INLINE_UNIT.finditer(head):
+        words = []
+        for w in m.group(2).split():
+            if w in _UNIT_WORDS or not w.isupper():
+                break
+            words.append(w)
+        if words and words[0] not in _NOT_PLACE and words[0] not in {"NO", "HALAMAN"}:
+            return _unit_name(f"{m.group(1)} {' '.join(words)}")
+    return ""
+
+
+# An office named at the end of a title: "SOP Pengajuan Cuti Pada Pengadilan Agama X".
+_TITLE_OFFICE = re.compile(
+    r"\b(?:pada|di)\s+((?:pengadilan|kantor|dinas|badan|kecamatan|kelurahan|desa|puskesmas|"
+    r"kementerian|sekretariat|inspektorat|rumah\s+sakit|rsud)\b[^()]{3,80})$",
+    re.I,
+)
+
+
+def office_from_title(title: str) -> str:
+    """The office a title names at its end after "pada"/"di", "" when none."""
+    m = _TITLE_OFFICE.search(collapse_spaces(title))
+    return _unit_name(m.group(1)) if m else ""
+
+
 def find_office(text: str) -> tuple[str, str]:
     """(office, kabupaten) named in an identity block's text, "" where absent.
 
@@ -126,11 +190,8 @@ def find_office(text: str) -> tuple[str, str]:
     letterhead's unit line (Dinas, Badan, Kelurahan, Sekretariat Daerah with its
     Bagian, ...), else the Kecamatan named in capitals or by its Camat.
     """
-    kab = ""
-    m = _PEMKAB.search(text)
-    if m:
-        kab = m.group(1).title()
-    office = _letterhead_unit(text)
+    kab = _parent_government(text)
+    office = _letterhead_unit(text) or _inline_unit(text)
     if office:
         return office, kab
     for m in _KECAMATAN.finditer(text):

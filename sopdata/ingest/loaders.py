@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.docx import read_docx
+from sopdata.ingest.flattened import no_sop_message, parse_flattened
 from sopdata.ingest.html import read_html
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_rows, parse_tables
@@ -231,25 +232,31 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
     return text, warnings
 
 
-#: Readers of documents without a tab-separated step table, tried in order after
-#: the table reader and before the OCR reader; each returns [] for a document
-#: that is not its layout.
-TEXT_READERS: tuple[Callable[[str, str], list[SOP]], ...] = (read_service_standard, read_prose)
+#: Readers of a document's text, tried in order before the OCR reader: the first
+#: that finds SOPs wins (each returns [] for a text that is not its layout):
+#: tab-separated step tables, SOP AP tables flattened by text extraction (and
+#: Puskesmas SOPs, identity-only SOPs), Standar Pelayanan, prose procedures.
+TEXT_READERS: tuple[Callable[[str, str], list[SOP]], ...] = (
+    parse_tables,
+    parse_flattened,
+    read_service_standard,
+    read_prose,
+)
 
 
 def parse_document_text(text: str, source_file: str) -> list[SOP]:
-    """All SOPs of a document's text: table dumps first, then the text-layout
-    readers (Standar Pelayanan, prose procedures), OCR text otherwise."""
+    """All SOPs of a document's text: table dumps first, then the other text
+    layouts (:data:`TEXT_READERS`), OCR text otherwise."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    sops = parse_tables(text, source_file)
-    if sops:
-        return finalise(sops)
+    sops: list[SOP] = []
     for reader in TEXT_READERS:
         sops = reader(text, source_file)
         if sops:
-            return finalise(sops)
-    sops = parse_ocr(text, source_file, acronyms=_acronyms())
-    return finalise(sops, ocr=True)
+            break
+    ocr = not sops
+    if ocr:
+        sops = parse_ocr(text, source_file, acronyms=_acronyms())
+    return finalise(sops, ocr=ocr)
 
 
 def _acronyms() -> frozenset[str]:
@@ -260,8 +267,11 @@ _NO_STEP_TABLE = "tidak ada baris judul dengan No, Kegiatan, Pelaksana dan Mutu 
 _NO_SOP_MESSAGES = {
     "docx": f"Dokumen Word ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
     "xlsx": f"Buku kerja Excel ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
-    "html": f"Halaman HTML ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
-    "pdf": f"Teks PDF ini tidak memuat SOP: {_NO_STEP_TABLE}, dan tidak ada 'Nama SOP'.",
+}
+#: The opening of the message for a format whose text is read too (what it lacks follows).
+_NO_SOP_OPENINGS = {
+    "html": "Halaman HTML ini tidak memuat SOP",
+    "pdf": "Teks PDF ini tidak memuat SOP",
 }
 
 
@@ -270,7 +280,8 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
 
     The rows go through the same reader as text dumps; where they hold no step
     table and the format has a text fallback (HTML fragments, PDF text), the
-    text parser reads that instead. The reader's warnings are added to every SOP.
+    text parser reads that instead, and then the flattened-text reader reads the
+    rows (an identity block without a step table is an SOP without steps). The reader's warnings are added to every SOP.
 
     Raises:
         SOPLoadError: no SOP found.
@@ -278,8 +289,16 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
     sops = finalise(parse_rows(doc.rows, source_file, breaks=doc.breaks)) if doc.rows else []
     if not sops and doc.fallback_text.strip():
         sops = parse_document_text(doc.fallback_text, source_file)
+    if not sops and doc.rows:
+        # no step table: an identity block or a title alone is still an SOP to review
+        rows_text = "\n".join("\t".join(cells) for cells in doc.rows)
+        sops = finalise(parse_flattened(rows_text, source_file))
     if not sops:
-        message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
+        if kind in _NO_SOP_OPENINGS:
+            text = doc.fallback_text or "\n".join("\t".join(r) for r in doc.rows)
+            message = no_sop_message(text, _NO_SOP_OPENINGS[kind])
+        else:
+            message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
         if doc.partial:
             message = f"{message[:-1]} ({doc.partial})."
         raise SOPLoadError(message, source_file)
@@ -351,10 +370,7 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
         except RecursionError as exc:
             raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
         if not sops:
-            raise SOPLoadError(
-                "Tidak ditemukan SOP: tidak ada tabel langkah (Kegiatan/Pelaksana) atau 'Nama SOP'.",
-                name,
-            )
+            raise SOPLoadError(no_sop_message(text), name)
         for sop in sops:
             sop.warnings.extend(warnings)
     sha = hashlib.sha256(data).hexdigest()

@@ -407,6 +407,11 @@ def _headings(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+def is_ocr_book(text: str) -> bool:
+    """The scanned-book layout :func:`parse_ocr` reads: a "URAIAN PROSEDUR <judul>" heading."""
+    return bool(_headings(text.splitlines()))
+
+
 def _document_vocabulary(text: str) -> Counter[str]:
     return Counter(re.findall(r"[A-Za-z]{2,}", text))
 

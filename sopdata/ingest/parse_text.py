@@ -98,7 +98,8 @@ def is_actor_subheader(header: list[str], row: list[str]) -> bool:
 
 
 def is_column_number_row(cells: list[str]) -> bool:
-    values = [c.strip() for c in cells if c.strip()]
+    """The row of column numbers under a header: "1 2 3 ..." or "(1) (2) (3) ..."."""
+    values = [c.strip().strip("()").strip() for c in cells if c.strip()]
     return len(values) >= 4 and values == [str(i) for i in range(1, len(values) + 1)]
 
 
@@ -218,6 +219,8 @@ class _Builder:
     warnings: list[str] = field(default_factory=list)
     shifted_rows: int = 0
     dropped_steps: int = 0
+    actors: list[tuple[int, str]] = field(default_factory=list)
+    offset: int = 0
 
 
 def _title_from_heading(line: str) -> str | None:
@@ -267,13 +270,16 @@ def parse_rows(
             layout_sections = {}
         plain = clean_cell(raw.replace("\t", " "))
         if len(cells) >= 3 and is_table_header(cells):
+            # a sheet may start its table one column in: read it without the empty margin
+            offset = _leading_empty(cells)
+            cells = cells[offset:]
             sub: list[str] | None = None
             j = i + 1
             if j < len(lines) and (
                 not any(_WAKTU.match(clean_cell(c)) for c in cells)
-                or is_actor_subheader(cells, rows[j])
+                or is_actor_subheader(cells, rows[j][offset:])
             ):
-                sub = rows[j]
+                sub = rows[j][offset:]
                 j += 1
             layout = read_layout(cells, sub)
             while j < len(lines) and is_column_number_row(rows[j]):
@@ -292,9 +298,24 @@ def parse_rows(
             if layout is None:
                 current.warnings.append("tata letak tabel langkah tidak dikenali")
             current.layout = layout or current.layout
+            current.offset = offset
+            if layout is not None and not current.actors:
+                current.actors = layout.actors
             in_table = layout is not None or current.layout is not None
             i = j
             continue
+        if (
+            current is not None
+            and current.offset
+            and not any(c.strip() for c in cells[: current.offset])
+        ):
+            cells = cells[current.offset :]
+        if not in_table and current is not None and _continues_table(current, cells):
+            # the table goes on after a page break without its header: the Mutu Baku
+            # columns found again from the row's Waktu
+            assert current.layout is not None
+            current.layout = _continued_layout(cells, current.layout)
+            in_table = True
         if in_table and current is not None and current.layout is not None:
             if not plain:
                 i += 1
@@ -376,6 +397,31 @@ def parse_rows(
     return sops
 
 
+def _leading_empty(cells: list[str]) -> int:
+    return next((k for k, c in enumerate(cells) if c.strip()), 0)
+
+
+def _continues_table(b: _Builder, cells: list[str]) -> bool:
+    """A row numbered as the step after the last one, with a Waktu: the step table
+    continued on the next page (or sheet) without its header."""
+    if b.layout is None or not b.steps or len(cells) < 3:
+        return False
+    m = _STEP_NO.match(cells[0])
+    last = b.steps[-1].no
+    if not m or not last.isdigit() or int(m.group(1)) != int(last) + 1:
+        return False
+    return any(looks_like_duration(clean_cell(c)) for c in cells[2:])
+
+
+def _continued_layout(cells: list[str], layout: TableLayout) -> TableLayout:
+    if len(cells) == layout.width or looks_like_duration(clean_cell(_cell(cells, layout.waktu))):
+        return layout
+    waktu = next(k for k in range(2, len(cells)) if looks_like_duration(clean_cell(cells[k])))
+    ket = waktu + 2 if waktu + 2 < len(cells) else None
+    # the actor columns are laid out anew on this page: their marks cannot be named
+    return TableLayout(layout.kegiatan, [], waktu - 1, waktu, waktu + 1, ket)
+
+
 def _title_value(text: str) -> str:
     found = match_field(text)
     return text[found[1].end() :].strip(" :") if found else ""
@@ -427,7 +473,7 @@ def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab:
         office=office,
         kabupaten=kab,
         **identity,
-        actors=[Actor(raw=name) for _, name in (b.layout.actors if b.layout else [])],
+        actors=[Actor(raw=name) for _, name in b.actors],
         steps=b.steps,
         warnings=warnings,
         title_raw=title_raw,

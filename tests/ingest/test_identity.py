@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sopdata.ingest.identity import find_office
+from sopdata.ingest.identity import find_office, office_from_title
 from sopdata.ingest.loaders import load_bytes
 from sopdata.ingest.parse_text import _strip_office_suffix
 
@@ -61,6 +61,22 @@ CASES = [
     ("KEPUTUSAN CAMAT JOGOROTO\nNOMOR 050/05/415.67/2022", "Kecamatan Jogoroto", ""),
     # nothing to go on
     ("Nama SOP\tPelayanan Surat Pindah", "", ""),
+    # a letterhead run together on one line by a PDF's text: the kelurahan inside it,
+    # not the signature's "KEPALA KELURAHAN", and the kota named as a kota
+    (
+        "NOMOR SOP : DISAHKAN OLEH KEPALA KELURAHAN MAWAR PEMERINTAH KOTA BATU "
+        "KELURAHAN SIDOMULYO KECAMATAN BATU Nip",
+        "Kelurahan Sidomulyo",
+        "Kota Batu",
+    ),
+    (
+        "PEMERINTAH KOTA MADIUN\nKECAMATAN KARTOHARJO KELURAHAN KELUN\nNomor SOP",
+        "Kelurahan Kelun",
+        "Kota Madiun",
+    ),
+    ("UPTD PUSKESMAS KEDUNGKANDANG Halaman", "Puskesmas Kedungkandang", ""),
+    # the kabupaten without "PEMERINTAH" above it
+    ("SOP KEMENTERIAN AGAMA\n\nKABUPATEN SUMBAWA\n", "", "Sumbawa"),
     # a BAGIAN without a sekretariat above it is a Pelaksana column, not the office
     ("PEMERINTAH KABUPATEN LUMAJANG\nBAGIAN UMUM", "", "Lumajang"),
     # unit words after the step table starts are steps and columns, not the letterhead
@@ -107,3 +123,17 @@ def test_dinas_letterhead_in_a_text_dump_names_the_office() -> None:
     assert sop.title.lower().startswith("penerbitan kartu keluarga")
     assert "dinas" not in sop.title.lower()
     assert not any("kantor" in w for w in sop.warnings)
+
+
+@pytest.mark.parametrize(
+    ("title", "office"),
+    [
+        ("SOP Cuti Besar Pada Pengadilan Negeri Sleman", "Pengadilan Negeri Sleman"),
+        ("Pelayanan KTP di Kelurahan Mojo", "Kelurahan Mojo"),
+        ("PENERBITAN IZIN DI DINAS PERIZINAN", "Dinas Perizinan"),
+        ("Pelayanan Surat di Loket", ""),
+        ("Pengaduan Masyarakat", ""),
+    ],
+)
+def test_office_from_title(title: str, office: str) -> None:
+    assert office_from_title(title) == office
