@@ -22,14 +22,15 @@ st.title("Korpus SOP")
 
 with st.expander("Unggah dokumen SOP", expanded=False):
     st.caption(
-        f"Teks/HTML (.txt, .html), Word (.docx), PDF berlapis teks (.pdf) atau Excel (.xlsx); "
+        f"Teks/HTML (.txt, .html), Word (.docx), PDF (.pdf), Excel (.xlsx), atau pindaian "
+        f"(PDF tanpa lapisan teks, gambar .png/.jpg/.tif: dibaca dengan OCR, beberapa detik per halaman); "
         f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
     )
     uploads = st.file_uploader(
         "Berkas SOP",
         accept_multiple_files=True,
         key="uploads",
-        type=["txt", "html", "htm", "docx", "pdf", "xlsx"],
+        type=["txt", "html", "htm", "docx", "pdf", "xlsx", "png", "jpg", "jpeg", "tif", "tiff"],
     )
     for upload in uploads or []:
         data = upload.getvalue()
