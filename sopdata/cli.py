@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.corpus import load_file
@@ -54,6 +54,15 @@ def _hours(text: str) -> float:
     return hours
 
 
+def _ocr_progress(name: str) -> Callable[[int, int], None]:
+    """Prints the progress of OCR on a scanned document (stderr), page by page."""
+
+    def report(done: int, total: int) -> None:
+        print(f"OCR {name}: halaman {done}/{total} selesai", file=sys.stderr, flush=True)
+
+    return report
+
+
 def _load_many(
     files: Sequence[str], hours_per_working_day: float | None = None
 ) -> tuple[list[SOP], int]:
@@ -62,7 +71,7 @@ def _load_many(
     failed = 0
     for name in files:
         try:
-            sops.extend(load_file(name))
+            sops.extend(load_file(name, progress=_ocr_progress(name)))
         except SOPLoadError as exc:
             failed += 1
             print(f"Galat: {name}: {exc.message}", file=sys.stderr)
