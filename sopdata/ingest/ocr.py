@@ -606,7 +606,7 @@ def _erase_outline(image: np.ndarray, hole: np.ndarray, ppi: float) -> None:
 
     x, y, w, h = cv2.boundingRect(hole)
     pad = max(3, int(ppi / 40))
-    inside = np.zeros(image.shape[:2], np.uint8)
+    inside: np.ndarray = np.zeros(image.shape[:2], np.uint8)
     cv2.drawContours(inside, [hole], -1, 255, thickness=-1)
     inside = cv2.erode(inside, np.ones((2 * pad + 1, 2 * pad + 1), np.uint8))
     y0, x0 = max(0, y - pad), max(0, x - pad)
