@@ -587,7 +587,19 @@ def symbol_in(ink: np.ndarray, ppi: float) -> tuple[str, np.ndarray] | None:
         if (closed[y : y + h, x : x + w][inside > 0] > 0).sum() > 0.2 * max(area, 1.0):
             continue  # full of ink: text, not an outline
         fill = area / float(w * h)
-        if fill >= 0.93:
+        # a rectangle fills its box's corners; a rounded box or an oval leaves them open
+        side = max(2, int(0.2 * min(w, h)))
+        corners = (
+            float(
+                inside[:side, :side].mean()
+                + inside[:side, -side:].mean()
+                + inside[-side:, :side].mean()
+                + inside[-side:, -side:].mean()
+            )
+            / 4
+            / 255
+        )
+        if corners >= 0.75 and fill >= 0.8:
             mark = PROCESS
         elif fill >= 0.7:
             mark = TERMINATOR
@@ -875,21 +887,29 @@ class PageTooSkewed(SOPLoadError):
 # --- the document ---------------------------------------------------------------------
 
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
-_HEADER_KEGIATAN = re.compile(r"kegiatan|uraian|aktivitas", re.I)
+_HEADER_KEGIATAN = re.compile(
+    r"^\W*(?:(?:uraian|rincian|tahapan|langkah)\s+)?(?:kegiatan|aktivitas|prosedur)\W*$|^\W*uraian\W*$",
+    re.I,
+)
 
 
 def _continues(last: Row, first: Row) -> bool:
     return len(last) == len(first) and not first[0] and any(first[1:]) and any(last)
 
 
-def _column_labels(rows: list[Row], header: dict[int, str]) -> dict[int, str]:
+def _is_header(row: Row) -> bool:
+    """A step table's header row: a cell that says Kegiatan (Uraian Kegiatan ...)."""
+    return any(_HEADER_KEGIATAN.match(c) for c in row)
+
+
+def _column_labels(rows: list[Row]) -> dict[int, str]:
     """Columns' names from a step table's header rows (the lower row wins: the actors
     under Pelaksana, Kelengkapan/Waktu/Output under Mutu Baku)."""
-    labels = dict(header)
+    labels: dict[int, str] = {}
     for row in rows:
-        if not row or _STEP_NO.match(row[0]):
+        if labels and (not row or _step_number(row[0]) is not None):
             break
-        if any(_HEADER_KEGIATAN.search(c) for c in row) or labels:
+        if _is_header(row) or labels:
             for c, text in enumerate(row):
                 label = " ".join(re.sub(r"[^\w/()]+$", "", text).split())
                 if label and not label.isdigit():
@@ -899,6 +919,20 @@ def _column_labels(rows: list[Row], header: dict[int, str]) -> dict[int, str]:
 
 _UNITS = ("menit", "mnt", "jam", "hari", "hr", "minggu", "bulan", "bln", "tahun", "detik")
 _DURATION = re.compile(r"^\s*([0-9lIOoS$|]{1,3})\s*([A-Za-z!]{2,7})\s*[.:,;]?\s*$")
+_STEP_LOOKALIKES = str.maketrans(
+    {
+        "l": "1",
+        "I": "1",
+        "|": "1",
+        "O": "0",
+        "o": "0",
+        "S": "5",
+        "s": "5",
+        "Z": "2",
+        "z": "2",
+        "B": "8",
+    }
+)
 _DIGIT_LOOKALIKES = str.maketrans(
     {"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5", "$": "5"}
 )
@@ -928,9 +962,24 @@ def fix_duration(text: str) -> str:
     return f"{number} {word}"
 
 
-def _tidy_step_rows(rows: list[Row], labels: dict[int, str]) -> None:
-    """Step rows as OCR leaves them, tidied: the step number without stray marks
-    ("“3" → "3"), Waktu through :func:`fix_duration`."""
+def _step_number(cell: str) -> int | None:
+    """A step-number cell as OCR reads it ("“3", "S", "z.") as a number, or None."""
+    raw = re.sub(r"[^0-9A-Za-z]", "", cell)
+    digits = raw.translate(_STEP_LOOKALIKES)
+    return int(digits) if raw and len(raw) <= 3 and digits.isdigit() else None
+
+
+def _tidy_step_rows(rows: list[Row], labels: dict[int, str], previous: int = 0) -> int:
+    """Step rows as OCR leaves them, tidied: step numbers without stray marks ("“3" → "3"),
+    a misread one put back in the sequence when its neighbours agree (1, 2, "z", 4 and
+    7, "83" at the end), Waktu through :func:`fix_duration`.
+
+    Args:
+        previous: the last step number of the table this one goes on from (0: none).
+
+    Returns:
+        The last step number.
+    """
     waktu = {c for c, label in labels.items() if re.match(r"\W*(lama\s+)?waktu", label, re.I)}
     steps = [row for row in rows if row and re.fullmatch(r"\W*\w{1,3}\W*", row[0])]
     for c in range(len(rows[0]) if rows else 0):  # a column that reads as durations
@@ -938,19 +987,27 @@ def _tidy_step_rows(rows: list[Row], labels: dict[int, str]) -> None:
         durations = sum(fix_duration(cell) != cell or bool(_DURATION.match(cell)) for cell in cells)
         if cells and durations >= max(2, 0.6 * len(cells)):
             waktu.add(c)
-    for row in rows:
-        if not row:
+    for i, row in enumerate(rows):
+        if not row or not row[0].strip():
             continue
-        number = re.sub(r"[^0-9A-Za-z]", "", row[0])
-        if not number or len(number) > 3:
+        if _is_header(row) or row[:3] == ["1", "2", "3"]:
+            previous = 0  # a header, or the row numbering the columns
             continue
-        digits = number.translate(_DIGIT_LOOKALIKES)
-        if not digits.isdigit():
+        number = _step_number(row[0])
+        if number is None and not re.fullmatch(r"\W*\w{1,3}\W*", row[0]):
             continue
-        row[0] = digits
+        if previous and number != previous + 1 and any(row[1:]):
+            after = next((_step_number(r[0]) for r in rows[i + 1 :] if r and r[0].strip()), None)
+            if number is None or after == previous + 2 or (after is None and i == len(rows) - 1):
+                number = previous + 1
+        if number is None:
+            continue
+        row[0] = str(number)
+        previous = number
         for c in waktu:
             if c < len(row):
                 row[c] = fix_duration(row[c])
+    return previous
 
 
 def _low_confidence(table: PageTable, labels: dict[int, str]) -> list[LowConfidenceCell]:
@@ -1000,6 +1057,7 @@ def read_scan(
     words = 0
     carry: Row | None = None
     labels: dict[int, str] = {}
+    last_step = 0
     started = time.monotonic()
     number = 0
     for number, gray in enumerate(pages, start=1):
@@ -1031,10 +1089,10 @@ def read_scan(
             table: PageTable = payload
             rows = table.rows
             # a table without a header row goes on with the previous table's columns
-            if any(_HEADER_KEGIATAN.search(c) for row in rows[:3] for c in row):
-                labels = {}
-            labels = _column_labels(rows, labels)
-            _tidy_step_rows(rows, labels)
+            fresh = any(_is_header(row) for row in rows[:3])
+            if fresh:
+                labels = _column_labels(rows)
+            last_step = _tidy_step_rows(rows, labels, last_step if not fresh else 0)
             low = _low_confidence(table, labels)
             joined = bool(n == 0 and carry is not None and rows and _continues(carry, rows[0]))
             for cell in low:  # its row in doc.rows; a row joined to the one cut by the page break
