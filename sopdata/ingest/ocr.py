@@ -751,12 +751,10 @@ def read_page(
             symbols.setdefault((g, 0), {})[key] = mark
             _erase_outline(clean, hole + np.array([left, top]), ppi)
     clean = _without_specks(clean, ppi)
-    if os.environ.get("OCR_GRAY"):
-        keep = cv2.dilate(clean, np.ones((3, 3), np.uint8)) > 0
-        clean = np.where(keep, gray, 255).astype(np.uint8)
-    else:
-        clean = 255 - clean
-    words = [w for w in run_tesseract(command, clean, timeout_s, name) if not _is_noise(w)]
+    blank = not _has_letter(clean > 0, ppi)
+    clean = 255 - clean
+    words = [] if blank else run_tesseract(command, clean, timeout_s, name)
+    words = [w for w in words if not _is_noise(w)]
     in_cells: list[dict[tuple[int, int], list[Word]]] = [{} for _ in grids]
     outside: dict[tuple[int, int, int, int], list[Word]] = {}
     for word in words:
