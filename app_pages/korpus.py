@@ -40,7 +40,10 @@ with st.expander("Unggah dokumen SOP", expanded=False):
             )
             continue
         record = store().add_document(upload.name, data, reviewer())
-        doc = parsed_document(record.name, record.sha256, data)
+        with st.spinner(
+            f"Membaca {plain(upload.name)} (pindaian: OCR, beberapa detik per halaman) …"
+        ):
+            doc = parsed_document(record.name, record.sha256, data)
         if doc.error:
             st.error(f"{plain(upload.name)}: {plain(doc.error)}")
         else:

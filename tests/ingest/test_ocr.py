@@ -275,3 +275,35 @@ def test_image_document_helper_round_trips():
     tif = scan_document(images, 300, pdf=False)
     assert Image.open(io.BytesIO(tif)).n_frames == 2
     assert detect_format(tif) is Format.IMAGE
+
+
+def _fake_pages(monkeypatch) -> list[int]:
+    """read_page replaced by one that reads a line of text per page at once."""
+    seen: list[int] = []
+
+    def read_page(command, gray, name, number, timeout_s=ocr.PAGE_TIMEOUT_S):
+        seen.append(number)
+        return ocr.PageRead([(10, 0, f"halaman {number}")], f"halaman {number}", 2)
+
+    monkeypatch.setattr(ocr, "read_page", read_page)
+    monkeypatch.setattr(ocr, "tesseract_command", lambda name="", pages=0: "tesseract")
+    return seen
+
+
+def test_time_budget_stops_reading_with_a_warning(monkeypatch):
+    seen = _fake_pages(monkeypatch)
+    monkeypatch.setattr(ocr, "TIME_BUDGET_S", 0.0)
+    doc = ocr.read_scan(scanned_pdf(3), "tebal.pdf", "pdf")
+    assert seen == [1]
+    assert doc.partial == "hanya 1 dari 3 halaman yang dibaca"
+    assert "hanya 1 halaman pertama yang dibaca OCR" in doc.warnings[0]
+
+
+def test_progress_heard_after_every_page(monkeypatch):
+    _fake_pages(monkeypatch)
+    heard: list[tuple[int, int]] = []
+    doc = ocr.read_scan(
+        scanned_pdf(3), "buku.pdf", "pdf", progress=lambda d, t: heard.append((d, t))
+    )
+    assert heard == [(1, 3), (2, 3), (3, 3)]
+    assert doc.pages == 3 and doc.rows == [["halaman 1"], ["halaman 2"], ["halaman 3"]]
