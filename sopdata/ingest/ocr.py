@@ -738,7 +738,7 @@ def read_page(
     clean = ink.copy()  # what Tesseract reads: the ink without lines, symbols, specks
     thick = max(2, int(ppi / 60))
     clean[cv2.dilate(lines, np.ones((2 * thick + 1, 2 * thick + 1), np.uint8)) > 0] = 0
-    symbols: dict[tuple[int, int], dict[tuple[int, int], str]] = {}
+    symbols: dict[int, dict[tuple[int, int], str]] = {}  # table -> cell -> mark
     for g, grid in enumerate(grids):
         for key in grid.cells:
             x0, y0, x1, y1 = grid.box(key)
@@ -748,7 +748,7 @@ def read_page(
             if found is None:
                 continue
             mark, hole = found
-            symbols.setdefault((g, 0), {})[key] = mark
+            symbols.setdefault(g, {})[key] = mark
             _erase_outline(clean, hole + np.array([left, top]), ppi)
     clean = _without_specks(clean, ppi)
     blank = not _has_letter(clean > 0, ppi)
@@ -771,7 +771,7 @@ def read_page(
         (g, key, grid.box(key))
         for g, grid in enumerate(grids)
         for key in grid.cells
-        if key not in in_cells[g] and key not in symbols.get((g, 0), {})
+        if key not in in_cells[g] and key not in symbols.get(g, {})
     ]
     for (g, key), again in _read_cells(command, clean, missed, ppi, timeout_s, name).items():
         in_cells[g][key] = again
@@ -782,7 +782,7 @@ def read_page(
     for g, grid in enumerate(grids):
         rows: list[Row] = [[""] * (len(grid.xs) - 1) for _ in range(len(grid.ys) - 1)]
         confidences: dict[tuple[int, int], tuple[float, str]] = {}
-        marks = symbols.get((g, 0), {})
+        marks = symbols.get(g, {})
         for key in grid.cells:
             cell_words = in_cells[g].get(key, [])
             text = tidy_cells(cell_text(cell_words, grid.box(key), ppi)) if cell_words else ""
