@@ -26,7 +26,8 @@ st.title("Korpus SOP")
 
 with st.expander("Unggah dokumen SOP", expanded=False):
     st.caption(
-        f"Teks/HTML (.txt, .html), Word (.docx), PDF berlapis teks (.pdf) atau Excel (.xlsx); "
+        f"Teks/HTML (.txt, .html), Word (.docx), PDF (.pdf), Excel (.xlsx), atau pindaian "
+        f"(PDF tanpa lapisan teks, gambar .png/.jpg/.tif: dibaca dengan OCR, beberapa detik per halaman); "
         f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
     )
     # A new key after each batch empties the uploader: a file read and kept (or
@@ -36,7 +37,7 @@ with st.expander("Unggah dokumen SOP", expanded=False):
         "Berkas SOP",
         accept_multiple_files=True,
         key=f"uploads_{upload_round}",
-        type=["txt", "html", "htm", "docx", "pdf", "xlsx"],
+        type=["txt", "html", "htm", "docx", "pdf", "xlsx", "png", "jpg", "jpeg", "tif", "tiff"],
     )
     if uploads:
         outcomes: list[tuple[bool, str]] = []
@@ -52,7 +53,10 @@ with st.expander("Unggah dokumen SOP", expanded=False):
                 )
                 continue
             # Parsed (in a capped worker) before it is kept; kept with its outcome.
-            doc = parsed_document(upload.name, hashlib.sha256(data).hexdigest(), data)
+            with st.spinner(
+                f"Membaca {plain(upload.name)} (pindaian: OCR, beberapa detik per halaman) …"
+            ):
+                doc = parsed_document(upload.name, hashlib.sha256(data).hexdigest(), data)
             try:
                 store().add_document(upload.name, data, reviewer(), parse_error=doc.error or None)
             except StoreError as exc:

@@ -46,6 +46,12 @@ TARGETS = (
     Target("page_switch_s", "warm page switch (median of the slowest page)", 1.0, "s"),
     Target("fuzz_unexpected", "loader fuzz: unexpected exceptions", 0.0, ""),
     Target("store_problems", "concurrent saves: lost or corrupted records", 0.0, ""),
+    Target(
+        "ocr_300dpi_step_count_miss_share", "OCR 300 dpi: SOPs with a wrong step count", 0.05, ""
+    ),
+    Target("ocr_300dpi_kegiatan_cer", "OCR 300 dpi: Kegiatan character error rate", 0.03, ""),
+    Target("ocr_300dpi_actor_f1_miss", "OCR 300 dpi: 1 - actor F1", 0.1, ""),
+    Target("ocr_300dpi_waktu_miss_share", "OCR 300 dpi: steps with Waktu minutes wrong", 0.1, ""),
 )
 
 #: Figures measured against a peer in the same run: (label, numerator, denominator).
@@ -115,6 +121,7 @@ def benches(quick: bool) -> list[tuple[str, list[str]]]:
             [py, "-m", "benchmarks.bench_load", "--sessions", *(["5"] if quick else ["10", "25"])],
         ),
         ("fuzz", [py, "-m", "benchmarks.fuzz_loaders", "--seconds", "20" if quick else "120"]),
+        ("ocr", [py, "-m", "benchmarks.bench_ocr", *(["--docs", "1"] if quick else [])]),
     ]
 
 

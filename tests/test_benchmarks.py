@@ -7,6 +7,7 @@ how fast anything is (speed targets live in the benchmarks themselves).
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import pytest
@@ -105,3 +106,16 @@ def test_load_benchmark_reports_percentiles_and_memory() -> None:
     r = run("bench_load", "--sessions", "2", "--rounds", "1")
     assert r["sessions_2_p50_s"] > 0 and r["sessions_2_failed"] == 0
     assert r["sessions_2_server_rss_mb"] > 0
+
+
+def test_ocr_benchmark_reports_the_issue_figures() -> None:
+    from tests.support.scans import PDFTOPPM
+    from tests.support.sopfiles import LIBREOFFICE
+
+    if not (shutil.which("tesseract") and LIBREOFFICE and PDFTOPPM):
+        pytest.skip("needs tesseract-ocr-ind, libreoffice and pdftoppm (.ci/run installs them)")
+    r = run("bench_ocr", "--docs", "1", "--no-noisy")
+    assert r["ocr_documents"] == 1 and r["ocr_300dpi_pages"] >= 1
+    assert r["ocr_300dpi_step_count_exact_share"] == 1.0
+    assert r["ocr_300dpi_kegiatan_cer"] <= 0.03 and r["ocr_300dpi_actor_f1"] >= 0.9
+    assert r["ocr_300dpi_pages_per_s"] > 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sopdata.ingest.loaders import NO_OFFICE_WARNING, load_path
+from sopdata.ingest.ocr import Progress
 from sopdata.records import SOP
 from sopdata.resources import CORPUS_DIR
 
@@ -68,14 +69,14 @@ def apply_provenance(sops: list[SOP], info: Provenance) -> None:
             sop.kabupaten = info.kabupaten
 
 
-def load_file(path: str | Path) -> list[SOP]:
+def load_file(path: str | Path, progress: Progress | None = None) -> list[SOP]:
     """The SOPs of one file; a file of the bundled corpus (by its place, ``corpus/``)
     gets its office and kabupaten from the provenance note where the document names none.
 
     Raises:
         SOPLoadError: as :func:`~sopdata.ingest.loaders.load_path`.
     """
-    sops = load_path(path).sops
+    sops = load_path(path, progress=progress).sops
     apply_bundled_provenance(path, sops)
     return sops
 

@@ -44,7 +44,10 @@ class Limits:
 
     memory_mb: int = 1536
     cpu_s: int = 60
-    wall_s: float = 90.0
+    # A scan is read by OCR page by page (Tesseract children, each bounded by the OCR
+    # reader's own per-page and total budgets: 90 s and 300 s); the worker's own CPU
+    # stays capped at cpu_s.
+    wall_s: float = 330.0
 
     @classmethod
     def from_env(cls) -> Limits:

@@ -20,9 +20,10 @@ from sopdata.errors import SOPLoadError
 from sopdata.ingest.docx import read_docx
 from sopdata.ingest.flattened import no_sop_message, parse_flattened
 from sopdata.ingest.html import read_html
+from sopdata.ingest.ocr import Progress, ScanDocument, attach_low_confidence, read_scan
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_rows, parse_tables
-from sopdata.ingest.pdf import read_pdf
+from sopdata.ingest.pdf import ScannedPDFError, read_pdf
 from sopdata.ingest.prose import read_prose
 from sopdata.ingest.quality import finalise
 from sopdata.ingest.service_standard import read_service_standard
@@ -83,6 +84,7 @@ class Format(enum.Enum):
     PDF = "pdf"
     ZIP = "zip"
     OLE = "ole"
+    IMAGE = "image"
     BINARY = "binary"
 
 
@@ -111,7 +113,13 @@ def detect_format(head: bytes, name: str = "") -> Format:
         decoded = head[:8192].decode("utf-16", errors="ignore").lower()
         html = "<html" in decoded or "<table" in decoded or "<!doctype html" in decoded
         return Format.HTML if html else Format.TEXT
-    if head.startswith((b"\x7fELF", b"MZ", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+    if (
+        head.startswith(IMAGE_MAGIC)
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or _is_bmp(head)
+    ):
+        return Format.IMAGE
+    if head.startswith((b"\x7fELF", b"MZ")):
         return Format.BINARY
     sample = head[:4096]
     if sample.count(b"\x00") > len(sample) // 100 + 1:
@@ -127,6 +135,28 @@ def detect_format(head: bytes, name: str = "") -> Format:
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _is_bmp(head: bytes) -> bool:
+    """A BMP file: "BM" and a known DIB header size (a text may start with "BM" too)."""
+    return (
+        head[:2] == b"BM"
+        and len(head) >= 18
+        and int.from_bytes(head[14:18], "little")
+        in (
+            12,
+            40,
+            52,
+            56,
+            64,
+            108,
+            124,
+        )
+    )
+
+
+#: Page images read by OCR: PNG, JPEG, TIFF (both byte orders), GIF; BMP by :func:`_is_bmp`.
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8")
 
 #: What ``zipfile`` raises on a damaged archive; NotImplementedError for a
 #: header that asks for an unknown zip version or compression method.
@@ -272,6 +302,7 @@ _NO_SOP_MESSAGES = {
 _NO_SOP_OPENINGS = {
     "html": "Halaman HTML ini tidak memuat SOP",
     "pdf": "Teks PDF ini tidak memuat SOP",
+    "ocr": "Teks hasil OCR pindaian ini tidak memuat SOP",
 }
 
 
@@ -323,11 +354,15 @@ def read_table_document(fmt: Format, data: bytes, name: str) -> TableDocument:
     raise ValueError(f"not a table format: {fmt}")
 
 
-def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadResult:
+def load_document(
+    fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES, progress: Progress | None = None
+) -> LoadResult:
     """Read one uploaded/opened document into SOP records.
 
     The format is detected from the content: text dumps, HTML pages, Word
-    (.docx), Excel (.xlsx) and PDF with a text layer.
+    (.docx), Excel (.xlsx), PDF with a text layer, and scans (PDF pages without
+    one, page images) read by OCR, ``progress(pages_done, pages_total)`` hearing
+    after every page.
 
     Raises:
         SOPLoadError: empty, too large, unreadable, or holding no SOP.
@@ -347,16 +382,26 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
         raise SOPLoadError(describe_ole(data), name)
     if fmt is Format.ZIP:
         raise SOPLoadError(describe_zip(data), name)
-    if fmt in (Format.DOCX, Format.XLSX, Format.PDF, Format.HTML):
+    if fmt in (Format.DOCX, Format.XLSX, Format.PDF, Format.HTML, Format.IMAGE):
+        doc: TableDocument
         try:
-            doc = read_table_document(fmt, data, name)
+            if fmt is Format.IMAGE:
+                doc = read_scan(data, name, "image", progress)
+            else:
+                try:
+                    doc = read_table_document(fmt, data, name)
+                except ScannedPDFError:  # no text layer: OCR
+                    doc = read_scan(data, name, "pdf", progress)
             cut = clip_rows(doc.rows)
             doc.fallback_text, cut_text = clip_text(doc.fallback_text)
             if cut or cut_text:
                 doc.warnings.append(clip_warning(max(cut, cut_text)))
-            sops = sops_from_table_document(doc, name, fmt.value)
+            kind = "ocr" if isinstance(doc, ScanDocument) else fmt.value
+            sops = sops_from_table_document(doc, name, kind)
         except RecursionError as exc:  # pathological nesting in malformed markup
             raise SOPLoadError("Struktur dokumen tidak dapat dibaca.", name) from exc
+        if isinstance(doc, ScanDocument):
+            attach_low_confidence(sops, doc)
         warnings = doc.warnings
     else:
         text, warnings = decode_text(data)
@@ -381,14 +426,18 @@ def load_document(fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> LoadRe
     return LoadResult(sops=sops, format=fmt, warnings=warnings)
 
 
-def load_path(path: str | Path, max_bytes: int = MAX_BYTES) -> LoadResult:
+def load_path(
+    path: str | Path, max_bytes: int = MAX_BYTES, progress: Progress | None = None
+) -> LoadResult:
     path = Path(path)
     try:
         with path.open("rb") as fp:
-            return load_document(fp, path.name, max_bytes=max_bytes)
+            return load_document(fp, path.name, max_bytes=max_bytes, progress=progress)
     except OSError as exc:
         raise SOPLoadError(f"Berkas tidak dapat dibuka ({exc.strerror}).", path.name) from exc
 
 
-def load_bytes(data: bytes, name: str, max_bytes: int = MAX_BYTES) -> LoadResult:
-    return load_document(io.BytesIO(data), name, max_bytes=max_bytes)
+def load_bytes(
+    data: bytes, name: str, max_bytes: int = MAX_BYTES, progress: Progress | None = None
+) -> LoadResult:
+    return load_document(io.BytesIO(data), name, max_bytes=max_bytes, progress=progress)

@@ -10,7 +10,7 @@ list item); a row cut by a page break is joined back into one.
 
 Where the tables hold no step table, the page text goes to the text parser
 (:attr:`TableDocument.fallback_text`). A PDF without a text layer (a scan)
-raises :class:`SOPLoadError` asking for OCR. Reading is bounded: at most
+raises :class:`ScannedPDFError` (the loader then reads it by OCR). Reading is bounded: at most
 :data:`MAX_PAGES` pages and :data:`TIME_BUDGET_S` seconds, with a warning when
 the rest of the document is left unread; inside a page, by the decoded size of
 its content (:data:`MAX_PAGE_CONTENT_BYTES`, measured while inflating), the
@@ -52,6 +52,10 @@ MIN_CHARS_PER_PAGE = 20
 _PAGE_FURNITURE = re.compile(
     r"^\W*(?:(?:halaman|hal\.?|page)\s*)?\d{1,4}(?:\s*(?:dari|/|of)\s*\d{1,4})?\W*$", re.I
 )
+
+
+class ScannedPDFError(SOPLoadError):
+    """A PDF without a text layer (a scan): it needs OCR."""
 
 
 def _page_count(pdf: Any) -> int:
@@ -431,7 +435,7 @@ def read_pdf(
             )
         pages_read -= len(heavy)
     if chars < MIN_CHARS_PER_PAGE * pages_read:
-        raise SOPLoadError(
+        raise ScannedPDFError(
             f"PDF ini hasil pindaian tanpa lapisan teks ({total} halaman); jalankan OCR lebih dulu "
             "(mis. ocrmypdf atau 'Simpan sebagai teks' di aplikasi OCR) lalu unggah hasilnya.",
             name,

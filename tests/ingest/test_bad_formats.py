@@ -202,9 +202,11 @@ def test_office_file_that_inflates_too_far_is_refused(monkeypatch, good_docx):
 
 
 @pytest.mark.parametrize("pages", [1, 3])
-def test_scanned_pdf_asks_for_ocr_with_its_page_count(pages):
+def test_scanned_pdf_without_tesseract_asks_for_it_with_its_page_count(pages, monkeypatch):
+    """A scan goes to OCR (tests/ingest/test_ocr.py); without Tesseract the reviewer is told."""
+    monkeypatch.setenv("SOP_HARMONI_TESSERACT", "tesseract-yang-tidak-ada")
     message = _load_error(scanned_pdf(pages), "pindaian.pdf").message
-    assert "tanpa lapisan teks" in message and "OCR" in message
+    assert "pindaian" in message and "OCR" in message and "Tesseract" in message
     assert f"({pages} halaman)" in message
 
 

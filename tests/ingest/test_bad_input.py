@@ -27,7 +27,7 @@ BAD_INPUTS = [
     ("kosong.txt", b"", "kosong"),
     ("spasi.txt", b"   \n\t\n  ", "spasi"),
     ("junk.bin", bytes(range(256)) * 64, "bukan dokumen"),
-    ("gambar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "bukan dokumen"),
+    ("gambar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Gambar tidak dapat dibuka"),
     (
         "surat.txt",
         b"Kepada Yth. Bapak Camat\nDengan hormat, bersama ini kami sampaikan.\n",
