@@ -16,6 +16,10 @@ import unicodedata
 _TAG = re.compile(r"<\s*+(/?)\s*+([a-zA-Z][a-zA-Z0-9]*+)\b[^<>]*+>")
 _BLOCK_TAGS = {"li", "p", "br", "div", "tr", "ul", "ol", "h1", "h2", "h3", "h4", "table"}
 _MD_BOLD = re.compile(r"\*\*|__")
+# A table tag whose ">" was lost (a damaged page): "<tdPengantar", "</tr".
+_DANGLING_TABLE_TAG = re.compile(
+    r"<\s*+/?(?:td|th|tr|table|tbody|thead|TD|TH|TR|TABLE|TBODY|THEAD)(?![a-z])"
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 
 
@@ -28,6 +32,7 @@ def strip_markup(text: str) -> str:
         return "\n" if m.group(2).lower() in _BLOCK_TAGS else ""
 
     text = _TAG.sub(repl, text)
+    text = _DANGLING_TABLE_TAG.sub(" ", text)
     text = _MD_BOLD.sub("", text)
     return html.unescape(text)
 

@@ -30,7 +30,9 @@ def _ends_quickly(data: bytes, name: str, seconds: float = 5.0) -> str:
 
 def test_grid_before_of_a_billion_is_clamped():
     outcome = _ends_quickly(hostile.grid_before_docx(1_000_000_000), "grid.docx")
-    assert "tabel langkah" in outcome  # read as a table like any other: no MemoryError
+    # read like any other document (its identity, or the message that it has no step
+    # table), quickly and without a MemoryError
+    assert outcome == "1 SOP" or "tabel langkah" in outcome
 
 
 @pytest.mark.parametrize("tag", ["gridBefore", "gridAfter"])

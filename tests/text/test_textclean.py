@@ -88,6 +88,10 @@ def test_split_items(cell: str, items: list[str]) -> None:
         ("<span class='x'>Camat</span>", "Camat"),
         ("a < b", "a < b"),  # not a tag
         ("Tanpa markup", "Tanpa markup"),
+        # a damaged page: a table tag that lost its ">" is still not text
+        ("10 Menit<tdPengantar OT", "10 Menit Pengantar OT"),
+        ("Berkas </TR lengkap", "Berkas   lengkap"),
+        ("waktu <3 hari, <tdx>", "waktu <3 hari, "),
     ],
 )
 def test_strip_markup(text: str, plain: str) -> None:
