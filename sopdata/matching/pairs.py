@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -157,7 +157,8 @@ class MatchContext:
     rival: np.ndarray
     implied: np.ndarray
     direct: np.ndarray  # (m, 2) pairs equivalent on their own score
-    align_settings: AlignmentSettings = field(default_factory=AlignmentSettings)
+    #: None: the calibrated settings of the profiles' encoder.
+    align_settings: AlignmentSettings | None = None
 
     @functools.cached_property
     def partners(self) -> dict[int, set[int]]:
