@@ -203,7 +203,44 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     matches, _ = match_corpus(sops, _encoder(args.encoder))
     report = evaluate(sops, matches, eval_dir, seed_to_file)
     print("\n".join(report.lines()))
+    _evaluate_activity_set(args, eval_dir)
     return 0
+
+
+def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> None:
+    """Step alignment on the University Admission set (when its folder is there):
+    micro P/R/F1 and the leave-one-process-out figure; with ``--calibrate`` the
+    alignment threshold of the encoder is calibrated on it and saved first."""
+    import dataclasses
+    import json as _json
+
+    from sopdata.evaluate import activity_profiles, activity_set_lines, load_activity_set
+    from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
+    from sopdata.matching.steps import alignment_settings
+
+    folder = eval_dir / "activity-matching-university-admission"
+    if not (folder / "gold.csv").exists():
+        return
+    data = load_activity_set(folder)
+    encoder = _encoder(args.encoder)
+    profiles = activity_profiles(data, encoder)
+    settings = alignment_settings(encoder.name)
+    if args.calibrate:
+        from sopdata.evaluate import calibrate_alignment
+
+        threshold = calibrate_alignment(data, profiles, settings)
+        settings = dataclasses.replace(settings, threshold=threshold)
+        family = encoder_family(encoder.name)
+        entries = read_thresholds()
+        entry = entries.setdefault(family, {})
+        entry["alignment"] = {
+            **dataclasses.asdict(settings),
+            "calibrated_on": folder.name,
+        }
+        THRESHOLDS_FILE.write_text(_json.dumps(entries, indent=1) + "\n", encoding="utf-8")
+        alignment_settings.cache_clear()
+        print(f"ambang penyejajaran baru untuk {family}: {threshold:.2f}")
+    print("step alignment, " + "\n".join(activity_set_lines(data, profiles, settings)))
 
 
 def _load_one(name: str, title: str = "") -> SOP:

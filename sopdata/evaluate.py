@@ -16,6 +16,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sopdata.matching.alignment import AlignmentSettings
 from sopdata.matching.match import match_profiles
 from sopdata.matching.pairs import PairMatch
@@ -319,20 +321,33 @@ def load_activity_set(folder: Path = ACTIVITY_SET_DIR) -> ActivitySet:
 
 
 def _case_links(
-    data: ActivitySet, profiles: dict[str, SOPProfile], settings: AlignmentSettings | None = None
+    data: ActivitySet,
+    profiles: dict[str, SOPProfile],
+    settings: AlignmentSettings | None = None,
+    matrices: dict[str, np.ndarray] | None = None,
 ) -> dict[str, set[tuple[str, str, str]]]:
-    """Predicted ``(case, a_step, b_step)`` links of every case."""
-    from sopdata.matching.steps import align_pair
+    """Predicted ``(case, a_step, b_step)`` links of every case (``matrices``:
+    the cases' step similarity, computed here when not given)."""
+    from sopdata.matching.alignment import correspond
+    from sopdata.matching.steps import alignment_settings
 
+    matrices = matrices if matrices is not None else _case_matrices(data, profiles)
     out = {}
     for case, a, b in data.cases:
         pa, pb = profiles[a], profiles[b]
+        result = correspond(matrices[case], settings or alignment_settings(pa.encoder))
         out[case] = {
             (case, pa.sop.steps[p.a].no, pb.sop.steps[p.b].no)
-            for p in align_pair(pa, pb, None, settings)
+            for p in result.pairs()
             if p.a is not None and p.b is not None
         }
     return out
+
+
+def _case_matrices(data: ActivitySet, profiles: dict[str, SOPProfile]) -> dict[str, np.ndarray]:
+    from sopdata.matching.steps import step_similarity
+
+    return {case: step_similarity(profiles[a], profiles[b]) for case, a, b in data.cases}
 
 
 def score_activity_set(
@@ -349,8 +364,9 @@ ALIGN_THRESHOLDS = tuple(round(0.5 + 0.05 * k, 2) for k in range(21))  # 0.5 .. 
 def _threshold_table(
     data: ActivitySet, profiles: dict[str, SOPProfile], base: AlignmentSettings
 ) -> dict[float, dict[str, set[tuple[str, str, str]]]]:
+    matrices = _case_matrices(data, profiles)
     return {
-        t: _case_links(data, profiles, dataclasses.replace(base, threshold=t))
+        t: _case_links(data, profiles, dataclasses.replace(base, threshold=t), matrices)
         for t in ALIGN_THRESHOLDS
     }
 
