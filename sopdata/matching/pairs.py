@@ -13,7 +13,7 @@ from sopdata.matching.alignment import AlignedPair, AlignmentSettings
 from sopdata.matching.profiles import SOPProfile
 from sopdata.matching.reasons import reasons_for
 from sopdata.matching.scoring import SIGNALS
-from sopdata.matching.settings import MatchSettings, Relation
+from sopdata.matching.settings import RELATIONS, MatchSettings, Relation
 from sopdata.matching.steps import align_pair
 from sopdata.records import SOP
 
@@ -181,6 +181,7 @@ class MatchContext:
             pa.step_vecs @ pb.step_vecs.T,
             self.settings,
             dict(zip(SIGNALS, self.available[k].tolist(), strict=True)),
+            RELATIONS[int(self.relation[k])],
         )
         if self.rival[k] >= 0:
             r = self.profiles[int(self.rival[k])].sop
@@ -204,6 +205,9 @@ class MatchContext:
     def alignment(self, k: int) -> list[AlignedPair]:
         if not self.align or self.relation[k] != 0:
             return []
+        pa, pb = self.profiles[int(self.first[k])], self.profiles[int(self.second[k])]
+        if not pa.sop.steps or not pb.sop.steps:
+            return []  # a partial SOP: no step to stand against another
         return align_pair(
             self.profiles[int(self.first[k])],
             self.profiles[int(self.second[k])],
