@@ -135,6 +135,7 @@ class PairMatch:
                     "a_step": self.a.steps[p.a].no if p.a is not None else None,
                     "b_step": self.b.steps[p.b].no if p.b is not None else None,
                     "score": round(p.score, 4),
+                    "kind": p.kind,
                 }
                 for p in self.alignment
             ],

@@ -82,8 +82,9 @@ def test_e5_finds_the_labelled_twins_with_reasons(corpus_sops, e5_encoder):
         for p in pension.alignment
         if p.a is not None and p.b is not None
     }
-    # hand-labelled correspondences (../shared/eval/seed_step_alignments.csv)
-    assert {("3", "1"), ("5", "4")} <= aligned
+    # hand-labelled correspondences (../shared/eval/seed_step_alignments.csv); the
+    # OCR-damaged 3 <-> 1 has no evidence of its own and is no longer paired on position
+    assert {("5", "4"), ("6", "6")} <= aligned
     groups = group_matches(corpus_sops, matches)
     assert any({s.title for s in g} >= {"Penyusunan TAPKIN", "Perjanjian Kinerja"} for g in groups)
 
@@ -109,7 +110,7 @@ def test_cli_match_json_contract():
     assert {"source_file", "title"} <= set(pair["a"])
     assert pair["relation"] in {"equivalent", "related", "different"}
     if pair["alignment"]:
-        assert set(pair["alignment"][0]) == {"a_step", "b_step", "score"}
+        assert set(pair["alignment"][0]) == {"a_step", "b_step", "score", "kind"}
 
 
 # ---------------------------------------------------------------- batch scoring
