@@ -71,7 +71,10 @@ for office in comparison.offices:
         "Waktu", width=80, help=plain(office)
     )
 row_height = 72
-st.caption("Kuning: berbeda antarkantor · merah muda: jauh berbeda · abu-abu: langkah tidak ada.")
+st.caption(
+    "Kuning: berbeda antarkantor · merah muda: jauh berbeda · abu-abu: langkah tidak ada · "
+    "biru: dilakukan pada urutan berbeda."
+)
 st.dataframe(
     styled,
     hide_index=True,

@@ -43,6 +43,7 @@ TARGETS = (
     Target("match_20000_s", "20,000 SOPs matched (embeddings precomputed)", 60.0, "s"),
     Target("match_20000_rss_mb", "20,000 SOPs matched: peak memory", 4096.0, "MB"),
     Target("export_10_sops_s", "Excel workbook of a 10-SOP group", 1.0, "s"),
+    Target("align_36_pairs_s", "align --pairs, 36 University Admission pairs (warm)", 30.0, "s"),
     Target("page_switch_s", "warm page switch (median of the slowest page)", 1.0, "s"),
     Target("fuzz_unexpected", "loader fuzz: unexpected exceptions", 0.0, ""),
     Target("store_problems", "concurrent saves: lost or corrupted records", 0.0, ""),
@@ -102,6 +103,7 @@ def benches(quick: bool) -> list[tuple[str, list[str]]]:
         ("encoders", [py, "-m", "benchmarks.bench_encoders", "--n", "200" if quick else "500"]),
         ("matching", [py, "-m", "benchmarks.bench_matching", "--sizes", *sizes]),
         ("export", [py, "-m", "benchmarks.bench_export", "--repeat", "3" if quick else "10"]),
+        ("align", [py, "-m", "benchmarks.bench_align", "--repeat", "1" if quick else "3"]),
         ("store", [py, "-m", "benchmarks.bench_store", "--writes", "100" if quick else "400"]),
         (
             "load_formats",

@@ -226,7 +226,167 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     matches, _ = match_corpus(sops, _encoder(args.encoder))
     report = evaluate(sops, matches, eval_dir, seed_to_file)
     print("\n".join(report.lines()))
+    _evaluate_activity_set(args, eval_dir)
     return 0
+
+
+def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> None:
+    """Step alignment on the University Admission set (when its folder is there):
+    micro P/R/F1 and the leave-one-process-out figure; with ``--calibrate`` the
+    alignment threshold of the encoder is calibrated on it and saved first."""
+    import dataclasses
+    import json as _json
+
+    from sopdata.evaluate import activity_profiles, activity_set_lines, load_activity_set
+    from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
+    from sopdata.matching.steps import alignment_settings
+
+    folder = eval_dir / "activity-matching-university-admission"
+    if not (folder / "gold.csv").exists():
+        return
+    data = load_activity_set(folder)
+    encoder = _encoder(args.encoder)
+    profiles = activity_profiles(data, encoder)
+    settings = alignment_settings(encoder.name)
+    if args.calibrate:
+        from sopdata.evaluate import calibrate_alignment
+
+        threshold = calibrate_alignment(data, profiles, settings)
+        settings = dataclasses.replace(settings, threshold=threshold)
+        family = encoder_family(encoder.name)
+        entries = read_thresholds()
+        entry = entries.setdefault(family, {})
+        entry["alignment"] = {
+            **dataclasses.asdict(settings),
+            "calibrated_on": folder.name,
+        }
+        THRESHOLDS_FILE.write_text(_json.dumps(entries, indent=1) + "\n", encoding="utf-8")
+        alignment_settings.cache_clear()
+        print(f"ambang penyejajaran baru untuk {family}: {threshold:.2f}")
+    print("step alignment, " + "\n".join(activity_set_lines(data, profiles, settings)))
+
+
+def _load_one(name: str, title: str = "") -> SOP:
+    """The SOP of ``name`` to align: JSON that ``parse --json`` wrote (one SOP
+    object or a list) or any document a loader reads; the first SOP, or the first
+    whose title holds ``title``."""
+    from pathlib import Path
+
+    from sopdata.records import sop_from_dict
+    from sopdata.text.textclean import normalise_title_key
+
+    sops: list[SOP] = []
+    path = Path(name)
+    if path.suffix.lower() == ".json" and path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            data = None
+        items = data if isinstance(data, list) else [data]
+        if data is not None and all(isinstance(d, dict) and "steps" in d for d in items):
+            sops = [sop_from_dict(d) for d in items]
+    if not sops:
+        sops = list(load_path(name).sops)
+    if title:
+        key = normalise_title_key(title)
+        sops = [s for s in sops if key in normalise_title_key(s.title)]
+    if not sops:
+        what = f" berjudul {title!r}" if title else ""
+        raise SOPLoadError(f"{name}: tidak ada SOP{what} di berkas ini.")
+    return sops[0]
+
+
+def _alignment_payload(a: SOP, b: SOP, encoder) -> dict[str, object]:
+    from sopdata.matching.profiles import build_profiles
+    from sopdata.matching.steps import align_profiles
+
+    pa, pb = build_profiles([a, b], encoder)
+    result = align_profiles(pa, pb)
+
+    def ident(s: SOP) -> dict[str, str]:
+        return {"source_file": s.source_file, "office": s.office, "title": s.title}
+
+    return {
+        "a": ident(a),
+        "b": ident(b),
+        "correspondences": [
+            {
+                "a_steps": [a.steps[i].no for i in c.a],
+                "b_steps": [b.steps[j].no for j in c.b],
+                "score": round(c.score, 4),
+                "kind": c.kind,
+            }
+            for c in result.correspondences
+        ],
+        "only_a": [a.steps[i].no for i in result.only_a],
+        "only_b": [b.steps[j].no for j in result.only_b],
+    }
+
+
+def _alignment_table(payload: dict[str, object], a: SOP, b: SOP) -> str:
+    def label(s: SOP) -> str:
+        return f"{s.office or s.source_file}: {s.title}"
+
+    text_a = {s.no: " ".join(s.activity.split())[:40] for s in a.steps}
+    text_b = {s.no: " ".join(s.activity.split())[:40] for s in b.steps}
+    rows = [("Langkah A", "Kegiatan A", "Langkah B", "Kegiatan B", "Skor", "Jenis")]
+    for c in payload["correspondences"]:  # type: ignore[attr-defined]
+        rows.append(
+            (
+                ", ".join(c["a_steps"]),
+                " / ".join(text_a[n] for n in c["a_steps"]),
+                ", ".join(c["b_steps"]),
+                " / ".join(text_b[n] for n in c["b_steps"]),
+                f"{c['score']:.2f}",
+                c["kind"],
+            )
+        )
+    for n in payload["only_a"]:  # type: ignore[attr-defined]
+        rows.append((n, text_a[n], "-", "", "", "hanya di A"))
+    for n in payload["only_b"]:  # type: ignore[attr-defined]
+        rows.append(("-", "", n, text_b[n], "", "hanya di B"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [f"A = {label(a)}", f"B = {label(b)}", ""]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(4, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def cmd_align(args: argparse.Namespace) -> int:
+    import csv
+
+    if args.pairs:
+        if args.a or args.b:
+            print("Galat: pakai A B atau --pairs, tidak keduanya.", file=sys.stderr)
+            return 1
+        with open(args.pairs, encoding="utf-8", newline="") as fh:
+            todo = [(r.get("a", ""), r.get("b", "")) for r in csv.DictReader(fh)]
+        if not todo or not all(x and y for x, y in todo):
+            print(f"Galat: {args.pairs}: perlu kolom a,b berisi path berkas.", file=sys.stderr)
+            return 1
+    elif args.a and args.b:
+        todo = [(args.a, args.b)]
+    else:
+        print("Galat: beri dua berkas A B, atau --pairs PAIRS.csv.", file=sys.stderr)
+        return 1
+    encoder = _encoder(args.encoder)
+    failed = 0
+    for k, (name_a, name_b) in enumerate(todo):
+        try:
+            a = _load_one(name_a, args.title_a)
+            b = _load_one(name_b, args.title_b)
+        except SOPLoadError as exc:
+            failed += 1
+            print(f"Galat: {exc.message}", file=sys.stderr)
+            continue
+        payload = _alignment_payload(a, b, encoder)
+        if args.json:
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        else:
+            if k:
+                print()
+            print(_alignment_table(payload, a, b))
+    return 1 if failed else 0
 
 
 def _add_hours(parser: argparse.ArgumentParser) -> None:
@@ -280,6 +440,17 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--encoder", default="e5")
     _add_hours(h)
     h.set_defaults(func=cmd_harmonise)
+    a = sub.add_parser("align", help="padankan langkah dua SOP (urutan boleh berbeda)")
+    a.add_argument("a", nargs="?", default="", metavar="A", help="berkas SOP A (dokumen atau JSON)")
+    a.add_argument("b", nargs="?", default="", metavar="B", help="berkas SOP B (dokumen atau JSON)")
+    a.add_argument(
+        "--pairs", default="", help="CSV berkolom a,b: banyak pasangan, model dimuat sekali"
+    )
+    a.add_argument("--title-a", default="", help="pilih SOP A menurut judul (bawaan: SOP pertama)")
+    a.add_argument("--title-b", default="", help="pilih SOP B menurut judul (bawaan: SOP pertama)")
+    a.add_argument("--json", action="store_true", help="cetak satu objek JSON per pasangan")
+    a.add_argument("--encoder", default="e5")
+    a.set_defaults(func=cmd_align)
     e = sub.add_parser("evaluate", help="ukur pencocokan pada korpus bawaan terhadap label")
     e.add_argument("--labels", default="", help="folder label (bawaan: ../shared/eval)")
     e.add_argument("--encoder", default="e5")

@@ -14,7 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sopdata.matching.alignment import AlignmentSettings
 from sopdata.matching.match import match_profiles
 from sopdata.matching.pairs import PairMatch
 from sopdata.matching.profiles import SOPProfile, build_profiles
@@ -22,6 +26,9 @@ from sopdata.matching.settings import settings_for
 from sopdata.records import SOP
 from sopdata.resources import REPO_ROOT
 from sopdata.text.textclean import normalise_title_key
+
+if TYPE_CHECKING:
+    from embeddings.base import Encoder
 
 DEFAULT_EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
 
@@ -278,6 +285,172 @@ def leave_one_office_out(
         wrong = {p for p in proposed if involves(p)} - expected
         folds.append(Fold(office, thresholds, len(held_out & proposed), len(held_out), len(wrong)))
     return folds
+
+
+# --- step alignment on an activity-matching benchmark (University Admission) ---
+
+ACTIVITY_SET_DIR = DEFAULT_EVAL_DIR / "activity-matching-university-admission"
+
+
+@dataclass
+class ActivitySet:
+    """A labelled activity-matching set: process models as SOPs, the model pairs
+    to align (``cases``: case, a, b) and the gold correspondences
+    ``(case, a_step, b_step)`` by step ``no``."""
+
+    name: str
+    sops: dict[str, SOP]
+    cases: list[tuple[str, str, str]]
+    gold: set[tuple[str, str, str]]
+
+
+def load_activity_set(folder: Path = ACTIVITY_SET_DIR) -> ActivitySet:
+    """``models/<name>.json`` (one SOP each, as ``parse --json`` writes),
+    ``cases.csv`` (case, a_model, b_model), ``gold.csv`` (case, a_step, b_step ...)."""
+    import json
+
+    from sopdata.records import sop_from_dict
+
+    sops = {}
+    for path in sorted((folder / "models").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        sops[path.stem] = sop_from_dict(data[0] if isinstance(data, list) else data)
+    cases = [(r["case"], r["a_model"], r["b_model"]) for r in _read(folder / "cases.csv")]
+    gold = {(r["case"], r["a_step"], r["b_step"]) for r in _read(folder / "gold.csv")}
+    return ActivitySet(folder.name, sops, cases, gold)
+
+
+def _case_links(
+    data: ActivitySet,
+    profiles: dict[str, SOPProfile],
+    settings: AlignmentSettings | None = None,
+    matrices: dict[str, np.ndarray] | None = None,
+) -> dict[str, set[tuple[str, str, str]]]:
+    """Predicted ``(case, a_step, b_step)`` links of every case (``matrices``:
+    the cases' step similarity, computed here when not given)."""
+    from sopdata.matching.alignment import correspond
+    from sopdata.matching.steps import alignment_settings
+
+    matrices = matrices if matrices is not None else _case_matrices(data, profiles)
+    out = {}
+    for case, a, b in data.cases:
+        pa, pb = profiles[a], profiles[b]
+        result = correspond(matrices[case], settings or alignment_settings(pa.encoder))
+        out[case] = {
+            (case, pa.sop.steps[p.a].no, pb.sop.steps[p.b].no)
+            for p in result.pairs()
+            if p.a is not None and p.b is not None
+        }
+    return out
+
+
+def _case_matrices(data: ActivitySet, profiles: dict[str, SOPProfile]) -> dict[str, np.ndarray]:
+    from sopdata.matching.steps import step_similarity
+
+    return {case: step_similarity(profiles[a], profiles[b]) for case, a, b in data.cases}
+
+
+def score_activity_set(
+    data: ActivitySet, profiles: dict[str, SOPProfile], settings: AlignmentSettings | None = None
+) -> Scores:
+    """Micro precision/recall/F1 over all correspondences of all cases."""
+    got = set().union(*_case_links(data, profiles, settings).values())
+    return Scores.of(got, data.gold)
+
+
+ALIGN_THRESHOLDS = tuple(round(0.5 + 0.05 * k, 2) for k in range(21))  # 0.5 .. 1.5
+
+
+def _threshold_table(
+    data: ActivitySet, profiles: dict[str, SOPProfile], base: AlignmentSettings
+) -> dict[float, dict[str, set[tuple[str, str, str]]]]:
+    matrices = _case_matrices(data, profiles)
+    return {
+        t: _case_links(data, profiles, dataclasses.replace(base, threshold=t), matrices)
+        for t in ALIGN_THRESHOLDS
+    }
+
+
+def _best_threshold(
+    table: dict[float, dict[str, set[tuple[str, str, str]]]],
+    cases: Sequence[str],
+    gold: set[tuple[str, str, str]],
+) -> float:
+    """The threshold with the best micro F1 on ``cases`` (ties: the higher)."""
+    keep = set(cases)
+    best = (-1.0, 0.0)
+    for t, links in table.items():
+        got = set().union(*(links[c] for c in keep))
+        f1 = Scores.of(got, {g for g in gold if g[0] in keep}).f1
+        if f1 >= best[0]:
+            best = (f1, t)
+    return best[1]
+
+
+def calibrate_alignment(
+    data: ActivitySet, profiles: dict[str, SOPProfile], base: AlignmentSettings
+) -> float:
+    """The alignment threshold with the best micro F1 on all cases of ``data``."""
+    table = _threshold_table(data, profiles, base)
+    return _best_threshold(table, [c for c, _, _ in data.cases], data.gold)
+
+
+@dataclass
+class AlignmentFold:
+    held_out: str
+    threshold: float
+    scores: Scores
+
+
+def leave_one_process_out(
+    data: ActivitySet, profiles: dict[str, SOPProfile], base: AlignmentSettings
+) -> tuple[Scores, list[AlignmentFold]]:
+    """Overfitting check of the alignment threshold: for each process model,
+    calibrate on the cases without it and align its own cases with that
+    threshold; the held-out predictions of all folds pooled give micro scores
+    (a case held out twice, once per model, counts once per fold)."""
+    table = _threshold_table(data, profiles, base)
+    folds = []
+    pooled_got: set[tuple[str, ...]] = set()
+    pooled_gold: set[tuple[str, ...]] = set()
+    for model in sorted(data.sops):
+        train = [c for c, a, b in data.cases if model not in (a, b)]
+        test = [c for c, a, b in data.cases if model in (a, b)]
+        t = _best_threshold(table, train, data.gold)
+        got = set().union(*(table[t][c] for c in test))
+        gold = {g for g in data.gold if g[0] in test}
+        folds.append(AlignmentFold(model, t, Scores.of(got, gold)))
+        pooled_got |= {(model, *g) for g in got}
+        pooled_gold |= {(model, *g) for g in gold}
+    return Scores.of(pooled_got, pooled_gold), folds
+
+
+def activity_set_lines(
+    data: ActivitySet,
+    profiles: dict[str, SOPProfile],
+    settings: AlignmentSettings,
+    leave_out: bool = True,
+) -> list[str]:
+    """The printed figures of an activity set: micro P/R/F1 with the saved
+    threshold, and the leave-one-process-out figure."""
+    s = score_activity_set(data, profiles, settings)
+    out = [
+        f"{data.name} ({len(data.cases)} pairs, threshold {settings.threshold:.2f}): "
+        f"P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f} ({s.true_positives}/{s.expected}, "
+        f"{s.predicted} proposed)"
+    ]
+    if leave_out:
+        pooled, folds = leave_one_process_out(data, profiles, settings)
+        out.append(
+            f"  leave one process out: P={pooled.precision:.3f} R={pooled.recall:.3f} "
+            f"F1={pooled.f1:.3f} (thresholds {', '.join(f'{f.threshold:.2f}' for f in folds)})"
+        )
+    return out
+
+
+def activity_profiles(data: ActivitySet, encoder: Encoder) -> dict[str, SOPProfile]:
+    names = list(data.sops)
+    return dict(zip(names, build_profiles([data.sops[n] for n in names], encoder), strict=True))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

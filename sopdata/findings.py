@@ -361,6 +361,21 @@ def missing_step_findings(comparison: GroupComparison) -> list[Finding]:
         return out
     moved = _moved_steps(comparison)
     for r, row in enumerate(comparison.rows):
+        for m in row.present():
+            if row.kind(m) != "urutan berbeda":
+                continue
+            others = [k for k in row.present() if k != m]
+            out.append(
+                Finding(
+                    "order",
+                    "medium",
+                    f'Langkah "{row_label(comparison, row)}" dilakukan pada urutan berbeda di '
+                    f"{comparison.offices[m]} (di sana: {', '.join(_step_refs(comparison, row, [m]))}).",
+                    tuple(comparison.offices[k] for k in [*others, m]),
+                    _step_refs(comparison, row, [*others, m]),
+                    r,
+                )
+            )
         present, missing = row.present(), [m for m in row.missing() if comparison.sops[m].steps]
         if not present or not missing:
             continue

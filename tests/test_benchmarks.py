@@ -77,6 +77,13 @@ def test_export_benchmark_reports_its_target() -> None:
 
 
 @pytest.mark.slow
+def test_align_benchmark_reports_its_target_and_figures() -> None:
+    r = run("bench_align", "--repeat", "1", "--encoder", "tfidf")
+    assert r["align_36_pairs_s"] > 0
+    assert 0 < r["ua_precision"] <= 1 and 0 < r["ua_recall"] <= 1 and 0 < r["ua_f1"] <= 1
+
+
+@pytest.mark.slow
 def test_encoder_benchmark_reports_ratios_to_the_raw_model() -> None:
     r = run("bench_encoders", "--n", "40", "--repeat", "1")
     assert r["encode_raw_st_vs_raw"] == 1.0

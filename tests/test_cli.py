@@ -7,6 +7,7 @@ import json
 import pytest
 
 from sopdata.cli import main
+from sopdata.evaluate import ACTIVITY_SET_DIR
 from sopdata.text.durations import DurationSettings, format_minutes
 from tests.support.paths import CORPUS
 
@@ -68,3 +69,79 @@ def test_harmonise_with_jam_kerja(capsys):
         "minutes": 615.0,
         "raw": "1 hari 2 jam 15 menit",
     }
+
+
+UA_MODELS = ACTIVITY_SET_DIR
+
+
+def test_align_two_documents_as_json(capsys, tmp_path):
+    from sopdata.records import SOP, Step
+
+    a = SOP(
+        source_file="a.json",
+        title="Surat Keluar",
+        office="Kecamatan A",
+        steps=[
+            Step(no="1", activity="Menerima konsep surat keluar"),
+            Step(no="2", activity="Memeriksa dan memaraf konsep surat"),
+            Step(no="3", activity="Menandatangani surat keluar"),
+            Step(no="4", activity="Mengarsipkan salinan surat"),
+        ],
+    )
+    b = SOP(
+        source_file="b.json",
+        title="Pengelolaan Surat Keluar",
+        office="Kecamatan B",
+        steps=[
+            Step(no="1", activity="Menerima konsep surat keluar"),
+            Step(no="2", activity="Menandatangani surat keluar"),
+            Step(no="3", activity="Memeriksa dan memaraf konsep surat"),
+        ],
+    )
+    path_a, path_b = tmp_path / "a.json", tmp_path / "b.json"
+    path_a.write_text(json.dumps(a.to_dict()), encoding="utf-8")
+    path_b.write_text(json.dumps([b.to_dict()]), encoding="utf-8")  # a list, as parse writes
+    assert main(["align", str(path_a), str(path_b), "--json", "--encoder", "tfidf"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["a"] == {"source_file": "a.json", "office": "Kecamatan A", "title": "Surat Keluar"}
+    links = {(tuple(c["a_steps"]), tuple(c["b_steps"])): c["kind"] for c in out["correspondences"]}
+    assert set(links) == {(("1",), ("1",)), (("2",), ("3",)), (("3",), ("2",))}
+    assert sorted(links.values()) == ["sama", "sama", "urutan berbeda"]
+    assert out["only_a"] == ["4"] and out["only_b"] == []
+    assert all(isinstance(c["score"], float) for c in out["correspondences"])
+    # without --json: a readable Indonesian table
+    assert main(["align", str(path_a), str(path_b), "--encoder", "tfidf"]) == 0
+    table = capsys.readouterr().out
+    assert "urutan berbeda" in table and "hanya di A" in table and "Langkah A" in table
+
+
+def test_align_picks_an_sop_by_title_from_a_document(capsys):
+    doc = str(CORPUS / "setda-bagian-organisasi-sop.txt")
+    args = ["align", doc, doc, "--title-a", "surat keluar", "--title-b", "surat keluar"]
+    assert main([*args, "--json", "--encoder", "tfidf"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["a"]["title"] == out["b"]["title"] and "Surat Keluar" in out["a"]["title"]
+    assert all(c["a_steps"] == c["b_steps"] for c in out["correspondences"])
+    assert out["only_a"] == out["only_b"] == []
+    assert main(["align", doc, doc, "--title-a", "tidak ada judul begini", "--encoder", "tfidf"])
+    assert "Galat" in capsys.readouterr().err
+
+
+def test_align_pairs_prints_one_object_per_line(capsys, tmp_path):
+    models = UA_MODELS / "models"
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(
+        f"a,b\n{models / 'Cologne.json'},{models / 'Frankfurt.json'}\n"
+        f"{models / 'Potsdam.json'},{models / 'TU_Munich.json'}\n",
+        encoding="utf-8",
+    )
+    assert main(["align", "--pairs", str(pairs), "--json", "--encoder", "tfidf"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(x)["a"]["office"] for x in lines] == ["Cologne", "Potsdam"]
+    first = json.loads(lines[0])
+    assert {"a_steps": ["1"], "b_steps": ["1"]}.items() <= first["correspondences"][0].items()
+
+
+def test_align_needs_two_files_or_pairs(capsys):
+    assert main(["align", "--encoder", "tfidf"]) == 1
+    assert "Galat" in capsys.readouterr().err

@@ -405,7 +405,8 @@ def write_comparison(
         ws,
         2,
         1,
-        "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada",
+        "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada"
+        " · Biru: urutan berbeda",
         align=Alignment(horizontal="left"),
         border=False,
         size=9,

@@ -8,7 +8,12 @@ cell carries its status, and a marked status its colour:
 * ``differs`` (yellow): the Pelaksana differ between offices (an actor finding
   on the row), or the Waktu do (the row's Waktu spread);
 * ``outlier`` (salmon): this office's Waktu is far from the others';
+* ``order`` (blue): the office does the step at another point of the
+  procedure; its step cell says where ("urutan berbeda: langkah 5 di ...");
 * ``same``: nothing to mark.
+
+A step merged with its neighbour (one office's step is two of the pivot's, or
+the reverse) keeps its row and says so in its step cell ("digabung").
 
 The Bandingkan page renders the table as a styled data frame, the workbook as
 its Perbandingan sheet; both read the same cells, so they never disagree.
@@ -22,13 +27,14 @@ from typing import Literal
 from sopdata.findings import GroupFindings
 from sopdata.matching.compare import GroupComparison
 
-CellStatus = Literal["same", "differs", "outlier", "missing"]
+CellStatus = Literal["same", "differs", "outlier", "missing", "order"]
 
 #: Fill colour (RGB hex, no "#") of each marked status.
 STATUS_COLOUR: dict[str, str] = {
     "differs": "FFF2CC",  # yellow: differs from the other offices
     "outlier": "F8CBAD",  # salmon: far from the other offices
     "missing": "E7E6E6",  # grey: the office lacks the step
+    "order": "DDEBF7",  # blue: the office does the step at another point
 }
 #: The step cell of an office that lacks the step.
 MISSING_TEXT = "— tidak ada —"
@@ -118,6 +124,10 @@ def build_side_by_side(
                 )
                 continue
             text = "\n".join(f"{s.no}. {' '.join(s.activity.split())}" for s in steps)
+            marker = comparison.marker(aligned, m)
+            if marker:
+                text += f"\n[{marker}]"
+            step_status: CellStatus = "order" if aligned.kind(m) == "urutan berbeda" else "same"
             actors = ", ".join(
                 dict.fromkeys(sop.canonical_actor(a) for s in steps for a in s.actors)
             )
@@ -129,7 +139,7 @@ def build_side_by_side(
             )
             cells.append(
                 OfficeCells(
-                    Cell(text),
+                    Cell(text, step_status),
                     Cell(actors, "differs" if r in actor_rows else "same"),
                     Cell(waktu, time_status),
                 )

@@ -6,7 +6,9 @@ SOP is aligned to a *pivot* (the cleanest, most complete member), pivot steps
 give the rows, and a step of another office with no pivot partner gets a row of
 its own right after the pivot step it follows. A step can fill several rows when
 its office merged what the pivot does in two steps, and a row can hold several
-steps of one office when that office split it.
+steps of one office when that office split it. A step another office does at
+another point of the procedure stays in the row of its pivot partner, marked
+``urutan berbeda`` (see :meth:`GroupComparison.marker`), not split into a gap.
 """
 
 from __future__ import annotations
@@ -37,11 +39,18 @@ class AlignedRow:
             (pair-relative scale; ``None`` for the pivot itself or a gap).
         anchor: index of the pivot step this row belongs to; ``None`` for a step
             only another office has.
+        kinds: for each member, the kind of its correspondence with the pivot
+            step (``sama``, ``digabung``, ``urutan berbeda``; ``None`` for the
+            pivot or a gap). Empty when built without kinds.
     """
 
     cells: list[list[int]]
     scores: list[float | None]
     anchor: int | None = None
+    kinds: list[str | None] = field(default_factory=list)
+
+    def kind(self, member: int) -> str | None:
+        return self.kinds[member] if member < len(self.kinds) else None
 
     def present(self) -> list[int]:
         """Members that have a step in this row."""
@@ -72,6 +81,19 @@ class GroupComparison:
 
     def step_label(self, member: int, step_index: int) -> str:
         return f"{self.offices[member]} langkah {self.sops[member].steps[step_index].no}"
+
+    def marker(self, row: int | AlignedRow, member: int) -> str:
+        """What the reader should know about a member's steps in a row beyond
+        their text: done in another order ("urutan berbeda: langkah 5 di
+        Kecamatan X") or merged ("digabung"); empty otherwise."""
+        r = self.rows[row] if isinstance(row, int) else row
+        kind = r.kind(member)
+        if kind == "urutan berbeda":
+            nos = ", ".join(self.sops[member].steps[i].no for i in r.cells[member])
+            return f"urutan berbeda: langkah {nos} di {self.offices[member]}"
+        if kind == "digabung":
+            return "digabung"
+        return ""
 
     def step_vector(self, member: int, step_index: int) -> np.ndarray | None:
         if not self.profiles:
@@ -138,7 +160,8 @@ def merge_alignments(
     n, p = len(sops), pivot
     base = sops[p]
     rows = [
-        AlignedRow([[] for _ in range(n)], [None] * n, anchor=i) for i in range(len(base.steps))
+        AlignedRow([[] for _ in range(n)], [None] * n, anchor=i, kinds=[None] * n)
+        for i in range(len(base.steps))
     ]
     for i, row in enumerate(rows):
         row.cells[p] = [i]
@@ -148,6 +171,7 @@ def merge_alignments(
         if m == p or not sops[m].steps:
             continue
         matched: list[tuple[int, int]] = []
+        in_order: list[tuple[int, int]] = []
         for pair in alignments.get(m, []):
             if pair.a is None or pair.b is None:
                 continue
@@ -157,13 +181,17 @@ def merge_alignments(
                 row.cells[m].sort()
             prev = row.scores[m]
             row.scores[m] = pair.score if prev is None else max(prev, pair.score)
+            if row.kinds[m] is None or pair.kind == "urutan berbeda":
+                row.kinds[m] = pair.kind
             matched.append((pair.a, pair.b))
+            if pair.kind != "urutan berbeda":
+                in_order.append((pair.a, pair.b))
         used = {b for _, b in matched}
-        # A step the pivot lacks goes after the last pivot step matched before it.
+        # A step the pivot lacks goes after the last pivot step matched (in order) before it.
         for b in range(len(sops[m].steps)):
             if b in used:
                 continue
-            anchor = max((a for a, b2 in matched if b2 < b), default=-1)
+            anchor = max((a for a, b2 in in_order if b2 < b), default=-1)
             extras.setdefault(anchor, []).append(_extra_row(n, m, b))
     merged: list[AlignedRow] = list(extras.get(-1, []))
     for i, row in enumerate(rows):
@@ -175,4 +203,4 @@ def merge_alignments(
 def _extra_row(n: int, member: int, step_index: int) -> AlignedRow:
     cells: list[list[int]] = [[] for _ in range(n)]
     cells[member] = [step_index]
-    return AlignedRow(cells, [None] * n, anchor=None)
+    return AlignedRow(cells, [None] * n, anchor=None, kinds=[None] * n)

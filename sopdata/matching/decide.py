@@ -38,7 +38,10 @@ def decide(scored: ScoredPairs, offices: np.ndarray, settings: MatchSettings) ->
        multiplied by ``score / rival score`` (the ratio test of Lowe's SIFT
        matching), so it ranks below its rival, and it is at most related.
     2. The others are equivalent when their score reaches the threshold, they
-       are on topic and both SOPs have steps.
+       are on topic and both SOPs have steps; a pair where one SOP has no steps
+       is equivalent on its title and identity when its titles share a key term
+       and it clears the threshold by ``title_only_margin``, with its score
+       lowered by ``title_only_confidence``.
     3. Equivalent pairs form groups (one SOP per office, best pairs first, see
        :func:`group_matches`); a scored pair whose SOPs end up in one group is
        equivalent too, with at least the score of the weakest equivalent pair
@@ -48,13 +51,34 @@ def decide(scored: ScoredPairs, offices: np.ndarray, settings: MatchSettings) ->
     score = scored.score.copy()
     on_topic = _on_topic(scored.features) & scored.available[:, STEPS]
     rival = np.full(len(scored), -1, np.int64)
+    stepped_partner = np.full(len(scored), -1, np.int64)
     if on_topic.any():
         best, partner = _rivals(scored.first, scored.second, score, on_topic, offices)
+        stepped_partner = partner
         beaten = best > score
         rival[beaten] = partner[beaten]
         score[beaten] *= score[beaten] / best[beaten]
     relation = np.where(score >= settings.related, 1, 2).astype(np.int8)
     relation[on_topic & (rival < 0) & (score >= settings.equivalent)] = 0
+    # A partial SOP (title and identity, no steps) can be equivalent on those alone
+    # when its title shares key terms and clears the threshold with a margin; the
+    # score it keeps is lowered (less confidence: no step was compared).
+    partial = (
+        ~scored.available[:, STEPS]
+        & (scored.features[:, TERMS] > 0)
+        & (score >= settings.equivalent + settings.title_only_margin)
+    )
+    # an on-topic partner with steps in the same office wins over a partial SOP
+    lost = partial & (stepped_partner >= 0)
+    rival[lost] = stepped_partner[lost]
+    partial &= ~lost
+    if partial.any():  # one SOP per office among partial pairs too
+        best, partner = _rivals(scored.first, scored.second, score, partial, offices)
+        beaten = partial & (best > score)
+        rival[beaten] = partner[beaten]
+        partial &= ~beaten
+    relation[partial] = 0
+    score[partial] *= settings.title_only_confidence
     return Decisions(relation, score, rival, np.full(len(scored), np.nan))
 
 

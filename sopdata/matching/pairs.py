@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from sopdata.matching.alignment import AlignedPair, AlignmentSettings
 from sopdata.matching.profiles import SOPProfile
 from sopdata.matching.reasons import reasons_for
 from sopdata.matching.scoring import SIGNALS
-from sopdata.matching.settings import MatchSettings, Relation
+from sopdata.matching.settings import RELATIONS, MatchSettings, Relation
 from sopdata.matching.steps import align_pair
 from sopdata.records import SOP
 
@@ -135,6 +135,7 @@ class PairMatch:
                     "a_step": self.a.steps[p.a].no if p.a is not None else None,
                     "b_step": self.b.steps[p.b].no if p.b is not None else None,
                     "score": round(p.score, 4),
+                    "kind": p.kind,
                 }
                 for p in self.alignment
             ],
@@ -157,7 +158,8 @@ class MatchContext:
     rival: np.ndarray
     implied: np.ndarray
     direct: np.ndarray  # (m, 2) pairs equivalent on their own score
-    align_settings: AlignmentSettings = field(default_factory=AlignmentSettings)
+    #: None: the calibrated settings of the profiles' encoder.
+    align_settings: AlignmentSettings | None = None
 
     @functools.cached_property
     def partners(self) -> dict[int, set[int]]:
@@ -180,6 +182,7 @@ class MatchContext:
             pa.step_vecs @ pb.step_vecs.T,
             self.settings,
             dict(zip(SIGNALS, self.available[k].tolist(), strict=True)),
+            RELATIONS[int(self.relation[k])],
         )
         if self.rival[k] >= 0:
             r = self.profiles[int(self.rival[k])].sop
@@ -203,6 +206,9 @@ class MatchContext:
     def alignment(self, k: int) -> list[AlignedPair]:
         if not self.align or self.relation[k] != 0:
             return []
+        pa, pb = self.profiles[int(self.first[k])], self.profiles[int(self.second[k])]
+        if not pa.sop.steps or not pb.sop.steps:
+            return []  # a partial SOP: no step to stand against another
         return align_pair(
             self.profiles[int(self.first[k])],
             self.profiles[int(self.second[k])],

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sopdata.records import SOP
-from sopdata.text.terms import char_grams, key_terms, step_actions, step_text, title_text
+from sopdata.text.terms import (
+    char_grams,
+    key_terms,
+    step_actions,
+    step_text,
+    title_terms,
+    title_text,
+)
 from sopdata.text.textclean import normalise_key
 
 if TYPE_CHECKING:  # the embeddings package loads scikit-learn
@@ -71,7 +78,7 @@ def build_profiles(
                 office=office_key(sop),
                 title_vec=vectors[start - 1],
                 step_vecs=vectors[start:end],
-                title_terms=key_terms(sop.title),
+                title_terms=title_terms(sop),
                 actor_roles={r for r in roles if r},
                 content_terms=content_terms,
                 step_grams=[char_grams(s.activity) for s in sop.steps],

@@ -15,8 +15,10 @@ def reasons_for(
     sim: np.ndarray,
     settings: MatchSettings,
     available: dict[str, bool] | None = None,
+    relation: str | None = None,
 ) -> list[str]:
-    """Indonesian sentences saying what agrees (and what does not)."""
+    """Indonesian sentences saying what agrees (and what does not); ``relation``
+    (the decision they explain) keeps them from contradicting it."""
     available = available or {}
     if available.get("title", True):
         reasons = [f"kemiripan judul {features['title']:.0%}"]
@@ -37,10 +39,17 @@ def reasons_for(
         reasons.append(f"{close} dari {sim.shape[0]} langkah punya padanan dekat")
     for p in (pa, pb):
         if not len(p.step_vecs):
-            reasons.append(
-                f"SOP {p.sop.title or p.sop.source_file} tidak punya langkah: langkah tidak "
-                "dibandingkan, paling tinggi 'terkait'"
-            )
+            name = p.sop.title or p.sop.source_file
+            if relation == "equivalent":
+                reasons.append(
+                    f"SOP {name} tidak punya langkah: tidak ada langkah untuk dibandingkan, "
+                    "setara menurut judul dan identitas saja (keyakinan lebih rendah)"
+                )
+            else:
+                reasons.append(
+                    f"SOP {name} tidak punya langkah: langkah tidak dibandingkan, "
+                    "hanya judul dan identitas"
+                )
     actors = sorted(pa.actor_roles & pb.actor_roles)
     if actors:
         reasons.append("pelaksana sama: " + ", ".join(actors[:4]))

@@ -47,6 +47,10 @@ class MatchSettings:
     background: float = 0.80
     # Cosine at which two texts say the same thing.
     ceiling: float = 0.95
+    # An SOP without steps is equivalent on its title and identity only this far
+    # above ``equivalent``, and keeps its score times ``title_only_confidence``.
+    title_only_margin: float = 0.05
+    title_only_confidence: float = 0.85
 
     @property
     def query_min_cosine(self) -> float:

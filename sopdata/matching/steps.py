@@ -1,11 +1,41 @@
-"""Step similarity of a pair of SOPs, and the step alignment built on it."""
+"""Step similarity of a pair of SOPs, and the step correspondences built on it.
+
+The similarity is language-independent at its core: the embedding cosine
+relative to the pair's own matrix, letter n-gram overlap (likewise relative),
+the Pelaksana and the Mutu Baku Output. The Indonesian act lexicon
+(``data/actions.csv``) adds evidence where it fires and is zero elsewhere: it
+never holds a pair back.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 import numpy as np
 
-from sopdata.matching.alignment import AlignedPair, AlignmentSettings, align_steps, relative
+from sopdata.matching.alignment import (
+    AlignedPair,
+    AlignmentSettings,
+    StepAlignment,
+    correspond,
+    position_prior,
+    relative,
+)
 from sopdata.matching.profiles import SOPProfile
+from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
+from sopdata.text.textclean import normalise_key
+
+__all__ = [
+    "POSITION_PRIOR",
+    "STEP_WEIGHTS",
+    "align_pair",
+    "align_profiles",
+    "alignment_settings",
+    "gram_similarity",
+    "position_prior",
+    "step_similarity",
+]
 
 
 def gram_similarity(a: list[set[str]], b: list[set[str]]) -> np.ndarray:
@@ -18,39 +48,85 @@ def gram_similarity(a: list[set[str]], b: list[set[str]]) -> np.ndarray:
     return out
 
 
-# Embedding, letter n-grams, kind of act. The kind of act survives OCR damage best.
-STEP_WEIGHTS = (0.25, 0.25, 0.5)
+# Embedding (relative), letter n-grams (relative), kind of act (lexicon), Pelaksana, Output.
+STEP_WEIGHTS = (1.0, 0.3, 1.0, 0.2, 0.2)
+
+# Kept for callers of the old path alignment: the weight of the position prior
+# now lives in ``AlignmentSettings.order_weight`` and only ranks candidates.
+POSITION_PRIOR = AlignmentSettings().order_weight
 
 
 def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None) -> np.ndarray:
-    """Step similarity of a pair: embedding cosine and character n-gram overlap,
-    each rescaled against its own matrix (see :func:`relative`), and the overlap
-    of the steps' kinds of act (sign, send, register ...), averaged."""
+    """Evidence that step i of ``pa`` and step j of ``pb`` are one step.
+
+    Each signal adds and none subtracts: the embedding cosine and the letter
+    n-gram overlap rescaled against their own matrix (:func:`relative`, negative
+    cut to 0), the overlap of the kinds of act (where the lexicon fires), shared
+    Pelaksana and a shared Mutu Baku Output.
+    """
     if sim is None:
         sim = pa.step_vecs @ pb.step_vecs.T
+    shape = (len(pa.sop.steps), len(pb.sop.steps))
+    if sim.shape != shape or 0 in shape:
+        return np.zeros(shape)
     grams = gram_similarity(pa.step_grams, pb.step_grams)
-    acts = np.array([[_jaccard(x, y) for y in pb.step_actions] for x in pa.step_actions]).reshape(
-        sim.shape
-    )
+    acts = _pairwise(pa.step_actions, pb.step_actions, shape)
+    actors = _pairwise(_actor_sets(pa), _actor_sets(pb), shape)
+    outputs = _pairwise(_output_sets(pa), _output_sets(pb), shape)
+    w = STEP_WEIGHTS
     return (
-        STEP_WEIGHTS[0] * relative(sim) + STEP_WEIGHTS[1] * relative(grams) + STEP_WEIGHTS[2] * acts
+        w[0] * np.clip(relative(sim), 0, None)
+        + w[1] * np.clip(relative(grams), 0, None)
+        + w[2] * acts
+        + w[3] * actors
+        + w[4] * outputs
     )
+
+
+def _pairwise(a: Sequence[set[str]], b: Sequence[set[str]], shape: tuple[int, int]) -> np.ndarray:
+    if len(a) != shape[0] or len(b) != shape[1]:
+        return np.zeros(shape)
+    return np.array([[_jaccard(x, y) for y in b] for x in a], dtype=float).reshape(shape)
+
+
+def _actor_sets(p: SOPProfile) -> list[set[str]]:
+    return [
+        {k for k in (normalise_key(p.sop.canonical_actor(a)) for a in s.actors) if k}
+        for s in p.sop.steps
+    ]
+
+
+def _output_sets(p: SOPProfile) -> list[set[str]]:
+    return [{w for w in normalise_key(s.output).split() if len(w) >= 4} for s in p.sop.steps]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-# Equivalent procedures run in the same order: steps at the same relative
-# position get a small bonus that breaks ties in noisy (OCR) matrices.
-POSITION_PRIOR = 0.2
+@functools.lru_cache(maxsize=8)
+def alignment_settings(encoder: str = "e5") -> AlignmentSettings:
+    """The calibrated alignment settings of an encoder (its ``alignment`` entry in
+    ``data/match_thresholds.json``; e5's for an encoder without one)."""
+    entries = read_thresholds(THRESHOLDS_FILE)
+    family = encoder_family(encoder)
+    data = (entries.get(family) or {}).get("alignment") or (entries.get("e5") or {}).get(
+        "alignment", {}
+    )
+    fields = AlignmentSettings.__dataclass_fields__
+    kwargs = {k: type(getattr(AlignmentSettings(), k))(v) for k, v in data.items() if k in fields}
+    return AlignmentSettings(**kwargs)
 
 
-def position_prior(n: int, m: int) -> np.ndarray:
-    """1 on the diagonal of relative positions, falling to -1 at opposite ends."""
-    i = np.arange(n)[:, None] / max(n - 1, 1)
-    j = np.arange(m)[None, :] / max(m - 1, 1)
-    return 1 - 2 * np.abs(i - j)
+def align_profiles(
+    pa: SOPProfile,
+    pb: SOPProfile,
+    sim: np.ndarray | None = None,
+    settings: AlignmentSettings | None = None,
+) -> StepAlignment:
+    """The step correspondences of two profiled SOPs."""
+    steps = step_similarity(pa, pb, sim)
+    return correspond(steps, settings or alignment_settings(pa.encoder))
 
 
 def align_pair(
@@ -59,6 +135,5 @@ def align_pair(
     sim: np.ndarray | None = None,
     settings: AlignmentSettings | None = None,
 ) -> list[AlignedPair]:
-    steps = step_similarity(pa, pb, sim)
-    steps = steps + POSITION_PRIOR * position_prior(*steps.shape)
-    return align_steps(steps, settings or AlignmentSettings())
+    """Flat step pairs of :func:`align_profiles` (gaps included), in order."""
+    return align_profiles(pa, pb, sim, settings).pairs()

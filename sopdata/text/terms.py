@@ -87,11 +87,45 @@ def canonical_terms(text: str, glossary: Glossary | None = None) -> set[str]:
     and words shorter than three letters dropped.
     """
     terms, rest = find_concepts(text, glossary)
+    variants = spelling_variants()
     for w in re.findall(r"[A-Za-z]+", rest):
         w = w.lower()
         if len(w) >= 3 and w not in STOPWORDS:
-            terms.add(w)
+            terms.add(variants.get(w, w))
     return terms
+
+
+VARIANTS_FILE = DATA_DIR / "variants.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def spelling_variants() -> dict[str, str]:
+    """Spelling variant -> the canonical spelling ("ijin" -> "izin"), from
+    ``data/variants.csv``."""
+    out: dict[str, str] = {}
+    if not VARIANTS_FILE.exists():
+        return out
+    with VARIANTS_FILE.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            canonical = normalise_key(row.get("canonical") or "")
+            for v in (row.get("variants") or "").split("|"):
+                if normalise_key(v) and canonical:
+                    out[normalise_key(v)] = canonical
+    return out
+
+
+# A document code or number inside a title ("SOP-BKD-01", "800/123/2019"):
+# any token holding a digit.
+_CODE_RE = re.compile(r"\S*\d\S*")
+
+
+def title_terms(sop: SOP) -> set[str]:
+    """Key terms of an SOP's title that say what the procedure is: document
+    codes and numbers and the words of the office's own name (and its
+    kabupaten) left out, since they differ from office to office."""
+    title = _CODE_RE.sub(" ", sop.title or "")
+    own = canonical_terms(f"{sop.office} {getattr(sop, 'kabupaten', '')}")
+    return key_terms(title) - own
 
 
 def key_terms(text: str) -> set[str]:

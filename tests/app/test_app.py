@@ -166,6 +166,29 @@ def test_bandingkan_shows_aligned_steps_and_charts(data_dir):
     assert len(charts) >= 2
 
 
+@pytest.mark.slow
+def test_bandingkan_marks_a_step_done_in_another_order(data_dir, monkeypatch):
+    import app_pages._state as state
+    from sopdata.matching.alignment import AlignedPair
+    from sopdata.matching.compare import merge_alignments
+
+    def moved(sops, encoder=None, **kwargs):
+        # the first step of every other office stands against the pivot's second step
+        others = {m: [AlignedPair(1, 0, 0.9, "urutan berbeda")] for m in range(1, len(sops))}
+        return merge_alignments(sops, 0, others)
+
+    monkeypatch.setattr(state, "compare_group", moved)
+    state._comparison.clear()
+    try:
+        at = _app("app_pages/bandingkan.py")
+        table = at.dataframe[0].value.astype(str)
+        marked = table.apply(lambda col: col.str.contains("urutan berbeda: langkah 1 di")).any()
+        assert marked.any(), table.to_dict()
+        assert len(table) >= 2
+    finally:
+        state._comparison.clear()
+
+
 def _downloaded(at: AppTest, storages: list[MemoryMediaFileStorage]) -> bytes:
     url = at.get("download_button")[0].proto.url
     name = url.rsplit("/", 1)[1]

@@ -79,3 +79,39 @@ def test_the_workbook_writes_the_same_cells(surat_keluar):
                 assert (fill[-6:] if fill else None) == cell.colour
         notes = ws.cell(row=row, column=2 + 3 * len(table.offices)).value or ""
         assert notes == "\n".join(f"• {n}" for n in line.notes)
+
+
+def test_a_step_done_in_another_order_is_marked_not_dropped():
+    from sopdata.matching.alignment import AlignedPair
+    from tests.support.builders import small_sop
+
+    steps = [("Menerima berkas", "Staf", ""), ("Memverifikasi berkas", "Kasubag", "")]
+    steps += [("Menandatangani surat", "Camat", "")]
+    a = small_sop("Kecamatan A", steps)
+    b = small_sop("Kecamatan B", [steps[0], steps[2], steps[1]])
+    b.steps[1].no, b.steps[2].no = "5", "6"
+    pairs = [
+        AlignedPair(0, 0, 1.0),
+        AlignedPair(1, 2, 0.9, "urutan berbeda"),
+        AlignedPair(2, 1, 1.0),
+    ]
+    comparison = merge_alignments([a, b], 0, {1: pairs})
+    table = build_side_by_side(comparison, find_differences(comparison))
+    # one row per pivot step, in the pivot's order: nothing falls into a gap
+    assert len(table.rows) == 3
+    moved = table.rows[1].offices[1].step
+    assert "urutan berbeda: langkah 6 di Kecamatan B" in moved.text
+    assert moved.status == "order" and moved.colour == STATUS_COLOUR["order"]
+    assert any("urutan berbeda" in n for n in table.rows[1].notes)
+
+
+def test_a_merged_step_says_digabung():
+    from sopdata.matching.alignment import AlignedPair
+    from tests.support.builders import small_sop
+
+    a = small_sop("Kecamatan A", [("Memeriksa dan memaraf konsep", "Kasubag", "")])
+    b = small_sop("Kecamatan B", [("Memeriksa konsep", "Kasubag", ""), ("Memaraf", "Kasubag", "")])
+    pairs = [AlignedPair(0, 0, 1.0, "digabung"), AlignedPair(0, 1, 0.9, "digabung")]
+    table = build_side_by_side(merge_alignments([a, b], 0, {1: pairs}))
+    assert len(table.rows) == 1
+    assert table.rows[0].offices[1].step.text.endswith("[digabung]")

@@ -40,13 +40,15 @@ def seed_profiles(corpus_sops, e5_encoder):
 @pytest.mark.slow
 def test_seed_labels_are_met(corpus_sops, seed_profiles):
     """Regression guard on the seeds: every labelled twin found, nothing else
-    proposed, no related pair above a true one, step alignment F1 >= 0.8."""
+    proposed, no related pair above a true one, step alignment F1 >= 0.5 (the
+    correspondences no longer let the position make a pair: the OCR-damaged
+    Jogoroto steps keep 4 of the 10 labelled links, see issue 14)."""
     matches = match_profiles(seed_profiles)
     report = evaluate(corpus_sops, matches, EVAL_DIR, SEED_TO_CORPUS)
     assert report.unresolved_labels == []
     assert (report.pairs.precision, report.pairs.recall) == (1.0, 1.0), report.lines()
     assert report.related_above_true == []
-    assert report.alignment.f1 >= 0.8, report.lines()
+    assert report.alignment.f1 >= 0.5, report.lines()
     lakip = next(
         g for g in group_matches(corpus_sops, matches) if any("LAKIP" in s.title for s in g)
     )
@@ -79,3 +81,30 @@ def test_tfidf_uses_its_own_scale_and_finds_the_seed_twins(corpus_sops):
     report = evaluate(corpus_sops, match_profiles(profiles), EVAL_DIR, SEED_TO_CORPUS)
     assert report.pairs.recall == 1.0, report.lines()
     assert report.pairs.precision >= 0.85, report.lines()
+
+
+def test_university_admission_scores_and_leave_one_process_out():
+    from embeddings import TfidfEncoder
+    from sopdata.evaluate import (
+        ACTIVITY_SET_DIR,
+        activity_profiles,
+        activity_set_lines,
+        leave_one_process_out,
+        load_activity_set,
+        score_activity_set,
+    )
+    from sopdata.matching.steps import alignment_settings
+
+    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
+        pytest.skip("University Admission set not present")
+    data = load_activity_set(ACTIVITY_SET_DIR)
+    assert len(data.sops) == 9 and len(data.cases) == 36 and len(data.gold) == 232
+    encoder = TfidfEncoder()
+    profiles = activity_profiles(data, encoder)
+    settings = alignment_settings(encoder.name)
+    scores = score_activity_set(data, profiles, settings)
+    assert scores.f1 > 0.45 and scores.expected == 232
+    pooled, folds = leave_one_process_out(data, profiles, settings)
+    assert len(folds) == 9 and pooled.f1 > 0.4
+    lines = activity_set_lines(data, profiles, settings)
+    assert "P=" in lines[0] and "leave one process out" in lines[1]
