@@ -11,6 +11,7 @@ from app_pages._state import (
     data_dir_note,
     plain,
     settings,
+    start_model_preparation,
     store,
     user_errors,
 )
@@ -26,6 +27,9 @@ pages = [
 ]
 
 conf = settings()  # a store that cannot be opened shows its message and stops here
+# First start: the model is prepared on a background thread (once per server);
+# the Korpus page and reading documents do not wait for it.
+start_model_preparation(conf.encoder)
 
 
 def _save(key: str) -> None:

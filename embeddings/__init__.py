@@ -1,7 +1,7 @@
 """Encoders, the on-disk embedding cache and similarity search.
 
-Heavy dependencies (torch, sentence-transformers) load only when an e5 or
-sentence-transformers encoder is used; this package never imports streamlit.
+Heavy dependencies (torch, sentence-transformers, onnxruntime) load only when an
+e5 or sentence-transformers encoder is used; this package never imports streamlit.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from embeddings.e5 import (
 )
 from embeddings.factory import DEFAULT_SPEC, get_encoder
 from embeddings.lexical import TfidfEncoder
+from embeddings.onnx_e5 import OnnxE5Encoder, ensure_onnx_model
+from embeddings.prepare import ModelPreparation, choose_backend, e5_encoder, prepare_model
 from embeddings.similarity import cosine_matrix, dot_score, top_k
 
 __all__ = [
@@ -24,14 +26,20 @@ __all__ = [
     "E5Encoder",
     "Encoder",
     "EncoderError",
+    "ModelPreparation",
+    "OnnxE5Encoder",
     "ProgressCallback",
     "SentenceTransformerEncoder",
     "TfidfEncoder",
+    "choose_backend",
     "cosine_matrix",
     "default_cache_dir",
     "dot_score",
+    "e5_encoder",
     "ensure_e5_model",
+    "ensure_onnx_model",
     "get_encoder",
     "normalize_rows",
+    "prepare_model",
     "top_k",
 ]
