@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -246,7 +247,7 @@ def _build_into(
         )
 
     say("Memverifikasi hasil ekspor terhadap model asli …", 0.5)
-    runner = _Runner(folder / TOKENIZER_FILE, table, None)
+    runner = _Runner(_load_tokenizer(folder / TOKENIZER_FILE), table, None)
     batches = list(runner.batches(verify_texts, 32))
     reference = np.empty((len(verify_texts), module.hidden), np.float32)
     with torch.no_grad():
@@ -409,15 +410,20 @@ def _session(path: Path) -> Any:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
+def _load_tokenizer(path: Path) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=_MAX_TOKENS)
+    return tokenizer
+
+
 class _Runner:
     """Tokenise, look up the 4-bit word rows and run the session in length-sorted batches."""
 
-    def __init__(self, tokenizer_path: Path, table: np.ndarray, session: Any) -> None:
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=_MAX_TOKENS)
+    def __init__(self, tokenizer: Any, table: np.ndarray, session: Any) -> None:
+        self.tokenizer = tokenizer
         self.table = table
         self.session = session
         self.hidden = table.shape[1] // _BLOCK_BYTES * QK
@@ -492,11 +498,23 @@ class OnnxE5Encoder:
         """Open (once) the session, the tokenizer and the memory-mapped word table."""
         if self._runner is None:
             started = time.perf_counter()
+            loaded: dict[str, Any] = {}
+
+            def read_tokenizer() -> None:  # parsing 17 MB of JSON, beside the session's setup
+                try:
+                    loaded["tokenizer"] = _load_tokenizer(self.folder / TOKENIZER_FILE)
+                except Exception as exc:  # re-raised below, in the caller's thread
+                    loaded["error"] = exc
+
+            reader = threading.Thread(target=read_tokenizer, daemon=True)
+            reader.start()
             try:
                 table = np.load(self.folder / EMBEDDINGS_FILE, mmap_mode="r")
-                self._runner = _Runner(
-                    self.folder / TOKENIZER_FILE, table, _session(self.folder / MODEL_FILE)
-                )
+                session = _session(self.folder / MODEL_FILE)
+                reader.join()
+                if "error" in loaded:
+                    raise loaded["error"]
+                self._runner = _Runner(loaded["tokenizer"], table, session)
             except (OSError, ValueError, RuntimeError, ImportError) as exc:
                 raise EncoderError(
                     f"Model embedding tidak dapat dimuat dari {self.folder}: {exc}"
