@@ -13,6 +13,7 @@ from app_pages._state import (
     plain,
     reviewer,
     settings,
+    start_model_preparation,
     store,
     user_errors,
 )
@@ -29,6 +30,9 @@ pages = [
 
 conf = settings()  # a store that cannot be opened shows its message and stops here
 reviewer()  # this session's name, first taken from the last one saved
+# First start: the model is prepared on a background thread (once per server);
+# the Korpus page and reading documents do not wait for it.
+start_model_preparation(conf.encoder)
 
 
 def _save(key: str) -> None:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from embeddings import get_encoder
 from embeddings.base import Encoder, EncoderError
+from embeddings.prepare import ModelPreparation, background_preparation
 from sopdata.export.charts import (
     similarity_frame,
     similarity_heatmap,
@@ -103,6 +104,51 @@ def parsed_document(name: str, sha256: str, _data: bytes) -> LoadedDocument:
     return load_documents([(name, sha256, _data)])[0]
 
 
+def _needs_preparation(spec: str) -> bool:
+    """An e5 spec, unless ``$SOP_HARMONI_BACKGROUND_PREPARE=0`` (the tests: the model is
+    then prepared, if ever, when a page first asks for the encoder)."""
+    if os.environ.get("SOP_HARMONI_BACKGROUND_PREPARE", "1") == "0":
+        return False
+    return spec.strip() in ("", "e5", "e5:onnx", "e5:torch")
+
+
+@st.cache_resource(show_spinner=False)
+def _preparation(spec: str) -> ModelPreparation:
+    """The model's one-time preparation, started on a background thread once per server."""
+    backend = spec.partition(":")[2] or None
+    return background_preparation(backend=backend)
+
+
+def start_model_preparation(spec: str) -> None:
+    """Start preparing the similarity model in the background (first start: rebuild,
+    export, quantise; later starts: a quick check). Pages that do not need the model
+    stay usable meanwhile."""
+    if _needs_preparation(spec):
+        _preparation(spec)
+
+
+def wait_for_model(spec: str) -> None:
+    """On a page that needs the model: while it is being prepared, say so with progress
+    (instead of blocking silently) and continue once it is ready."""
+    if not _needs_preparation(spec):
+        return
+    prep = _preparation(spec)
+    if prep.done:
+        return
+    box = st.empty()
+    with box.container():
+        st.info(
+            "Model kemiripan sedang disiapkan (sekali saja) … Halaman Korpus dapat dibuka "
+            "sementara menunggu."
+        )
+        bar = st.progress(prep.fraction, text=prep.message)
+        while not prep.wait(0.5):
+            bar.progress(prep.fraction, text=prep.message)
+    box.empty()
+    # A failed preparation is not shown here: loading the encoder falls back to
+    # torch or raises the EncoderError that the page shows.
+
+
 @st.cache_resource(show_spinner="Memuat model kemiripan …")
 def encoder(spec: str) -> Encoder:
     return get_encoder(spec)
@@ -128,6 +174,7 @@ def _comparison(group_fingerprint: str, spec: str, _sops: list[SOP]) -> GroupCom
 
 def comparison_of(group_fingerprint: str, spec: str, sops: list[SOP]) -> GroupComparison:
     """The group's steps aligned (cached by content and encoder); an encoder failure is shown."""
+    wait_for_model(spec)
     with user_errors():
         return _comparison(group_fingerprint, spec, sops)
 
@@ -278,6 +325,7 @@ def _view(with_matches: bool) -> View:
     matches: list[PairMatch] = []
     groups: list[Group] = []
     if with_matches:
+        wait_for_model(conf.encoder)
         matches = corpus_matches(fp, conf.encoder, sops)
         groups = build_groups(
             sops, matches, _decisions(), ws.group_overrides(), ws.latest_drafts().keys()

