@@ -64,7 +64,7 @@ def _load_many(
     failed = 0
     for name in files:
         try:
-            found = load_path_isolated(name).sops
+            found = load_path_isolated(name, report_progress=True).sops
             apply_bundled_provenance(name, found)
             sops.extend(found)
         except SOPLoadError as exc:

@@ -145,3 +145,20 @@ def test_align_pairs_prints_one_object_per_line(capsys, tmp_path):
 def test_align_needs_two_files_or_pairs(capsys):
     assert main(["align", "--encoder", "tfidf"]) == 1
     assert "Galat" in capsys.readouterr().err
+
+
+def test_parse_reports_ocr_progress_of_a_page_image(capfd, tmp_path):
+    """A scan is read in the capped worker, which reports each page on stderr."""
+    import shutil
+
+    from PIL import Image, ImageDraw
+
+    if not shutil.which("tesseract"):
+        pytest.skip("needs tesseract-ocr-ind (.ci/run installs it)")
+    page = Image.new("L", (1200, 300), 255)
+    ImageDraw.Draw(page).text((40, 40), "NAMA SOP PENGELOLAAN SURAT MASUK", fill=0)
+    page.save(tmp_path / "pindaian.png")
+    assert main(["parse", str(tmp_path / "pindaian.png"), "--json"]) == 0
+    out, err = capfd.readouterr()
+    assert "OCR pindaian.png: halaman 1/1 selesai" in err
+    assert json.loads(out)[0]["title"] == "Pengelolaan Surat Masuk"

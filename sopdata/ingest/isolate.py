@@ -106,17 +106,29 @@ def _load(data: bytes, name: str) -> LoadResult:
     return load_bytes(data, name)
 
 
+def _load_reporting(data: bytes, name: str) -> LoadResult:
+    """:func:`_load` printing the progress of OCR on a scan to stderr, page by page."""
+
+    def report(done: int, total: int) -> None:
+        print(f"OCR {name}: halaman {done}/{total} selesai", file=sys.stderr, flush=True)
+
+    return load_bytes(data, name, progress=report)
+
+
 def load_isolated(
     data: bytes,
     name: str,
     limits: Limits | None = None,
     target: Callable[[bytes, str], LoadResult] = _load,
+    report_progress: bool = False,
 ) -> LoadResult:
     """``load_bytes(data, name)`` in a capped worker process.
 
     Args:
         target: what the worker runs, a module-level function (tests pass a
             runaway one); the worker imports it by name.
+        report_progress: the worker prints the progress of OCR (page i/n) on
+            this process's stderr (the CLI); otherwise its stderr is discarded.
 
     Raises:
         SOPLoadError: the document's own message, or "Dokumen terlalu berat
@@ -127,12 +139,14 @@ def load_isolated(
     if os.environ.get("SOP_HARMONI_PARSE_ISOLATION", "1") == "0":
         return target(data, name)
     limits = limits or Limits.from_env()
+    if report_progress and target is _load:
+        target = _load_reporting
     request = pickle.dumps((f"{target.__module__}:{target.__qualname__}", data, name, limits))
     worker = subprocess.Popen(
         [sys.executable, "-m", "sopdata.ingest.isolate"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=None if report_progress else subprocess.DEVNULL,
         cwd=REPO_ROOT,  # the worker imports the project (and the tests' targets) from here
     )
     try:
@@ -161,7 +175,9 @@ def _why_it_died(exitcode: int | None, limits: Limits) -> str:
     return f"{limits.memory_mb} MB memori"  # a crash while allocating, most often
 
 
-def load_path_isolated(path: str | Path, limits: Limits | None = None) -> LoadResult:
+def load_path_isolated(
+    path: str | Path, limits: Limits | None = None, report_progress: bool = False
+) -> LoadResult:
     """:func:`load_isolated` of a file (the CLI's reader); a file too large or
     unreadable is refused in-process, as :func:`load_path` does."""
     path = Path(path)
@@ -172,7 +188,7 @@ def load_path_isolated(path: str | Path, limits: Limits | None = None) -> LoadRe
         data = path.read_bytes()
     except OSError:
         return load_path(path)  # its message: "Berkas tidak dapat dibuka (...)"
-    return load_isolated(data, path.name, limits)
+    return load_isolated(data, path.name, limits, report_progress=report_progress)
 
 
 if __name__ == "__main__":
