@@ -32,11 +32,12 @@ from sopdata.export.excel import WorkbookParts, export_workbook
 from sopdata.findings import GroupFindings, find_differences
 from sopdata.form import DECISION
 from sopdata.ingest.corpus import load_corpus
-from sopdata.ingest.loaders import MAX_BYTES
+from sopdata.ingest.loaders import MAX_BYTES, document_text
 from sopdata.matching.compare import GroupComparison, compare_group
 from sopdata.matching.match import match_corpus
 from sopdata.matching.pairs import PairMatch
 from sopdata.records import SOP
+from sopdata.resources import CORPUS_DIR
 from sopdata.review.settings import ReviewSettings
 from sopdata.review.store import StaleWriteError, StoreError, WorkStore, default_data_dir
 from sopdata.review.workspace import (
@@ -50,6 +51,7 @@ from sopdata.review.workspace import (
     fingerprint,
     legacy_keys,
     load_documents,
+    rescued_sops,
     rows_to_sop,
     steps_to_rows,
 )
@@ -102,6 +104,16 @@ def bundled_corpus() -> list[SOP]:
 def parsed_document(name: str, sha256: str, _data: bytes) -> LoadedDocument:
     """One uploaded document parsed once per content (the hash is the cache key)."""
     return load_documents([(name, sha256, _data)])[0]
+
+
+@st.cache_data(show_spinner="Mengambil teks dokumen …", max_entries=32)
+def document_text_of(sha256: str, name: str) -> str:
+    """The text of an uploaded or bundled document, for reading it beside the editor."""
+    data = store().document_bytes(sha256)
+    if data is None:
+        path = CORPUS_DIR / name
+        data = path.read_bytes() if path.resolve().parent == CORPUS_DIR and path.is_file() else b""
+    return document_text(data, name)
 
 
 def _needs_preparation(spec: str) -> bool:
@@ -319,6 +331,7 @@ def _view(with_matches: bool) -> View:
         base.extend(doc.sops)
     ws.rename_sop_keys(legacy_keys(base))  # work saved under the old file#index keys
     corrections = ws.latest_sop_corrections()
+    base.extend(rescued_sops(docs, corrections))  # documents a reviewer read by hand
     sops = apply_corrections(base, corrections)
     sops = apply_settings(sops, conf.durations, glossary_from_store())
     fp = fingerprint(sops)

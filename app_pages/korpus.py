@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages._state import (
     UPLOAD_LIMIT_MB,
+    document_text_of,
     parsed_document,
     plain,
     reviewer,
@@ -20,6 +21,7 @@ from app_pages._state import (
 from sopdata.form import SOP_KINDS
 from sopdata.ingest.loaders import MAX_BYTES
 from sopdata.review.store import StaleWriteError, StoreError
+from sopdata.review.workspace import manual_sop
 from sopdata.text.durations import format_minutes
 
 st.title("Korpus SOP")
@@ -86,6 +88,53 @@ if v.documents:
                     save_failed(exc)
                 else:
                     st.rerun()
+            readable_by_hand = (
+                doc.error
+                and not doc.error.startswith("Dokumen terlalu berat")
+                and manual_sop(doc).key not in v.corrected
+            )
+            if readable_by_hand and cols[0].button("Baca manual", key=f"manual_{doc.sha256}"):
+                st.session_state["manual_doc"] = doc.sha256
+
+# A document the readers could not read becomes an SOP by hand: its text on the
+# left, an empty SOP form on the right; saved as a correction of that SOP.
+manual = next((d for d in v.documents if d.sha256 == st.session_state.get("manual_doc")), None)
+if manual is not None and not manual.sops:
+    blank = manual_sop(manual)
+    st.subheader(f"Baca manual: {plain(manual.name)}")
+    st.caption(
+        "Dokumen ini tidak terbaca otomatis. Salin isinya dari teks di kiri ke isian SOP di "
+        "kanan, lalu simpan: SOP ini kemudian dipakai seperti SOP lain (pencocokan, "
+        "perbandingan, harmonisasi)."
+    )
+    left, right = st.columns([2, 3])
+    text = document_text_of(manual.sha256, manual.name)
+    left.text_area(
+        "Teks dokumen",
+        text or "(tidak ada teks yang dapat diambil: dokumen pindaian atau rusak)",
+        height=640,
+        disabled=True,
+        key=f"manual_text_{manual.sha256}",
+    )
+    with right.form(f"manual_form_{manual.sha256}"):
+        filled = sop_editor(blank, f"id_{blank.key}", f"steps_{blank.key}", v.settings.durations)
+        manual_saved = st.form_submit_button("Simpan SOP", type="primary")
+    if manual_saved:
+        if not filled.title.strip():
+            st.error("Isi judul SOP terlebih dahulu.")
+        else:
+            try:
+                store().save_sop_correction(
+                    blank.key, filled.to_dict(), reviewer(), note="dibaca manual", base_version=0
+                )
+            except StaleWriteError:
+                st.error("SOP dokumen ini sudah disimpan di tab lain. Muat ulang halaman.")
+            except StoreError as exc:  # the form keeps what was typed
+                save_failed(exc)
+            else:
+                st.session_state.pop("manual_doc", None)
+                st.toast("SOP dari dokumen ini disimpan.")
+                st.rerun()
 
 sops = v.sops
 files = {s.source_file for s in sops}
@@ -144,6 +193,16 @@ if latest is not None:
 if st.session_state.pop(f"saved_{sop.key}", False):
     st.session_state[f"note_{sop.key}"] = (
         ""  # a saved note is not offered again for the next correction
+    )
+
+with st.expander("Teks dokumen (untuk memeriksa atau melengkapi isian)"):
+    st.text_area(
+        "Teks dokumen",
+        document_text_of(sop.document_sha256, sop.source_file) or "(tidak ada teks)",
+        height=400,
+        disabled=True,
+        key=f"doc_text_{sop.key}",
+        label_visibility="collapsed",
     )
 
 with st.form(f"edit_{sop.key}"):

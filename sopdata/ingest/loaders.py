@@ -354,6 +354,34 @@ def read_table_document(fmt: Format, data: bytes, name: str) -> TableDocument:
     raise ValueError(f"not a table format: {fmt}")
 
 
+#: Most characters of a document's text shown to a reviewer reading it by hand.
+MAX_DOCUMENT_TEXT = 200_000
+
+
+def document_text(data: bytes, name: str) -> str:
+    """The text of a document as a reviewer reads it beside an empty SOP editor
+    (the manual rescue of a document the readers could not read): text and HTML
+    pages as text, Word/Excel/PDF tables one row a line with cells separated by
+    tabs, then the rest of the text. A scan has no text layer to show ("").
+    Never raises: an unreadable document has no text to show.
+    """
+    if not data or len(data) > MAX_BYTES:
+        return ""
+    try:
+        fmt = detect_format(data, name)
+        if fmt is Format.TEXT:
+            text = decode_text(data)[0]
+        elif fmt in (Format.DOCX, Format.XLSX, Format.PDF, Format.HTML):
+            doc = read_table_document(fmt, data, name)
+            rows = "\n".join("\t".join(cell for cell in row if cell) for row in doc.rows)
+            text = "\n\n".join(part for part in (rows, doc.fallback_text) if part.strip())
+        else:
+            return ""
+    except (SOPLoadError, ScannedPDFError, RecursionError, MemoryError, *ZIP_ERRORS):
+        return ""
+    return text.replace("\r\n", "\n").replace("\x00", "")[:MAX_DOCUMENT_TEXT]
+
+
 def load_document(
     fp: BinaryIO, name: str, max_bytes: int = MAX_BYTES, progress: Progress | None = None
 ) -> LoadResult:

@@ -240,6 +240,34 @@ def load_documents(
     return out
 
 
+def manual_sop(doc: LoadedDocument) -> SOP:
+    """The empty SOP a reviewer fills in by hand for a document the readers could
+    not read: it belongs to the document (its key is the document's hash and
+    position 0), so what the reviewer saves is an ordinary correction of it."""
+    return SOP(
+        source_file=doc.name,
+        title="",
+        document_sha256=doc.sha256,
+        warnings=["dibaca manual oleh peninjau: dokumen ini tidak terbaca otomatis"],
+        confidence=0.0,
+    )
+
+
+def rescued_sops(
+    documents: Iterable[LoadedDocument], corrections: Mapping[str, Mapping[str, Any]]
+) -> list[SOP]:
+    """The manual SOPs of unread documents that a reviewer has saved (their
+    corrections then replace them, as for any parsed SOP)."""
+    out = []
+    for doc in documents:
+        if doc.sops:
+            continue
+        sop = manual_sop(doc)
+        if sop.key in corrections:
+            out.append(sop)
+    return out
+
+
 # --- editing an SOP as tables ---------------------------------------------------
 
 #: Columns of the step editor, in the official order.

@@ -79,6 +79,34 @@ def test_upload_a_real_file_and_a_broken_one(data_dir):
     assert len(again.dataframe[0].value) == 43
 
 
+def test_a_document_no_reader_can_read_is_read_by_hand_and_kept(data_dir):
+    """Manual rescue: the document's text beside an empty SOP form; saved as a correction."""
+    minutes = (
+        b"Notulen rapat koordinasi kantor kelurahan.\n"
+        b"Rapat membahas jadwal piket dan kebersihan halaman kantor.\n"
+    )
+    at = _app()
+    at.file_uploader(key="uploads_0").upload("notulen.txt", minutes, "text/plain")
+    at.run()
+    assert any(e.value.startswith(plain("notulen.txt") + ": ") for e in at.error)
+    at.button(key=f"manual_{hashlib.sha256(minutes).hexdigest()}").click().run()
+    assert not at.exception
+    key = f"{hashlib.sha256(minutes).hexdigest()[:12]}#0"
+    shown = at.text_area(key=f"manual_text_{hashlib.sha256(minutes).hexdigest()}").value
+    assert "jadwal piket" in shown  # the document's own text, beside the form
+    at.text_input(key=f"id_{key}_title").input("Piket Kebersihan Kantor")
+    at.text_input(key=f"id_{key}_office").input("Kelurahan Contoh")
+    at.button[[b.label for b in at.button].index("Simpan SOP")].click().run()
+    assert not at.exception
+    with WorkStore.in_dir(data_dir) as ws:
+        saved = ws.latest_sop_correction(key)
+        assert saved is not None and saved.sop_dict["title"] == "Piket Kebersihan Kantor"
+    restarted = _app()
+    table = restarted.dataframe[0].value
+    assert len(table) == 43  # the bundled 42 and the one read by hand
+    assert "Piket Kebersihan Kantor" in set(table["Judul SOP"])
+
+
 def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
     at = _app()
     at.selectbox(key="korpus_sop").select(0).run()

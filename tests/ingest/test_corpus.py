@@ -31,3 +31,14 @@ def test_load_corpus_reads_every_bundled_file_and_the_note_names_them_all():
     assert len(sops) == 42 and all(s.office for s in sops)
     assert {p.file for p in provenance()} == {p.name for p in CORPUS.glob("*.txt")}
     assert len(seed_to_corpus_file()) == 5
+
+
+def test_document_text_shows_what_a_reviewer_reads_by_hand():
+    from sopdata.ingest.loaders import document_text
+    from tests.support.paths import TEST_DATA
+
+    pdf = TEST_DATA / "realdocs" / "docs" / "022_bps_prov_bengkulu_pengelolaan_surat_masuk.pdf"
+    text = document_text(pdf.read_bytes(), pdf.name)
+    assert "Nomor SOP\tSOP-025/17000/2025" in text  # table cells, one row a line
+    assert document_text(b"PK\x03\x04 rusak", "rusak.docx") == ""
+    assert document_text(b"", "kosong.txt") == ""

@@ -209,3 +209,18 @@ def test_a_move_overrides_the_matcher_but_keeps_the_group_id() -> None:
     assert keys(groups) == [sorted([B, C])]
     # the id was taken when the group was formed (its first member A), so drafts stay attached
     assert groups[0].id == "g:" + min(A, B, C)
+
+
+def test_a_document_read_by_hand_joins_the_corpus_only_once_saved():
+    from sopdata.review.workspace import LoadedDocument, manual_sop, rescued_sops
+
+    unread = LoadedDocument("notulen.txt", "ab" * 32, [], error="Tidak ditemukan SOP")
+    read = LoadedDocument("ot.txt", "cd" * 32, [SOP(source_file="ot.txt", title="OT")])
+    blank = manual_sop(unread)
+    assert blank.key == "ab" * 6 + "#0" and blank.title == ""
+    assert rescued_sops([unread, read], {}) == []
+    saved = {blank.key: {"title": "Piket Kantor", "steps": []}}
+    (rescued,) = rescued_sops([unread, read], saved)
+    assert rescued.key == blank.key
+    fixed = apply_corrections([rescued], saved)[0]
+    assert fixed.title == "Piket Kantor" and fixed.source_file == "notulen.txt"
