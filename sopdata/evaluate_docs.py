@@ -65,6 +65,8 @@ class DocResult:
     traceback: str = ""
     seconds: float = 0.0
     has_waktu: bool = False
+    #: The found SOP each expected one is scored on (None: nothing left to pair).
+    paired: list[SOP | None] = field(default_factory=list)
     titles_right: list[bool] = field(default_factory=list)
     steps_found: list[int | None] = field(default_factory=list)
 
@@ -87,7 +89,7 @@ class DocResult:
             else (f"tidak terbaca: {self.error}" if self.error else f"{len(self.found)} SOP")
         )
         parts = [f"{self.file} [{self.kind}] {status} ({self.seconds:.2f} s)"]
-        paired = self._paired()
+        paired = self.paired
         for k, want in enumerate(self.expected):
             got = self.steps_found[k]
             mark = "ok" if self.titles_right[k] else "--"
@@ -106,9 +108,6 @@ class DocResult:
         for s in extra:
             parts.append(f"    ++ tambahan: {s.title[:60]!r} ({len(s.steps)} langkah)")
         return "\n".join(parts)
-
-    def _paired(self) -> list[SOP | None]:
-        return _pairing(self.expected, self.found)
 
 
 @dataclass
@@ -207,8 +206,8 @@ def evaluate_document(path: Path, row: dict[str, str]) -> DocResult:
     except Exception:  # a reader bug: counted, never hidden
         result.traceback = traceback.format_exc()
     result.seconds = time.perf_counter() - start
-    paired = _pairing(result.expected, result.found)
-    for want, sop in zip(result.expected, paired, strict=True):
+    result.paired = _pairing(result.expected, result.found)
+    for want, sop in zip(result.expected, result.paired, strict=True):
         right = sop is not None and (not want.title_printed or title_matches(want.title, sop.title))
         result.titles_right.append(right)
         result.steps_found.append(None if sop is None else len(sop.steps))
