@@ -341,7 +341,11 @@ def _view(with_matches: bool) -> View:
         wait_for_model(conf.encoder)
         matches = corpus_matches(fp, conf.encoder, sops)
         groups = build_groups(
-            sops, matches, _decisions(), ws.group_overrides(), ws.latest_drafts().keys()
+            sops,
+            matches,
+            _decisions(),
+            ws.group_overrides(),
+            ws.latest_drafts().keys() | ws.group_statuses().keys(),
         )
     return View(sops, docs, matches, groups, fp, conf, set(corrections))
 

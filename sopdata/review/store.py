@@ -61,6 +61,17 @@ LOCK_RETRIES = 3
 JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024
 
 Decision = Literal["confirmed", "rejected"]
+#: Where a procedure group stands in the review, in order (labels: :data:`GROUP_STATUS_LABEL`).
+GroupStatus = Literal["belum_ditinjau", "dibahas", "disepakati", "ditetapkan"]
+GROUP_STATUSES: tuple[GroupStatus, ...] = ("belum_ditinjau", "dibahas", "disepakati", "ditetapkan")
+GROUP_STATUS_LABEL: dict[GroupStatus, str] = {
+    "belum_ditinjau": "Belum ditinjau",
+    "dibahas": "Dibahas",
+    "disepakati": "Disepakati",
+    "ditetapkan": "Ditetapkan",
+}
+#: The statuses of a group the meeting agreed on.
+AGREED_STATUSES: frozenset[GroupStatus] = frozenset({"disepakati", "ditetapkan"})
 GlossaryKind = Literal["actor", "acronym"]
 Synchronous = Literal["NORMAL", "FULL"]
 
@@ -151,6 +162,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # recorded); parse_error NULL when it was read.
         "ALTER TABLE documents ADD COLUMN parsed_at TEXT",
         "ALTER TABLE documents ADD COLUMN parse_error TEXT",
+    ),
+    (
+        # Append-only: a group's review status (Belum ditinjau -> Dibahas ->
+        # Disepakati -> Ditetapkan); its latest row counts, earlier rows are the history.
+        """CREATE TABLE group_status (
+            id INTEGER PRIMARY KEY,
+            group_id TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('belum_ditinjau', 'dibahas', 'disepakati', 'ditetapkan')),
+            author TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            saved_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX group_status_group ON group_status (group_id, id)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -247,6 +272,25 @@ class MatchDecision:
     author: str
     note: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class GroupStatusRecord:
+    """A group's review status as a reviewer set it (``saved_at`` in UTC, ISO 8601)."""
+
+    group_id: str
+    status: GroupStatus
+    author: str
+    note: str
+    saved_at: str
+
+    @property
+    def label(self) -> str:
+        return GROUP_STATUS_LABEL[self.status]
+
+    @property
+    def agreed(self) -> bool:
+        return self.status in AGREED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -815,6 +859,62 @@ class WorkStore:
         )
         return dict(rows)
 
+    # --- group review status ----------------------------------------------------------
+
+    def set_group_status(
+        self, group_id: str, status: GroupStatus, author: str, note: str = ""
+    ) -> GroupStatusRecord:
+        """Record where a group stands in the review (earlier statuses are kept).
+
+        Args:
+            group_id: the group's id, as drafts use it (``Group.id``).
+            status: one of :data:`GROUP_STATUSES`.
+            author: who set it.
+            note: why, for the history.
+
+        Returns:
+            The saved record.
+
+        Raises:
+            ValueError: an unknown status or an empty group id.
+        """
+        if status not in GROUP_STATUSES:
+            raise ValueError(f"status must be one of {GROUP_STATUSES}, got {status!r}")
+        if not group_id:
+            raise ValueError("group_id must not be empty")
+        now = utc_now()
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO group_status (group_id, status, author, note, saved_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (group_id, status, author, note, now),
+            )
+        )
+        return GroupStatusRecord(group_id, status, author, note, now)
+
+    def group_statuses(self) -> dict[str, GroupStatusRecord]:
+        """Group id -> its latest status, for every group that has one (the others
+        are "belum_ditinjau")."""
+        rows = self._read(
+            lambda conn: conn.execute(
+                "SELECT group_id, status, author, note, saved_at FROM group_status "
+                "WHERE id IN (SELECT MAX(id) FROM group_status GROUP BY group_id) "
+                "ORDER BY group_id"
+            ).fetchall()
+        )
+        return {r[0]: GroupStatusRecord(*r) for r in rows}
+
+    def group_status_history(self, group_id: str) -> list[GroupStatusRecord]:
+        """Every status a group was given, oldest first."""
+        rows = self._read(
+            lambda conn: conn.execute(
+                "SELECT group_id, status, author, note, saved_at FROM group_status "
+                "WHERE group_id = ? ORDER BY id",
+                (group_id,),
+            ).fetchall()
+        )
+        return [GroupStatusRecord(*r) for r in rows]
+
     # --- SOP keys ---------------------------------------------------------------------
 
     def saved_sop_keys(self) -> set[str]:
@@ -829,6 +929,7 @@ class WorkStore:
                 "SELECT DISTINCT sop_key FROM group_moves",
                 "SELECT DISTINCT group_id FROM group_moves WHERE group_id IS NOT NULL",
                 "SELECT DISTINCT group_id FROM drafts",
+                "SELECT DISTINCT group_id FROM group_status",
             ):
                 keys.update(r[0] for r in conn.execute(sql))
             return keys
@@ -838,7 +939,8 @@ class WorkStore:
     def rename_sop_keys(self, renames: Mapping[str, str]) -> int:
         """Hang saved work on new SOP keys: ``renames[old_key] = new_key``, applied to
         corrections, match decisions, group moves (the SOP moved and the group id
-        ``g:<key>`` it went to) and drafts (their group id), in one transaction.
+        ``g:<key>`` it went to), drafts and group statuses (their group id), in one
+        transaction.
 
         Rows keep their ids, versions, authors and times. A correction or draft
         version the new key already has is left under the old key (never
@@ -854,6 +956,7 @@ class WorkStore:
             for table, column, mapping in (
                 ("sop_corrections", "sop_key", renames),
                 ("drafts", "group_id", groups),
+                ("group_status", "group_id", groups),
                 ("group_moves", "sop_key", renames),
                 ("group_moves", "group_id", groups),
             ):
