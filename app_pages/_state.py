@@ -20,6 +20,7 @@ import streamlit as st
 from embeddings import get_encoder
 from embeddings.base import Encoder, EncoderError
 from embeddings.prepare import ModelPreparation, background_preparation
+from sopdata.coverage import Coverage, coverage_chart, coverage_long
 from sopdata.export.charts import (
     similarity_frame,
     similarity_heatmap,
@@ -29,6 +30,7 @@ from sopdata.export.charts import (
     total_frame,
 )
 from sopdata.export.excel import WorkbookParts, export_workbook
+from sopdata.export.meeting import MeetingGroup, MeetingPack, meeting_pack
 from sopdata.findings import GroupFindings, find_differences
 from sopdata.form import DECISION
 from sopdata.ingest.corpus import load_corpus
@@ -139,6 +141,16 @@ def start_model_preparation(spec: str) -> None:
         _preparation(spec)
 
 
+def model_preparation(spec: str) -> ModelPreparation | None:
+    """The model's preparation while it is still running; None once it is ready (or
+    when this encoder needs none). Pages that must stay fast (Ringkasan) show it
+    instead of waiting."""
+    if not _needs_preparation(spec):
+        return None
+    prep = _preparation(spec)
+    return None if prep.done else prep
+
+
 def wait_for_model(spec: str) -> None:
     """On a page that needs the model: while it is being prepared, say so with progress
     (instead of blocking silently) and continue once it is ready."""
@@ -215,6 +227,20 @@ def similarity_chart(
     """Pencocokan's heatmap of the matched SOPs (None when nothing matched)."""
     frame = similarity_frame(_sops, _matches)
     return similarity_heatmap(frame) if len(frame) else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def coverage_chart_of(groups_key: str, _coverage: Coverage) -> alt.Chart:
+    """Ringkasan's coverage heatmap, built once per set of groups (``groups_key``:
+    the corpus fingerprint and every group's id and members)."""
+    return coverage_chart(coverage_long(_coverage))
+
+
+@st.cache_data(show_spinner="Menyusun paket rapat …", max_entries=16)
+def meeting_pack_of(key: str, _groups: list[MeetingGroup]) -> MeetingPack:
+    """The meeting pack of the chosen groups, built again only when ``key`` (the
+    groups, their content, status and draft version) changes."""
+    return meeting_pack(_groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -38,11 +38,8 @@ def _run(at) -> AppTest:  # an AppTest, or a widget (its run() reruns the app)
     return at
 
 
-def _app(page: str | None = None) -> AppTest:
-    at = _run(AppTest.from_file(APP, default_timeout=300))
-    if page:
-        _run(at.switch_page(page))
-    return at
+def _app(page: str = "app_pages/korpus.py") -> AppTest:
+    return _run(AppTest.from_file(APP, default_timeout=300).switch_page(page))
 
 
 # --- 2. parse before keeping; a failed document never blocks a page ---------------------------
