@@ -338,6 +338,17 @@ def view(with_matches: bool = True) -> View:
         return _view(with_matches)
 
 
+def view_or_encoder_error() -> tuple[View, str | None]:
+    """The view with matches; when the model cannot be loaded, the view without
+    them and the encoder's message (for a page that stays useful without groups).
+    A store failure shows its message and stops the page."""
+    with user_errors():
+        try:
+            return _view(True), None
+        except EncoderError as exc:
+            return _view(False), str(exc)
+
+
 def _view(with_matches: bool) -> View:
     ws = store()
     conf = settings()

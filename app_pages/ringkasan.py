@@ -19,6 +19,7 @@ from app_pages._state import (
     reviewer,
     store,
     view,
+    view_or_encoder_error,
 )
 from sopdata.coverage import coverage, coverage_frame
 from sopdata.export.meeting import meeting_group
@@ -42,8 +43,12 @@ st.title("Ringkasan")
 base = view(with_matches=False)  # fast: no matching until the model is ready
 spec = base.settings.encoder
 preparing = model_preparation(spec)
-v = base if preparing is not None else view()
-groups = v.groups if preparing is None else None
+encoder_error = None
+if preparing is None:
+    v, encoder_error = view_or_encoder_error()
+else:
+    v = base
+groups = v.groups if preparing is None and encoder_error is None else None
 
 counts = corpus_counts(v.sops, v.documents)
 problems = reader_problems(v.sops, v.documents, v.corrected)
@@ -70,6 +75,10 @@ for step in todo:
         st.markdown(f"- {step.text}")
     else:
         st.page_link(path, label=step.text, icon=icon)
+
+if encoder_error:
+    st.error(encoder_error)
+    st.caption("Kelompok prosedur, cakupan dan status memerlukan model kemiripan.")
 
 # --- model not ready: say so, and come back when it is --------------------------------
 if preparing is not None:

@@ -187,3 +187,22 @@ def test_while_the_model_is_prepared_the_page_says_so_and_does_not_match(
     assert [p.value for p in at.get("progress")][0] == 40
     assert "Status kelompok" not in [s.value for s in at.subheader]
     assert "Masalah pembacaan dokumen" in [s.value for s in at.subheader]
+
+
+def test_a_model_that_cannot_load_leaves_the_rest_of_the_page(data_dir, monkeypatch) -> None:
+    import app_pages._state as state
+    from embeddings import EncoderError
+
+    def broken(spec: str, cache_dir=None):
+        raise EncoderError("Model embedding tidak dapat dimuat: berkas model rusak (uji).")
+
+    monkeypatch.setattr(state, "get_encoder", broken)
+    with WorkStore.in_dir(data_dir) as ws:
+        ws.set_setting("encoder", "st:/model-ringkasan-rusak")  # a spec no test has cached
+    at = _home()
+    assert [e.value for e in at.error] == [
+        "Model embedding tidak dapat dimuat: berkas model rusak (uji)."
+    ]
+    assert {m.label: m.value for m in at.metric}["SOP"] == "42"
+    assert "Masalah pembacaan dokumen" in [s.value for s in at.subheader]
+    assert "Status kelompok" not in [s.value for s in at.subheader]
