@@ -17,6 +17,7 @@ from app_pages._state import (
     model_preparation,
     plain,
     reviewer,
+    settings,
     store,
     view,
     view_or_encoder_error,
@@ -40,14 +41,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 st.title("Ringkasan")
-base = view(with_matches=False)  # fast: no matching until the model is ready
-spec = base.settings.encoder
-preparing = model_preparation(spec)
+spec = settings().encoder
+preparing = model_preparation(spec)  # None once the model is ready
 encoder_error = None
 if preparing is None:
     v, encoder_error = view_or_encoder_error()
 else:
-    v = base
+    v = view(with_matches=False)  # fast: no matching until the model is ready
 groups = v.groups if preparing is None and encoder_error is None else None
 
 counts = corpus_counts(v.sops, v.documents)
@@ -63,7 +63,7 @@ c4.metric("Kelompok prosedur", "…" if groups is None else len(groups))
 
 # --- next steps -----------------------------------------------------------------------
 st.subheader("Langkah berikutnya")
-uploads = sum(1 for d in v.documents)
+uploads = len(v.documents)
 todo = next_steps(
     uploads, problems, groups, {g: r.status for g, r in statuses.items()}, drafts.keys()
 )
