@@ -26,7 +26,13 @@ from sopdata.coverage import coverage, coverage_frame
 from sopdata.export.meeting import meeting_group
 from sopdata.harmonise import harmonise
 from sopdata.review.overview import corpus_counts, next_steps, reader_problems
-from sopdata.review.store import GROUP_STATUS_LABEL, GROUP_STATUSES, GroupStatus, StoreError
+from sopdata.review.store import (
+    AGREED_STATUSES,
+    GROUP_STATUS_LABEL,
+    GROUP_STATUSES,
+    GroupStatus,
+    StoreError,
+)
 from sopdata.review.workspace import fingerprint
 from sopdata.text.times import format_wib
 
@@ -146,6 +152,9 @@ def _save_status(gid: str, title: str) -> None:
     else:
         st.session_state.pop(STATUS_ERROR, None)
         st.session_state[f"status_note_{gid}"] = ""
+        chosen = st.session_state.get("meeting_groups")
+        if status in AGREED_STATUSES and chosen is not None and gid not in chosen:
+            st.session_state["meeting_groups"] = [*chosen, gid]  # agreed: on the meeting's list
         st.toast(f"Status disimpan: {GROUP_STATUS_LABEL[status]}.")
 
 

@@ -103,6 +103,9 @@ def test_status_change_is_saved_and_shown_after_a_restart(data_dir, storages) ->
     row = _status_table(at).iloc[0]
     assert (row["Kelompok"], row["Status"], row["Oleh"]) == (title, "Disepakati", "peninjau")
     assert row["Waktu (WIB)"].endswith(" WIB")
+    # agreed: put on the meeting's list in this session too, so both files are offered
+    assert at.multiselect(key="meeting_groups").value == [gid]
+    assert len(at.get("download_button")) == 2
     with WorkStore.in_dir(data_dir) as ws:
         saved = ws.group_statuses()[gid]
     assert (saved.status, saved.note) == ("disepakati", "rapat 29 November")
