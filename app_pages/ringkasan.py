@@ -22,7 +22,7 @@ from app_pages._state import (
     view,
     view_or_encoder_error,
 )
-from sopdata.coverage import coverage, coverage_frame
+from sopdata.coverage import coverage, coverage_frame, office_columns
 from sopdata.export.meeting import meeting_group
 from sopdata.harmonise import harmonise
 from sopdata.review.overview import corpus_counts, next_steps, reader_problems
@@ -114,28 +114,26 @@ if groups is not None:
             "✓ kantor memiliki SOP ini · — tidak memiliki · ✓✓ lebih dari satu versi "
             "(dua SOP satu kantor dalam satu kelompok)."
         )
-        table_tab, chart_tab = st.tabs(["Tabel", "Peta cakupan"])
-        with table_tab:
-            st.dataframe(
-                coverage_frame(cov),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Prosedur": st.column_config.TextColumn(width="large", pinned=True),
-                    **{
-                        o: st.column_config.TextColumn(width="small", help=plain(o))
-                        for o in cov.offices
-                    },
+        headers = office_columns(cov)
+        st.dataframe(
+            coverage_frame(cov),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Prosedur": st.column_config.TextColumn(width=280, pinned=True),
+                "Kantor tanpa SOP": st.column_config.NumberColumn(width=120),
+                **{
+                    header: st.column_config.TextColumn(
+                        width=max(60, 8 * len(header) + 24), help=plain(office)
+                    )
+                    for office, header in headers.items()
                 },
-            )
-        with chart_tab:
-            groups_key = "|".join(
-                [
-                    v.corpus_fingerprint,
-                    *(f"{g.id}:{','.join(s.key for s in g.sops)}" for g in groups),
-                ]
-            )
-            st.altair_chart(coverage_chart_of(groups_key, cov), width="stretch")
+            },
+        )
+        groups_key = "|".join(
+            [v.corpus_fingerprint, *(f"{g.id}:{','.join(s.key for s in g.sops)}" for g in groups)]
+        )
+        st.altair_chart(coverage_chart_of(groups_key, cov), width="stretch")
 
 # --- group status -----------------------------------------------------------------------
 STATUS_ERROR = "ringkasan_status_error"
@@ -164,12 +162,8 @@ if groups:
         pd.DataFrame(
             {
                 "Kelompok": [g.title for g in groups],
-                "Kantor": [", ".join(g.offices) for g in groups],
                 "Status": [
-                    GROUP_STATUS_LABEL[statuses[g.id].status]
-                    if g.id in statuses
-                    else "Belum ditinjau"
-                    for g in groups
+                    statuses[g.id].label if g.id in statuses else "Belum ditinjau" for g in groups
                 ],
                 "Oleh": [statuses[g.id].author if g.id in statuses else "-" for g in groups],
                 "Waktu (WIB)": [
@@ -178,12 +172,17 @@ if groups:
                 "Rancangan": [
                     f"versi {drafts[g.id].version}" if g.id in drafts else "-" for g in groups
                 ],
+                "Kantor": [", ".join(g.offices) for g in groups],
             }
         ),
         hide_index=True,
         width="stretch",
         column_config={
-            "Kelompok": st.column_config.TextColumn(width="large"),
+            "Kelompok": st.column_config.TextColumn(width=280, pinned=True),
+            "Status": st.column_config.TextColumn(width=110),
+            "Oleh": st.column_config.TextColumn(width=110),
+            "Waktu (WIB)": st.column_config.TextColumn(width=160),
+            "Rancangan": st.column_config.TextColumn(width=90),
             "Kantor": st.column_config.TextColumn(width="large"),
         },
     )
@@ -237,18 +236,21 @@ else:
         pd.DataFrame(
             {
                 "Masalah": [p.label for p in problems],
-                "Dokumen": [p.document for p in problems],
                 "Kantor": [p.office or "-" for p in problems],
                 "SOP": [p.title or "-" for p in problems],
                 "Keyakinan": [p.confidence for p in problems],
                 "Rincian": [p.detail for p in problems],
+                "Dokumen": [p.document for p in problems],
             }
         ),
         hide_index=True,
         width="stretch",
         height=min(420, 38 + 35 * len(problems)),
         column_config={
-            "Keyakinan": st.column_config.NumberColumn(format="%.2f", width="small"),
+            "Masalah": st.column_config.TextColumn(width=150, pinned=True),
+            "Kantor": st.column_config.TextColumn(width=160),
+            "SOP": st.column_config.TextColumn(width=220),
+            "Keyakinan": st.column_config.NumberColumn(format="%.2f", width=90),
             "Rincian": st.column_config.TextColumn(width="large"),
         },
     )

@@ -10,6 +10,8 @@ data, :func:`coverage_chart` the heatmap.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -109,14 +111,53 @@ def coverage(groups: Sequence[Group], sops: Sequence[SOP]) -> Coverage:
     )
 
 
+#: Abbreviations of office names usual in Indonesian local government, for column
+#: headers (the full name stays in the tooltip).
+OFFICE_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    (r"\bSekretariat Daerah\b", "Setda"),
+    (r"\bSekretariat DPRD\b", "Setwan"),
+    (r"\bKecamatan\b", "Kec."),
+    (r"\bKelurahan\b", "Kel."),
+    (r"\bKabupaten\b", "Kab."),
+    (r"\bSub ?[Bb]agian\b", "Subbag."),
+    (r"\bBagian\b", "Bag."),
+    (r"\bPemerintah\b", "Pem."),
+)
+
+
+def short_office(name: str) -> str:
+    """An office's name with the usual abbreviations ("Kecamatan Jogoroto" ->
+    "Kec. Jogoroto", "Sekretariat Daerah (Bagian Organisasi)" -> "Setda (Bag. Organisasi)")."""
+    out = " ".join(name.split())
+    for pattern, short in OFFICE_ABBREVIATIONS:
+        out = re.sub(pattern, short, out)
+    return out
+
+
+def office_columns(cov: Coverage) -> dict[str, str]:
+    """Office -> its column header: abbreviated, unless two offices would then share one."""
+    short = {o: short_office(o) for o in cov.offices}
+    if len(set(short.values())) < len(short) or SUMMARY_COLUMNS & set(short.values()):
+        return {o: o for o in cov.offices}
+    return short
+
+
+#: The table's columns besides the offices.
+SUMMARY_COLUMNS = frozenset({"Prosedur", "Kantor tanpa SOP"})
+
+
 def coverage_frame(cov: Coverage) -> pd.DataFrame:
-    """The table: a row per procedure, a column per office (✓ has it, — lacks
-    it, ✓✓ has more than one version), then how many offices lack it."""
-    data: dict[str, list[object]] = {"Prosedur": [r.title for r in cov.rows]}
+    """The table: a row per procedure, how many offices lack it, then a column per
+    office (header: :func:`office_columns`; ✓ has it, — lacks it, ✓✓ has more than
+    one version)."""
+    data: dict[str, list[object]] = {
+        "Prosedur": [r.title for r in cov.rows],
+        "Kantor tanpa SOP": [len(r.missing) for r in cov.rows],
+    }
+    headers = office_columns(cov)
     for k, office in enumerate(cov.offices):
-        data[office] = [STATE_MARK[r.cells[k].state] for r in cov.rows]
-    data["Kantor tanpa SOP"] = [len(r.missing) for r in cov.rows]
-    return pd.DataFrame(data)
+        data[headers[office]] = [STATE_MARK[r.cells[k].state] for r in cov.rows]
+    return pd.DataFrame(data, columns=["Prosedur", "Kantor tanpa SOP", *headers.values()])
 
 
 def short_label(text: str, width: int = 38) -> str:
@@ -134,7 +175,7 @@ def coverage_long(cov: Coverage, width: int = 38) -> pd.DataFrame:
     """The chart's data: one row per cell, with short unique axis labels
     ("3. Pengajuan Kenaikan …") and the full texts for the tooltip."""
     rows = []
-    office_labels = _unique([short_label(o, width) for o in cov.offices])
+    office_labels = _unique([wrapped(short_label(o, 3 * OFFICE_LINE)) for o in cov.offices])
     for k, r in enumerate(cov.rows, 1):
         procedure = f"{k}. {short_label(r.title, width)}"
         for cell, office_label in zip(r.cells, office_labels, strict=True):
@@ -172,13 +213,23 @@ def _unique(labels: list[str]) -> list[str]:
 
 #: Colours of the states on the heatmap (missing stands out, none reads as an alarm).
 _STATE_COLOURS = {"Ada": "#4c78a8", "Tidak ada": "#eeeeee", "Lebih dari satu versi": "#f58518"}
+#: Width of an office's label on the heatmap, in characters per line (wrapped, never cut).
+OFFICE_LINE = 16
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def wrapped(text: str, width: int = OFFICE_LINE) -> str:
+    """``text`` broken into lines of at most ``width`` characters (a longer word
+    stays whole), joined with newlines: the heatmap shows each line."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def coverage_chart(long: pd.DataFrame) -> alt.Chart:
     """The coverage heatmap of :func:`coverage_long`: procedures down, offices
-    across, full names in the tooltip."""
+    across with their names wrapped on several lines, full names in the tooltip."""
     procedures = list(dict.fromkeys(long["Prosedur"]))
     offices = list(dict.fromkeys(long["Kantor"]))
+    lines = max((o.count("\n") + 1 for o in offices), default=1)
     return (
         alt.Chart(long)
         .mark_rect(stroke="white", strokeWidth=2)
@@ -186,7 +237,15 @@ def coverage_chart(long: pd.DataFrame) -> alt.Chart:
             x=alt.X(
                 "Kantor:N",
                 sort=offices,
-                axis=alt.Axis(labelLimit=260, labelAngle=-30, title=None, orient="top"),
+                axis=alt.Axis(
+                    labelAngle=0,
+                    labelExpr="split(datum.label, '\\n')",
+                    labelLimit=0,
+                    labelOverlap=False,
+                    labelPadding=6,
+                    title=None,
+                    orient="top",
+                ),
             ),
             y=alt.Y("Prosedur:N", sort=procedures, axis=alt.Axis(labelLimit=320, title=None)),
             color=alt.Color(
@@ -196,5 +255,5 @@ def coverage_chart(long: pd.DataFrame) -> alt.Chart:
             ),
             tooltip=["Judul prosedur", "Nama kantor", "Keadaan", "Jumlah versi", "Judul SOP"],
         )
-        .properties(height=max(160, 28 * len(procedures)), width="container")
+        .properties(height=max(120, 30 * len(procedures)) + 14 * lines, autosize=_FIT_WIDTH)
     )

@@ -6,12 +6,15 @@ import pytest
 
 from embeddings import get_encoder
 from sopdata.coverage import (
+    OFFICE_LINE,
     STATE_LABEL,
     coverage,
     coverage_chart,
     coverage_frame,
     coverage_long,
+    office_columns,
     short_label,
+    short_office,
 )
 from sopdata.matching.match import match_corpus
 from sopdata.matching.pairs import PairMatch
@@ -87,13 +90,19 @@ def test_two_sops_of_one_office_in_a_group_are_two_versions(corpus_sops, matches
     assert extra.title in cell.titles and len(cell.titles) == 2
     frame = coverage_frame(cov)
     line = frame[frame["Prosedur"] == "Surat Keluar"].iloc[0]
-    assert line["Kecamatan Jogoroto"] == "✓✓" and line[SETDA] == "✓"
-    assert line["Kecamatan Lumajang"] == "—" and line["Kantor tanpa SOP"] == 3
+    assert line["Kec. Jogoroto"] == "✓✓" and line["Setda (Bag. Organisasi)"] == "✓"
+    assert line["Kec. Lumajang"] == "—" and line["Kantor tanpa SOP"] == 3
 
 
 def test_table_has_a_row_per_group_and_a_column_per_office(cov) -> None:  # type: ignore[no-untyped-def]
     frame = coverage_frame(cov)
-    assert list(frame.columns) == ["Prosedur", *cov.offices, "Kantor tanpa SOP"]
+    headers = office_columns(cov)
+    assert headers[SETDA] == "Setda (Bag. Organisasi)"
+    assert list(frame.columns) == [
+        "Prosedur",
+        "Kantor tanpa SOP",
+        *(headers[o] for o in cov.offices),
+    ]
     assert len(frame) == len(cov.rows) == 8
     assert frame["Kantor tanpa SOP"].tolist() == [len(r.missing) for r in cov.rows]
 
@@ -103,6 +112,10 @@ def test_chart_labels_are_short_unique_and_the_tooltip_full(cov) -> None:  # typ
     assert len(long) == len(cov.rows) * len(cov.offices)
     assert long["Prosedur"].nunique() == len(cov.rows)
     assert long["Kantor"].nunique() == len(cov.offices)
+    # office names are wrapped on lines, never cut
+    setda = long[long["Nama kantor"] == SETDA]["Kantor"].iloc[0]
+    assert setda.split("\n") == ["Sekretariat", "Daerah (Bagian", "Organisasi)"]
+    assert all(len(line) <= OFFICE_LINE for line in setda.split("\n"))
     assert long["Prosedur"].str.len().max() <= 20 + 4  # "NN. " before the short title
     ot = long[long["Judul prosedur"].str.contains("Organisasi Terlarang")]
     assert ot["Prosedur"].iloc[0].endswith("…")
@@ -131,3 +144,26 @@ def test_no_groups_no_rows(corpus_sops) -> None:  # type: ignore[no-untyped-def]
     cov = coverage([], corpus_sops)
     assert cov.rows == () and set(cov.offices) == OFFICES
     assert len(coverage_frame(cov)) == 0 and len(coverage_long(cov)) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Kecamatan Jogoroto", "Kec. Jogoroto"),
+        (SETDA, "Setda (Bag. Organisasi)"),
+        ("Kelurahan  Kepanjen Kidul", "Kel. Kepanjen Kidul"),
+        ("Sub Bagian Umum Kecamatan Candipuro", "Subbag. Umum Kec. Candipuro"),
+        ("Sekretariat DPRD Kabupaten Lumajang", "Setwan Kab. Lumajang"),
+        ("Dinas Kependudukan", "Dinas Kependudukan"),
+        ("lumajang-kecamatan.txt", "lumajang-kecamatan.txt"),
+    ],
+)
+def test_short_office(name: str, expected: str) -> None:
+    assert short_office(name) == expected
+
+
+def test_offices_that_abbreviate_alike_keep_their_names() -> None:
+    from sopdata.coverage import Coverage
+
+    cov = Coverage(offices=("Kecamatan Jati", "Kec. Jati"), rows=())
+    assert office_columns(cov) == {"Kecamatan Jati": "Kecamatan Jati", "Kec. Jati": "Kec. Jati"}

@@ -17,7 +17,7 @@ from sopdata.review.store import StoreError, WorkStore
 from tests.support.paths import ROOT
 
 APP = str(ROOT / "app.py")
-SETDA = "Sekretariat Daerah (Bagian Organisasi)"
+SETDA_COLUMN = "Setda (Bag. Organisasi)"  # "Sekretariat Daerah (Bagian Organisasi)"
 
 
 @pytest.fixture
@@ -70,9 +70,9 @@ def test_home_page_counts_coverage_and_next_steps(data_dir) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Dokumen": "5", "SOP": "42", "Kantor": "5", "Kelompok prosedur": "8"}
     coverage = at.dataframe[0].value
-    assert "Prosedur" in coverage.columns and SETDA in coverage.columns
+    assert "Prosedur" in coverage.columns and SETDA_COLUMN in coverage.columns
     laporan = coverage[coverage["Prosedur"] == "Laporan Kinerja"].iloc[0]
-    assert laporan[SETDA] == "✓" and laporan["Kecamatan Lumajang"] == "—"
+    assert laporan[SETDA_COLUMN] == "✓" and laporan["Kec. Lumajang"] == "—"
     assert laporan["Kantor tanpa SOP"] == 2
     assert len(at.get("vega_lite_chart")) == 1  # the coverage heatmap
     links = [link.proto.label for link in at.get("page_link")]
