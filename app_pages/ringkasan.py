@@ -120,11 +120,11 @@ if groups is not None:
             hide_index=True,
             width="stretch",
             column_config={
-                "Prosedur": st.column_config.TextColumn(width=280, pinned=True),
+                "Prosedur": st.column_config.TextColumn(width=240, pinned=True),
                 "Kantor tanpa SOP": st.column_config.NumberColumn(width=120),
                 **{
                     header: st.column_config.TextColumn(
-                        width=max(60, 8 * len(header) + 24), help=plain(office)
+                        width=max(60, 7 * len(header) + 24), help=plain(office)
                     )
                     for office, header in headers.items()
                 },

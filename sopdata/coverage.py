@@ -243,15 +243,15 @@ def coverage_chart(long: pd.DataFrame) -> alt.Chart:
                     labelLimit=0,
                     labelOverlap=False,
                     labelPadding=6,
+                    labelBaseline="top",
                     title=None,
-                    orient="top",
                 ),
             ),
             y=alt.Y("Prosedur:N", sort=procedures, axis=alt.Axis(labelLimit=320, title=None)),
             color=alt.Color(
                 "Keadaan:N",
                 scale=alt.Scale(domain=list(_STATE_COLOURS), range=list(_STATE_COLOURS.values())),
-                legend=alt.Legend(orient="bottom", title=None),
+                legend=alt.Legend(orient="top", title=None),
             ),
             tooltip=["Judul prosedur", "Nama kantor", "Keadaan", "Jumlah versi", "Judul SOP"],
         )
