@@ -25,8 +25,10 @@ from datetime import UTC, datetime
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Cm, Pt
+from docx.table import Table
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
@@ -190,7 +192,7 @@ def write_summary(ws: Worksheet, groups: Sequence[MeetingGroup], generated_at: d
         "Kelompok prosedur",
         "Kantor",
         "Status",
-        "Ditetapkan oleh / waktu",
+        "Status oleh / waktu",
         "Rancangan",
         "Jumlah temuan",
         f"{TOP_FINDINGS} temuan utama",
@@ -299,7 +301,8 @@ def berita_acara(
         f"yang membahas {len(groups)} kelompok prosedur, dengan hasil sebagai berikut."
     )
     for label in ("Hari/tanggal", "Waktu", "Tempat", "Pimpinan rapat"):
-        doc.add_paragraph(f"{label}\t: {BLANK}")
+        line = doc.add_paragraph(f"{label}\t: {BLANK}")
+        line.paragraph_format.tab_stops.add_tab_stop(Cm(4))
 
     doc.add_heading("A. Kelompok prosedur yang dibahas", level=1)
     table = doc.add_table(rows=1, cols=4)
@@ -315,6 +318,7 @@ def berita_acara(
         cells[1].text = _text(group.title)
         cells[2].text = _text(", ".join(group.offices))
         cells[3].text = group.status_label
+    _widths(table, (1.0, 6.5, 6.5, 2.5))
 
     doc.add_heading("B. Kelompok prosedur yang disepakati", level=1)
     agreed = [g for g in groups if g.agreed]
@@ -353,6 +357,10 @@ def berita_acara(
     for cell, label in zip(attendees.rows[0].cells, ATTENDEE_HEADER, strict=True):
         cell.text = label
         cell.paragraphs[0].runs[0].bold = True
+    for row in attendees.rows[1:]:
+        row.height = Cm(1.0)  # room to write a name and sign
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    _widths(attendees, (6.5, 5.5, 4.5))
 
     doc.add_paragraph()
     signatures = doc.add_table(rows=4, cols=2)
@@ -370,6 +378,14 @@ def berita_acara(
     doc.core_properties.title = "Berita acara rapat harmonisasi SOP"
     doc.core_properties.author = "SOP Harmoni"
     return doc
+
+
+def _widths(table: Table, cm: Sequence[float]) -> None:
+    """Column widths of a Word table (Word reads them from every cell)."""
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, cm, strict=True):
+            cell.width = Cm(width)
 
 
 def meeting_pack(
