@@ -381,8 +381,10 @@ def berita_acara(
 
 
 def _widths(table: Table, cm: Sequence[float]) -> None:
-    """Column widths of a Word table (Word reads them from every cell)."""
+    """Column widths of a Word table (Word reads them from every cell, LibreOffice from the grid)."""
     table.autofit = False
+    for column, width in zip(table.columns, cm, strict=True):
+        column.width = Cm(width)  # the grid, which LibreOffice reads
     for row in table.rows:
         for cell, width in zip(row.cells, cm, strict=True):
             cell.width = Cm(width)
