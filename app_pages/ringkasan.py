@@ -31,6 +31,7 @@ from sopdata.review.store import (
     GROUP_STATUS_LABEL,
     GROUP_STATUSES,
     GroupStatus,
+    StaleWriteError,
     StoreError,
 )
 from sopdata.review.workspace import fingerprint
@@ -139,12 +140,21 @@ if groups is not None:
 STATUS_ERROR = "ringkasan_status_error"
 
 
-def _save_status(gid: str, title: str) -> None:
-    """Saved before the page is drawn again, so the table below shows it at once."""
+def _save_status(gid: str, base_version: int) -> None:
+    """Saved before the page is drawn again, so the table below shows it at once.
+    ``base_version``: the status version the reviewer saw (0: none)."""
     status: GroupStatus = st.session_state[f"status_pick_{gid}"]
     note = st.session_state.get(f"status_note_{gid}", "")
     try:
-        store().set_group_status(gid, status, reviewer(), note=note.strip())
+        store().set_group_status(
+            gid, status, reviewer(), note=note.strip(), base_version=base_version
+        )
+    except StaleWriteError as exc:
+        st.session_state[STATUS_ERROR] = (
+            f"Status kelompok ini baru saja diubah di tempat lain (versi {exc.latest_version}); "
+            "tabel di atas kini menunjukkan status terbaru. Pilihan Anda belum disimpan: "
+            "simpan lagi bila tetap ingin mengubahnya."
+        )
     except StoreError as exc:
         st.session_state[STATUS_ERROR] = exc.message  # the choice stays in its widget
     else:
@@ -210,7 +220,7 @@ if groups:
             key="status_save",
             type="primary",
             on_click=_save_status,
-            args=(gid, titles[gid]),
+            args=(gid, current.version if current else 0),
         )
         if message := st.session_state.get(STATUS_ERROR):
             st.error(message)

@@ -164,18 +164,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE documents ADD COLUMN parse_error TEXT",
     ),
     (
-        # Append-only: a group's review status (Belum ditinjau -> Dibahas ->
-        # Disepakati -> Ditetapkan); its latest row counts, earlier rows are the history.
+        # A group's review status (Belum ditinjau -> Dibahas -> Disepakati ->
+        # Ditetapkan), numbered versions like drafts: the latest counts, earlier
+        # ones are the history.
         """CREATE TABLE group_status (
-            id INTEGER PRIMARY KEY,
             group_id TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
             status TEXT NOT NULL
                 CHECK (status IN ('belum_ditinjau', 'dibahas', 'disepakati', 'ditetapkan')),
             author TEXT NOT NULL,
             note TEXT NOT NULL DEFAULT '',
-            saved_at TEXT NOT NULL
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (group_id, version)
         )""",
-        "CREATE INDEX group_status_group ON group_status (group_id, id)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -276,9 +277,10 @@ class MatchDecision:
 
 @dataclass(frozen=True)
 class GroupStatusRecord:
-    """A group's review status as a reviewer set it (``saved_at`` in UTC, ISO 8601)."""
+    """One saved version of a group's review status (``saved_at`` in UTC, ISO 8601)."""
 
     group_id: str
+    version: int
     status: GroupStatus
     author: str
     note: str
@@ -862,43 +864,61 @@ class WorkStore:
     # --- group review status ----------------------------------------------------------
 
     def set_group_status(
-        self, group_id: str, status: GroupStatus, author: str, note: str = ""
+        self,
+        group_id: str,
+        status: GroupStatus,
+        author: str,
+        note: str = "",
+        base_version: int | None = None,
     ) -> GroupStatusRecord:
-        """Record where a group stands in the review (earlier statuses are kept).
+        """Save a group's review status as its next version (earlier ones are kept).
 
         Args:
             group_id: the group's id, as drafts use it (``Group.id``).
             status: one of :data:`GROUP_STATUSES`.
             author: who set it.
             note: why, for the history.
+            base_version: the version the reviewer saw (0: none yet); None
+                appends without checking.
 
         Returns:
-            The saved record.
+            The saved version.
 
         Raises:
             ValueError: an unknown status or an empty group id.
+            StaleWriteError: ``base_version`` is not the latest version.
         """
         if status not in GROUP_STATUSES:
             raise ValueError(f"status must be one of {GROUP_STATUSES}, got {status!r}")
         if not group_id:
             raise ValueError("group_id must not be empty")
-        now = utc_now()
-        self._write(
-            lambda conn: conn.execute(
-                "INSERT INTO group_status (group_id, status, author, note, saved_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (group_id, status, author, note, now),
+
+        def run(conn: sqlite3.Connection) -> GroupStatusRecord:
+            latest = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM group_status WHERE group_id = ?",
+                (group_id,),
+            ).fetchone()[0]
+            if base_version is not None and base_version != latest:
+                raise StaleWriteError("Status kelompok", group_id, base_version, latest)
+            now = utc_now()
+            conn.execute(
+                "INSERT INTO group_status (group_id, version, status, author, note, saved_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (group_id, latest + 1, status, author, note, now),
             )
-        )
-        return GroupStatusRecord(group_id, status, author, note, now)
+            return GroupStatusRecord(group_id, int(latest + 1), status, author, note, now)
+
+        return self._write(run)
+
+    _STATUS_COLUMNS = "group_id, version, status, author, note, saved_at"
 
     def group_statuses(self) -> dict[str, GroupStatusRecord]:
         """Group id -> its latest status, for every group that has one (the others
         are "belum_ditinjau")."""
         rows = self._read(
             lambda conn: conn.execute(
-                "SELECT group_id, status, author, note, saved_at FROM group_status "
-                "WHERE id IN (SELECT MAX(id) FROM group_status GROUP BY group_id) "
+                f"SELECT {self._STATUS_COLUMNS} FROM group_status AS t WHERE version = "
+                "(SELECT MAX(version) FROM group_status WHERE group_id = t.group_id) "
                 "ORDER BY group_id"
             ).fetchall()
         )
@@ -908,8 +928,8 @@ class WorkStore:
         """Every status a group was given, oldest first."""
         rows = self._read(
             lambda conn: conn.execute(
-                "SELECT group_id, status, author, note, saved_at FROM group_status "
-                "WHERE group_id = ? ORDER BY id",
+                f"SELECT {self._STATUS_COLUMNS} FROM group_status WHERE group_id = ? "
+                "ORDER BY version",
                 (group_id,),
             ).fetchall()
         )

@@ -209,3 +209,20 @@ def test_a_model_that_cannot_load_leaves_the_rest_of_the_page(data_dir, monkeypa
     assert {m.label: m.value for m in at.metric}["SOP"] == "42"
     assert "Masalah pembacaan dokumen" in [s.value for s in at.subheader]
     assert "Status kelompok" not in [s.value for s in at.subheader]
+
+
+def test_a_status_changed_meanwhile_elsewhere_is_not_overwritten(data_dir) -> None:
+    at = _home()
+    gid = at.selectbox(key="status_group").value
+    at.selectbox(key=f"status_pick_{gid}").select("ditetapkan").run()
+    with WorkStore.in_dir(data_dir) as ws:  # another reviewer, in another tab
+        ws.set_group_status(gid, "dibahas", "Budi")
+    at.button(key="status_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("baru saja diubah di tempat lain" in e.value for e in at.error)
+    assert at.selectbox(key=f"status_pick_{gid}").value == "ditetapkan"  # kept on screen
+    assert _status_table(at)["Status"].iloc[0] == "Dibahas"  # the other reviewer's, shown
+    at.button(key="status_save").click().run()  # saved again, on purpose
+    assert _status_table(at)["Status"].iloc[0] == "Ditetapkan"
+    with WorkStore.in_dir(data_dir) as ws:
+        assert [h.author for h in ws.group_status_history(gid)] == ["Budi", "peninjau"]

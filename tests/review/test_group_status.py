@@ -14,6 +14,7 @@ from sopdata.review.store import (
     GROUP_STATUSES,
     MIGRATIONS,
     SCHEMA_VERSION,
+    StaleWriteError,
     StoreError,
     WorkStore,
 )
@@ -91,10 +92,11 @@ def test_latest_status_counts_and_history_is_kept(store: WorkStore) -> None:
     assert latest["g:a#0"].label == "Disepakati" and latest["g:a#0"].agreed
     assert not latest["g:b#0"].agreed
     history = store.group_status_history("g:a#0")
-    assert [(h.status, h.author, h.note) for h in history] == [
-        ("dibahas", "Sari", "rapat pertama"),
-        ("disepakati", "Budi", "semua kantor setuju"),
+    assert [(h.version, h.status, h.author, h.note) for h in history] == [
+        (1, "dibahas", "Sari", "rapat pertama"),
+        (2, "disepakati", "Budi", "semua kantor setuju"),
     ]
+    assert latest["g:b#0"].version == 1
     assert history[0].saved_at <= history[1].saved_at and history[1].saved_at.endswith("+00:00")
     assert store.group_status_history("g:none#0") == []
 
@@ -136,3 +138,14 @@ def test_renamed_keys_carry_the_status(store: WorkStore) -> None:
     store.set_group_status(f"g:{old}", "disepakati", "Sari")
     assert store.rename_sop_keys({old: sop.key}) == 1
     assert store.group_statuses()[f"g:{sop.key}"].status == "disepakati"
+
+
+def test_a_status_based_on_an_old_version_is_refused(store: WorkStore) -> None:
+    """Two reviewers saw version 1; the second to save is told, and nothing is overwritten."""
+    store.set_group_status("g:a#0", "dibahas", "Sari", base_version=0)
+    store.set_group_status("g:a#0", "disepakati", "Budi", base_version=1)
+    with pytest.raises(StaleWriteError) as caught:
+        store.set_group_status("g:a#0", "belum_ditinjau", "Ani", base_version=1)
+    assert caught.value.latest_version == 2
+    assert store.group_statuses()["g:a#0"].status == "disepakati"
+    assert len(store.group_status_history("g:a#0")) == 2
