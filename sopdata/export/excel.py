@@ -433,23 +433,24 @@ def write_comparison(
     _set_widths(ws, widths)
     # Printed in blocks of two offices (a page break after every pair, the Baris
     # column repeated), so each page is read at >= 8 pt; notes join the last block.
+    # The title starts right of Baris so the repeated column prints nothing of it.
     first_block_end = min(c_notes, 1 + OFFICES_PER_PAGE * per)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=first_block_end)
+    ws.merge_cells(start_row=1, start_column=2, end_row=1, end_column=first_block_end)
     put(
         ws,
         1,
-        1,
+        2,
         f"PERBANDINGAN LANGKAH: {table.title}",
         bold=True,
         align=_CENTER,
         border=False,
         size=12,
     )
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=first_block_end)
+    ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=first_block_end)
     put(
         ws,
         2,
-        1,
+        2,
         "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada"
         " · Biru: urutan berbeda",
         align=Alignment(horizontal="left", wrap_text=True),
