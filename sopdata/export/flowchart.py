@@ -133,6 +133,10 @@ class Connector:
     flip_v: bool
     label: str = ""
     arrow: bool = True
+    #: Where a bent connector turns, as DrawingML's ``adj1``: a share of the
+    #: width in 1/100000 from the start (50000 halfway; negative: a detour
+    #: beyond the start, for a branch that leaves away from its target).
+    bend: int = 50_000
 
     def points(self) -> list[tuple[int, int]]:
         """The path drawn: two points for a straight line, four for a bent one."""
@@ -142,7 +146,7 @@ class Connector:
         y1 = self.box.y + (0 if self.flip_v else self.box.cy)
         if self.geometry == "straightConnector1":
             return [(x0, y0), (x1, y1)]
-        mid = (x0 + x1) // 2
+        mid = x0 + (x1 - x0) * self.bend // 100_000
         return [(x0, y0), (mid, y0), (mid, y1), (x1, y1)]
 
 
@@ -197,6 +201,11 @@ def _connect(
         s_site, e_site = (RIGHT, LEFT) if b.col > a.col else (LEFT, RIGHT)
     (x0, y0), (x1, y1) = a.box.site(s_site), b.box.site(e_site)
     box = Box(min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+    bend = 50_000
+    away = (s_site == RIGHT and x1 < x0) or (s_site == LEFT and x1 > x0)
+    if geometry == "bentConnector3" and away and box.cx:
+        detour = a.box.cx // 2  # leave outwards first, then turn back to the target
+        bend = -detour * 100_000 // box.cx
     return Connector(
         id=cid,
         start=a.id,
@@ -209,6 +218,7 @@ def _connect(
         flip_v=y1 < y0,
         label=label,
         arrow=arrow,
+        bend=bend,
     )
 
 
@@ -338,7 +348,8 @@ def _shape_xml(s: Shape) -> str:
 
 
 def _connector_xml(c: Connector) -> str:
-    geometry = f'<a:prstGeom prst="{c.geometry}"><a:avLst/></a:prstGeom>'
+    adjust = f'<a:gd name="adj1" fmla="val {c.bend}"/>' if c.geometry == "bentConnector3" else ""
+    geometry = f'<a:prstGeom prst="{c.geometry}"><a:avLst>{adjust}</a:avLst></a:prstGeom>'
     tail = '<a:tailEnd type="triangle" w="med" len="med"/>' if c.arrow else ""
     name = quoteattr(f"Panah {c.label}".strip() if c.arrow else "Garis pelaksana")
     return (
@@ -491,7 +502,7 @@ def flowchart_svg(steps: Sequence[Step], actors: Sequence[str]) -> str:
     heights = (_SVG_HEAD_H, *([_SVG_STEP_H] * len(steps)))
     grid = Grid(tuple(widths), tuple(heights))
     chart = layout_flowchart(steps, lanes, grid, first_actor_col=2, first_step_row=1)
-    width, height = sum(widths), sum(heights)
+    width, height = sum(widths) + _SVG_LANE_W // 3, sum(heights)  # room for a Tidak label
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="Arial, sans-serif" font-size="11">',

@@ -131,6 +131,12 @@ def test_decision_branches_ya_and_tidak_when_the_step_names_them():
     assert by_id[branches["Tidak"].end].step == "2"
     assert branches["Ya"].start_site != branches["Tidak"].start_site
     assert [lb.text for lb in chart.labels] == ["Ya", "Tidak"]
+    # Tidak leaves the right of the decision for a step on its left: it goes out
+    # rightwards first (a detour), never back across the diamond
+    tidak = branches["Tidak"]
+    start = by_id[tidak.start].box
+    assert tidak.start_site == RIGHT and tidak.bend < 0
+    assert tidak.points()[1][0] > start.x + start.cx
     steps[2].yes_to = "1"  # type: ignore[attr-defined]
     chart = layout_flowchart(steps, ACTORS, GRID, 2, 1)
     ya = next(c for c in chart.connectors if c.label == "Ya")
