@@ -119,7 +119,7 @@ def test_decision_branches_ya_and_tidak_when_the_step_names_them():
             ("1", "Staf", PROCESS),
             ("2", "Staf", PROCESS),
             ("3", "Kasubag", DECISION),
-            ("4", "Camat", PROCESS),
+            ("4", "Kasubag", PROCESS),
         ]
     )
     steps[2].no_to = "2"  # type: ignore[attr-defined]  # the field another change adds to Step
