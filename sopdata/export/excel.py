@@ -331,9 +331,9 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
     c_first_actor = 3
     c_req = c_first_actor + n_act
     c_time, c_out, c_note = c_req + 1, c_req + 2, c_req + 3
-    widths = {c_no: 5, c_act: 36, c_req: 18, c_time: 10, c_out: 18, c_note: 14}
+    widths = {c_no: 5, c_act: 32, c_req: 18, c_time: 10, c_out: 18, c_note: 14}
     for k in range(n_act):
-        widths[c_first_actor + k] = 12
+        widths[c_first_actor + k] = 10
     _set_widths(ws, widths)
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_note)

@@ -249,7 +249,8 @@ def layout_flowchart(
         for n, j in enumerate(cols):
             col = first_actor_col + j
             w, h = grid.col_widths[col], grid.row_heights[row]
-            cx, cy = int(w * 0.62), int(h * 0.62)
+            cx = int(w * 0.62)  # a symbol keeps its proportions in a tall row
+            cy = min(int(h * 0.62), int(cx * (0.75 if kind == "decision" else 0.55)))
             box = Box(grid.x(col) + (w - cx) // 2, grid.y(row) + (h - cy) // 2, cx, cy)
             shape = Shape(next_id, step.no, kind, col, row, box, actors[j], primary=n == 0)
             next_id += 1
