@@ -388,7 +388,7 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
             row,
             widths,
             {c_act: step.activity, c_req: step.requirements, c_out: step.output, c_note: step.note},
-            minimum=3 if drawing else 2,
+            minimum=3 if drawing and step.actors else 2,  # room for a drawn symbol
         )
         row += 1
     ws.merge_cells(start_row=row, start_column=c_no, end_row=row, end_column=c_req)
