@@ -147,12 +147,17 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
     draft = harmonise(comparison, rule=args.rule, title=args.title or None)
     if args.output:
         export_workbook(draft.sop, args.output, WorkbookParts(comparison, found, draft.choices))
+    if args.docx:
+        from sopdata.export.word import export_docx
+
+        export_docx(draft.sop, args.docx)
     if args.json:
         payload = {
             **found.to_dict(),
             "harmonised": draft.sop.to_dict(),
             "choices": [c.to_dict() for c in draft.choices],
             "workbook": args.output or None,
+            "docx": args.docx or None,
         }
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -482,6 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--query", required=True, help='judul prosedur yang dicari, mis. "surat keluar"')
     h.add_argument(
         "-o", "--output", default="", help="simpan buku kerja Excel (.xlsx) ke berkas ini"
+    )
+    h.add_argument(
+        "--docx", default="", help="simpan rancangan sebagai dokumen Word (.docx) ke berkas ini"
     )
     h.add_argument("--json", action="store_true", help="cetak temuan dan rancangan sebagai JSON")
     h.add_argument(

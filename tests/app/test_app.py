@@ -8,6 +8,7 @@ import io
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
+from docx import Document
 from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -216,8 +217,8 @@ def test_bandingkan_marks_a_step_done_in_another_order(data_dir, monkeypatch):
         state._comparison.clear()
 
 
-def _downloaded(at: AppTest, storages: list[MemoryMediaFileStorage]) -> bytes:
-    url = at.get("download_button")[0].proto.url
+def _downloaded(at: AppTest, storages: list[MemoryMediaFileStorage], index: int = 0) -> bytes:
+    url = at.get("download_button")[index].proto.url
     name = url.rsplit("/", 1)[1]
     for storage in reversed(storages):
         try:
@@ -266,6 +267,17 @@ def test_harmonisasi_edit_a_step_save_download_and_restart(data_dir, monkeypatch
     assert workbook.sheetnames[:2] == ["Identitas", "Prosedur"]
     activities = [row[1] for row in workbook["Prosedur"].iter_rows(min_row=7, values_only=True)]
     assert "Menyampaikan konsep surat ke Pengadministrasi Umum" in activities
+    labels = [b.proto.label for b in restarted.get("download_button")]
+    assert labels[1] == "Unduh Word (.docx)"
+    document = Document(io.BytesIO(_downloaded(restarted, storages, 1)))
+    assert any(
+        "Menyampaikan konsep surat ke Pengadministrasi Umum" in c.text
+        for row in document.tables[2].rows
+        for c in row.cells
+    )
+    assert "Bagan alir" in [e.label for e in restarted.expander]
+    chart = next(e for e in restarted.expander if e.label == "Bagan alir")
+    assert [type(c).__name__ for c in chart.children.values()] == ["Image"]
 
 
 def test_pair_key_is_order_free():
