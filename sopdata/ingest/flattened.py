@@ -347,8 +347,8 @@ def column_words(text: str) -> list[ColumnWord]:
     starts = [m.start for m in found]
     extra = []
     for m in _FUZZY_TOKEN.finditer(text):
-        if not m.group(0)[:1].isalpha():
-            continue
+        if sum(c.isalpha() for c in m.group(0)) < 4:
+            continue  # a number, a code
         k = bisect.bisect_right(starts, m.start()) - 1
         if k >= 0 and m.start() < found[k].end:
             continue  # inside a column name found as spelled

@@ -6,7 +6,7 @@ PROSEDUR" heading. OCR and careless typing misspell them ("Kelenghapan",
 "Pelaksama", "0utput", "Wakiu", "URALAN PROSEDLR"); instead of listing the
 misspellings one document shows, a word is compared with the vocabulary:
 
-* :func:`fold` maps characters OCR confuses to one representative (``rn`` -> ``m``,
+* :func:`fold` maps characters OCR confuses to one representative (``rn`` -> ``m``, ``ri`` -> ``n``,
   ``l``/``1``/``i``/``|`` -> ``i``, ``0`` -> ``o``, ``h`` -> ``k``, ``c`` -> ``e`` ...);
 * the folded word is then within a bounded edit distance of a folded label word
   (see :func:`max_distance`), or, for a header cell
@@ -39,7 +39,7 @@ COLUMN_WORDS: dict[str, str] = {
 }
 
 # Characters (and pairs) OCR reads for one another, folded to one representative.
-_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("ii", "u"))
+_PAIRS = (("rn", "m"), ("ri", "n"), ("vv", "w"), ("cl", "d"), ("ii", "u"))
 _CHARS = str.maketrans(
     {
         "1": "i",
@@ -137,3 +137,9 @@ def is_heading_pair(first: str, second: str) -> bool:
         label_word(first, ("uraian",)) == "uraian"
         and label_word(second, ("prosedur",)) == "prosedur"
     )
+
+
+def canonical_labels(cell: str, vocabulary: tuple[str, ...] = tuple(COLUMN_WORDS)) -> str:
+    """``cell`` with every misspelt vocabulary word written as spelled, the rest kept:
+    a header cell "Pelaksama" -> "pelaksana", "Uraian Kegiatn" -> "Uraian kegiatan"."""
+    return _WORD.sub(lambda m: label_word(m.group(0), vocabulary) or m.group(0), cell)
