@@ -44,11 +44,15 @@ _KAB_OR_KOTA = re.compile(r"(?<!KEPALA )\b(KABUPATEN|KOTA)\s+([A-Z][A-Z]{2,})\b"
 # name is the capitalised words up to the next unit word; a "KEPALA KELURAHAN X" is
 # the signature's title, not the letterhead.
 _INLINE_UNIT = re.compile(
-    r"(?<![A-Za-z])(?<!KEPALA )(KELURAHAN|DESA|PUSKESMAS)[ ]+"
+    r"(?<![A-Za-z])(?<!KEPALA )(KELURAHAN|DESA|PUSKESMAS|UNIVERSITAS)[ ]+"
     r"([A-Z][A-Z0-9.\-]*(?![a-z])(?:[ ][A-Z][A-Z0-9.\-]*(?![a-z])){0,3})"
 )
 _UNIT_WORDS = frozenset(
     {"KECAMATAN", "KABUPATEN", "KOTA", "PEMERINTAH", "KELURAHAN", "DESA", "NIP", "JL", "JALAN"}
+)
+_PROVINSI = re.compile(r"\bPROVINSI\s+([A-Z]{3,}(?:[ ](?!KABUPATEN|KOTA)[A-Z]{3,})?)\b")
+_KAB_OR_KOTA_PROSE = re.compile(
+    r"(?<!Bupati )\b(Kabupaten|Kota)\s+([A-Z][a-z]{2,}(?:\s+(?:Timur|Barat|Utara|Selatan|Tengah))?)\b"
 )
 _KECAMATAN = re.compile(r"\bKECAMATAN\s+([A-Z][A-Za-z]+)")
 _CAMAT = re.compile(r"\bCAMAT\s+([A-Z][A-Z]+)\b")
@@ -76,8 +80,16 @@ def match_field(text: str) -> tuple[str, re.Match[str]] | None:
 # "KELURAHAN CITRODIWANGSAN", "SEKRETARIAT DAERAH" + "BAGIAN ORGANISASI".
 _UNIT_HEADER = re.compile(
     r"^(?:DINAS|BADAN|INSPEKTORAT|SATUAN\s+POLISI|SEKRETARIAT|KELURAHAN|DESA|PUSKESMAS|"
-    r"RUMAH\s+SAKIT|RSUD|UPTD?|KANTOR|BAGIAN)\b[A-Z0-9 .,&()/'-]{0,90}$"
+    r"RUMAH\s+SAKIT|RSUD|UPTD?|KANTOR|BAGIAN|KEMENTERIAN|DIREKTORAT|UNIVERSITAS|INSTITUT|"
+    r"POLITEKNIK|PENGADILAN|KEJAKSAAN|KEPOLISIAN|POLRES|POLSEK|MADRASAH|SEKOLAH|"
+    r"(?:SD|SMP|SMA|SMK|MTS|MAN|MIN)\s+NEGERI)\b[A-Z0-9 .,&()/'-]{0,90}$"
 )
+# A letterhead line that ends with a unit word goes on with the unit's name on the
+# next line ("KANTOR KEMENTERIAN" / "AGAMA PROVINSI", "DINAS" / "KESEHATAN").
+_UNIT_CONTINUES = re.compile(
+    r"\b(?:KANTOR|KEMENTERIAN|DINAS|BADAN|PENGADILAN|UNIVERSITAS|DIREKTORAT|UPTD?\.?|MADRASAH)$"
+)
+_NAME_LINE = re.compile(r"^[A-Z][A-Z .&'-]{2,60}$")
 _UNIT_LABEL = re.compile(
     r"^[^\w\n]*+(?:unit\s+kerja|satuan\s+kerja|perangkat\s+daerah|unit\s+organisasi|skpd|opd)"
     r"(?>[^\S\n]*?[:\t])[^\S\n]*+(\S.{2,90})$",
@@ -87,6 +99,7 @@ _KANTOR_OF_PLACE = re.compile(r"^KANTOR\s+(?=(?:KECAMATAN|KELURAHAN|DESA)\b)")
 _STEP_TABLE_HEADER = re.compile(r"kegiatan.*pelaksana|pelaksana.*kegiatan", re.I)
 _UNIT_ACRONYMS = frozenset(
     {"RSUD", "UPT", "UPTD", "DPRD", "BPBD", "BKD", "BKPSDM", "DPMPTSP", "SATPOL", "PP"}
+    | {"SD", "SMP", "SMA", "SMK", "MTS", "MAN", "MIN", "IB", "IA", "II"}
 )
 
 
@@ -118,6 +131,10 @@ def _letterhead_unit(text: str) -> str:
     if label:
         return _unit_name(label.group(1).split("\t")[0])
     cells = [collapse_spaces(strip_markup(c)) for line in head for c in line.split("\t")]
+    cells = [c for c in cells if c]
+    for k in range(len(cells) - 1):
+        if _UNIT_CONTINUES.search(cells[k]) and _NAME_LINE.match(cells[k + 1]):
+            cells[k] = f"{cells[k]} {cells[k + 1]}"
     # "KANTOR KECAMATAN X" is Kecamatan X (found below), "KANTOR KELURAHAN Y" is Kelurahan Y
     cells = [_KANTOR_OF_PLACE.sub("", c) for c in cells]
     units = [c for c in cells if c.isupper() and _UNIT_HEADER.match(c)]
@@ -149,6 +166,14 @@ def _parent_government(text: str) -> str:
         if g.group(2) not in _NOT_PLACE and g.group(2) not in _UNIT_WORDS:
             name = smart_title(g.group(2))
             return name if g.group(1) == "KABUPATEN" else f"Kota {name}"
+    # a provincial office (BPS, Kanwil): "PROVINSI BENGKULU" in its letterhead
+    p = _PROVINSI.search(text[:3000])
+    if p and p.group(1) not in _NOT_PLACE:
+        return f"Provinsi {smart_title(p.group(1))}"
+    # named in a sentence: "... Kabupaten Samosir", "di Kota Malang"
+    for g in _KAB_OR_KOTA_PROSE.finditer(text[:6000]):
+        if g.group(2).upper() not in _NOT_PLACE:
+            return g.group(2) if g.group(1) == "Kabupaten" else f"Kota {g.group(2)}"
     return ""
 
 

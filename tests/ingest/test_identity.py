@@ -137,3 +137,51 @@ def test_dinas_letterhead_in_a_text_dump_names_the_office() -> None:
 )
 def test_office_from_title(title: str, office: str) -> None:
     assert office_from_title(title) == office
+
+
+# Letterheads of ministries, universities, courts, schools and provincial offices
+# (synthetic, one per layout; the development set's documents are scored by
+# `evaluate --docs`).
+LETTERHEADS = [
+    (
+        "KEMENTERIAN HUKUM REPUBLIK INDONESIA\nKANTOR WILAYAH JAWA TENGAH\nNama SOP : Cuti",
+        "Kementerian Hukum Republik Indonesia",
+        "",
+    ),
+    # a letterhead wrapped after its unit word
+    (
+        "KANTOR KEMENTERIAN\nAGAMA KABUPATEN\nNama SOP : Cuti Pegawai",
+        "Kantor Kementerian Agama Kabupaten",
+        "",
+    ),
+    (
+        "PENGADILAN NEGERI SLEMAN\nKELAS IB\nNama SOP : Pendaftaran Perkara",
+        "Pengadilan Negeri Sleman",
+        "",
+    ),
+    ("SMA NEGERI 3 KLATEN\nSOP PEMINJAMAN BUKU", "SMA Negeri 3 Klaten", ""),
+    ("MADRASAH ALIYAH NEGERI 2 KUDUS\nSOP TAMU", "Madrasah Aliyah Negeri 2 Kudus", ""),
+    (
+        "BADAN PUSAT STATISTIK\nPROVINSI JAMBI\nNama SOP : Pengelolaan Arsip",
+        "Badan Pusat Statistik",
+        "Provinsi Jambi",
+    ),
+    # a university named inside a line a PDF's extraction ran together
+    (
+        "1 SOP PEMINJAMAN RUANG UNIVERSITAS DIPONEGORO FAKULTAS HUKUM Jl. Prof. Soedarto",
+        "Universitas Diponegoro Fakultas Hukum",
+        "",
+    ),
+    # a kabupaten named in a sentence
+    (
+        "PUSKESMAS TEMPEL\nSesuai Peraturan Bupati tentang pelayanan di Kabupaten Sleman.",
+        "Puskesmas Tempel",
+        "Sleman",
+    ),
+    ("DINAS SOSIAL\nsurat dari Kota Cirebon", "Dinas Sosial", "Kota Cirebon"),
+]
+
+
+@pytest.mark.parametrize(("text", "office", "kab"), LETTERHEADS)
+def test_letterheads_of_other_offices(text: str, office: str, kab: str) -> None:
+    assert find_office(text) == (office, kab)
