@@ -228,7 +228,38 @@ def find_office(text: str) -> tuple[str, str]:
         m2 = _CAMAT.search(text)
         if m2 and m2.group(1) not in _NOT_PLACE:
             office = f"Kecamatan {m2.group(1).title()}"
+    if not office:
+        office = _prose_unit(text)
     return office, kab
+
+
+# A unit named in running text ("di lingkungan pemerintah Desa Slamparejo", "tamu SMK
+# Negeri 2 Dumai", "Pelaksana Kantor Kecamatan Lasem"): a kecamatan, kelurahan, desa,
+# puskesmas or state school followed by its capitalised name.
+_PROSE_UNIT = re.compile(
+    r"(?<!Kepala )(?<!Sekretaris )(?<!Perangkat )(?<!Pemerintahan )(?<![A-Za-z])"
+    r"(Kecamatan|Kelurahan|Desa|Puskesmas|(?:SD|SMP|SMA|SMK|MTs|MAN)\s+Negeri\s+\d{1,2})"
+    r"\s+([A-Z][a-z]{2,}(?:[ -][A-Z][a-z]{2,})?)\b"
+)
+_PROSE_NOT_NAME = frozenset(
+    {"Kabupaten", "Kota", "Kecamatan", "Kelurahan", "Desa", "Setempat", "Yang", "Dan", "Atau"}
+)
+
+
+def _prose_unit(text: str) -> str:
+    """The unit running text names most often in its first pages, "" when none."""
+    counts: dict[str, int] = {}
+    for m in _PROSE_UNIT.finditer(text[:6000]):
+        words = m.group(2).replace("-", " - ").split()
+        if words[0] in _PROSE_NOT_NAME:
+            continue
+        if len(words) > 1 and words[-1] in _PROSE_NOT_NAME:
+            words = words[:1]
+        name = f"{collapse_spaces(m.group(1))} {' '.join(words).replace(' - ', '-')}"
+        counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return ""
+    return max(counts, key=lambda n: counts[n])
 
 
 @dataclass

@@ -185,3 +185,22 @@ LETTERHEADS = [
 @pytest.mark.parametrize(("text", "office", "kab"), LETTERHEADS)
 def test_letterheads_of_other_offices(text: str, office: str, kab: str) -> None:
     assert find_office(text) == (office, kab)
+
+
+PROSE = [
+    (
+        "Prosedur ini berlaku di lingkungan Pemerintah Desa Sukorejo.\n"
+        "1. Warga datang ke Kantor Desa Sukorejo membawa KTP.",
+        "Desa Sukorejo",
+    ),
+    ("Semua tamu yang berkunjung ke SMP Negeri 4 Bantul dicatat.", "SMP Negeri 4 Bantul"),
+    ("Pelaksana Kantor Kecamatan Tanjung Priok melayani warga.", "Kecamatan Tanjung Priok"),
+    # a title of office (Kepala Desa) and a unit without a name are not the office
+    ("Kepala Desa Menandatangani surat. Petugas kelurahan memeriksa.", ""),
+    ("Surat dari Kelurahan Setempat diserahkan.", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "office"), PROSE)
+def test_office_named_in_running_text(text: str, office: str) -> None:
+    assert find_office(text)[0] == office
