@@ -89,6 +89,13 @@ _UNIT_HEADER = re.compile(
 _UNIT_CONTINUES = re.compile(
     r"\b(?:KANTOR|KEMENTERIAN|DINAS|BADAN|PENGADILAN|UNIVERSITAS|DIREKTORAT|UPTD?\.?|MADRASAH)$"
 )
+_DOCUMENT_HEADING = re.compile(
+    r"^(?:SOP|STANDART?\s+OPERASIONAL\s+PROSEDUR(?:\s+\(SOP\))?|STANDART?\s+PELAYANAN)\s+"
+    r"(?=(?:KEMENTERIAN|DINAS|BADAN|KANTOR|KECAMATAN|KELURAHAN|DESA|PUSKESMAS|UPTD?|"
+    r"SEKRETARIAT|INSPEKTORAT|PENGADILAN|UNIVERSITAS)\b)"
+)
+# A letterhead line ending in a fragment of a word cut at the line's end ("PENCATATAN S").
+_CUT_WORD = re.compile(r"\s(?!DI$|KE$|DAN$)[A-Z]{1,2}$")
 _NAME_LINE = re.compile(r"^[A-Z][A-Z .&'-]{2,60}$")
 _UNIT_LABEL = re.compile(
     r"^[^\w\n]*+(?:unit\s+kerja|satuan\s+kerja|perangkat\s+daerah|unit\s+organisasi|skpd|opd)"
@@ -131,10 +138,17 @@ def _letterhead_unit(text: str) -> str:
     if label:
         return _unit_name(label.group(1).split("\t")[0])
     cells = [collapse_spaces(strip_markup(c)) for line in head for c in line.split("\t")]
-    cells = [c for c in cells if c]
+    # a cover heading naming the unit: "SOP KEMENTERIAN AGAMA", "STANDAR PELAYANAN DINAS ..."
+    cells = [_DOCUMENT_HEADING.sub("", c) for c in cells if c]
     for k in range(len(cells) - 1):
         if _UNIT_CONTINUES.search(cells[k]) and _NAME_LINE.match(cells[k + 1]):
             cells[k] = f"{cells[k]} {cells[k + 1]}"
+        elif (
+            _UNIT_HEADER.match(cells[k])
+            and _CUT_WORD.search(cells[k])
+            and _NAME_LINE.match(cells[k + 1])
+        ):
+            cells[k] = cells[k] + cells[k + 1]  # a word cut by the line's end: "S" / "IPIL ..."
     # "KANTOR KECAMATAN X" is Kecamatan X (found below), "KANTOR KELURAHAN Y" is Kelurahan Y
     cells = [_KANTOR_OF_PLACE.sub("", c) for c in cells]
     units = [c for c in cells if c.isupper() and _UNIT_HEADER.match(c)]

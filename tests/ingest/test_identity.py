@@ -75,8 +75,8 @@ CASES = [
         "Kota Madiun",
     ),
     ("UPTD PUSKESMAS KEDUNGKANDANG Halaman", "Puskesmas Kedungkandang", ""),
-    # the kabupaten without "PEMERINTAH" above it
-    ("SOP KEMENTERIAN AGAMA\n\nKABUPATEN SUMBAWA\n", "", "Sumbawa"),
+    # the kabupaten without "PEMERINTAH" above it (the unit from the cover heading)
+    ("SOP KEMENTERIAN AGAMA\n\nKABUPATEN SUMBAWA\n", "Kementerian Agama", "Sumbawa"),
     # a BAGIAN without a sekretariat above it is a Pelaksana column, not the office
     ("PEMERINTAH KABUPATEN LUMAJANG\nBAGIAN UMUM", "", "Lumajang"),
     # unit words after the step table starts are steps and columns, not the letterhead
@@ -204,3 +204,28 @@ PROSE = [
 @pytest.mark.parametrize(("text", "office"), PROSE)
 def test_office_named_in_running_text(text: str, office: str) -> None:
     assert find_office(text)[0] == office
+
+
+@pytest.mark.parametrize(
+    ("text", "office", "kab"),
+    [
+        # a cover heading that names the unit
+        ("SOP DINAS PERHUBUNGAN\nKABUPATEN KENDAL\nSOP Uji Kir", "Dinas Perhubungan", "Kendal"),
+        (
+            "STANDAR PELAYANAN KANTOR KECAMATAN MLATI\nPersyaratan",
+            "Kecamatan Mlati",
+            "",
+        ),
+        # a word cut at the line's end by the page's width
+        (
+            "STANDART PELAYANAN DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU S\n"
+            "ATU PINTU KOTA BATU\nPersyaratan",
+            "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Batu",
+            "Kota Batu",
+        ),
+        # a heading about a service is no unit
+        ("SOP PELAYANAN KTP\nNama SOP : Pelayanan KTP", "", ""),
+    ],
+)
+def test_unit_named_in_a_cover_heading(text: str, office: str, kab: str) -> None:
+    assert find_office(text) == (office, kab)
