@@ -15,7 +15,13 @@ Scoring, per expected SOP:
   position) has within one step of the expected count; scored on SOPs with at
   least 3 expected steps (fewer is a fragment, not a procedure);
 * **Waktu read**: of the steps found in documents marked ``has_waktu=y``, the
-  share whose Waktu was read as a duration or lead time.
+  share whose Waktu was read as a duration or lead time;
+* **office**: the ``office`` column (the issuing unit, the organisations above
+  it after " - ", its kabupaten/kota/provinsi after a comma, in the name or in
+  parentheses) against the first SOP's ``office`` and ``kabupaten``: *right*
+  (unit and parent government), *partial* (one of them), *wrong*. A document
+  whose office the text does not name ("per site", "not named", "A kecamatan
+  in ...") is not scored, nor a parent known only from the site.
 
 A reader error other than :class:`~sopdata.errors.SOPLoadError` is a traceback
 and is counted as such.
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 import time
 import traceback
 from collections.abc import Sequence
@@ -53,6 +60,100 @@ class ExpectedSOP:
         return not self.title.startswith("(")
 
 
+_UNSCORED_OFFICE = re.compile(
+    r"^(?:an?\s+(?:kelurahan|kecamatan|desa)\b|unknown\b|kecamatan\s+\")|not a real office", re.I
+)
+_FROM_SITE = re.compile(r"per site|site domain|from site|not named|not stated", re.I)
+_PARENT = re.compile(r"\b(kabupaten|kota|provinsi)\s+(.+)$", re.I)
+_DROP_WORDS = {"kantor", "pemerintah", "uptd", "republik", "indonesia", "the"}
+
+
+def office_key(name: str) -> str:
+    """A unit's name for comparison: lower case, "Kab."/"Kec." spelled out, without
+    punctuation and the words every letterhead adds ("Kantor", "Pemerintah")."""
+    name = re.sub(r"\bkab\.?(?=\s)", "kabupaten", name, flags=re.I)
+    name = re.sub(r"\bkec\.?(?=\s)", "kecamatan", name, flags=re.I)
+    words = re.sub(r"[^a-z0-9 ]+", " ", name.lower()).split()
+    return " ".join(w for w in words if w not in _DROP_WORDS)
+
+
+def _split_parent(key: str) -> tuple[str, str]:
+    """("dinas x kabupaten y") -> ("dinas x", "kabupaten y")."""
+    m = _PARENT.search(key)
+    if not m:
+        return key, ""
+    return key[: m.start()].strip(), f"{m.group(1).lower()} {m.group(2).strip()}"
+
+
+@dataclass(frozen=True)
+class ExpectedOffice:
+    """The manifest's office: the unit and the organisations above it (keys), and
+    its parent government ("kabupaten x", "kota y", "provinsi z"; "" when the text
+    does not name it)."""
+
+    units: tuple[str, ...]
+    parent: str
+
+
+def expected_office(cell: str) -> ExpectedOffice | None:
+    """The office the ``office`` column says the text names; None when it does not."""
+    cell = cell.strip()
+    if not cell or _UNSCORED_OFFICE.search(cell):
+        return None
+    notes = re.findall(r"\(([^()]*)\)", cell)
+    main = re.sub(r"\([^()]*\)", " ", cell)
+    units: list[str] = []
+    parent = ""
+    for part in re.split(r"\s+-\s+|,", main):
+        key = office_key(part)
+        if not key:
+            continue
+        unit, par = _split_parent(key)
+        if par and not parent:
+            parent = par
+        if unit:
+            units.append(unit)
+    for note in notes:
+        if _FROM_SITE.search(note):
+            if not re.search(r"\b(?:kab|kota|kabupaten)\b", note, re.I):
+                return None  # the unit itself is known only from the site
+            continue  # its parent is known only from the site
+        for part in note.split(","):
+            unit, par = _split_parent(office_key(part))
+            if par and not unit and not parent:
+                parent = par
+    if not units:
+        return None
+    return ExpectedOffice(tuple(units), parent)
+
+
+def _same_parent(expected: str, found: str) -> bool:
+    if not found:
+        return False
+    f = office_key(found)
+    if not _PARENT.match(f):
+        f = f"kabupaten {f}"  # SOP.kabupaten holds a kabupaten by its name alone
+    if _PARENT.match(expected):
+        return f == expected
+    return f.split(" ", 1)[1] == expected
+
+
+def office_score(expected: ExpectedOffice, office: str, kabupaten: str) -> str:
+    """ "right", "partial" or "wrong": the found office and kabupaten against the manifest's."""
+    unit, parent_in_name = _split_parent(office_key(office))
+    unit_right = bool(unit) and any(
+        unit == u or (len(unit.split()) >= 2 and (unit in u or u in unit)) for u in expected.units
+    )
+    if not expected.parent:
+        return "right" if unit_right else "wrong"
+    parent_right = _same_parent(expected.parent, kabupaten) or (
+        bool(parent_in_name) and _same_parent(expected.parent, parent_in_name)
+    )
+    if unit_right and parent_right:
+        return "right"
+    return "partial" if unit_right or parent_right else "wrong"
+
+
 @dataclass
 class DocResult:
     """One document: what the manifest expects and what the readers found."""
@@ -69,6 +170,10 @@ class DocResult:
     paired: list[SOP | None] = field(default_factory=list)
     titles_right: list[bool] = field(default_factory=list)
     steps_found: list[int | None] = field(default_factory=list)
+    #: The office the manifest names (None: the text does not name it).
+    office_expected: ExpectedOffice | None = None
+    #: "right", "partial", "wrong"; "" when not scored.
+    office: str = ""
 
     @property
     def steps_scored(self) -> list[tuple[int, int | None]]:
@@ -104,6 +209,10 @@ class DocResult:
                     else ""
                 )
             )
+        if self.office:
+            first = self.found[0] if self.found else None
+            read = f"{first.office!r}, {first.kabupaten!r}" if first else "-"
+            parts.append(f"    kantor: {self.office} (dibaca: {read})")
         extra = [s for s in self.found if all(s is not p for p in paired)]
         for s in extra:
             parts.append(f"    ++ tambahan: {s.title[:60]!r} ({len(s.steps)} langkah)")
@@ -135,6 +244,10 @@ class DocsReport:
             "steps_scored": len(scored),
             "waktu_read": waktu_read,
             "waktu_steps": waktu_total,
+            "office_right": sum(1 for d in self.docs if d.office == "right"),
+            "office_partial": sum(1 for d in self.docs if d.office == "partial"),
+            "office_wrong": sum(1 for d in self.docs if d.office == "wrong"),
+            "office_scored": sum(1 for d in self.docs if d.office),
             "seconds": round(sum(d.seconds for d in self.docs), 3),
         }
 
@@ -148,6 +261,8 @@ class DocsReport:
             f"step counts within ±1: {t['steps_right']} of {t['steps_scored']} "
             f"(SOPs with ≥{MIN_SCORED_STEPS} steps)",
             f"Waktu read: {t['waktu_read']} of {t['waktu_steps']} steps (documents with Waktu)",
+            f"office: {t['office_right']} right, {t['office_partial']} partial, "
+            f"{t['office_wrong']} wrong of {t['office_scored']} (documents naming their office)",
             f"read in {t['seconds']:.2f} s",
         ]
         return out
@@ -211,6 +326,14 @@ def evaluate_document(path: Path, row: dict[str, str]) -> DocResult:
         right = sop is not None and (not want.title_printed or title_matches(want.title, sop.title))
         result.titles_right.append(right)
         result.steps_found.append(None if sop is None else len(sop.steps))
+    result.office_expected = expected_office(row.get("office", ""))
+    if result.office_expected is not None:
+        first = result.found[0] if result.found else None
+        result.office = (
+            office_score(result.office_expected, first.office, first.kabupaten)
+            if first
+            else "wrong"
+        )
     return result
 
 

@@ -39,6 +39,14 @@ def test_every_full_benchmark_is_in_the_runner() -> None:
 
 
 @pytest.mark.slow
+def test_parse_docs_reads_the_development_set_and_the_seeds() -> None:
+    r = run("bench_parse", "--docs", "--repeat", "1")
+    assert r["docs_files"] == 59  # 54 documents of tests/data/realdocs and 5 seed files
+    assert r["docs_sops"] >= 111
+    assert r["docs_read_s"] > 0 and r["docs_cpu_s"] > 0
+
+
+@pytest.mark.slow
 def test_parse_reports_seed_and_synthetic_throughput() -> None:
     r = run("bench_parse", "--repeat", "1", "--synthetic", "100")
     assert r["seed_parse_s"] > 0 and r["seed_kb_per_s"] > 0

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SOPKind
 from sopdata.ingest.identity import find_office, office_from_title
+from sopdata.ingest.labels import COLUMN_WORDS, label_word
 from sopdata.ingest.parse_ocr import is_ocr_book
 from sopdata.records import SOP, Step
 from sopdata.text.durations import looks_like_duration, parse_duration
@@ -314,21 +315,67 @@ class Header:
     text: str
 
 
+@dataclass(frozen=True)
+class ColumnWord:
+    """A column name found in the text: its span and the column it names."""
+
+    start: int
+    end: int
+    lastgroup: str | None
+
+
+# Column names recognised however misspelt (see labels.label_word); "Mutu Baku" and
+# "Uraian Prosedur" are two-word names, read only as spelled.
+_FUZZY_COLUMNS = (
+    "kegiatan",
+    "aktivitas",
+    "pelaksana",
+    "kelengkapan",
+    "persyaratan",
+    "waktu",
+    "output",
+    "keluaran",
+    "keterangan",
+)
+_FUZZY_TOKEN = re.compile(r"(?<![\w/])[A-Za-z0-9|]{5,12}(?![\w/])")
+
+
+def column_words(text: str) -> list[ColumnWord]:
+    """The column names of a step table in ``text``, in order: as spelled, and
+    misspelt ones ("Pelaksama", "Kelengkapn", "0utput") by :func:`label_word`."""
+    found = [ColumnWord(m.start(), m.end(), m.lastgroup) for m in _COLUMN_WORDS.finditer(text)]
+    starts = [m.start for m in found]
+    extra = []
+    for m in _FUZZY_TOKEN.finditer(text):
+        if sum(c.isalpha() for c in m.group(0)) < 4:
+            continue  # a number, a code
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k >= 0 and m.start() < found[k].end:
+            continue  # inside a column name found as spelled
+        word = label_word(m.group(0), _FUZZY_COLUMNS)
+        if word is None:
+            continue
+        extra.append(ColumnWord(m.start(), m.end(), COLUMN_WORDS[word]))
+    if not extra:
+        return found
+    return sorted(found + extra, key=lambda c: c.start)
+
+
 def find_headers(text: str) -> list[Header]:
     """Step-table headers: column words close together (three kinds at least, one of
     them Pelaksana, Mutu Baku or Kelengkapan), or "No Kegiatan" with one more."""
-    matches = list(_COLUMN_WORDS.finditer(text))
+    matches = column_words(text)
     headers: list[Header] = []
     k = 0
     while k < len(matches):
         first = matches[k]
         kinds = {first.lastgroup}
-        no_keg = bool(_NO_KEGIATAN.search(text, max(0, first.start() - 4), first.end() + 1))
+        no_keg = bool(_NO_KEGIATAN.search(text, max(0, first.start - 4), first.end + 1))
         j = k
         while j + 1 < len(matches) and j - k < _MAX_CLUSTER:
-            gap = matches[j + 1].start() - matches[j].end()
+            gap = matches[j + 1].start - matches[j].end
             limit = _NO_KEGIATAN_GAP if no_keg and j == k else _CLUSTER_GAP
-            between = text[matches[j].end() : matches[j + 1].start()]
+            between = text[matches[j].end : matches[j + 1].start]
             if gap > limit or ":" in between or _ROW_START.search(between):
                 break  # a header has no "label : value" and no numbered row inside
             j += 1
@@ -338,24 +385,24 @@ def find_headers(text: str) -> list[Header]:
             # a column word of a legend or a form above ("Jenis Kegiatan") is not the header
             while not no_keg and k < j and _valid_cluster(matches[k + 1 : j + 1]):
                 lead, rest = matches[k], matches[k + 1 : j + 1]
-                far = rest[0].start() - lead.end() > 40
+                far = rest[0].start - lead.end > 40
                 if not far and lead.lastgroup not in {m.lastgroup for m in rest}:
                     break
                 k += 1
             first = matches[k]
-            start = first.start()
-            nk = _NO_KEGIATAN.search(text, max(0, start - 4), first.end() + 1)
+            start = first.start
+            nk = _NO_KEGIATAN.search(text, max(0, start - 4), first.end + 1)
             if nk:
                 start = nk.start()
-            headers.append(Header(start, matches[j].end(), text[start : matches[j].end()]))
-        elif no_keg and first.lastgroup == "kegiatan" and _line_opens_with_no(text, first.start()):
-            start = line_start_of(text, first.start())
-            headers.append(Header(start, first.end(), text[start : first.end()]))
+            headers.append(Header(start, matches[j].end, text[start : matches[j].end]))
+        elif no_keg and first.lastgroup == "kegiatan" and _line_opens_with_no(text, first.start):
+            start = line_start_of(text, first.start)
+            headers.append(Header(start, first.end, text[start : first.end]))
         k = j + 1
     return headers
 
 
-def _valid_cluster(matches: list[re.Match[str]]) -> bool:
+def _valid_cluster(matches: list[ColumnWord]) -> bool:
     kinds = {m.lastgroup for m in matches}
     return len(kinds) >= 3 and bool(kinds & {"pelaksana", "mutu", "kelengkapan"})
 
@@ -544,7 +591,7 @@ def _title_before(text: str, header: Header, first_table: bool) -> str:
             if picked:
                 break
             continue
-        if find_labels(line) or len(_COLUMN_WORDS.findall(line)) >= 2:
+        if find_labels(line) or len(column_words(line)) >= 2:
             break
         doc_type = bool(_DOC_TYPE.match(_PAGE_OR_ITEM_NO.sub("", line)))
         title_like = (

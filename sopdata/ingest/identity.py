@@ -44,11 +44,15 @@ _KAB_OR_KOTA = re.compile(r"(?<!KEPALA )\b(KABUPATEN|KOTA)\s+([A-Z][A-Z]{2,})\b"
 # name is the capitalised words up to the next unit word; a "KEPALA KELURAHAN X" is
 # the signature's title, not the letterhead.
 _INLINE_UNIT = re.compile(
-    r"(?<![A-Za-z])(?<!KEPALA )(KELURAHAN|DESA|PUSKESMAS)[ ]+"
+    r"(?<![A-Za-z])(?<!KEPALA )(KELURAHAN|DESA|PUSKESMAS|UNIVERSITAS)[ ]+"
     r"([A-Z][A-Z0-9.\-]*(?![a-z])(?:[ ][A-Z][A-Z0-9.\-]*(?![a-z])){0,3})"
 )
 _UNIT_WORDS = frozenset(
     {"KECAMATAN", "KABUPATEN", "KOTA", "PEMERINTAH", "KELURAHAN", "DESA", "NIP", "JL", "JALAN"}
+)
+_PROVINSI = re.compile(r"\bPROVINSI\s+([A-Z]{3,}(?:[ ](?!KABUPATEN|KOTA)[A-Z]{3,})?)\b")
+_KAB_OR_KOTA_PROSE = re.compile(
+    r"(?<!Bupati )\b(Kabupaten|Kota)\s+([A-Z][a-z]{2,}(?:\s+(?:Timur|Barat|Utara|Selatan|Tengah))?)\b"
 )
 _KECAMATAN = re.compile(r"\bKECAMATAN\s+([A-Z][A-Za-z]+)")
 _CAMAT = re.compile(r"\bCAMAT\s+([A-Z][A-Z]+)\b")
@@ -76,8 +80,23 @@ def match_field(text: str) -> tuple[str, re.Match[str]] | None:
 # "KELURAHAN CITRODIWANGSAN", "SEKRETARIAT DAERAH" + "BAGIAN ORGANISASI".
 _UNIT_HEADER = re.compile(
     r"^(?:DINAS|BADAN|INSPEKTORAT|SATUAN\s+POLISI|SEKRETARIAT|KELURAHAN|DESA|PUSKESMAS|"
-    r"RUMAH\s+SAKIT|RSUD|UPTD?|KANTOR|BAGIAN)\b[A-Z0-9 .,&()/'-]{0,90}$"
+    r"RUMAH\s+SAKIT|RSUD|UPTD?|KANTOR|BAGIAN|KEMENTERIAN|DIREKTORAT|UNIVERSITAS|INSTITUT|"
+    r"POLITEKNIK|PENGADILAN|KEJAKSAAN|KEPOLISIAN|POLRES|POLSEK|MADRASAH|SEKOLAH|"
+    r"(?:SD|SMP|SMA|SMK|MTS|MAN|MIN)\s+NEGERI)\b[A-Z0-9 .,&()/'-]{0,90}$"
 )
+# A letterhead line that ends with a unit word goes on with the unit's name on the
+# next line ("KANTOR KEMENTERIAN" / "AGAMA PROVINSI", "DINAS" / "KESEHATAN").
+_UNIT_CONTINUES = re.compile(
+    r"\b(?:KANTOR|KEMENTERIAN|DINAS|BADAN|PENGADILAN|UNIVERSITAS|DIREKTORAT|UPTD?\.?|MADRASAH)$"
+)
+_DOCUMENT_HEADING = re.compile(
+    r"^(?:SOP|STANDART?\s+OPERASIONAL\s+PROSEDUR(?:\s+\(SOP\))?|STANDART?\s+PELAYANAN)\s+"
+    r"(?=(?:KEMENTERIAN|DINAS|BADAN|KANTOR|KECAMATAN|KELURAHAN|DESA|PUSKESMAS|UPTD?|"
+    r"SEKRETARIAT|INSPEKTORAT|PENGADILAN|UNIVERSITAS)\b)"
+)
+# A letterhead line ending in a fragment of a word cut at the line's end ("PENCATATAN S").
+_CUT_WORD = re.compile(r"\s(?!DI$|KE$|DAN$)[A-Z]{1,2}$")
+_NAME_LINE = re.compile(r"^[A-Z][A-Z .&'-]{2,60}$")
 _UNIT_LABEL = re.compile(
     r"^[^\w\n]*+(?:unit\s+kerja|satuan\s+kerja|perangkat\s+daerah|unit\s+organisasi|skpd|opd)"
     r"(?>[^\S\n]*?[:\t])[^\S\n]*+(\S.{2,90})$",
@@ -87,6 +106,7 @@ _KANTOR_OF_PLACE = re.compile(r"^KANTOR\s+(?=(?:KECAMATAN|KELURAHAN|DESA)\b)")
 _STEP_TABLE_HEADER = re.compile(r"kegiatan.*pelaksana|pelaksana.*kegiatan", re.I)
 _UNIT_ACRONYMS = frozenset(
     {"RSUD", "UPT", "UPTD", "DPRD", "BPBD", "BKD", "BKPSDM", "DPMPTSP", "SATPOL", "PP"}
+    | {"SD", "SMP", "SMA", "SMK", "MTS", "MAN", "MIN", "IB", "IA", "II"}
 )
 
 
@@ -118,6 +138,17 @@ def _letterhead_unit(text: str) -> str:
     if label:
         return _unit_name(label.group(1).split("\t")[0])
     cells = [collapse_spaces(strip_markup(c)) for line in head for c in line.split("\t")]
+    # a cover heading naming the unit: "SOP KEMENTERIAN AGAMA", "STANDAR PELAYANAN DINAS ..."
+    cells = [_DOCUMENT_HEADING.sub("", c) for c in cells if c]
+    for k in range(len(cells) - 1):
+        if _UNIT_CONTINUES.search(cells[k]) and _NAME_LINE.match(cells[k + 1]):
+            cells[k] = f"{cells[k]} {cells[k + 1]}"
+        elif (
+            _UNIT_HEADER.match(cells[k])
+            and _CUT_WORD.search(cells[k])
+            and _NAME_LINE.match(cells[k + 1])
+        ):
+            cells[k] = cells[k] + cells[k + 1]  # a word cut by the line's end: "S" / "IPIL ..."
     # "KANTOR KECAMATAN X" is Kecamatan X (found below), "KANTOR KELURAHAN Y" is Kelurahan Y
     cells = [_KANTOR_OF_PLACE.sub("", c) for c in cells]
     units = [c for c in cells if c.isupper() and _UNIT_HEADER.match(c)]
@@ -149,6 +180,14 @@ def _parent_government(text: str) -> str:
         if g.group(2) not in _NOT_PLACE and g.group(2) not in _UNIT_WORDS:
             name = smart_title(g.group(2))
             return name if g.group(1) == "KABUPATEN" else f"Kota {name}"
+    # a provincial office (BPS, Kanwil): "PROVINSI BENGKULU" in its letterhead
+    p = _PROVINSI.search(text[:3000])
+    if p and p.group(1) not in _NOT_PLACE:
+        return f"Provinsi {smart_title(p.group(1))}"
+    # named in a sentence: "... Kabupaten Samosir", "di Kota Malang"
+    for g in _KAB_OR_KOTA_PROSE.finditer(text[:6000]):
+        if g.group(2).upper() not in _NOT_PLACE:
+            return g.group(2) if g.group(1) == "Kabupaten" else f"Kota {g.group(2)}"
     return ""
 
 
@@ -203,7 +242,38 @@ def find_office(text: str) -> tuple[str, str]:
         m2 = _CAMAT.search(text)
         if m2 and m2.group(1) not in _NOT_PLACE:
             office = f"Kecamatan {m2.group(1).title()}"
+    if not office:
+        office = _prose_unit(text)
     return office, kab
+
+
+# A unit named in running text ("di lingkungan pemerintah Desa Slamparejo", "tamu SMK
+# Negeri 2 Dumai", "Pelaksana Kantor Kecamatan Lasem"): a kecamatan, kelurahan, desa,
+# puskesmas or state school followed by its capitalised name.
+_PROSE_UNIT = re.compile(
+    r"(?<!Kepala )(?<!Sekretaris )(?<!Perangkat )(?<!Pemerintahan )(?<![A-Za-z])"
+    r"(Kecamatan|Kelurahan|Desa|Puskesmas|(?:SD|SMP|SMA|SMK|MTs|MAN)\s+Negeri\s+\d{1,2})"
+    r"\s+([A-Z][a-z]{2,}(?:[ -][A-Z][a-z]{2,})?)\b"
+)
+_PROSE_NOT_NAME = frozenset(
+    {"Kabupaten", "Kota", "Kecamatan", "Kelurahan", "Desa", "Setempat", "Yang", "Dan", "Atau"}
+)
+
+
+def _prose_unit(text: str) -> str:
+    """The unit running text names most often in its first pages, "" when none."""
+    counts: dict[str, int] = {}
+    for m in _PROSE_UNIT.finditer(text[:6000]):
+        words = m.group(2).replace("-", " - ").split()
+        if words[0] in _PROSE_NOT_NAME:
+            continue
+        if len(words) > 1 and words[-1] in _PROSE_NOT_NAME:
+            words = words[:1]
+        name = f"{collapse_spaces(m.group(1))} {' '.join(words).replace(' - ', '-')}"
+        counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return ""
+    return max(counts, key=lambda n: counts[n])
 
 
 @dataclass

@@ -24,7 +24,7 @@ from sopdata.ingest.ocr import Progress, ScanDocument, attach_low_confidence, re
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from sopdata.ingest.pdf import ScannedPDFError, read_pdf
-from sopdata.ingest.prose import read_prose
+from sopdata.ingest.prose import read_named_document, read_prose
 from sopdata.ingest.quality import finalise
 from sopdata.ingest.service_standard import read_service_standard
 from sopdata.ingest.table_rows import TableDocument
@@ -286,6 +286,10 @@ def parse_document_text(text: str, source_file: str) -> list[SOP]:
     ocr = not sops
     if ocr:
         sops = parse_ocr(text, source_file, acronyms=_acronyms())
+    if not sops:
+        # never refuse what can be read: a document that names its procedure
+        sops = read_named_document(text, source_file)
+        ocr = False
     return finalise(sops, ocr=ocr)
 
 

@@ -44,6 +44,7 @@ import numpy as np
 
 from sopdata.errors import SOPLoadError
 from sopdata.form import DECISION, PROCESS, TERMINATOR
+from sopdata.ingest.labels import canonical_labels
 from sopdata.ingest.table_rows import Row, TableDocument, tidy_line
 from sopdata.records import SOP
 
@@ -897,7 +898,7 @@ def _continues(last: Row, first: Row) -> bool:
 
 def _is_header(row: Row) -> bool:
     """A step table's header row: a cell that says Kegiatan (Uraian Kegiatan ...)."""
-    return any(_HEADER_KEGIATAN.match(c) for c in row)
+    return any(_HEADER_KEGIATAN.match(canonical_labels(c)) for c in row)
 
 
 def _column_labels(rows: list[Row]) -> dict[int, str]:

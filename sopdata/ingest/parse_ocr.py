@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from sopdata.ingest.identity import find_office, match_field, match_section
+from sopdata.ingest.labels import label_words
 from sopdata.records import SOP, Step
 from sopdata.text.durations import parse_duration
 from sopdata.text.glossary import default_glossary
@@ -38,10 +39,17 @@ _ADDRESS = re.compile(
     r"(jln|jl\.|telp|nip|disahkan|tgl|nomor|kecamatan|pemerintah|kabupaten|pembina)", re.I
 )
 _CONNECTORS = {"kepada", "untuk", "dan", "di", "pada", "dengan", "pegawai", "masyarakat"}
-_HEADER_WORDS = re.compile(
-    r"(kegiatan|kegl?atan|kelengk|kelenghapan|helengh|waktu|wakiu|wikt|output|outpat|dutput|oaurtput|"
-    r"keterangan|keteran|pelaksana|pelaksama|pelarsana|mutu|baku|bakl|bakle)",
-    re.I,
+# The column words of the step table's header (misread spellings are recognised by
+# :func:`label_word`, not listed).
+_HEADER_VOCABULARY = (
+    "kegiatan",
+    "kelengkapan",
+    "waktu",
+    "output",
+    "keterangan",
+    "pelaksana",
+    "mutu",
+    "baku",
 )
 # A row number at the start of a line: "1 |Menerima", "2 Humas", "& |bersangkutan" (& = 6).
 _LINE_NO = re.compile(r"^[\s|{\[(]*+(\d{1,2}|&)\s*+(?:[|\[{(.,]\s*+)?(?=[A-Za-z\"'])")
@@ -184,7 +192,7 @@ def _best_chain(candidates: list[_Anchor]) -> list[_Anchor]:
 
 def is_header_line(line: str) -> bool:
     """A repeated table header row: several header words, or one on a short line."""
-    hits = len(_HEADER_WORDS.findall(line))
+    hits = len(label_words(line, _HEADER_VOCABULARY))
     return hits >= 2 or (hits == 1 and len(line.split()) <= 3)
 
 
@@ -205,7 +213,7 @@ def _header_end(lines: list[str]) -> int:
     )
     last = -1
     for i, line in enumerate(lines[: min(first_row, 14)]):
-        if _HEADER_WORDS.search(line):
+        if label_words(line, _HEADER_VOCABULARY):
             last = i
     end = last + 1
     # Short fragments of wrapped header cells ("Kepegawa", "ian", "n").

@@ -21,6 +21,7 @@ from typing import Any
 
 from sopdata.form import HEADER_FIELDS, SECTION_FIELDS, has_decision, is_decision_label
 from sopdata.ingest.identity import IdentityBlock, feed_tab_line, find_office, match_field
+from sopdata.ingest.labels import canonical_labels
 from sopdata.records import SOP, Actor, Step
 from sopdata.text.durations import looks_like_duration, parse_duration
 from sopdata.text.textclean import (
@@ -74,8 +75,13 @@ def clean_cell(cell: str) -> str:
     return collapse_spaces(strip_markup(cell))
 
 
+def header_cell(cell: str) -> str:
+    """A header cell's text, its column words spelled right ("Pelaksama" -> "pelaksana")."""
+    return canonical_labels(clean_cell(cell))
+
+
 def is_table_header(cells: list[str]) -> bool:
-    texts = [clean_cell(c) for c in cells]
+    texts = [header_cell(c) for c in cells]
     has_kegiatan = any(_KEGIATAN.match(t) for t in texts)
     has_actor_or_quality = any(
         _PELAKSANA.match(t) or _WAKTU.match(t) or re.match(r"^\W*mutu\s+b\w+", t, re.I)
@@ -126,8 +132,8 @@ class TableLayout:
 
 
 def read_layout(header: list[str], sub: list[str] | None) -> TableLayout | None:
-    head = [clean_cell(c) for c in header]
-    subs = [clean_cell(c) for c in sub] if sub else []
+    head = [header_cell(c) for c in header]
+    subs = [header_cell(c) for c in sub] if sub else []
     keg = next((i for i, t in enumerate(head) if _KEGIATAN.match(t)), 1)
 
     def find(pattern: re.Pattern[str]) -> int | None:
@@ -153,7 +159,7 @@ def read_layout(header: list[str], sub: list[str] | None) -> TableLayout | None:
         ket = next((i for i, t in enumerate(subs) if _KETERANGAN.match(t)), None)
     if ket is None and len(head) > out + 1:
         ket = out + 1
-    names = subs if subs else head
+    names = [clean_cell(c) for c in (sub or header)]  # actors' names as printed
     actors = [(i, names[i]) for i in range(keg + 1, kel) if i < len(names) and names[i]]
     return TableLayout(keg, actors, kel, waktu, out, ket)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from sopdata.form import SOPKind
 from sopdata.ingest.identity import find_office
 from sopdata.ingest.listing import opening_actors, split_marker, stated_duration
 from sopdata.ingest.service_standard import (
@@ -137,3 +138,45 @@ def read_prose(text: str, source_file: str) -> list[SOP]:
             sop.office = sop.office or office
             sop.kabupaten = sop.kabupaten or kab
     return sops
+
+
+# --- a document that names its procedure but holds no steps -------------------------
+
+#: A heading that names a procedure document: "SOP ...", "Standar Operasional Prosedur
+#: ...", "Standar Pelayanan ...", "Persyaratan ...", "Tata Cara ...", "Mekanisme ...".
+_NAMED_HEADING = re.compile(
+    r"^(?:(?P<sop>SOP|S\.O\.P\.?|Standar\s+Operasional(?:\s+dan)?\s+Prosedur|Prosedur|"
+    r"Tata\s+Cara|Mekanisme|Alur)|(?P<sp>Standar\s+Pelayanan|Persyaratan))\b"
+    r"(?P<subject>(?:\s+\S+){2,18})$",
+    re.I,
+)
+# The same named in quotes in a preface: 'penyusunan "Buku Saku Standar Operasional ..."'.
+_QUOTED_TITLE = re.compile(
+    r"[\"“]([^\"“”]{0,60}\b(?:Standar\s+Operasional|SOP)\b[^\"“”]{5,120})[\"”]", re.I
+)
+#: The warning of an SOP read from its title alone.
+NO_STEPS_WARNING = "SOP dibaca dari judulnya saja: isi langkahnya secara manual"
+
+
+def read_named_document(text: str, source_file: str) -> list[SOP]:
+    """The SOP a document names in a heading (or in quotes in its preface) when no
+    reader found its steps: its title, office and kind, no steps, and a warning.
+    [] when the text names no procedure."""
+    lines = [" ".join(x.split()) for x in text.splitlines() if x.strip()][:15]
+    title = ""
+    kind: SOPKind = "prosedur"
+    for line in lines:
+        m = _NAMED_HEADING.match(line.strip(" :"))
+        if m and not line.endswith((".", ",")) and len(line) <= 160:
+            title = line.strip(" :")
+            kind = "standar_pelayanan" if m.group("sp") else "prosedur"
+            break
+    if not title:
+        q = _QUOTED_TITLE.search(" ".join(text[:5000].split()))
+        if not q:
+            return []
+        title = q.group(1).strip()
+    sop = SOP(source_file=source_file, title=title, title_raw=title, kind=kind)
+    sop.office, sop.kabupaten = find_office(text)
+    sop.warnings.append(NO_STEPS_WARNING)
+    return [sop]

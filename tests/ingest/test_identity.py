@@ -75,8 +75,8 @@ CASES = [
         "Kota Madiun",
     ),
     ("UPTD PUSKESMAS KEDUNGKANDANG Halaman", "Puskesmas Kedungkandang", ""),
-    # the kabupaten without "PEMERINTAH" above it
-    ("SOP KEMENTERIAN AGAMA\n\nKABUPATEN SUMBAWA\n", "", "Sumbawa"),
+    # the kabupaten without "PEMERINTAH" above it (the unit from the cover heading)
+    ("SOP KEMENTERIAN AGAMA\n\nKABUPATEN SUMBAWA\n", "Kementerian Agama", "Sumbawa"),
     # a BAGIAN without a sekretariat above it is a Pelaksana column, not the office
     ("PEMERINTAH KABUPATEN LUMAJANG\nBAGIAN UMUM", "", "Lumajang"),
     # unit words after the step table starts are steps and columns, not the letterhead
@@ -137,3 +137,95 @@ def test_dinas_letterhead_in_a_text_dump_names_the_office() -> None:
 )
 def test_office_from_title(title: str, office: str) -> None:
     assert office_from_title(title) == office
+
+
+# Letterheads of ministries, universities, courts, schools and provincial offices
+# (synthetic, one per layout; the development set's documents are scored by
+# `evaluate --docs`).
+LETTERHEADS = [
+    (
+        "KEMENTERIAN HUKUM REPUBLIK INDONESIA\nKANTOR WILAYAH JAWA TENGAH\nNama SOP : Cuti",
+        "Kementerian Hukum Republik Indonesia",
+        "",
+    ),
+    # a letterhead wrapped after its unit word
+    (
+        "KANTOR KEMENTERIAN\nAGAMA KABUPATEN\nNama SOP : Cuti Pegawai",
+        "Kantor Kementerian Agama Kabupaten",
+        "",
+    ),
+    (
+        "PENGADILAN NEGERI SLEMAN\nKELAS IB\nNama SOP : Pendaftaran Perkara",
+        "Pengadilan Negeri Sleman",
+        "",
+    ),
+    ("SMA NEGERI 3 KLATEN\nSOP PEMINJAMAN BUKU", "SMA Negeri 3 Klaten", ""),
+    ("MADRASAH ALIYAH NEGERI 2 KUDUS\nSOP TAMU", "Madrasah Aliyah Negeri 2 Kudus", ""),
+    (
+        "BADAN PUSAT STATISTIK\nPROVINSI JAMBI\nNama SOP : Pengelolaan Arsip",
+        "Badan Pusat Statistik",
+        "Provinsi Jambi",
+    ),
+    # a university named inside a line a PDF's extraction ran together
+    (
+        "1 SOP PEMINJAMAN RUANG UNIVERSITAS DIPONEGORO FAKULTAS HUKUM Jl. Prof. Soedarto",
+        "Universitas Diponegoro Fakultas Hukum",
+        "",
+    ),
+    # a kabupaten named in a sentence
+    (
+        "PUSKESMAS TEMPEL\nSesuai Peraturan Bupati tentang pelayanan di Kabupaten Sleman.",
+        "Puskesmas Tempel",
+        "Sleman",
+    ),
+    ("DINAS SOSIAL\nsurat dari Kota Cirebon", "Dinas Sosial", "Kota Cirebon"),
+]
+
+
+@pytest.mark.parametrize(("text", "office", "kab"), LETTERHEADS)
+def test_letterheads_of_other_offices(text: str, office: str, kab: str) -> None:
+    assert find_office(text) == (office, kab)
+
+
+PROSE = [
+    (
+        "Prosedur ini berlaku di lingkungan Pemerintah Desa Sukorejo.\n"
+        "1. Warga datang ke Kantor Desa Sukorejo membawa KTP.",
+        "Desa Sukorejo",
+    ),
+    ("Semua tamu yang berkunjung ke SMP Negeri 4 Bantul dicatat.", "SMP Negeri 4 Bantul"),
+    ("Pelaksana Kantor Kecamatan Tanjung Priok melayani warga.", "Kecamatan Tanjung Priok"),
+    # a title of office (Kepala Desa) and a unit without a name are not the office
+    ("Kepala Desa Menandatangani surat. Petugas kelurahan memeriksa.", ""),
+    ("Surat dari Kelurahan Setempat diserahkan.", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "office"), PROSE)
+def test_office_named_in_running_text(text: str, office: str) -> None:
+    assert find_office(text)[0] == office
+
+
+@pytest.mark.parametrize(
+    ("text", "office", "kab"),
+    [
+        # a cover heading that names the unit
+        ("SOP DINAS PERHUBUNGAN\nKABUPATEN KENDAL\nSOP Uji Kir", "Dinas Perhubungan", "Kendal"),
+        (
+            "STANDAR PELAYANAN KANTOR KECAMATAN MLATI\nPersyaratan",
+            "Kecamatan Mlati",
+            "",
+        ),
+        # a word cut at the line's end by the page's width
+        (
+            "STANDART PELAYANAN DINAS PENANAMAN MODAL DAN PELAYANAN TERPADU S\n"
+            "ATU PINTU KOTA BATU\nPersyaratan",
+            "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Batu",
+            "Kota Batu",
+        ),
+        # a heading about a service is no unit
+        ("SOP PELAYANAN KTP\nNama SOP : Pelayanan KTP", "", ""),
+    ],
+)
+def test_unit_named_in_a_cover_heading(text: str, office: str, kab: str) -> None:
+    assert find_office(text) == (office, kab)

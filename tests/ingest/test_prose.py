@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sopdata.ingest.loaders import parse_document_text
-from sopdata.ingest.prose import read_prose
+from sopdata.ingest.prose import NO_STEPS_WARNING, read_prose
 
 ANNOUNCED = """Surat Keterangan Belum Menikah
 Surat Keterangan Belum Menikah adalah surat dari kelurahan untuk warga yang belum pernah menikah.
@@ -72,3 +72,52 @@ def test_step_waktu_stated_in_text():
 def test_no_procedure_in_an_article():
     text = "Berita Desa\nWarga desa bergotong royong membersihkan saluran air. Kegiatan berlangsung meriah.\n"
     assert read_prose(text, "a.txt") == []
+
+
+# --- documents that name their procedure but hold no steps ---------------------------
+
+NAMED = [
+    # (text, title, kind)
+    (
+        "Persyaratan Penerbitan Surat Keterangan Ahli Waris\n\n"
+        "Berikut berkas yang perlu disiapkan warga Kecamatan Tanjung Priok sebelum datang.\n"
+        "KTP dan KK ahli waris serta surat kematian.\n",
+        "Persyaratan Penerbitan Surat Keterangan Ahli Waris",
+        "standar_pelayanan",
+    ),
+    (
+        "Tata Cara Peminjaman Ruang Rapat Balai Desa\n"
+        "Ruang rapat dapat dipinjam oleh warga untuk kegiatan kemasyarakatan.\n",
+        "Tata Cara Peminjaman Ruang Rapat Balai Desa",
+        "prosedur",
+    ),
+    (
+        "KATA PENGANTAR\nPuji syukur atas tersusunnya \u201cPedoman Standar Operasional Prosedur "
+        "Pengelolaan Pasar Desa Sukamaju\u201d yang menjadi acuan pengelola pasar.\n",
+        "Pedoman Standar Operasional Prosedur Pengelolaan Pasar Desa Sukamaju",
+        "prosedur",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "title", "kind"), NAMED)
+def test_a_named_procedure_without_steps_is_an_sop_with_a_warning(
+    text: str, title: str, kind: str
+) -> None:
+    [sop] = parse_document_text(text, "x.txt")
+    assert sop.title == title
+    assert sop.kind == kind
+    assert sop.steps == []
+    assert NO_STEPS_WARNING in sop.warnings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kepada Yth. Bapak Camat\nDengan hormat, kami sampaikan laporan kegiatan.\n",
+        # a sentence that speaks of an SOP is no heading
+        "Rapat membahas SOP pelayanan yang akan disusun tahun depan.\n",
+    ],
+)
+def test_text_that_names_no_procedure_is_still_refused(text: str) -> None:
+    assert parse_document_text(text, "x.txt") == []

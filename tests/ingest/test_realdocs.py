@@ -25,6 +25,14 @@ def test_no_document_raises(totals):
 
 def test_readers_floor(totals):
     # SOP AP flattened/Puskesmas/identity-only readers and Standar Pelayanan/prose readers
-    assert totals["documents_with_sop"] >= 52
-    assert totals["titles_right"] >= 69
+    assert totals["documents_with_sop"] >= 54
+    assert totals["titles_right"] >= 71
     assert totals["steps_right"] >= 49
+    assert totals["waktu_read"] >= 130
+
+
+def test_office_floor(totals):
+    # letterheads of ministries, universities, courts, schools; units named in running text
+    assert totals["office_scored"] == 41
+    assert totals["office_right"] >= 24
+    assert totals["office_right"] + totals["office_partial"] >= 29
