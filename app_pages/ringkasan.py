@@ -25,7 +25,7 @@ from app_pages._state import (
 from sopdata.coverage import coverage, coverage_frame, office_columns
 from sopdata.export.meeting import meeting_group
 from sopdata.harmonise import harmonise
-from sopdata.review.overview import corpus_counts, next_steps, reader_problems
+from sopdata.review.overview import ReaderProblem, corpus_counts, next_steps, reader_problems
 from sopdata.review.store import (
     AGREED_STATUSES,
     GROUP_STATUS_LABEL,
@@ -70,9 +70,8 @@ c4.metric("Kelompok prosedur", "…" if groups is None else len(groups))
 
 # --- next steps -----------------------------------------------------------------------
 st.subheader("Langkah berikutnya")
-uploads = len(v.documents)
 todo = next_steps(
-    uploads, problems, groups, {g: r.status for g, r in statuses.items()}, drafts.keys()
+    counts, problems, groups, {g: r.status for g, r in statuses.items()}, drafts.keys()
 )
 if not todo:
     st.caption("Tidak ada yang mendesak.")
@@ -109,11 +108,12 @@ if groups is not None:
     st.subheader("Cakupan prosedur per kantor")
     if not groups:
         st.info("Belum ada kelompok prosedur. Konfirmasi pasangan SOP di halaman Pencocokan.")
-    else:
+    if v.sops:
         cov = coverage(groups, v.sops)
         st.caption(
-            "✓ kantor memiliki SOP ini · — tidak memiliki · ✓✓ lebih dari satu versi "
-            "(dua SOP satu kantor dalam satu kelompok)."
+            "Setiap prosedur satu baris: kelompok SOP setara lebih dulu, lalu SOP yang hanya "
+            "dimiliki satu kantor. ✓ kantor memiliki SOP ini · — tidak memiliki · ✓✓ lebih "
+            "dari satu versi (dua SOP satu kantor dalam satu kelompok)."
         )
         headers = office_columns(cov)
         st.dataframe(
@@ -131,10 +131,13 @@ if groups is not None:
                 },
             },
         )
-        groups_key = "|".join(
-            [v.corpus_fingerprint, *(f"{g.id}:{','.join(s.key for s in g.sops)}" for g in groups)]
+        coverage_key = "|".join(
+            [
+                ",".join(cov.offices),
+                *(f"{r.group_id}:{r.title}:{[c.titles for c in r.cells]}" for r in cov.rows),
+            ]
         )
-        st.altair_chart(coverage_chart_of(groups_key, cov), width="stretch")
+        st.altair_chart(coverage_chart_of(coverage_key, cov), width="stretch")
 
 # --- group status -----------------------------------------------------------------------
 STATUS_ERROR = "ringkasan_status_error"
@@ -249,7 +252,6 @@ else:
                 "Kantor": [p.office or "-" for p in problems],
                 "SOP": [p.title or "-" for p in problems],
                 "Keyakinan": [p.confidence for p in problems],
-                "Rincian": [p.detail for p in problems],
                 "Dokumen": [p.document for p in problems],
             }
         ),
@@ -258,12 +260,32 @@ else:
         height=min(420, 38 + 35 * len(problems)),
         column_config={
             "Masalah": st.column_config.TextColumn(width=150, pinned=True),
-            "Kantor": st.column_config.TextColumn(width=160),
-            "SOP": st.column_config.TextColumn(width=220),
+            "Kantor": st.column_config.TextColumn(width=200),
+            "SOP": st.column_config.TextColumn(width=260),
             "Keyakinan": st.column_config.NumberColumn(format="%.2f", width=90),
-            "Rincian": st.column_config.TextColumn(width="large"),
+            "Dokumen": st.column_config.TextColumn(width="large"),
         },
     )
+    # the details in full, wrapped: one expander per document
+    st.markdown("**Rincian per dokumen**")
+    by_document: dict[str, list[ReaderProblem]] = {}
+    for p in problems:
+        by_document.setdefault(p.document, []).append(p)
+    for document, listed in by_document.items():
+        offices = ", ".join(dict.fromkeys(p.office for p in listed if p.office))
+        with st.expander(
+            f"{plain(document)}"
+            + (f" — {plain(offices)}" if offices else "")
+            + f" · {len(listed)} masalah"
+        ):
+            st.markdown(
+                "\n".join(
+                    f"- **{plain(p.title or p.document)}** — {plain(p.label)}"
+                    + (f", keyakinan {p.confidence:.2f}" if p.confidence is not None else "")
+                    + (f": {plain(p.detail)}" if p.detail else "")
+                    for p in listed
+                )
+            )
     st.page_link(
         "app_pages/korpus.py",
         label="Perbaiki di halaman Korpus (koreksi SOP atau baca dokumen secara manual)",
