@@ -241,6 +241,8 @@ def _unique(labels: list[str]) -> list[str]:
 _STATE_COLOURS = {"Ada": "#4c78a8", "Tidak ada": "#eeeeee", "Lebih dari satu versi": "#f58518"}
 #: Width of an office's label on the heatmap, in characters per line (wrapped, never cut).
 OFFICE_LINE = 16
+#: Height of a line of an office's label on the heatmap (Vega's default, 11 px font).
+_LINE_HEIGHT = 13
 _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
@@ -252,7 +254,8 @@ def wrapped(text: str, width: int = OFFICE_LINE) -> str:
 
 def coverage_chart(long: pd.DataFrame) -> alt.Chart:
     """The coverage heatmap of :func:`coverage_long`: procedures down, offices
-    across with their names wrapped on several lines, full names in the tooltip."""
+    across (above the grid) with their names wrapped on several lines, full names
+    in the tooltip."""
     procedures = list(dict.fromkeys(long["Prosedur"]))
     offices = list(dict.fromkeys(long["Kantor"]))
     lines = max((o.count("\n") + 1 for o in offices), default=1)
@@ -264,12 +267,14 @@ def coverage_chart(long: pd.DataFrame) -> alt.Chart:
                 "Kantor:N",
                 sort=offices,
                 axis=alt.Axis(
+                    orient="top",  # above the rows: seen with the first rows of a long list
                     labelAngle=0,
                     labelExpr="split(datum.label, '\\n')",
                     labelLimit=0,
                     labelOverlap=False,
-                    labelPadding=6,
-                    labelBaseline="top",
+                    # a label's later lines go down: room for them above the grid
+                    labelPadding=6 + _LINE_HEIGHT * (lines - 1),
+                    labelBaseline="bottom",
                     title=None,
                 ),
             ),
