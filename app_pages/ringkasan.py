@@ -22,10 +22,10 @@ from app_pages._state import (
     view,
     view_or_encoder_error,
 )
-from sopdata.coverage import coverage, coverage_frame, office_columns
+from sopdata.coverage import coverage, coverage_frame, office_columns, short_office
 from sopdata.export.meeting import meeting_group
 from sopdata.harmonise import harmonise
-from sopdata.review.overview import corpus_counts, next_steps, reader_problems
+from sopdata.review.overview import ReaderProblem, corpus_counts, next_steps, reader_problems
 from sopdata.review.store import (
     AGREED_STATUSES,
     GROUP_STATUS_LABEL,
@@ -70,9 +70,8 @@ c4.metric("Kelompok prosedur", "…" if groups is None else len(groups))
 
 # --- next steps -----------------------------------------------------------------------
 st.subheader("Langkah berikutnya")
-uploads = len(v.documents)
 todo = next_steps(
-    uploads, problems, groups, {g: r.status for g, r in statuses.items()}, drafts.keys()
+    counts, problems, groups, {g: r.status for g, r in statuses.items()}, drafts.keys()
 )
 if not todo:
     st.caption("Tidak ada yang mendesak.")
@@ -109,32 +108,38 @@ if groups is not None:
     st.subheader("Cakupan prosedur per kantor")
     if not groups:
         st.info("Belum ada kelompok prosedur. Konfirmasi pasangan SOP di halaman Pencocokan.")
-    else:
+    if v.sops:
         cov = coverage(groups, v.sops)
         st.caption(
-            "✓ kantor memiliki SOP ini · — tidak memiliki · ✓✓ lebih dari satu versi "
-            "(dua SOP satu kantor dalam satu kelompok)."
+            "Setiap prosedur satu baris: kelompok SOP setara lebih dulu, lalu SOP yang hanya "
+            "dimiliki satu kantor. ✓ kantor memiliki SOP ini · — tidak memiliki · ✓✓ lebih "
+            "dari satu versi (dua SOP satu kantor dalam satu kelompok)."
         )
         headers = office_columns(cov)
-        st.dataframe(
+        as_table, as_chart = st.tabs(["Tabel", "Peta"])
+        as_table.dataframe(
             coverage_frame(cov),
             hide_index=True,
             width="stretch",
             column_config={
-                "Prosedur": st.column_config.TextColumn(width=240, pinned=True),
-                "Kantor tanpa SOP": st.column_config.NumberColumn(width=120),
+                "Prosedur": st.column_config.TextColumn(width=220, pinned=True),
+                "Kantor tanpa SOP": st.column_config.NumberColumn(width=116),
                 **{
+                    # as wide as the abbreviated header: five offices fit at 1366 px
                     header: st.column_config.TextColumn(
-                        width=max(60, 7 * len(header) + 24), help=plain(office)
+                        width=max(60, round(6 * len(header)) + 18), help=plain(office)
                     )
                     for office, header in headers.items()
                 },
             },
         )
-        groups_key = "|".join(
-            [v.corpus_fingerprint, *(f"{g.id}:{','.join(s.key for s in g.sops)}" for g in groups)]
+        coverage_key = "|".join(
+            [
+                ",".join(cov.offices),
+                *(f"{r.group_id}:{r.title}:{[c.titles for c in r.cells]}" for r in cov.rows),
+            ]
         )
-        st.altair_chart(coverage_chart_of(groups_key, cov), width="stretch")
+        as_chart.altair_chart(coverage_chart_of(coverage_key, cov), width="stretch")
 
 # --- group status -----------------------------------------------------------------------
 STATUS_ERROR = "ringkasan_status_error"
@@ -182,18 +187,21 @@ if groups:
                 "Rancangan": [
                     f"versi {drafts[g.id].version}" if g.id in drafts else "-" for g in groups
                 ],
-                "Kantor": [", ".join(g.offices) for g in groups],
+                "Kantor": [", ".join(short_office(o) for o in g.offices) for g in groups],
             }
         ),
         hide_index=True,
         width="stretch",
         column_config={
-            "Kelompok": st.column_config.TextColumn(width=280, pinned=True),
-            "Status": st.column_config.TextColumn(width=110),
-            "Oleh": st.column_config.TextColumn(width=110),
-            "Waktu (WIB)": st.column_config.TextColumn(width=160),
-            "Rancangan": st.column_config.TextColumn(width=90),
-            "Kantor": st.column_config.TextColumn(width="large"),
+            "Kelompok": st.column_config.TextColumn(width=250, pinned=True),
+            "Status": st.column_config.TextColumn(width=105),
+            "Oleh": st.column_config.TextColumn(width=95),
+            "Waktu (WIB)": st.column_config.TextColumn(width=140),
+            "Rancangan": st.column_config.TextColumn(width=80),
+            "Kantor": st.column_config.TextColumn(
+                width=235,
+                help="Nama kantor disingkat (Kec. = Kecamatan, Setda = Sekretariat Daerah)",
+            ),
         },
     )
     titles = {g.id: f"{g.title} — {', '.join(g.offices)}" for g in groups}
@@ -249,7 +257,6 @@ else:
                 "Kantor": [p.office or "-" for p in problems],
                 "SOP": [p.title or "-" for p in problems],
                 "Keyakinan": [p.confidence for p in problems],
-                "Rincian": [p.detail for p in problems],
                 "Dokumen": [p.document for p in problems],
             }
         ),
@@ -257,13 +264,33 @@ else:
         width="stretch",
         height=min(420, 38 + 35 * len(problems)),
         column_config={
-            "Masalah": st.column_config.TextColumn(width=150, pinned=True),
-            "Kantor": st.column_config.TextColumn(width=160),
-            "SOP": st.column_config.TextColumn(width=220),
-            "Keyakinan": st.column_config.NumberColumn(format="%.2f", width=90),
-            "Rincian": st.column_config.TextColumn(width="large"),
+            "Masalah": st.column_config.TextColumn(width=130, pinned=True),
+            "Kantor": st.column_config.TextColumn(width=170),
+            "SOP": st.column_config.TextColumn(width=250),
+            "Keyakinan": st.column_config.NumberColumn(format="%.2f", width=80),
+            "Dokumen": st.column_config.TextColumn(width=270),
         },
     )
+    # the details in full, wrapped: one expander per document
+    st.markdown("**Rincian per dokumen**")
+    by_document: dict[str, list[ReaderProblem]] = {}
+    for p in problems:
+        by_document.setdefault(p.document, []).append(p)
+    for document, listed in by_document.items():
+        offices = ", ".join(dict.fromkeys(p.office for p in listed if p.office))
+        with st.expander(
+            f"{plain(document)}"
+            + (f" — {plain(offices)}" if offices else "")
+            + f" · {len(listed)} masalah"
+        ):
+            st.markdown(
+                "\n".join(
+                    f"- **{plain(p.title or p.document)}** — {plain(p.label)}"
+                    + (f" ({p.confidence:.2f})" if p.confidence is not None else "")
+                    + (f": {plain(p.detail)}" if p.detail else "")
+                    for p in listed
+                )
+            )
     st.page_link(
         "app_pages/korpus.py",
         label="Perbaiki di halaman Korpus (koreksi SOP atau baca dokumen secara manual)",

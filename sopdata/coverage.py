@@ -1,7 +1,8 @@
 """Coverage: which office has an SOP for which procedure.
 
-A procedure is a group of equivalent SOPs (:class:`sopdata.review.workspace.Group`);
-the offices are every office of the corpus. Each cell says whether the office
+A procedure is a group of equivalent SOPs (:class:`sopdata.review.workspace.Group`)
+or an SOP in no group (a procedure only one office has); the offices are every
+office of the corpus. Each cell says whether the office
 has the procedure, lacks it, or has more than one version of it (two SOPs of
 one office in a group, which only a reviewer's move can make). Pure functions;
 :func:`coverage_frame` and :func:`coverage_long` give the table and the chart's
@@ -35,7 +36,8 @@ STATE_MARK: dict[CellState, str] = {"present": "✓", "missing": "—", "several
 
 @dataclass(frozen=True)
 class CoverageCell:
-    """One office for one procedure: the titles of its SOPs in the group."""
+    """One office for one procedure: the titles of its SOPs in the group
+    (``group_id``: the row's, see :class:`ProcedureRow`)."""
 
     group_id: str
     office: str
@@ -50,11 +52,19 @@ class CoverageCell:
 
 @dataclass(frozen=True)
 class ProcedureRow:
-    """One procedure: its group, its title, and a cell per office (in office order)."""
+    """One procedure: its group, its title, and a cell per office (in office order).
+
+    ``grouped`` is False for an SOP in no group; ``group_id`` is then the SOP's key.
+    """
 
     group_id: str
     title: str
     cells: tuple[CoverageCell, ...]
+    grouped: bool = True
+
+    @property
+    def present(self) -> list[str]:
+        return [c.office for c in self.cells if c.state != "missing"]
 
     @property
     def missing(self) -> list[str]:
@@ -73,10 +83,10 @@ class Coverage:
     rows: tuple[ProcedureRow, ...]
 
     def row(self, group_id: str) -> ProcedureRow:
-        """The row of a group.
+        """The row of a group (or of an SOP in no group, by its key).
 
         Raises:
-            KeyError: no procedure has this group id.
+            KeyError: no procedure has this id.
         """
         for r in self.rows:
             if r.group_id == group_id:
@@ -85,28 +95,44 @@ class Coverage:
 
 
 def coverage(groups: Sequence[Group], sops: Sequence[SOP]) -> Coverage:
-    """The coverage of ``groups`` over every office of ``sops`` (``SOP.label``).
+    """The coverage of ``groups`` and of every SOP of ``sops`` in no group over
+    every office (``SOP.label``).
 
     Offices are ordered by how many procedures they have, most first (then by
-    name); procedures keep the order of ``groups``.
+    name). Procedures held by more offices come first; groups keep the order of
+    ``groups`` among themselves and come before SOPs in no group, which follow in
+    office order, then by title.
     """
     offices = {s.label for s in sops} | {s.label for g in groups for s in g.sops}
+    grouped = {s.key for g in groups for s in g.sops}
+    procedures: list[tuple[str, str, bool, list[SOP]]] = [
+        (g.id, g.title, True, list(g.sops)) for g in groups
+    ]
+    procedures += [(s.key, s.title, False, [s]) for s in sops if s.key not in grouped]
     rows = []
-    for group in groups:
+    for pid, title, in_group, members in procedures:
         titles: dict[str, list[str]] = {}
-        for sop in group.sops:
+        for sop in members:
             titles.setdefault(sop.label, []).append(sop.title)
         cells = {o: tuple(titles.get(o, ())) for o in offices}
-        rows.append((group, cells))
-    held = {o: sum(1 for _, cells in rows if cells[o]) for o in offices}
+        rows.append((pid, title, in_group, cells))
+    held = {o: sum(1 for *_, cells in rows if cells[o]) for o in offices}
     order = tuple(sorted(offices, key=lambda o: (-held[o], o)))
+    rank = {o: k for k, o in enumerate(order)}
+
+    def sort_key(item: tuple[int, tuple[str, str, bool, dict[str, tuple[str, ...]]]]) -> tuple:
+        k, (_, title, in_group, cells) = item
+        held_by = [o for o in order if cells[o]]
+        if in_group:
+            return (-len(held_by), 0, k, 0, "")
+        return (-len(held_by), 1, 0, rank[held_by[0]] if held_by else 0, title.casefold())
+
+    ordered = [row for _, row in sorted(enumerate(rows), key=sort_key)]
     return Coverage(
         offices=order,
         rows=tuple(
-            ProcedureRow(
-                group.id, group.title, tuple(CoverageCell(group.id, o, cells[o]) for o in order)
-            )
-            for group, cells in rows
+            ProcedureRow(pid, title, tuple(CoverageCell(pid, o, cells[o]) for o in order), in_group)
+            for pid, title, in_group, cells in ordered
         ),
     )
 
@@ -215,6 +241,8 @@ def _unique(labels: list[str]) -> list[str]:
 _STATE_COLOURS = {"Ada": "#4c78a8", "Tidak ada": "#eeeeee", "Lebih dari satu versi": "#f58518"}
 #: Width of an office's label on the heatmap, in characters per line (wrapped, never cut).
 OFFICE_LINE = 16
+#: Height of a line of an office's label on the heatmap (Vega's default, 11 px font).
+_LINE_HEIGHT = 13
 _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
@@ -226,7 +254,8 @@ def wrapped(text: str, width: int = OFFICE_LINE) -> str:
 
 def coverage_chart(long: pd.DataFrame) -> alt.Chart:
     """The coverage heatmap of :func:`coverage_long`: procedures down, offices
-    across with their names wrapped on several lines, full names in the tooltip."""
+    across (above the grid) with their names wrapped on several lines, full names
+    in the tooltip."""
     procedures = list(dict.fromkeys(long["Prosedur"]))
     offices = list(dict.fromkeys(long["Kantor"]))
     lines = max((o.count("\n") + 1 for o in offices), default=1)
@@ -238,12 +267,14 @@ def coverage_chart(long: pd.DataFrame) -> alt.Chart:
                 "Kantor:N",
                 sort=offices,
                 axis=alt.Axis(
+                    orient="top",  # above the rows: seen with the first rows of a long list
                     labelAngle=0,
                     labelExpr="split(datum.label, '\\n')",
                     labelLimit=0,
                     labelOverlap=False,
-                    labelPadding=6,
-                    labelBaseline="top",
+                    # a label's later lines go down: room for them above the grid
+                    labelPadding=6 + _LINE_HEIGHT * (lines - 1),
+                    labelBaseline="bottom",
                     title=None,
                 ),
             ),

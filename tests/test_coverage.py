@@ -48,8 +48,10 @@ def _row(cov, title: str):  # type: ignore[no-untyped-def]
 
 def test_every_office_of_the_corpus_is_a_column(cov) -> None:  # type: ignore[no-untyped-def]
     assert set(cov.offices) == OFFICES
-    # the offices with most procedures first
-    assert cov.offices[:2] == ("Kecamatan Jogoroto", SETDA)
+    # the offices with most procedures first (their SOPs in no group count too)
+    assert cov.offices[:2] == (SETDA, "Kecamatan Jogoroto")
+    held = [sum(1 for r in cov.rows if o in r.present) for o in cov.offices]
+    assert held == sorted(held, reverse=True)
 
 
 @pytest.mark.parametrize(
@@ -103,8 +105,33 @@ def test_table_has_a_row_per_group_and_a_column_per_office(cov) -> None:  # type
         "Kantor tanpa SOP",
         *(headers[o] for o in cov.offices),
     ]
-    assert len(frame) == len(cov.rows) == 8
+    assert len(frame) == len(cov.rows) == 8 + 25  # 8 groups, 25 SOPs in no group
     assert frame["Kantor tanpa SOP"].tolist() == [len(r.missing) for r in cov.rows]
+
+
+def test_every_sop_in_no_group_is_a_row_of_its_own_office(corpus_sops, matches) -> None:  # type: ignore[no-untyped-def]
+    groups = build_groups(corpus_sops, matches)
+    cov = coverage(groups, corpus_sops)
+    grouped = {s.key for g in groups for s in g.sops}
+    alone = [s for s in corpus_sops if s.key not in grouped]
+    assert len(alone) == 25
+    singles = [r for r in cov.rows if not r.grouped]
+    assert {r.group_id for r in singles} == {s.key for s in alone}
+    for sop in alone:
+        row = cov.row(sop.key)
+        assert row.title == sop.title and row.present == [sop.label]
+        assert set(row.missing) == OFFICES - {sop.label}
+    # every SOP of the corpus is in exactly one row
+    held = [t for r in cov.rows for c in r.cells for t in c.titles]
+    assert len(held) == len(corpus_sops) == 42
+    # the groups (more than one office) first, then the SOPs in no group by office
+    assert [r.grouped for r in cov.rows] == [True] * 8 + [False] * 25
+    spread = [len(r.present) for r in cov.rows]
+    assert spread == sorted(spread, reverse=True) and min(spread[:8]) >= 2
+    rank = {o: k for k, o in enumerate(cov.offices)}
+    assert [rank[r.present[0]] for r in singles] == sorted(rank[r.present[0]] for r in singles)
+    rekrutmen = cov.row(next(s.key for s in alone if s.title == "Rekrutmen Tenaga Kontrak"))
+    assert rekrutmen.present == ["Kecamatan Lumajang"]
 
 
 def test_chart_labels_are_short_unique_and_the_tooltip_full(cov) -> None:  # type: ignore[no-untyped-def]
@@ -140,9 +167,16 @@ def test_short_label(text: str, width: int, expected: str) -> None:
     assert short_label(text, width) == expected
 
 
-def test_no_groups_no_rows(corpus_sops) -> None:  # type: ignore[no-untyped-def]
+def test_no_groups_every_sop_is_a_row(corpus_sops) -> None:  # type: ignore[no-untyped-def]
     cov = coverage([], corpus_sops)
-    assert cov.rows == () and set(cov.offices) == OFFICES
+    assert len(cov.rows) == 42 and not any(r.grouped for r in cov.rows)
+    assert set(cov.offices) == OFFICES
+    assert all(len(r.present) == 1 for r in cov.rows)
+
+
+def test_no_sops_no_rows() -> None:
+    cov = coverage([], [])
+    assert cov.rows == () and cov.offices == ()
     assert len(coverage_frame(cov)) == 0 and len(coverage_long(cov)) == 0
 
 

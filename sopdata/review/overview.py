@@ -99,25 +99,37 @@ class NextStep:
 
 
 def next_steps(
-    uploads: int,
+    counts: CorpusCounts,
     problems: Sequence[ReaderProblem],
     groups: Sequence[Group] | None,
     statuses: Mapping[str, GroupStatus],
     drafted: Collection[str],
 ) -> list[NextStep]:
-    """The next things to do, most pressing first.
+    """The next things to do, most pressing first, from the state of the work.
 
     Args:
-        uploads: documents the reviewers uploaded (the bundled corpus aside).
+        counts: :func:`corpus_counts` (documents from any source: bundled or uploaded).
         problems: :func:`reader_problems`.
         groups: the procedure groups; None while they cannot be computed yet.
         statuses: group id -> its latest status (none: not reviewed).
         drafted: ids of groups with a saved draft.
     """
     steps: list[NextStep] = []
-    if uploads == 0:
+    if counts.documents == 0:
         steps.append(
-            NextStep("Unggah SOP kantor-kantor yang akan diselaraskan di halaman Korpus.", "korpus")
+            NextStep(
+                "Belum ada dokumen: unggah SOP kantor-kantor yang akan diselaraskan di halaman "
+                "Korpus.",
+                "korpus",
+            )
+        )
+    elif counts.sops and counts.offices < 2:
+        steps.append(
+            NextStep(
+                "Baru ada SOP dari satu kantor: unggah SOP kantor lain di halaman Korpus agar "
+                "dapat dicocokkan.",
+                "korpus",
+            )
         )
     unread = sum(1 for p in problems if p.kind == "unread")
     weak = sum(1 for p in problems if p.kind == "low_confidence")
@@ -128,13 +140,14 @@ def next_steps(
         steps.append(NextStep(f"Periksa {' dan '.join(parts)} di halaman Korpus.", "korpus"))
     if groups is None:
         return steps
-    if not groups:
+    if not groups and counts.offices >= 2:
         steps.append(
             NextStep(
                 "Belum ada kelompok prosedur: konfirmasi pasangan SOP di halaman Pencocokan.",
                 "pencocokan",
             )
         )
+    if not groups:
         return steps
     state = {g.id: statuses.get(g.id, "belum_ditinjau") for g in groups}
     todo = sum(1 for s in state.values() if s == "belum_ditinjau")

@@ -60,6 +60,11 @@ def _downloaded(at: AppTest, storages: list[MemoryMediaFileStorage], label: str)
     raise AssertionError(f"download {label} not found")
 
 
+def _shown(markdown: str) -> str:
+    """Text as the reader sees it: without the escapes of ``plain``."""
+    return markdown.replace("\u200b", "").replace("\\", "")
+
+
 def _status_table(at: AppTest):  # type: ignore[no-untyped-def]
     return next(d.value for d in at.dataframe if "Status" in d.value.columns)
 
@@ -74,9 +79,16 @@ def test_home_page_counts_coverage_and_next_steps(data_dir) -> None:
     laporan = coverage[coverage["Prosedur"] == "Laporan Kinerja"].iloc[0]
     assert laporan[SETDA_COLUMN] == "✓" and laporan["Kec. Lumajang"] == "—"
     assert laporan["Kantor tanpa SOP"] == 2
+    # every procedure: the 8 groups first, then the 25 SOPs only one office has
+    assert len(coverage) == 33
+    assert (coverage["Kantor tanpa SOP"].iloc[:8] <= 3).all()
+    assert (coverage["Kantor tanpa SOP"].iloc[8:] == 4).all()
+    rekrutmen = coverage[coverage["Prosedur"] == "Rekrutmen Tenaga Kontrak"].iloc[0]
+    assert rekrutmen["Kec. Lumajang"] == "✓" and rekrutmen[SETDA_COLUMN] == "—"
     assert len(at.get("vega_lite_chart")) == 1  # the coverage heatmap
     links = [link.proto.label for link in at.get("page_link")]
-    assert any(label.startswith("Unggah SOP") for label in links)  # nothing uploaded yet
+    # the bundled corpus is loaded: no upload asked for, though nothing was uploaded
+    assert not any("nggah" in label for label in links), links
     assert any(label.startswith("8 kelompok belum ditinjau") for label in links)
     status = _status_table(at)
     assert len(status) == 8 and set(status["Status"]) == {"Belum ditinjau"}
@@ -85,6 +97,14 @@ def test_home_page_counts_coverage_and_next_steps(data_dir) -> None:
     low = problems[problems["Masalah"] == "Keyakinan rendah"]
     assert len(low) == 14 and set(low["Kantor"]) == {"Kecamatan Jogoroto"}
     assert any("Korpus" in label for label in links)
+    # the details in full, one expander per document, never cut in a cell
+    expanders = {_shown(e.proto.label): e for e in at.expander}
+    ocr = next(e for label, e in expanders.items() if label.startswith("jombang-kec-jogoroto"))
+    assert "Kecamatan Jogoroto · 14 masalah" in _shown(ocr.proto.label)
+    text = _shown("\n".join(m.value for m in ocr.markdown))
+    assert "judul URAIAN PROSEDUR berbeda: 'PENYUSUNAN RENJA'" in text
+    assert "waktu kosong pada langkah 1, 4, 6, 8, 11, 12, 13, 14" in text  # the end of a long one
+    assert sum(label.endswith("masalah") for label in expanders) == 5
     # nothing agreed yet: no group chosen for the meeting, so no pack
     assert at.multiselect(key="meeting_groups").value == []
     assert at.get("download_button") == []

@@ -50,20 +50,11 @@ def test_corrected_sops_and_documents_read_by_hand_are_no_problem(corpus_sops) -
 
 
 @pytest.mark.parametrize(
-    ("uploads", "unread", "statuses", "drafted", "expected"),
+    ("unread", "statuses", "drafted", "expected"),
     [
+        # the bundled corpus is loaded: nothing to upload, the groups to review
+        (False, {}, set(), ["pencocokan: 8 kelompok belum ditinjau"]),
         (
-            0,
-            False,
-            {},
-            set(),
-            [
-                "korpus: Unggah SOP kantor-kantor yang akan diselaraskan di halaman Korpus.",
-                "pencocokan: 8 kelompok belum ditinjau",
-            ],
-        ),
-        (
-            2,
             True,
             {0: "dibahas", 1: "disepakati"},
             set(),
@@ -75,14 +66,22 @@ def test_corrected_sops_and_documents_read_by_hand_are_no_problem(corpus_sops) -
             ],
         ),
         (
-            2,
+            False,
+            {0: "disepakati", 1: "ditetapkan", 2: "disepakati"},
+            {0},
+            [
+                "pencocokan: 5 kelompok belum ditinjau",
+                "harmonisasi: 2 kelompok disepakati tanpa rancangan",
+                "ringkasan: 1 kelompok disepakati dan berancangan",
+            ],
+        ),
+        (
             False,
             {k: "ditetapkan" for k in range(7)} | {7: "disepakati"},
             set(range(8)),
             ["ringkasan: 1 kelompok disepakati dan berancangan"],
         ),
         (
-            2,
             False,
             {k: "ditetapkan" for k in range(8)},
             set(range(8)),
@@ -90,12 +89,13 @@ def test_corrected_sops_and_documents_read_by_hand_are_no_problem(corpus_sops) -
         ),
     ],
 )
-def test_next_steps(corpus_sops, groups, uploads, unread, statuses, drafted, expected) -> None:  # type: ignore[no-untyped-def]
+def test_next_steps(corpus_sops, groups, unread, statuses, drafted, expected) -> None:  # type: ignore[no-untyped-def]
     sops = [s for s in corpus_sops if s.confidence >= 0.7] if not unread else corpus_sops
-    problems = reader_problems(sops, [UNREAD] if unread else [])
+    documents = [UNREAD] if unread else []
+    problems = reader_problems(sops, documents)
     ids = [g.id for g in groups]
     steps = next_steps(
-        uploads,
+        corpus_counts(sops, documents),
         problems,
         groups,
         {ids[k]: s for k, s in statuses.items()},
@@ -107,10 +107,37 @@ def test_next_steps(corpus_sops, groups, uploads, unread, statuses, drafted, exp
         assert line.startswith(start), (line, start)
 
 
+SETDA = "Sekretariat Daerah (Bagian Organisasi)"
+
+
 @pytest.mark.parametrize(
-    ("groups_known", "expected_pages"),
-    [(None, ["korpus"]), ([], ["korpus", "pencocokan"])],
+    ("loaded", "groups_known", "expected"),
+    [
+        # nothing loaded from any source: upload first, nothing to match
+        ("none", [], ["korpus: Belum ada dokumen: unggah SOP"]),
+        ("none", None, ["korpus: Belum ada dokumen: unggah SOP"]),
+        # one office only: another office's SOPs are needed to match
+        ("one office", [], ["korpus: Baru ada SOP dari satu kantor"]),
+        # the bundled corpus: no upload asked for; groups not known yet (model prepared)
+        ("corpus", None, []),
+        ("corpus", [], ["pencocokan: Belum ada kelompok prosedur"]),
+        # a document that could not be read is loaded too: fix it, no upload asked for
+        ("unread only", [], ["korpus: Periksa 1 dokumen tidak terbaca di halaman Korpus."]),
+    ],
 )
-def test_next_steps_without_groups(groups_known, expected_pages) -> None:  # type: ignore[no-untyped-def]
-    steps = next_steps(0, [], groups_known, {}, set())
-    assert [s.page for s in steps] == expected_pages
+def test_next_steps_follow_what_is_loaded(corpus_sops, loaded, groups_known, expected) -> None:  # type: ignore[no-untyped-def]
+    sops = {
+        "none": [],
+        "one office": [s for s in corpus_sops if s.label == SETDA and s.confidence >= 0.7],
+        "corpus": [s for s in corpus_sops if s.confidence >= 0.7],
+        "unread only": [],
+    }[loaded]
+    documents = [UNREAD] if loaded == "unread only" else []
+    steps = next_steps(
+        corpus_counts(sops, documents), reader_problems(sops, documents), groups_known, {}, set()
+    )
+    shown = [f"{s.page}: {s.text}" for s in steps]
+    assert len(shown) == len(expected), shown
+    for line, start in zip(shown, expected, strict=True):
+        assert line.startswith(start), (line, start)
+    assert not any("Unggah" in line for line in shown)  # the old always-upload step
