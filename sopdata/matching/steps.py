@@ -34,6 +34,7 @@ __all__ = [
     "alignment_settings",
     "gram_similarity",
     "position_prior",
+    "step_evidence",
     "step_similarity",
 ]
 
@@ -49,7 +50,7 @@ def gram_similarity(a: list[set[str]], b: list[set[str]]) -> np.ndarray:
 
 
 # Embedding (relative), letter n-grams (relative), kind of act (lexicon), Pelaksana, Output.
-STEP_WEIGHTS = (1.0, 0.3, 1.0, 0.2, 0.2)
+STEP_WEIGHTS = (1.0, 0.3, 1.0, 0.5, 0.2)
 
 # Kept for callers of the old path alignment: the weight of the position prior
 # now lives in ``AlignmentSettings.order_weight`` and only ranks candidates.
@@ -81,6 +82,12 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
         + w[3] * actors
         + w[4] * outputs
     )
+
+
+def step_evidence(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None) -> np.ndarray:
+    """:func:`step_similarity` on the 0-1 scale (divided by the sum of the
+    weights): what the alignment links and scores."""
+    return step_similarity(pa, pb, sim) / sum(STEP_WEIGHTS)
 
 
 def _pairwise(a: Sequence[set[str]], b: Sequence[set[str]], shape: tuple[int, int]) -> np.ndarray:
@@ -125,7 +132,7 @@ def align_profiles(
     settings: AlignmentSettings | None = None,
 ) -> StepAlignment:
     """The step correspondences of two profiled SOPs."""
-    steps = step_similarity(pa, pb, sim)
+    steps = step_evidence(pa, pb, sim)
     return correspond(steps, settings or alignment_settings(pa.encoder))
 
 
