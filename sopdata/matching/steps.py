@@ -115,7 +115,13 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 def alignment_settings(encoder: str = "e5") -> AlignmentSettings:
     """The calibrated alignment settings of an encoder (its ``alignment`` entry in
     ``data/match_thresholds.json``; e5's for an encoder without one)."""
-    entries = read_thresholds(THRESHOLDS_FILE)
+    return alignment_settings_from(read_thresholds(THRESHOLDS_FILE), encoder)
+
+
+def alignment_settings_from(entries: dict[str, dict], encoder: str) -> AlignmentSettings:
+    """The ``alignment`` entry of the encoder's family in ``entries`` (as
+    :func:`read_thresholds` gives them), e5's when it has none; unknown keys are
+    ignored, missing ones keep their defaults."""
     family = encoder_family(encoder)
     data = (entries.get(family) or {}).get("alignment") or (entries.get("e5") or {}).get(
         "alignment", {}
