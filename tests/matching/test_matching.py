@@ -91,6 +91,37 @@ def test_e5_finds_the_labelled_twins_with_reasons(corpus_sops, e5_encoder):
 
 
 @pytest.mark.slow
+def test_no_reason_contradicts_its_decision_on_the_corpus(corpus_sops, e5_encoder):
+    """Issue 14: "kemiripan judul 100%" on Pengelolaan Surat Masuk vs Pengarsipan
+    Surat Masuk/Keluar (not equivalent), "setara" with "0 dari 6 langkah punya
+    padanan dekat" on Pengelolaan Surat Keluar vs Surat Keluar."""
+    import re
+
+    matches = match_profiles(build_profiles(corpus_sops, e5_encoder), keep="different")
+    checked = 0
+    for m in matches:
+        text = " | ".join(m.reasons)
+        title = re.search(r"kemiripan judul (\d+)%", text)
+        if m.relation != "equivalent":
+            assert not (title and int(title.group(1)) >= 90), (m.a.title, m.b.title, text)
+        else:
+            assert not re.search(r"(^| )0 dari \d+ langkah punya padanan dekat", text), text
+        checked += 1
+    arsip = next(
+        m
+        for m in matches
+        if {m.a.title, m.b.title} == {"Pengelolaan Surat Masuk", "Pengarsipan Surat Masuk/Keluar"}
+    )
+    assert arsip.relation != "equivalent" and "judul mirip tetapi tidak sama" in arsip.reasons[0]
+    keluar = next(
+        m for m in matches if {m.a.title, m.b.title} == {"Pengelolaan Surat Keluar", "Surat Keluar"}
+    )
+    assert keluar.relation == "equivalent"
+    assert any("setara menurut judul dan isi" in r for r in keluar.reasons), keluar.reasons
+    assert checked > 100
+
+
+@pytest.mark.slow
 def test_cli_match_json_contract():
     files = [
         str(CORPUS / "jombang-kec-jogoroto-buku-sop-ocr.txt"),

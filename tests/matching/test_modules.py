@@ -146,6 +146,28 @@ def test_reasons_are_indonesian_and_name_what_agrees():
     assert "pelaksana sama: camat" in out
 
 
+@pytest.mark.parametrize(
+    "title_b,title,close_cos,relation,has,lacks",
+    [
+        # look-alike titles on a pair judged apart: no near-100% figure
+        ("Arsip Surat Keluar", 1.0, 1.0, "related", "judul mirip tetapi tidak sama", "100%"),
+        ("Arsip Surat", 0.95, 1.0, "different", "judul sama, tetapi", "kemiripan judul"),
+        ("Arsip Surat Keluar", 1.0, 1.0, "equivalent", "kemiripan judul 100%", "tetapi"),
+        ("Arsip Surat Keluar", 0.6, 1.0, "different", "kemiripan judul 60%", "tetapi"),
+        # an equivalent pair without a close step says what the decision rests on
+        ("Arsip Surat", 1.0, 0.0, "equivalent", "setara menurut judul dan isi", "0 dari"),
+        ("Arsip Surat", 1.0, 0.0, "different", "0 dari 1 langkah punya padanan dekat", "setara"),
+    ],
+)
+def test_a_reason_never_contradicts_its_decision(title_b, title, close_cos, relation, has, lacks):
+    pa = _profile("Arsip Surat", "X", [[1, 0]], {"arsip"}, [set()])
+    pb = _profile(title_b, "Y", [[close_cos, 1 - close_cos]], {"arsip"}, [set()])
+    features = {**dict.fromkeys(SIGNALS, 0.5), "title": title}
+    sim = pa.step_vecs @ pb.step_vecs.T
+    out = " | ".join(reasons_for(pa, pb, features, sim, MatchSettings(), relation=relation))
+    assert has in out and lacks not in out, out
+
+
 def test_candidates_cross_offices_only():
     ps = [_profile(t, o, [[1, 0]], set(), [set()]) for t, o in [("A", "X"), ("B", "X"), ("C", "Y")]]
     first, second = candidate_pairs(ps)
