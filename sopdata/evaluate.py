@@ -358,8 +358,8 @@ def score_activity_set(
     return Scores.of(got, data.gold)
 
 
-# Candidate link thresholds on the 0-1 step-evidence scale: 0.20 .. 0.70
-ALIGN_THRESHOLDS = tuple(round(0.2 + 0.01 * k, 2) for k in range(51))
+# Candidate link thresholds on the 0-1 step-evidence scale: 0.20 .. 0.95
+ALIGN_THRESHOLDS = tuple(round(0.2 + 0.01 * k, 2) for k in range(76))
 
 
 def _threshold_table(

@@ -101,7 +101,7 @@ class AlignmentSettings:
         chain_gap: longest sandwiched run that follows the chain (0: none).
     """
 
-    threshold: float = 0.43
+    threshold: float = 0.72
     near_best: float = 0.97
     order_weight: float = 0.02
     chain_floor: float = 0.05

@@ -85,9 +85,23 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
 
 
 def step_evidence(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None) -> np.ndarray:
-    """:func:`step_similarity` on the 0-1 scale (divided by the sum of the
-    weights): what the alignment links and scores."""
-    return step_similarity(pa, pb, sim) / sum(STEP_WEIGHTS)
+    """:func:`step_similarity` on the 0-1 scale: divided by the weights of the
+    signals the pair can show. The embedding and the letter n-grams always
+    count; the kind of act, the Pelaksana and the Output count only when both
+    SOPs have them in some step (the lexicon fires on both, both name
+    Pelaksana, both fill Output): a signal neither can show does not dilute the
+    others."""
+    steps = step_similarity(pa, pb, sim)
+    if steps.size == 0:
+        return steps
+    w = STEP_WEIGHTS
+    shown = (
+        any(pa.step_actions) and any(pb.step_actions),
+        any(_actor_sets(pa)) and any(_actor_sets(pb)),
+        any(_output_sets(pa)) and any(_output_sets(pb)),
+    )
+    total = w[0] + w[1] + sum(x for x, on in zip(w[2:], shown, strict=True) if on)
+    return np.clip(steps / total, 0.0, 1.0)
 
 
 def _pairwise(a: Sequence[set[str]], b: Sequence[set[str]], shape: tuple[int, int]) -> np.ndarray:

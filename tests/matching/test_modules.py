@@ -135,6 +135,30 @@ def test_step_similarity_weighs_the_kind_of_act():
     assert sim[0, 0] > sim[1, 1] > sim[0, 1]
 
 
+@pytest.mark.parametrize(
+    "acts_a,acts_b,actors,total",
+    [
+        # embedding + letter n-grams only: neither the lexicon nor Pelaksana on both sides
+        ([{"sign"}, set()], [set(), set()], False, 1.3),
+        ([{"sign"}, set()], [{"sign"}, set()], False, 2.3),
+        ([{"sign"}, set()], [{"sign"}, set()], True, 2.8),
+        ([set(), set()], [set(), set()], True, 1.8),
+    ],
+)
+def test_step_evidence_counts_only_the_signals_both_sops_show(acts_a, acts_b, actors, total):
+    from sopdata.matching.steps import STEP_WEIGHTS, step_evidence
+
+    assert sum(STEP_WEIGHTS) == pytest.approx(3.0)
+    pa = _profile("A", "X", [[1, 0], [0, 1]], set(), acts_a)
+    pb = _profile("B", "Y", [[1, 0], [0, 1]], set(), acts_b)
+    if actors:
+        for p in (pa, pb):
+            p.sop.steps[0].actors = ["Camat"]
+    evidence = step_evidence(pa, pb)
+    assert evidence == pytest.approx(step_similarity(pa, pb) / total)
+    assert evidence.min() >= 0.0 and evidence.max() <= 1.0
+
+
 def test_reasons_are_indonesian_and_name_what_agrees():
     pa = _profile("Arsip Surat", "X", [[1, 0]], {"arsip"}, [set()])
     pb = _profile("Arsip Dokumen", "Y", [[1, 0]], {"arsip", "dokumen"}, [set()])
