@@ -117,6 +117,8 @@ def relative(sim: np.ndarray) -> np.ndarray:
     """
     if sim.size == 0:
         return sim.astype(float)
+    if sim.size == 1:  # one step against one: nothing to stand above, the value itself
+        return np.clip(sim.astype(float), 0.0, 1.0)
     med = float(np.median(sim))
     spread = float(sim.max()) - med
     return (sim - med) / spread if spread > 1e-9 else np.zeros_like(sim, dtype=float)

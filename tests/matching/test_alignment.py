@@ -88,6 +88,9 @@ def test_relative_scale():
     assert rel.max() == pytest.approx(1.0)
     assert np.median(rel) == pytest.approx(0.0)
     assert relative(np.full((2, 2), 0.9)).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    # one step against one: no spread to stand above, the value itself (0-1)
+    assert relative(np.array([[0.7]])).tolist() == [[0.7]]
+    assert relative(np.array([[-0.2]])).tolist() == [[0.0]]
 
 
 def test_near_tie_both_ways_groups_steps():
