@@ -212,6 +212,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         import json as _json
 
         from sopdata.evaluate import calibrate
+
+        _calibrate_alignment(args, eval_dir)
         from sopdata.matching.match import match_profiles
         from sopdata.matching.profiles import build_profiles
         from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
@@ -232,19 +234,38 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     matches, _ = match_corpus(sops, _encoder(args.encoder))
     report = evaluate(sops, matches, eval_dir, seed_to_file)
     print("\n".join(report.lines()))
+    _evaluate_realdocs(args)
     _evaluate_activity_set(args, eval_dir)
     return 0
 
 
-def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> None:
-    """Step alignment on the University Admission set (when its folder is there):
-    micro P/R/F1 and the leave-one-process-out figure; with ``--calibrate`` the
-    alignment threshold of the encoder is calibrated on it and saved first."""
-    import dataclasses
-    import json as _json
+def _evaluate_realdocs(args: argparse.Namespace) -> None:
+    """Equivalent pairs among the documents ``../shared/realdocs/equivalences.csv``
+    labels (when the folder is there)."""
+    from sopdata.evaluate import REALDOCS_DIR, evaluate_equivalences, load_labelled_docs
+    from sopdata.matching.match import match_corpus
 
-    from sopdata.evaluate import activity_profiles, activity_set_lines, load_activity_set
-    from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
+    labels = REALDOCS_DIR / "equivalences.csv"
+    if not labels.exists():
+        return
+    sops = load_labelled_docs(REALDOCS_DIR)
+    matches, _ = match_corpus(sops, _encoder(args.encoder))
+    print("\n".join(evaluate_equivalences(sops, matches, labels).lines()))
+
+
+def _calibrate_alignment(args: argparse.Namespace, eval_dir) -> None:
+    """``evaluate --calibrate``: the encoder's alignment threshold, the one with
+    the best micro F1 on the University Admission set, saved before anything is
+    aligned."""
+    import dataclasses
+
+    from sopdata.evaluate import (
+        activity_profiles,
+        calibrate_alignment,
+        load_activity_set,
+        save_alignment_settings,
+    )
+    from sopdata.matching.settings import encoder_family
     from sopdata.matching.steps import alignment_settings
 
     folder = eval_dir / "activity-matching-university-admission"
@@ -254,21 +275,27 @@ def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> None:
     encoder = _encoder(args.encoder)
     profiles = activity_profiles(data, encoder)
     settings = alignment_settings(encoder.name)
-    if args.calibrate:
-        from sopdata.evaluate import calibrate_alignment
+    threshold = calibrate_alignment(data, profiles, settings)
+    save_alignment_settings(
+        dataclasses.replace(settings, threshold=threshold), encoder.name, folder.name
+    )
+    alignment_settings.cache_clear()
+    print(f"ambang penyejajaran baru untuk {encoder_family(encoder.name)}: {threshold:.2f}")
 
-        threshold = calibrate_alignment(data, profiles, settings)
-        settings = dataclasses.replace(settings, threshold=threshold)
-        family = encoder_family(encoder.name)
-        entries = read_thresholds()
-        entry = entries.setdefault(family, {})
-        entry["alignment"] = {
-            **dataclasses.asdict(settings),
-            "calibrated_on": folder.name,
-        }
-        THRESHOLDS_FILE.write_text(_json.dumps(entries, indent=1) + "\n", encoding="utf-8")
-        alignment_settings.cache_clear()
-        print(f"ambang penyejajaran baru untuk {family}: {threshold:.2f}")
+
+def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> None:
+    """Step alignment on the University Admission set (when its folder is there):
+    micro P/R/F1 and the leave-one-process-out figure."""
+    from sopdata.evaluate import activity_profiles, activity_set_lines, load_activity_set
+    from sopdata.matching.steps import alignment_settings
+
+    folder = eval_dir / "activity-matching-university-admission"
+    if not (folder / "gold.csv").exists():
+        return
+    data = load_activity_set(folder)
+    encoder = _encoder(args.encoder)
+    profiles = activity_profiles(data, encoder)
+    settings = alignment_settings(encoder.name)
     print("step alignment, " + "\n".join(activity_set_lines(data, profiles, settings)))
 
 

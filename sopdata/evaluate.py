@@ -345,9 +345,9 @@ def _case_links(
 
 
 def _case_matrices(data: ActivitySet, profiles: dict[str, SOPProfile]) -> dict[str, np.ndarray]:
-    from sopdata.matching.steps import step_similarity
+    from sopdata.matching.steps import step_evidence
 
-    return {case: step_similarity(profiles[a], profiles[b]) for case, a, b in data.cases}
+    return {case: step_evidence(profiles[a], profiles[b]) for case, a, b in data.cases}
 
 
 def score_activity_set(
@@ -358,7 +358,8 @@ def score_activity_set(
     return Scores.of(got, data.gold)
 
 
-ALIGN_THRESHOLDS = tuple(round(0.5 + 0.05 * k, 2) for k in range(21))  # 0.5 .. 1.5
+# Candidate link thresholds on the 0-1 step-evidence scale: 0.20 .. 0.95
+ALIGN_THRESHOLDS = tuple(round(0.2 + 0.01 * k, 2) for k in range(76))
 
 
 def _threshold_table(
@@ -393,6 +394,23 @@ def calibrate_alignment(
     """The alignment threshold with the best micro F1 on all cases of ``data``."""
     table = _threshold_table(data, profiles, base)
     return _best_threshold(table, [c for c, _, _ in data.cases], data.gold)
+
+
+def save_alignment_settings(
+    settings: AlignmentSettings, encoder: str, calibrated_on: str, path: Path | None = None
+) -> None:
+    """Write ``settings`` as the ``alignment`` entry of the encoder's family in the
+    thresholds file (``data/match_thresholds.json`` by default); the pair
+    thresholds and the other encoders' entries stay as they are."""
+    import json
+
+    from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
+
+    path = path or THRESHOLDS_FILE
+    entries = read_thresholds(path) if path.exists() else {}
+    entry = entries.setdefault(encoder_family(encoder), {})
+    entry["alignment"] = {**dataclasses.asdict(settings), "calibrated_on": calibrated_on}
+    path.write_text(json.dumps(entries, indent=1) + "\n", encoding="utf-8")
 
 
 @dataclass
@@ -451,6 +469,119 @@ def activity_set_lines(
 def activity_profiles(data: ActivitySet, encoder: Encoder) -> dict[str, SOPProfile]:
     names = list(data.sops)
     return dict(zip(names, build_profiles([data.sops[n] for n in names], encoder), strict=True))
+
+
+# --- equivalent pairs of real documents (../shared/realdocs/equivalences.csv) ---
+
+REALDOCS_DIR = REPO_ROOT.parent / "shared" / "realdocs"
+
+
+@dataclass
+class EquivalenceReport:
+    """Equivalent pairs proposed among labelled documents, against the labels."""
+
+    pairs: Scores
+    related_above_true: list[tuple[str, str, float, float]] = field(default_factory=list)
+    unresolved_labels: list[str] = field(default_factory=list)
+    missed_pairs: list[tuple[str, str]] = field(default_factory=list)
+    false_pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self, name: str = "realdocs") -> list[str]:
+        s = self.pairs
+        out = [
+            f"equivalent pairs, {name}: P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f} "
+            f"({s.true_positives} of {s.expected} found, {s.predicted} proposed); "
+            f"related pairs above the weakest true pair: {len(self.related_above_true)}"
+        ]
+        out += [f"  missed: {a} <-> {b}" for a, b in self.missed_pairs]
+        out += [f"  wrong:  {a} <-> {b}" for a, b in self.false_pairs]
+        out += [f"  label not found in parse: {x}" for x in self.unresolved_labels]
+        return out
+
+
+def label_sop(sops: Sequence[SOP], file: str, title: str) -> SOP | None:
+    """The SOP of ``file`` a label names: the same normalised title, else a close
+    one, else the file's only SOP (a label may describe a title not printed)."""
+    from sopdata.evaluate_docs import title_matches
+
+    own = [s for s in sops if s.source_file == file]
+    key = normalise_title_key(title)
+    for test in (
+        lambda s: normalise_title_key(s.title) == key,
+        lambda s: title_matches(title, s.title),
+    ):
+        hit = next((s for s in own if test(s)), None)
+        if hit is not None:
+            return hit
+    return own[0] if len(own) == 1 else None
+
+
+def evaluate_equivalences(
+    sops: Sequence[SOP], matches: Sequence[PairMatch], labels: Path
+) -> EquivalenceReport:
+    """Precision/recall of the equivalent pairs among the labelled SOPs of
+    ``labels`` (group, relation, file, title); pairs not both labelled are not
+    counted. A pair that is equivalent in one group is not a related one."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    unresolved = []
+    for row in _read(labels):
+        sop = label_sop(sops, row["file"], row["title"])
+        if sop is None:
+            unresolved.append(f"{row['file']}: {row['title']}")
+            continue
+        groups.setdefault((row["group"], row["relation"]), []).append(id(sop))
+    labelled = {k for ks in groups.values() for k in ks}
+    expected = {
+        frozenset(p)
+        for (_, rel), ks in groups.items()
+        if rel == "equivalent"
+        for p in combinations(ks, 2)
+        if p[0] != p[1]
+    }
+    related = {
+        frozenset(p)
+        for (_, rel), ks in groups.items()
+        if rel == "related"
+        for p in combinations(ks, 2)
+        if p[0] != p[1]
+    } - expected
+    name = {id(s): f"{s.source_file[:3]} {s.title}" for s in sops}
+    score_of = {frozenset((id(m.a), id(m.b))): m.score for m in matches}
+    predicted = {
+        frozenset((id(m.a), id(m.b)))
+        for m in matches
+        if m.relation == "equivalent" and id(m.a) in labelled and id(m.b) in labelled
+    }
+    report = EquivalenceReport(Scores.of(predicted, expected), unresolved_labels=unresolved)
+
+    def names(p: frozenset[int]) -> tuple[str, str]:
+        a, b = sorted(name[k] for k in p)
+        return a, b
+
+    report.missed_pairs = sorted(names(p) for p in expected - predicted)
+    report.false_pairs = sorted(names(p) for p in predicted - expected)
+    weakest = min((score_of.get(p, 0.0) for p in expected), default=0.0)
+    for p in related:
+        s = score_of.get(p, 0.0)
+        if s > weakest:
+            report.related_above_true.append((*names(p), s, weakest))
+    return report
+
+
+def load_labelled_docs(folder: Path = REALDOCS_DIR) -> list[SOP]:
+    """The SOPs of the documents ``equivalences.csv`` names (a document no reader
+    reads is left out: its labels show as not found)."""
+    from sopdata.errors import SOPLoadError
+    from sopdata.ingest.loaders import load_path
+
+    files = sorted({r["file"] for r in _read(folder / "equivalences.csv")})
+    out: list[SOP] = []
+    for f in files:
+        try:
+            out += load_path(folder / "docs" / f).sops
+        except SOPLoadError:
+            continue
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

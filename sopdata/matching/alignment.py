@@ -11,15 +11,16 @@ of steps (1:1, 1:n, n:1), each with a score and a kind:
 
 and steps with no partner are ``hanya di A`` / ``hanya di B``.
 
-How (:func:`correspond`): on a step-similarity matrix, pairs that are each
-other's best above a calibrated threshold form the 1:1 core; a short run of
-steps sandwiched between two core pairs, of the same length on both sides and
-with some evidence of its own, follows that chain; an unmatched neighbour of a
-matched step whose best partner is that same step and that scores nearly as
-well joins it (merge); correspondences that cross the order of the longest
-order-keeping chain are ``urutan berbeda``. Order only ranks candidates (a
-small position prior breaks ties) and picks the sandwiched runs: it never makes
-a pair out of steps without evidence.
+How (:func:`correspond`): on a step-evidence matrix (0-1), a pair of steps is
+linked when it scores above a calibrated threshold and within ``near_best`` of
+the best of its row and of its column (mutual best, or a near tie: one step
+against two nearly equal ones); a short run of steps sandwiched between two
+order-keeping links, of the same length on both sides and with some evidence
+of its own, follows that chain; linked steps form connected groups (1:1, 1:n,
+n:m); groups that cross the order of the longest order-keeping chain are
+``urutan berbeda``. Order only ranks candidates (a small position prior breaks
+near-ties) and picks the sandwiched runs: it never makes a pair out of steps
+without evidence. No global assignment: a step may stand against several.
 """
 
 from __future__ import annotations
@@ -85,24 +86,25 @@ class StepAlignment:
 
 @dataclass(frozen=True)
 class AlignmentSettings:
-    """How strict the alignment is, on the scale of the similarity matrix.
+    """How strict the alignment is, on the 0-1 scale of the step evidence.
 
     Attributes:
-        threshold: a mutual-best pair must score this much (calibrated per
-            encoder, see ``data/match_thresholds.json``).
-        split_ratio: a neighbour joins a matched step (merge) when it scores at
-            least this share of the matched pair.
+        threshold: a link must score this much (calibrated per encoder on
+            labelled pairs, see ``data/match_thresholds.json``).
+        near_best: a link must score at least this share of the best of its
+            row *and* of its column: 1 keeps mutual-best pairs only, a little
+            less lets one step stand against two nearly equal ones (merges).
         order_weight: weight of the position prior that ranks candidates
             (ties and near-ties only: it is small against the threshold).
-        chain_floor: a step sandwiched between two core pairs follows the chain
-            only when it scores above this (evidence of its own).
-        chain_gap: longest sandwiched run that follows the chain.
+        chain_floor: a step sandwiched between two order-keeping links follows
+            the chain only when its own evidence is above this.
+        chain_gap: longest sandwiched run that follows the chain (0: none).
     """
 
-    threshold: float = 0.95
-    split_ratio: float = 0.9
-    order_weight: float = 0.1
-    chain_floor: float = 0.2
+    threshold: float = 0.72
+    near_best: float = 0.97
+    order_weight: float = 0.02
+    chain_floor: float = 0.05
     chain_gap: int = 2
 
 
@@ -115,6 +117,8 @@ def relative(sim: np.ndarray) -> np.ndarray:
     """
     if sim.size == 0:
         return sim.astype(float)
+    if sim.size == 1:  # one step against one: nothing to stand above, the value itself
+        return np.clip(sim.astype(float), 0.0, 1.0)
     med = float(np.median(sim))
     spread = float(sim.max()) - med
     return (sim - med) / spread if spread > 1e-9 else np.zeros_like(sim, dtype=float)
@@ -127,59 +131,51 @@ def position_prior(n: int, m: int) -> np.ndarray:
     return 1 - 2 * np.abs(i - j)
 
 
+def links(sim: np.ndarray, settings: AlignmentSettings) -> list[tuple[int, int]]:
+    """Step pairs with evidence of their own: above the threshold and within
+    ``near_best`` of the best of both their row and their column (ranked with
+    the small position prior, so that order only breaks near-ties)."""
+    n, m = sim.shape
+    rank = sim + settings.order_weight * position_prior(n, m)
+    row_best = np.maximum(rank.max(axis=1, keepdims=True), 0.0)
+    col_best = np.maximum(rank.max(axis=0, keepdims=True), 0.0)
+    ok = (
+        (sim >= settings.threshold)
+        & (rank >= settings.near_best * row_best)
+        & (rank >= settings.near_best * col_best)
+    )
+    return [(int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True)]
+
+
 def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> StepAlignment:
-    """The correspondences of a (len(a), len(b)) step-similarity matrix."""
+    """The correspondences of a (len(a), len(b)) step-evidence matrix (0-1 scale).
+
+    Links (:func:`links`) plus the sandwiched runs that follow the chain
+    (:func:`_sandwiched`) are grouped into connected groups of steps: a group
+    of more than two steps is ``digabung``; a group outside the longest
+    order-keeping chain of groups is ``urutan berbeda``. A group's score is its
+    weakest link's evidence, in [0, 1].
+    """
     settings = settings or AlignmentSettings()
     sim = np.asarray(sim, dtype=float)
     n, m = sim.shape
     if n == 0 or m == 0:
         return StepAlignment((), tuple(range(n)), tuple(range(m)))
-    rank = sim + settings.order_weight * position_prior(n, m)
-    row_best = rank.argmax(axis=1)
-    col_best = rank.argmax(axis=0)
-    core = [
-        (i, int(row_best[i]))
-        for i in range(n)
-        if col_best[row_best[i]] == i and sim[i, row_best[i]] >= settings.threshold
-    ]
-    core += _sandwiched(core, sim, n, m, settings)
-    # merge: a neighbour whose best partner is the same step, nearly as good
-    groups: dict[tuple[int, int], tuple[set[int], set[int]]] = {p: ({p[0]}, {p[1]}) for p in core}
-    used_a = {i for i, _ in core}
-    used_b = {j for _, j in core}
-    for i, j in sorted(core):
-        base = sim[i, j]
-        ga, gb = groups[(i, j)]
-        for nj in (j - 1, j + 1):
-            if (
-                0 <= nj < m
-                and nj not in used_b
-                and _joins(sim[i, nj], base, settings)
-                and int(rank[:, nj].argmax()) == i
-            ):
-                gb.add(nj)
-                used_b.add(nj)
-        if len(gb) > 1:
-            continue  # one side merges, not both
-        for ni in (i - 1, i + 1):
-            if (
-                0 <= ni < n
-                and ni not in used_a
-                and _joins(sim[ni, j], base, settings)
-                and int(rank[ni].argmax()) == j
-            ):
-                ga.add(ni)
-                used_a.add(ni)
-    crossing = _crossing(core)
+    pairs = links(sim, settings)
+    pairs += _sandwiched(pairs, sim, n, m, settings)
+    groups = _components(pairs)
+    keys = [(a[0], b[0]) for a, b, _ in groups]
+    crossing = _crossing(keys)
     out = []
-    for p in sorted(core):
-        ga, gb = groups[p]
-        a, b = tuple(sorted(ga)), tuple(sorted(gb))
-        score = float(min(sim[i, j] for i in a for j in b))
+    for (a, b, linked), key in zip(groups, keys, strict=True):
+        score = float(np.clip(min(sim[i, j] for i, j in linked), 0.0, 1.0))
         kind: Kind = (
-            "urutan berbeda" if p in crossing else ("digabung" if len(a) + len(b) > 2 else "sama")
+            "urutan berbeda" if key in crossing else ("digabung" if len(a) + len(b) > 2 else "sama")
         )
         out.append(Correspondence(a, b, round(score, 4), kind))
+    out.sort(key=lambda c: (c.a[0], c.b[0]))
+    used_a = {i for c in out for i in c.a}
+    used_b = {j for c in out for j in c.b}
     return StepAlignment(
         tuple(out),
         tuple(i for i in range(n) if i not in used_a),
@@ -187,13 +183,32 @@ def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> St
     )
 
 
+def _components(
+    pairs: list[tuple[int, int]],
+) -> list[tuple[tuple[int, ...], tuple[int, ...], list[tuple[int, int]]]]:
+    """Connected groups of linked steps: (steps of A, steps of B, their links)."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        parent[find(("a", i))] = find(("b", j))
+    grouped: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for i, j in pairs:
+        grouped.setdefault(find(("a", i)), []).append((i, j))
+    return [
+        (tuple(sorted({i for i, _ in ps})), tuple(sorted({j for _, j in ps})), ps)
+        for ps in grouped.values()
+    ]
+
+
 def align_steps(sim: np.ndarray, settings: AlignmentSettings | None = None) -> list[AlignedPair]:
     """Flat step pairs of :func:`correspond` (gaps included), in order."""
     return correspond(sim, settings).pairs()
-
-
-def _joins(candidate: float, base: float, settings: AlignmentSettings) -> bool:
-    return candidate >= settings.chain_floor and candidate >= settings.split_ratio * base
 
 
 def _sandwiched(

@@ -6,6 +6,7 @@ import numpy as np
 
 from sopdata.matching.profiles import SOPProfile
 from sopdata.matching.settings import MatchSettings
+from sopdata.text.textclean import normalise_title_key
 
 
 def reasons_for(
@@ -21,7 +22,7 @@ def reasons_for(
     (the decision they explain) keeps them from contradicting it."""
     available = available or {}
     if available.get("title", True):
-        reasons = [f"kemiripan judul {features['title']:.0%}"]
+        reasons = [_title_reason(pa, pb, features["title"], relation)]
     else:
         reasons = ["judul kosong atau tak terbaca: judul tidak dibandingkan"]
     shared = sorted(pa.title_terms & pb.title_terms)
@@ -36,7 +37,13 @@ def reasons_for(
                 >= settings.background + 0.6 * (settings.ceiling - settings.background)
             ).sum()
         )
-        reasons.append(f"{close} dari {sim.shape[0]} langkah punya padanan dekat")
+        if close == 0 and relation == "equivalent":
+            reasons.append(
+                f"tidak ada dari {sim.shape[0]} langkah yang berpadanan dekat (teks langkah "
+                "berbeda atau rusak): setara menurut judul dan isi SOP"
+            )
+        else:
+            reasons.append(f"{close} dari {sim.shape[0]} langkah punya padanan dekat")
     for p in (pa, pb):
         if not len(p.step_vecs):
             name = p.sop.title or p.sop.source_file
@@ -57,3 +64,19 @@ def reasons_for(
     if content:
         reasons.append(f"isi langkah sama ({features['content']:.0%}): " + ", ".join(content[:6]))
     return reasons
+
+
+#: Title similarity (encoder scale, 0-1) from which a pair judged not equivalent
+#: gets no percentage: "kemiripan judul 100%" would read as the same procedure.
+LOOKALIKE_TITLE = 0.9
+
+
+def _title_reason(pa: SOPProfile, pb: SOPProfile, title: float, relation: str | None) -> str:
+    """The title sentence; on a pair judged related or different with look-alike
+    titles it says the titles differ instead of a near-100% figure."""
+    if relation in ("related", "different") and round(title, 2) >= LOOKALIKE_TITLE:
+        a, b = pa.sop.title.strip(), pb.sop.title.strip()
+        if normalise_title_key(a) == normalise_title_key(b):
+            return "judul sama, tetapi isi prosedurnya berbeda"
+        return f"judul mirip tetapi tidak sama: {a} / {b}"
+    return f"kemiripan judul {title:.0%}"

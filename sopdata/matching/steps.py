@@ -34,6 +34,7 @@ __all__ = [
     "alignment_settings",
     "gram_similarity",
     "position_prior",
+    "step_evidence",
     "step_similarity",
 ]
 
@@ -49,7 +50,7 @@ def gram_similarity(a: list[set[str]], b: list[set[str]]) -> np.ndarray:
 
 
 # Embedding (relative), letter n-grams (relative), kind of act (lexicon), Pelaksana, Output.
-STEP_WEIGHTS = (1.0, 0.3, 1.0, 0.2, 0.2)
+STEP_WEIGHTS = (1.0, 0.3, 1.0, 0.5, 0.2)
 
 # Kept for callers of the old path alignment: the weight of the position prior
 # now lives in ``AlignmentSettings.order_weight`` and only ranks candidates.
@@ -83,6 +84,26 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
     )
 
 
+def step_evidence(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None) -> np.ndarray:
+    """:func:`step_similarity` on the 0-1 scale: divided by the weights of the
+    signals the pair can show. The embedding and the letter n-grams always
+    count; the kind of act, the Pelaksana and the Output count only when both
+    SOPs have them in some step (the lexicon fires on both, both name
+    Pelaksana, both fill Output): a signal neither can show does not dilute the
+    others."""
+    steps = step_similarity(pa, pb, sim)
+    if steps.size == 0:
+        return steps
+    w = STEP_WEIGHTS
+    shown = (
+        any(pa.step_actions) and any(pb.step_actions),
+        any(_actor_sets(pa)) and any(_actor_sets(pb)),
+        any(_output_sets(pa)) and any(_output_sets(pb)),
+    )
+    total = w[0] + w[1] + sum(x for x, on in zip(w[2:], shown, strict=True) if on)
+    return np.clip(steps / total, 0.0, 1.0)
+
+
 def _pairwise(a: Sequence[set[str]], b: Sequence[set[str]], shape: tuple[int, int]) -> np.ndarray:
     if len(a) != shape[0] or len(b) != shape[1]:
         return np.zeros(shape)
@@ -108,7 +129,13 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 def alignment_settings(encoder: str = "e5") -> AlignmentSettings:
     """The calibrated alignment settings of an encoder (its ``alignment`` entry in
     ``data/match_thresholds.json``; e5's for an encoder without one)."""
-    entries = read_thresholds(THRESHOLDS_FILE)
+    return alignment_settings_from(read_thresholds(THRESHOLDS_FILE), encoder)
+
+
+def alignment_settings_from(entries: dict[str, dict], encoder: str) -> AlignmentSettings:
+    """The ``alignment`` entry of the encoder's family in ``entries`` (as
+    :func:`read_thresholds` gives them), e5's when it has none; unknown keys are
+    ignored, missing ones keep their defaults."""
     family = encoder_family(encoder)
     data = (entries.get(family) or {}).get("alignment") or (entries.get("e5") or {}).get(
         "alignment", {}
@@ -125,7 +152,7 @@ def align_profiles(
     settings: AlignmentSettings | None = None,
 ) -> StepAlignment:
     """The step correspondences of two profiled SOPs."""
-    steps = step_similarity(pa, pb, sim)
+    steps = step_evidence(pa, pb, sim)
     return correspond(steps, settings or alignment_settings(pa.encoder))
 
 

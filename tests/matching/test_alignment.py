@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,8 @@ def _pairs(result):
     return [(p.a, p.b) for p in result]
 
 
-SETTINGS = AlignmentSettings(threshold=0.5, order_weight=0.1, chain_floor=0.2)
+SETTINGS = AlignmentSettings(threshold=0.5, near_best=0.85, order_weight=0.02, chain_floor=0.2)
+MUTUAL_BEST = dataclasses.replace(SETTINGS, near_best=1.0)
 
 CASES = [
     # identical order
@@ -49,8 +52,8 @@ def test_kinds_of_correspondence():
 
 
 def test_order_breaks_ties_but_makes_no_pair():
-    # a tie between two places: the one in order wins
-    tie = correspond(np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]), SETTINGS)
+    # a tie between two places: the one in order wins (mutual best only)
+    tie = correspond(np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]), MUTUAL_BEST)
     assert [(c.a, c.b) for c in tie] == [((0,), (0,))]
     # steps that nothing joins stay apart, whatever their position
     alone = correspond(np.array([[1.0, 0.0], [0.0, 0.1]]), SETTINGS)
@@ -85,3 +88,45 @@ def test_relative_scale():
     assert rel.max() == pytest.approx(1.0)
     assert np.median(rel) == pytest.approx(0.0)
     assert relative(np.full((2, 2), 0.9)).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    # one step against one: no spread to stand above, the value itself (0-1)
+    assert relative(np.array([[0.7]])).tolist() == [[0.7]]
+    assert relative(np.array([[-0.2]])).tolist() == [[0.0]]
+
+
+def test_near_tie_both_ways_groups_steps():
+    # A0 stands against B0 and B1 (nearly equal), and B1 against A0 and A1: one n:m group
+    sim = np.array([[1.0, 0.95, 0.0], [0.0, 0.9, 0.0], [0.0, 0.0, 1.0]])
+    result = correspond(sim, SETTINGS)
+    assert [(c.a, c.b, c.kind) for c in result] == [
+        ((0, 1), (0, 1), "digabung"),
+        ((2,), (2,), "sama"),
+    ]
+    # the group's score is its weakest link
+    assert result.correspondences[0].score == pytest.approx(0.9)
+
+
+def test_a_link_needs_its_own_evidence_above_the_threshold():
+    # the best of its row and column, in order, but below the threshold: no link;
+    # it follows the chain only as a sandwiched step, with evidence above the floor
+    sim = np.array([[0.45, 0.0], [0.0, 1.0]])
+    alone = correspond(sim, dataclasses.replace(MUTUAL_BEST, chain_gap=0))
+    assert [(c.a, c.b) for c in alone] == [((1,), (1,))]
+    assert alone.only_a == (0,) and alone.only_b == (0,)
+    assert len(correspond(sim, MUTUAL_BEST).correspondences) == 2
+    weak = correspond(np.array([[0.1, 0.0], [0.0, 1.0]]), MUTUAL_BEST)
+    assert weak.only_a == (0,)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_scores_are_on_zero_one_and_every_step_is_placed_once(seed):
+    rng = np.random.default_rng(seed)
+    sim = rng.random((7, 5))
+    result = correspond(sim, AlignmentSettings(threshold=0.3, near_best=0.8))
+    assert all(0.0 <= c.score <= 1.0 for c in result)
+    assert {c.kind for c in result} <= {"sama", "digabung", "urutan berbeda"}
+    placed_a = [i for c in result for i in c.a] + list(result.only_a)
+    placed_b = [j for c in result for j in c.b] + list(result.only_b)
+    assert sorted(placed_a) == list(range(7)) and sorted(placed_b) == list(range(5))
+    for c in result:
+        expected = "digabung" if len(c.a) + len(c.b) > 2 else "sama"
+        assert c.kind in (expected, "urutan berbeda")

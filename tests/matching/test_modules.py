@@ -135,6 +135,30 @@ def test_step_similarity_weighs_the_kind_of_act():
     assert sim[0, 0] > sim[1, 1] > sim[0, 1]
 
 
+@pytest.mark.parametrize(
+    "acts_a,acts_b,actors,total",
+    [
+        # embedding + letter n-grams only: neither the lexicon nor Pelaksana on both sides
+        ([{"sign"}, set()], [set(), set()], False, 1.3),
+        ([{"sign"}, set()], [{"sign"}, set()], False, 2.3),
+        ([{"sign"}, set()], [{"sign"}, set()], True, 2.8),
+        ([set(), set()], [set(), set()], True, 1.8),
+    ],
+)
+def test_step_evidence_counts_only_the_signals_both_sops_show(acts_a, acts_b, actors, total):
+    from sopdata.matching.steps import STEP_WEIGHTS, step_evidence
+
+    assert sum(STEP_WEIGHTS) == pytest.approx(3.0)
+    pa = _profile("A", "X", [[1, 0], [0, 1]], set(), acts_a)
+    pb = _profile("B", "Y", [[1, 0], [0, 1]], set(), acts_b)
+    if actors:
+        for p in (pa, pb):
+            p.sop.steps[0].actors = ["Camat"]
+    evidence = step_evidence(pa, pb)
+    assert evidence == pytest.approx(step_similarity(pa, pb) / total)
+    assert evidence.min() >= 0.0 and evidence.max() <= 1.0
+
+
 def test_reasons_are_indonesian_and_name_what_agrees():
     pa = _profile("Arsip Surat", "X", [[1, 0]], {"arsip"}, [set()])
     pb = _profile("Arsip Dokumen", "Y", [[1, 0]], {"arsip", "dokumen"}, [set()])
@@ -144,6 +168,28 @@ def test_reasons_are_indonesian_and_name_what_agrees():
     assert "istilah kunci sama: arsip" in out
     assert "1 dari 1 langkah punya padanan dekat" in out
     assert "pelaksana sama: camat" in out
+
+
+@pytest.mark.parametrize(
+    "title_b,title,close_cos,relation,has,lacks",
+    [
+        # look-alike titles on a pair judged apart: no near-100% figure
+        ("Arsip Surat Keluar", 1.0, 1.0, "related", "judul mirip tetapi tidak sama", "100%"),
+        ("Arsip Surat", 0.95, 1.0, "different", "judul sama, tetapi", "kemiripan judul"),
+        ("Arsip Surat Keluar", 1.0, 1.0, "equivalent", "kemiripan judul 100%", "tetapi"),
+        ("Arsip Surat Keluar", 0.6, 1.0, "different", "kemiripan judul 60%", "tetapi"),
+        # an equivalent pair without a close step says what the decision rests on
+        ("Arsip Surat", 1.0, 0.0, "equivalent", "setara menurut judul dan isi", "0 dari"),
+        ("Arsip Surat", 1.0, 0.0, "different", "0 dari 1 langkah punya padanan dekat", "setara"),
+    ],
+)
+def test_a_reason_never_contradicts_its_decision(title_b, title, close_cos, relation, has, lacks):
+    pa = _profile("Arsip Surat", "X", [[1, 0]], {"arsip"}, [set()])
+    pb = _profile(title_b, "Y", [[close_cos, 1 - close_cos]], {"arsip"}, [set()])
+    features = {**dict.fromkeys(SIGNALS, 0.5), "title": title}
+    sim = pa.step_vecs @ pb.step_vecs.T
+    out = " | ".join(reasons_for(pa, pb, features, sim, MatchSettings(), relation=relation))
+    assert has in out and lacks not in out, out
 
 
 def test_candidates_cross_offices_only():
