@@ -196,14 +196,13 @@ def _step_refs(
 
 def _row_minutes(steps: Sequence[Step]) -> tuple[float, str] | None:
     """Waktu of an office's steps in a row (summed when it split the step)."""
-    readable = [
-        s.duration
-        for s in steps
-        if s.duration.minutes is not None and s.duration.kind == "duration"
-    ]
+    readable = [s for s in steps if s.work_minutes is not None]  # lead times stay apart
     if not readable:
         return None
-    return sum(d.minutes or 0.0 for d in readable), " + ".join(d.raw.strip() for d in readable)
+    return (
+        sum(s.work_minutes or 0.0 for s in readable),
+        " + ".join(s.duration.raw.strip() for s in readable),
+    )
 
 
 def _outliers(values: Sequence[TimedValue]) -> tuple[int, ...]:
@@ -577,7 +576,7 @@ def compliance(sop: SOP, identity: bool = True) -> list[Finding]:
     checks = (
         ("Pelaksana", lambda s: bool(s.actors)),
         ("Kelengkapan", lambda s: bool(s.requirements.strip())),
-        ("Waktu", lambda s: s.duration.minutes is not None or s.duration.kind == "lead_time"),
+        ("Waktu", lambda s: s.work_minutes is not None or s.is_lead_time),
         ("Output", lambda s: bool(s.output.strip())),
     )
     for name, ok in checks:

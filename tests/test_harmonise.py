@@ -12,6 +12,7 @@ from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
 from sopdata.matching.settings import MatchSettings, encoder_family
 from sopdata.records import SOP, sop_from_dict
+from sopdata.text.readability import UNREADABLE_FLAG, is_readable
 from tests.support.builders import gold_group, small_sop
 
 
@@ -91,9 +92,14 @@ def test_seed_group_draft_is_an_ordinary_sop(sops_by_file):
     comparison = merge_alignments(sops, 1, alignments)
     draft = harmonise(comparison)
     sop = draft.sop
-    # Ordered union: every aligned row becomes one step.
-    assert len(sop.steps) == len(comparison.rows)
+    # Consensus: the six rows Setda wrote readably; the one row only Jogoroto has, in
+    # garbled OCR, is offered as an optional step rather than written into the draft.
+    assert len(sop.steps) == len(comparison.rows) - 1 == 6
     assert [s.no for s in sop.steps] == [str(k) for k in range(1, len(sop.steps) + 1)]
+    (extra,) = draft.optional
+    assert extra.offices == (sops[0].office,) and not extra.readable
+    assert "Sekretaris menyampalkan surat dinas" in extra.label
+    assert all(is_readable(s.activity) for s in sop.steps)
     # Setda's clean table wins the wording; Jogoroto's legal basis is carried over.
     assert sop.steps[0].activity == "Menyampaikan draf surat ke Pengadministrasi Umum."
     assert any("Nomor 16 Tahun 2010" in b for b in sop.legal_basis)
@@ -103,9 +109,16 @@ def test_seed_group_draft_is_an_ordinary_sop(sops_by_file):
     # Sending: 1 Harl (OCR) vs 20 menit -> the lower median, as Setda wrote it.
     sending = next(s for s in sop.steps if s.activity.startswith("Mengirim"))
     assert sending.duration.raw == "20 menit"
+    # Kept, it goes back to its aligned place, flagged for the meeting.
+    kept = draft.with_optional([extra.row])
+    assert len(kept.steps) == 7
+    assert [s.no for s in kept.steps] == [str(k) for k in range(1, 8)]
+    at = next(k for k, s in enumerate(kept.steps) if "menyampalkan" in s.activity)
+    assert at == extra.after and UNREADABLE_FLAG in kept.steps[at].note
+    assert draft.with_optional([]).to_dict() == sop.to_dict()
     # It round-trips like any other record, and can be compared again.
-    again = sop_from_dict(sop.to_dict())
-    assert again.to_dict() == sop.to_dict()
+    again = sop_from_dict(kept.to_dict())
+    assert again.to_dict() == kept.to_dict()
     # Compared with Setda's SOP, whose times it took, the draft differs in no time; the one
     # step only Jogoroto has is the draft's own, missing from Setda.
     back = find_differences(compare_group([again, sops[1]], TfidfEncoder())).findings
