@@ -15,6 +15,8 @@ The score (:func:`readability`) combines:
   list committed as ``data/indonesian_words.txt`` (no maintained Indonesian
   lexicon package is installable offline). A word is known as written, or once
   the usual Indonesian affixes are stripped (``mendisposisikan`` → ``disposisi``);
+  an unknown word in capitals of three letters or more counts half (a name or
+  an acronym such as "SRIKANDI");
 * **character statistics** (weight ``1 - KNOWN_WEIGHT``): the share of letters
   among the visible characters, less penalties for runs of odd punctuation
   (``5:::``, ``‘ .``), one-letter fragments (``B``, ``n``) and digits glued to
@@ -158,7 +160,9 @@ def readability(text: str) -> Readability:
     if not words:
         return Readability(1.0, 0, 0, letters)
     known = sum(is_known(w) for w in words)
-    known_share = known / len(words)
+    # An unknown word in capitals may be a name or an acronym ("SRIKANDI"): half credit.
+    guessed = sum(0.5 for w in words if w.isupper() and len(w) >= 3 and not is_known(w))
+    known_share = (known + guessed) / len(words)
     n = max(len(tokens), 1)
     odd = sum(1 for t in tokens if _ODD_RUN.search(t)) / n
     fragments = sum(1 for t in tokens if len(t) == 1 and t.isalpha() and t.lower() not in "ae") / n
