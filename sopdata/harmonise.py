@@ -501,6 +501,10 @@ def set_optional(draft: SOP, harmonised: HarmonisedSOP, kept: Iterable[int]) -> 
         s.no_to = renumber.get(s.no_to, "")
     _finish_steps(steps)
     out.steps = steps
+    # Columns only a dropped optional step used go with it.
+    used = {a for s in steps for a in s.actors}
+    consensus = {a.raw for a in harmonised.sop.actors}
+    out.actors = [a for a in out.actors if a.raw in used or a.raw in consensus]
     names = {a.raw for a in out.actors}
     for s in steps:
         for a in s.actors:
