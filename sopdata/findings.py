@@ -801,6 +801,7 @@ def find_differences(
             else f
             for f in findings
         ]
+    findings = _drop_garbled(comparison, findings, garbled)
     findings = _merge_optional_steps(comparison, findings, proposal)
     findings = [replace(f, proposed=_proposed(f, proposal)) for f in findings]
     findings.sort(
@@ -811,6 +812,23 @@ def find_differences(
         )
     )
     return GroupFindings(findings, spreads, total, comparison)
+
+
+def _drop_garbled(
+    comparison: GroupComparison, findings: list[Finding], garbled: set[tuple[int, int]]
+) -> list[Finding]:
+    """A garbled step is named by its office's "teks tidak terbaca" finding only: an
+    order difference that rests on one is dropped (where a garbled step sits says
+    nothing), and a missing step's list of steps leaves it out."""
+    labels = {comparison.step_label(m, i) for m, i in garbled}
+    out = []
+    for f in findings:
+        if f.category == "order" and labels & set(f.steps):
+            continue
+        if f.category == "missing_step" and labels & set(f.steps):
+            f = replace(f, steps=tuple(s for s in f.steps if s not in labels))
+        out.append(f)
+    return out
 
 
 def _merge_optional_steps(
