@@ -22,7 +22,8 @@ from sopdata.review.store import GlossaryKind, StoreError
 st.set_page_config(page_title="SOP Harmoni", page_icon="📑", layout="wide")
 
 pages = [
-    st.Page("app_pages/korpus.py", title="Korpus", icon=":material/library_books:", default=True),
+    st.Page("app_pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/korpus.py", title="Korpus", icon=":material/library_books:"),
     st.Page("app_pages/pencocokan.py", title="Pencocokan", icon=":material/join_inner:"),
     st.Page("app_pages/bandingkan.py", title="Bandingkan", icon=":material/compare_arrows:"),
     st.Page("app_pages/harmonisasi.py", title="Harmonisasi", icon=":material/edit_note:"),

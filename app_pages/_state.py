@@ -20,6 +20,7 @@ import streamlit as st
 from embeddings import get_encoder
 from embeddings.base import Encoder, EncoderError
 from embeddings.prepare import ModelPreparation, background_preparation
+from sopdata.coverage import Coverage, coverage_chart, coverage_long
 from sopdata.export.charts import (
     similarity_frame,
     similarity_heatmap,
@@ -29,6 +30,7 @@ from sopdata.export.charts import (
     total_frame,
 )
 from sopdata.export.excel import WorkbookParts, export_workbook
+from sopdata.export.meeting import MeetingGroup, MeetingPack, meeting_pack
 from sopdata.findings import GroupFindings, find_differences
 from sopdata.form import DECISION
 from sopdata.harmonise import WaktuRule
@@ -140,6 +142,16 @@ def start_model_preparation(spec: str) -> None:
         _preparation(spec)
 
 
+def model_preparation(spec: str) -> ModelPreparation | None:
+    """The model's preparation while it is still running; None once it is ready (or
+    when this encoder needs none). Pages that must stay fast (Ringkasan) show it
+    instead of waiting."""
+    if not _needs_preparation(spec):
+        return None
+    prep = _preparation(spec)
+    return None if prep.done else prep
+
+
 def wait_for_model(spec: str) -> None:
     """On a page that needs the model: while it is being prepared, say so with progress
     (instead of blocking silently) and continue once it is ready."""
@@ -219,6 +231,20 @@ def similarity_chart(
     """Pencocokan's heatmap of the matched SOPs (None when nothing matched)."""
     frame = similarity_frame(_sops, _matches)
     return similarity_heatmap(frame) if len(frame) else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def coverage_chart_of(groups_key: str, _coverage: Coverage) -> alt.Chart:
+    """Ringkasan's coverage heatmap, built once per set of groups (``groups_key``:
+    the corpus fingerprint and every group's id and members)."""
+    return coverage_chart(coverage_long(_coverage))
+
+
+@st.cache_data(show_spinner="Menyusun paket rapat …", max_entries=16)
+def meeting_pack_of(key: str, _groups: list[MeetingGroup]) -> MeetingPack:
+    """The meeting pack of the chosen groups, built again only when ``key`` (the
+    groups, their content, status and draft version) changes."""
+    return meeting_pack(_groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -316,6 +342,17 @@ def view(with_matches: bool = True) -> View:
         return _view(with_matches)
 
 
+def view_or_encoder_error() -> tuple[View, str | None]:
+    """The view with matches; when the model cannot be loaded, the view without
+    them and the encoder's message (for a page that stays useful without groups).
+    A store failure shows its message and stops the page."""
+    with user_errors():
+        try:
+            return _view(True), None
+        except EncoderError as exc:
+            return _view(False), str(exc)
+
+
 def _view(with_matches: bool) -> View:
     ws = store()
     conf = settings()
@@ -345,7 +382,11 @@ def _view(with_matches: bool) -> View:
         wait_for_model(conf.encoder)
         matches = corpus_matches(fp, conf.encoder, sops)
         groups = build_groups(
-            sops, matches, _decisions(), ws.group_overrides(), ws.latest_drafts().keys()
+            sops,
+            matches,
+            _decisions(),
+            ws.group_overrides(),
+            ws.latest_drafts().keys() | ws.group_statuses().keys(),
         )
     return View(sops, docs, matches, groups, fp, conf, set(corrections))
 

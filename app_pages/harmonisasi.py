@@ -26,7 +26,9 @@ from app_pages._state import (
     view,
     workbook_of,
 )
-from sopdata.export.excel import WorkbookParts
+from sopdata.export.excel import WorkbookParts, procedure_actors
+from sopdata.export.flowchart import flowchart_svg
+from sopdata.export.word import export_docx
 from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL, compliance
 from sopdata.harmonise import harmonise, set_optional
 from sopdata.records import sop_from_dict
@@ -177,6 +179,15 @@ st.download_button(
     key="download_xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
+st.download_button(
+    "Unduh Word (.docx)",
+    data=export_docx(draft),
+    file_name=f"harmonisasi-{slug}.docx",
+    key="download_docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+with st.expander("Bagan alir"):
+    st.image(flowchart_svg(draft.steps, procedure_actors(draft)))
 
 tab_findings, tab_sources, tab_history = st.tabs(["Temuan", "Sumber pilihan", "Riwayat versi"])
 with tab_findings:

@@ -147,6 +147,10 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
     found = find_differences(comparison, proposal=draft)
     if args.output:
         export_workbook(draft.sop, args.output, WorkbookParts(comparison, found, draft.choices))
+    if args.docx:
+        from sopdata.export.word import export_docx
+
+        export_docx(draft.sop, args.docx)
     if args.json:
         payload = {
             **found.to_dict(),
@@ -163,6 +167,7 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
                 for o in draft.optional
             ],
             "workbook": args.output or None,
+            "docx": args.docx or None,
         }
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -496,6 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--query", required=True, help='judul prosedur yang dicari, mis. "surat keluar"')
     h.add_argument(
         "-o", "--output", default="", help="simpan buku kerja Excel (.xlsx) ke berkas ini"
+    )
+    h.add_argument(
+        "--docx", default="", help="simpan rancangan sebagai dokumen Word (.docx) ke berkas ini"
     )
     h.add_argument("--json", action="store_true", help="cetak temuan dan rancangan sebagai JSON")
     h.add_argument(

@@ -37,8 +37,18 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sopdata.export.flowchart import (
+    DEFAULT_ROW_PT,
+    EMU_PER_PT,
+    EMU_PER_PX,
+    Grid,
+    add_drawing,
+    layout_flowchart,
+    step_kind,
+)
 from sopdata.export.side_by_side import CELL_FIELDS, STATUS_COLOUR, build_side_by_side
 from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL, Finding, GroupFindings
 from sopdata.form import (
@@ -46,9 +56,8 @@ from sopdata.form import (
     HEADER_FIELDS,
     PROCESS,
     SECTION_PAIRS,
+    SYMBOL,
     TERMINATOR,
-    has_decision,
-    mark_kind,
 )
 from sopdata.harmonise import Choice
 from sopdata.matching.compare import GroupComparison
@@ -91,6 +100,17 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LINE_HEIGHT = 12.75  # points per line of 10 pt text
+_DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
+_ID_SIZE = 11  # Identitas: printed at 100 % on a landscape page
+#: Printable width of a landscape A4 page with the margins of :func:`_print_setup`,
+#: in pixels at 96 dpi, and the pixels LibreOffice gives one unit of column width
+#: when it prints (measured: wider than Excel's 7, so a scale that fits
+#: LibreOffice fits Excel too).
+_PAGE_WIDTH_PX = (11.69 - 0.8) * 96
+_PRINT_PX_PER_UNIT = 9.4
+#: Pixels per unit of column width the drawing is laid out with: between Excel's
+#: 7 and LibreOffice's 9.4, so a symbol sits near the middle of its cell in both.
+_DRAWING_PX_PER_UNIT = 8.2
 
 
 #: Excel's limits: characters in a cell, columns in a sheet.
@@ -176,9 +196,11 @@ def _fit_row(
     widths: Mapping[int, float],
     values: Mapping[int, str],
     minimum: int = 1,
+    size: float = 10,
 ) -> None:
-    lines = max([minimum] + [_lines(v, widths.get(c, 10)) for c, v in values.items() if v])
-    ws.row_dimensions[row].height = min(409, lines * _LINE_HEIGHT + 3)
+    scale = size / 10
+    lines = max([minimum] + [_lines(v, widths.get(c, 10) / scale) for c, v in values.items() if v])
+    ws.row_dimensions[row].height = min(409, lines * _LINE_HEIGHT * scale + 3)
 
 
 def _print_setup(ws: Worksheet, title_rows: str | None, freeze: str | None) -> None:
@@ -218,27 +240,28 @@ def _section_items(sop: SOP, attr: str) -> list[str]:
 def write_identity(ws: Worksheet, sop: SOP) -> None:
     """The identity block: a government/office cell left, label | value rows right,
     then the three pairs of list sections."""
-    widths = {1: 30, 2: 30, 3: 24, 4: 46}
+    widths = {1: 28, 2: 28, 3: 24, 4: 46}
     _set_widths(ws, widths)
     header = "PEMERINTAH KABUPATEN " + (sop.kabupaten.upper() if sop.kabupaten else "…")
     office = sop.office.upper() if sop.office else "SATUAN KERJA: …"
     n = len(IDENTITY_LABELS)
     ws.merge_cells(start_row=1, start_column=1, end_row=n, end_column=2)
-    put(ws, 1, 1, f"{header}\n{office}", bold=True, align=_CENTER, size=11)
+    put(ws, 1, 1, f"{header}\n{office}", bold=True, align=_CENTER, size=12)
     for r in range(1, n + 1):
         for c in (1, 2):
             ws.cell(row=r, column=c).border = _BORDER
     for r, (attr, label) in enumerate(IDENTITY_LABELS, 1):
-        put(ws, r, 3, label, bold=True, fill=_HEADER_FILL)
+        put(ws, r, 3, label, bold=True, fill=_HEADER_FILL, size=_ID_SIZE)
         value = getattr(sop, attr)
-        put(ws, r, 4, value, bold=attr == "title")
-        _fit_row(ws, r, widths, {4: str(value)}, minimum=2 if r == 1 else 1)
+        put(ws, r, 4, value, bold=attr == "title", size=_ID_SIZE)
+        _fit_row(ws, r, widths, {4: str(value)}, minimum=2, size=_ID_SIZE)
     row = n + 2
     for (left_attr, left_label), (right_attr, right_label) in LIST_SECTIONS:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
-        put(ws, row, 1, left_label, bold=True, fill=_HEADER_FILL)
-        put(ws, row, 3, right_label, bold=True, fill=_HEADER_FILL)
+        put(ws, row, 1, left_label, bold=True, fill=_HEADER_FILL, size=_ID_SIZE)
+        put(ws, row, 3, right_label, bold=True, fill=_HEADER_FILL, size=_ID_SIZE)
+        ws.row_dimensions[row].height = _LINE_HEIGHT * _ID_SIZE / 10 + 6
         ws.cell(row=row, column=2).border = _BORDER
         ws.cell(row=row, column=4).border = _BORDER
         left, right = _section_items(sop, left_attr), _section_items(sop, right_attr)
@@ -250,24 +273,18 @@ def write_identity(ws: Worksheet, sop: SOP) -> None:
             ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=4)
             lt = left[k] if k < len(left) else ""
             rt = right[k] if k < len(right) else ""
-            put(ws, r, 1, lt)
-            put(ws, r, 3, rt)
+            put(ws, r, 1, lt, size=_ID_SIZE)
+            put(ws, r, 3, rt, size=_ID_SIZE)
             ws.cell(row=r, column=2).border = _BORDER
             ws.cell(row=r, column=4).border = _BORDER
-            _fit_row(ws, r, {1: 60, 3: 70}, {1: lt, 3: rt})
+            _fit_row(ws, r, {1: 56, 3: 70}, {1: lt, 3: rt}, size=_ID_SIZE)
         row += max(len(left), len(right), 1) + 2
     _print_setup(ws, None, None)
-    ws.page_setup.orientation = "portrait"
 
 
 def step_symbol(step: Step, index: int, count: int) -> str:
     """The Permenpan flowchart symbol of a step: terminator first and last, decision, process."""
-    marks = "".join(step.marks.values())
-    if has_decision(marks) or step.is_decision:
-        return DECISION
-    if index in (0, count - 1) or any(mark_kind(m) == "terminator" for m in step.marks.values()):
-        return TERMINATOR
-    return PROCESS
+    return SYMBOL[step_kind(step, index, count)]
 
 
 def procedure_actors(sop: SOP) -> list[str]:
@@ -280,8 +297,26 @@ def procedure_actors(sop: SOP) -> list[str]:
     return names
 
 
-def write_procedure(ws: Worksheet, sop: SOP) -> None:
-    """The step table in the official layout, with the total Waktu."""
+def sheet_grid(ws: Worksheet, rows: int, cols: int) -> Grid:
+    """Column widths and row heights of a sheet in EMU, as a drawing anchors to them."""
+    widths = []
+    for c in range(1, cols + 1):
+        w = ws.column_dimensions[get_column_letter(c)].width or _DEFAULT_WIDTH
+        widths.append(int(w * _DRAWING_PX_PER_UNIT) * EMU_PER_PX)
+    heights = [
+        int((ws.row_dimensions[r].height or DEFAULT_ROW_PT) * EMU_PER_PT)
+        for r in range(1, rows + 1)
+    ]
+    return Grid(tuple(widths), tuple(heights))
+
+
+def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
+    """The step table in the official layout, with the total Waktu.
+
+    ``drawing``: the flowchart is drawn over the Pelaksana columns (shapes and
+    arrows, added to the saved file by :func:`export_workbook`); the symbols stay
+    in the cells beneath them either way, so the sheet reads back as an SOP.
+    """
     actors = procedure_actors(sop)
     room = MAX_ACTOR_COLUMNS
     if len(actors) > room:
@@ -296,9 +331,9 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
     c_first_actor = 3
     c_req = c_first_actor + n_act
     c_time, c_out, c_note = c_req + 1, c_req + 2, c_req + 3
-    widths = {c_no: 5, c_act: 42, c_req: 22, c_time: 12, c_out: 22, c_note: 18}
+    widths = {c_no: 5, c_act: 32, c_req: 18, c_time: 10, c_out: 18, c_note: 14}
     for k in range(n_act):
-        widths[c_first_actor + k] = 12
+        widths[c_first_actor + k] = 10
     _set_widths(ws, widths)
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_note)
@@ -306,7 +341,7 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=c_note)
     put(ws, 2, 1, sop.title, bold=True, align=_CENTER, border=False, size=12)
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=c_note)
-    put(ws, 3, 1, LEGEND, align=Alignment(horizontal="left"), border=False, size=9)
+    put(ws, 3, 1, LEGEND, align=Alignment(horizontal="left"), border=False)
 
     h1, h2 = 5, 6
     for col, label in ((c_no, "No"), (c_act, "Kegiatan"), (c_note, "Keterangan")):
@@ -353,7 +388,7 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
             row,
             widths,
             {c_act: step.activity, c_req: step.requirements, c_out: step.output, c_note: step.note},
-            minimum=2,
+            minimum=3 if drawing and step.actors else 2,  # room for a drawn symbol
         )
         row += 1
     ws.merge_cells(start_row=row, start_column=c_no, end_row=row, end_column=c_req)
@@ -373,6 +408,13 @@ def write_procedure(ws: Worksheet, sop: SOP) -> None:
     put(ws, row, c_out, "", fill=_TOTAL_FILL)
     put(ws, row, c_note, "", fill=_TOTAL_FILL)
     _print_setup(ws, f"{h1}:{h2}", f"C{h2 + 1}")
+    drawings = getattr(ws.parent, "sop_drawings", None)
+    if drawing and drawings is not None and sop.steps:
+        for r in range(1, h1):
+            ws.row_dimensions[r].height = ws.row_dimensions[r].height or DEFAULT_ROW_PT
+        grid = sheet_grid(ws, row + 1, c_note + 1)
+        chart = layout_flowchart(sop.steps, actors, grid, c_first_actor - 1, h2)
+        drawings.append((ws.title, chart, grid))
 
 
 def write_comparison(
@@ -382,35 +424,40 @@ def write_comparison(
     table = build_side_by_side(comparison, findings)
     offices = table.offices
     per = 3  # Langkah, Pelaksana, Waktu
-    widths: dict[int, float] = {1: 6}
+    widths: dict[int, float] = {1: 5}
     for m in range(len(offices)):
         base = 2 + m * per
-        widths.update({base: 38, base + 1: 16, base + 2: 11})
+        widths.update({base: 30, base + 1: 13, base + 2: 9})
     c_notes = 2 + len(offices) * per
-    widths[c_notes] = 36
+    widths[c_notes] = 26
     _set_widths(ws, widths)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_notes)
+    # Printed in blocks of two offices (a page break after every pair, the Baris
+    # column repeated), so each page is read at >= 8 pt; notes join the last block.
+    # The title starts right of Baris so the repeated column prints nothing of it.
+    first_block_end = min(c_notes, 1 + OFFICES_PER_PAGE * per)
+    ws.merge_cells(start_row=1, start_column=2, end_row=1, end_column=first_block_end)
     put(
         ws,
         1,
-        1,
+        2,
         f"PERBANDINGAN LANGKAH: {table.title}",
         bold=True,
         align=_CENTER,
         border=False,
         size=12,
     )
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=c_notes)
+    ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=first_block_end)
     put(
         ws,
         2,
-        1,
+        2,
         "Kuning: berbeda dari kantor lain · Merah muda: jauh berbeda · Abu-abu: langkah tidak ada"
         " · Biru: urutan berbeda",
-        align=Alignment(horizontal="left"),
+        align=Alignment(horizontal="left", wrap_text=True),
         border=False,
-        size=9,
+        size=10,
     )
+    ws.row_dimensions[2].height = 2 * _LINE_HEIGHT + 3
     h1, h2 = 4, 5
     ws.merge_cells(start_row=h1, start_column=1, end_row=h2, end_column=1)
     put(ws, h1, 1, "Baris", bold=True, align=_CENTER, fill=_HEADER_FILL)
@@ -458,7 +505,7 @@ def write_comparison(
             put(ws, row, base + 2, waktu.text, align=_CENTER, fill=_STATUS_FILL.get(waktu.status))
             values[base] = step.text
         notes = "\n".join(f"• {message}" for message in line.notes)
-        put(ws, row, c_notes, notes, size=9)
+        put(ws, row, c_notes, notes)
         values[c_notes] = notes
         _fit_row(ws, row, widths, values, minimum=2)
         row += 1
@@ -487,10 +534,85 @@ def write_comparison(
         )
     put(ws, row, c_notes, "", fill=_TOTAL_FILL)
     _print_setup(ws, f"{h1}:{h2}", f"B{h2 + 1}")
+    _print_in_blocks(ws, widths, per, len(offices), c_notes)
+
+
+#: Offices printed side by side on one page of Perbandingan.
+OFFICES_PER_PAGE = 2
+
+
+def _width_px(width: float) -> float:
+    return width * _PRINT_PX_PER_UNIT
+
+
+def _print_in_blocks(
+    ws: Worksheet, widths: Mapping[int, float], per: int, n_offices: int, c_notes: int
+) -> None:
+    """Page breaks after every :data:`OFFICES_PER_PAGE` offices, the first
+    column repeated on each, at the one scale that fits the widest block."""
+    blocks: list[list[int]] = []
+    for start in range(0, n_offices, OFFICES_PER_PAGE):
+        first = 2 + start * per
+        last = 1 + min(n_offices, start + OFFICES_PER_PAGE) * per
+        blocks.append(list(range(first, last + 1)))
+    if blocks:
+        blocks[-1].append(c_notes)
+    else:
+        blocks = [[c_notes]]
+    widest = max(_width_px(widths[1]) + sum(_width_px(widths[c]) for c in b) for b in blocks)
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.fitToWidth = None
+    ws.page_setup.fitToHeight = None
+    ws.page_setup.scale = max(10, min(100, int(_PAGE_WIDTH_PX / widest * 100)))
+    ws.print_title_cols = "A:A"
+    for block in blocks[:-1]:
+        ws.col_breaks.append(Break(id=block[-1]))
+
+
+_STEP_REF = re.compile(r"^(?P<office>.*?)\s*langkah\s+(?P<no>\S+)$", re.IGNORECASE)
+
+
+def _ranges(numbers: Sequence[str]) -> str:
+    """ "1", "2", "3", "5", "7a" -> "1–3, 5, 7a" (runs of whole numbers joined)."""
+    out: list[str] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            out.append(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
+            run.clear()
+
+    for no in numbers:
+        digits = no.rstrip(".")
+        if digits.isdigit() and (not run or int(digits) == run[-1] + 1):
+            run.append(int(digits))
+            continue
+        flush()
+        if digits.isdigit():
+            run.append(int(digits))
+        else:
+            out.append(no)
+    flush()
+    return ", ".join(out)
+
+
+def step_ranges(steps: Sequence[str]) -> str:
+    """Step references ("<office> langkah <no>") written compactly, one line per
+    office: "Kecamatan A langkah 1–8, 10". A reference of another shape is kept."""
+    offices: dict[str, list[str]] = {}
+    others: list[str] = []
+    for ref in steps:
+        m = _STEP_REF.match(ref.strip())
+        if m:
+            offices.setdefault(m.group("office"), []).append(m.group("no"))
+        else:
+            others.append(ref)
+    lines = [f"{office} langkah {_ranges(nos)}".strip() for office, nos in offices.items()]
+    return "\n".join(lines + others)
 
 
 def write_findings(ws: Worksheet, findings: Sequence[Finding]) -> None:
-    widths = {1: 5, 2: 10, 3: 18, 4: 60, 5: 26, 6: 26, 7: 34}
+    widths = {1: 4, 2: 9, 3: 12, 4: 46, 5: 18, 6: 18, 7: 26}
     _set_widths(ws, widths)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
     put(ws, 1, 1, "TEMUAN PERBEDAAN ANTARKANTOR", bold=True, align=_CENTER, border=False, size=12)
@@ -501,8 +623,8 @@ def write_findings(ws: Worksheet, findings: Sequence[Finding]) -> None:
         r = 3 + k
         values = {
             4: f.message,
-            5: "\n".join(f.offices),
-            6: "\n".join(f.steps),
+            5: ", ".join(f.offices),
+            6: step_ranges(f.steps),
             7: f.proposed,
         }
         put(ws, r, 1, str(k), align=_CENTER)
@@ -515,7 +637,7 @@ def write_findings(ws: Worksheet, findings: Sequence[Finding]) -> None:
 
 
 def write_sources(ws: Worksheet, choices: Sequence[Choice]) -> None:
-    widths = {1: 8, 2: 20, 3: 60, 4: 40, 5: 30}
+    widths = {1: 7, 2: 14, 3: 50, 4: 30, 5: 26}
     _set_widths(ws, widths)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
     put(
@@ -551,15 +673,18 @@ class WorkbookParts:
     choices: Sequence[Choice] = ()
 
 
-def build_workbook(sop: SOP, parts: WorkbookParts | None = None) -> Workbook:
+def build_workbook(sop: SOP, parts: WorkbookParts | None = None, drawing: bool = True) -> Workbook:
+    """The workbook; the flowchart shapes are listed on ``wb.sop_drawings`` for
+    :func:`export_workbook` to add (openpyxl does not write shapes)."""
     parts = parts or WorkbookParts()
     wb = Workbook()
     wb.sop_export_notes = []
+    wb.sop_drawings = []
     ws = wb.active
     assert ws is not None
     ws.title = SHEET_IDENTITY
     write_identity(ws, sop)
-    write_procedure(wb.create_sheet(SHEET_PROCEDURE), sop)
+    write_procedure(wb.create_sheet(SHEET_PROCEDURE), sop, drawing)
     if parts.comparison is not None and parts.comparison.sops:
         write_comparison(wb.create_sheet(SHEET_COMPARISON), parts.comparison, parts.findings)
     if parts.findings is not None:
@@ -584,12 +709,21 @@ def _property(text: str) -> str:
 
 
 def export_workbook(
-    sop: SOP, target: str | Path | IO[bytes] | None = None, parts: WorkbookParts | None = None
+    sop: SOP,
+    target: str | Path | IO[bytes] | None = None,
+    parts: WorkbookParts | None = None,
+    drawing: bool = True,
 ) -> bytes:
-    """Write the workbook; returns its bytes (also saved to ``target`` when given)."""
+    """Write the workbook; returns its bytes (also saved to ``target`` when given).
+
+    ``drawing``: the Prosedur sheet carries the flowchart as drawn shapes and
+    arrows (the symbols stay in the cells beneath, for reading back)."""
     buffer = io.BytesIO()
-    build_workbook(sop, parts).save(buffer)
+    wb = build_workbook(sop, parts, drawing)
+    wb.save(buffer)
     data = buffer.getvalue()
+    for sheet, chart, grid in wb.sop_drawings:
+        data = add_drawing(data, sheet, chart, grid)
     if isinstance(target, (str, Path)):
         Path(target).write_bytes(data)
     elif target is not None:

@@ -61,6 +61,17 @@ LOCK_RETRIES = 3
 JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024
 
 Decision = Literal["confirmed", "rejected"]
+#: Where a procedure group stands in the review, in order (labels: :data:`GROUP_STATUS_LABEL`).
+GroupStatus = Literal["belum_ditinjau", "dibahas", "disepakati", "ditetapkan"]
+GROUP_STATUSES: tuple[GroupStatus, ...] = ("belum_ditinjau", "dibahas", "disepakati", "ditetapkan")
+GROUP_STATUS_LABEL: dict[GroupStatus, str] = {
+    "belum_ditinjau": "Belum ditinjau",
+    "dibahas": "Dibahas",
+    "disepakati": "Disepakati",
+    "ditetapkan": "Ditetapkan",
+}
+#: The statuses of a group the meeting agreed on.
+AGREED_STATUSES: frozenset[GroupStatus] = frozenset({"disepakati", "ditetapkan"})
 GlossaryKind = Literal["actor", "acronym"]
 Synchronous = Literal["NORMAL", "FULL"]
 
@@ -151,6 +162,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # recorded); parse_error NULL when it was read.
         "ALTER TABLE documents ADD COLUMN parsed_at TEXT",
         "ALTER TABLE documents ADD COLUMN parse_error TEXT",
+    ),
+    (
+        # A group's review status (Belum ditinjau -> Dibahas -> Disepakati ->
+        # Ditetapkan), numbered versions like drafts: the latest counts, earlier
+        # ones are the history.
+        """CREATE TABLE group_status (
+            group_id TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            status TEXT NOT NULL
+                CHECK (status IN ('belum_ditinjau', 'dibahas', 'disepakati', 'ditetapkan')),
+            author TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (group_id, version)
+        )""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -247,6 +273,26 @@ class MatchDecision:
     author: str
     note: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class GroupStatusRecord:
+    """One saved version of a group's review status (``saved_at`` in UTC, ISO 8601)."""
+
+    group_id: str
+    version: int
+    status: GroupStatus
+    author: str
+    note: str
+    saved_at: str
+
+    @property
+    def label(self) -> str:
+        return GROUP_STATUS_LABEL[self.status]
+
+    @property
+    def agreed(self) -> bool:
+        return self.status in AGREED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -815,6 +861,80 @@ class WorkStore:
         )
         return dict(rows)
 
+    # --- group review status ----------------------------------------------------------
+
+    def set_group_status(
+        self,
+        group_id: str,
+        status: GroupStatus,
+        author: str,
+        note: str = "",
+        base_version: int | None = None,
+    ) -> GroupStatusRecord:
+        """Save a group's review status as its next version (earlier ones are kept).
+
+        Args:
+            group_id: the group's id, as drafts use it (``Group.id``).
+            status: one of :data:`GROUP_STATUSES`.
+            author: who set it.
+            note: why, for the history.
+            base_version: the version the reviewer saw (0: none yet); None
+                appends without checking.
+
+        Returns:
+            The saved version.
+
+        Raises:
+            ValueError: an unknown status or an empty group id.
+            StaleWriteError: ``base_version`` is not the latest version.
+        """
+        if status not in GROUP_STATUSES:
+            raise ValueError(f"status must be one of {GROUP_STATUSES}, got {status!r}")
+        if not group_id:
+            raise ValueError("group_id must not be empty")
+
+        def run(conn: sqlite3.Connection) -> GroupStatusRecord:
+            latest = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM group_status WHERE group_id = ?",
+                (group_id,),
+            ).fetchone()[0]
+            if base_version is not None and base_version != latest:
+                raise StaleWriteError("Status kelompok", group_id, base_version, latest)
+            now = utc_now()
+            conn.execute(
+                "INSERT INTO group_status (group_id, version, status, author, note, saved_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (group_id, latest + 1, status, author, note, now),
+            )
+            return GroupStatusRecord(group_id, int(latest + 1), status, author, note, now)
+
+        return self._write(run)
+
+    _STATUS_COLUMNS = "group_id, version, status, author, note, saved_at"
+
+    def group_statuses(self) -> dict[str, GroupStatusRecord]:
+        """Group id -> its latest status, for every group that has one (the others
+        are "belum_ditinjau")."""
+        rows = self._read(
+            lambda conn: conn.execute(
+                f"SELECT {self._STATUS_COLUMNS} FROM group_status AS t WHERE version = "
+                "(SELECT MAX(version) FROM group_status WHERE group_id = t.group_id) "
+                "ORDER BY group_id"
+            ).fetchall()
+        )
+        return {r[0]: GroupStatusRecord(*r) for r in rows}
+
+    def group_status_history(self, group_id: str) -> list[GroupStatusRecord]:
+        """Every status a group was given, oldest first."""
+        rows = self._read(
+            lambda conn: conn.execute(
+                f"SELECT {self._STATUS_COLUMNS} FROM group_status WHERE group_id = ? "
+                "ORDER BY version",
+                (group_id,),
+            ).fetchall()
+        )
+        return [GroupStatusRecord(*r) for r in rows]
+
     # --- SOP keys ---------------------------------------------------------------------
 
     def saved_sop_keys(self) -> set[str]:
@@ -829,6 +949,7 @@ class WorkStore:
                 "SELECT DISTINCT sop_key FROM group_moves",
                 "SELECT DISTINCT group_id FROM group_moves WHERE group_id IS NOT NULL",
                 "SELECT DISTINCT group_id FROM drafts",
+                "SELECT DISTINCT group_id FROM group_status",
             ):
                 keys.update(r[0] for r in conn.execute(sql))
             return keys
@@ -838,7 +959,8 @@ class WorkStore:
     def rename_sop_keys(self, renames: Mapping[str, str]) -> int:
         """Hang saved work on new SOP keys: ``renames[old_key] = new_key``, applied to
         corrections, match decisions, group moves (the SOP moved and the group id
-        ``g:<key>`` it went to) and drafts (their group id), in one transaction.
+        ``g:<key>`` it went to), drafts and group statuses (their group id), in one
+        transaction.
 
         Rows keep their ids, versions, authors and times. A correction or draft
         version the new key already has is left under the old key (never
@@ -854,6 +976,7 @@ class WorkStore:
             for table, column, mapping in (
                 ("sop_corrections", "sop_key", renames),
                 ("drafts", "group_id", groups),
+                ("group_status", "group_id", groups),
                 ("group_moves", "sop_key", renames),
                 ("group_moves", "group_id", groups),
             ):

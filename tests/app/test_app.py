@@ -8,6 +8,7 @@ import io
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
+from docx import Document
 from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -35,12 +36,11 @@ def _key(corpus_file: str, index: int) -> str:
     return f"{hashlib.sha256((CORPUS / corpus_file).read_bytes()).hexdigest()[:12]}#{index}"
 
 
-def _app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300).run()
+def _app(page: str = "app_pages/korpus.py") -> AppTest:
+    """The app opened on ``page`` (Korpus unless told; the home page, Ringkasan, has
+    its own tests in test_ringkasan.py)."""
+    at = AppTest.from_file(APP, default_timeout=300).switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
-    if page:
-        at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
     return at
 
 
@@ -217,8 +217,8 @@ def test_bandingkan_marks_a_step_done_in_another_order(data_dir, monkeypatch):
         state._comparison.clear()
 
 
-def _downloaded(at: AppTest, storages: list[MemoryMediaFileStorage]) -> bytes:
-    url = at.get("download_button")[0].proto.url
+def _downloaded(at: AppTest, storages: list[MemoryMediaFileStorage], index: int = 0) -> bytes:
+    url = at.get("download_button")[index].proto.url
     name = url.rsplit("/", 1)[1]
     for storage in reversed(storages):
         try:
@@ -267,6 +267,17 @@ def test_harmonisasi_edit_a_step_save_download_and_restart(data_dir, monkeypatch
     assert workbook.sheetnames[:2] == ["Identitas", "Prosedur"]
     activities = [row[1] for row in workbook["Prosedur"].iter_rows(min_row=7, values_only=True)]
     assert "Menyampaikan konsep surat ke Pengadministrasi Umum" in activities
+    labels = [b.proto.label for b in restarted.get("download_button")]
+    assert labels[1] == "Unduh Word (.docx)"
+    document = Document(io.BytesIO(_downloaded(restarted, storages, 1)))
+    assert any(
+        "Menyampaikan konsep surat ke Pengadministrasi Umum" in c.text
+        for row in document.tables[2].rows
+        for c in row.cells
+    )
+    assert "Bagan alir" in [e.label for e in restarted.expander]
+    chart = next(e for e in restarted.expander if e.label == "Bagan alir")
+    assert [type(c).__name__ for c in chart.children.values()] == ["Image"]
 
 
 def test_pair_key_is_order_free():
@@ -358,7 +369,7 @@ def test_a_busy_store_is_a_message(data_dir, monkeypatch):
         )
 
     monkeypatch.setattr(WorkStore, "latest_sop_correction", busy)
-    at = AppTest.from_file(APP, default_timeout=300).run()
+    at = AppTest.from_file(APP, default_timeout=300).switch_page("app_pages/korpus.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(e.value.startswith("Basis data kerja sedang dipakai") for e in at.error)
 
@@ -396,7 +407,8 @@ def test_the_model_is_prepared_in_the_background(data_dir, monkeypatch, tmp_path
         at = AppTest.from_file(APP, default_timeout=300).run()
         assert not at.exception, [e.value for e in at.exception]
         assert started.wait(10) and calls == ["onnx"]
-        assert not release.is_set()  # Korpus was shown while the model was being prepared
+        assert not release.is_set()  # the home page was shown while the model was being prepared
+        assert any("sedang disiapkan" in i.value for i in at.info)
         threading.Timer(1.0, release.set).start()
         at.switch_page("app_pages/pencocokan.py").run()
         assert not at.exception, [e.value for e in at.exception]

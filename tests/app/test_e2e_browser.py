@@ -217,9 +217,9 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 expect(page.get_by_role("textbox", name="Nama peninjau")).to_have_value(REVIEWER)
                 nav = page.get_by_test_id("stSidebarNav")
                 expect(nav.get_by_role("link")).to_have_count(
-                    4
+                    5
                 )  # the router's pages, not the files
-                for label in ("Korpus", "Pencocokan", "Bandingkan", "Harmonisasi"):
+                for label in ("Ringkasan", "Korpus", "Pencocokan", "Bandingkan", "Harmonisasi"):
                     expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
                 full_page_screenshot(page, screenshots / "5-harmonisasi-setelah-restart.png")
                 context.close()

@@ -17,6 +17,7 @@ from tests.support.paths import CORPUS, ROOT
 APP = str(ROOT / "app.py")
 PAGES = [
     "app_pages/korpus.py",
+    "app_pages/ringkasan.py",
     "app_pages/pencocokan.py",
     "app_pages/bandingkan.py",
     "app_pages/harmonisasi.py",
@@ -38,11 +39,8 @@ def _run(at) -> AppTest:  # an AppTest, or a widget (its run() reruns the app)
     return at
 
 
-def _app(page: str | None = None) -> AppTest:
-    at = _run(AppTest.from_file(APP, default_timeout=300))
-    if page:
-        _run(at.switch_page(page))
-    return at
+def _app(page: str = "app_pages/korpus.py") -> AppTest:
+    return _run(AppTest.from_file(APP, default_timeout=300).switch_page(page))
 
 
 # --- 2. parse before keeping; a failed document never blocks a page ---------------------------
@@ -184,6 +182,14 @@ def test_hostile_titles_offices_and_names_render_as_text_on_every_page(data_dir)
     _run(at.text_input(key=f"h_note_{at.selectbox(key='harm_group').value}").input("c" + HOSTILE))
     at.button[[b.label for b in at.button].index("Simpan rancangan")].click().run()
     hits += _assert_escaped(_rendered(_run(at)))
+    at = _run(at.switch_page("app_pages/ringkasan.py"))  # a status "oleh <name>", with a note
+    _run(
+        at.text_input(key=f"status_note_{at.selectbox(key='status_group').value}").input(
+            "n" + HOSTILE
+        )
+    )
+    status_hits = _assert_escaped(_rendered(_run(at.button(key="status_save").click())))
+    assert status_hits >= 1  # the status history line names the reviewer and the note
     assert hits >= 8  # the hostile text was shown, escaped, on the pages
 
 

@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from sopdata.export.excel import TOTAL_LABEL, WorkbookParts, export_workbook
+from sopdata.export.excel import TOTAL_LABEL, WorkbookParts, export_workbook, step_ranges
 from sopdata.findings import SEVERITY_LABEL, find_differences
 from sopdata.form import DECISION, HEADER_FIELDS, PROCESS, TERMINATOR
 from sopdata.harmonise import harmonise
@@ -289,3 +289,54 @@ def test_totals_are_written_with_an_eight_hour_day():
     ]
     everything = [v for ws in wb for r in _rows(ws) for v in r if isinstance(v, str)]
     assert not any("1 hari 30 menit" in v for v in everything)
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        ([], ""),
+        (["Kecamatan A langkah 3"], "Kecamatan A langkah 3"),
+        (
+            [f"Kecamatan A langkah {k}" for k in range(1, 9)],
+            "Kecamatan A langkah 1–8",
+        ),
+        (
+            ["Kecamatan A langkah 1", "Kecamatan A langkah 2", "Kecamatan A langkah 5"],
+            "Kecamatan A langkah 1, 2, 5",
+        ),
+        (
+            [
+                "Kecamatan A langkah 1.",
+                "Kecamatan B langkah 4",
+                "Kecamatan A langkah 2.",
+                "Kecamatan A langkah 3.",
+                "Kecamatan A langkah 7a",
+            ],
+            "Kecamatan A langkah 1–3, 7a\nKecamatan B langkah 4",
+        ),
+        (["rancangan"], "rancangan"),
+    ],
+)
+def test_step_ranges(steps, expected):
+    assert step_ranges(steps) == expected
+
+
+def test_print_setup_of_identity_comparison_and_findings(surat_keluar):
+    *_, findings, data = surat_keluar
+    wb = load_workbook(io.BytesIO(data))
+    identity = wb["Identitas"]
+    assert identity.page_setup.orientation == "landscape"
+    assert identity["D1"].font.sz >= 11 and identity["C1"].font.sz >= 11
+    comparison = wb["Perbandingan"]
+    assert comparison.print_title_cols == "$A:$A" and comparison.print_title_rows == "$4:$5"
+    assert not comparison.sheet_properties.pageSetUpPr.fitToPage
+    assert 70 <= comparison.page_setup.scale <= 100
+    sizes = {c.font.sz for row in comparison.iter_rows(min_row=2) for c in row if c.value}
+    assert min(sizes) * comparison.page_setup.scale / 100 >= 8
+    temuan = wb["Temuan"]
+    written = [r[5] for r in temuan.iter_rows(min_row=4, values_only=True)]
+    assert written == [step_ranges(f.steps) or None for f in findings.findings]
+    assert all(
+        len((w or "").split("\n")) <= len({s.split(" langkah")[0] for s in f.steps}) or not w
+        for w, f in zip(written, findings.findings, strict=True)
+    )

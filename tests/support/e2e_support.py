@@ -63,7 +63,7 @@ def _chart_drawn(page: Page, index: int) -> Locator:
 PAGES = (
     AppPage(
         "Korpus",
-        "",
+        "korpus",
         "Korpus SOP",
         lambda p: [
             p.get_by_test_id("stDataFrame").first,
@@ -100,6 +100,18 @@ PAGES = (
             p.get_by_role("button", name="Simpan rancangan"),
             p.get_by_role("button", name="Unduh Excel (format Permenpan RB 35/2012)"),
             p.get_by_role("tab", name="Riwayat versi"),
+        ],
+    ),
+    # The home page (its address is the server's own); last, so that the timings of
+    # the pages above keep their order.
+    AppPage(
+        "Ringkasan",
+        "",
+        "Ringkasan",
+        lambda p: [
+            p.get_by_test_id("stMetric").first,
+            p.get_by_role("heading", name="Langkah berikutnya"),
+            p.get_by_role("heading", name="Masalah pembacaan dokumen"),
         ],
     ),
 )

@@ -1,0 +1,130 @@
+"""The workbook and the Word document as printed: LibreOffice converts them to PDF,
+and the pages are measured (count, orientation, smallest font, offices per page)."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from sopdata.export.excel import WorkbookParts, export_workbook
+from sopdata.export.word import MIN_FONT_PT, export_docx
+from sopdata.findings import find_differences
+from sopdata.harmonise import harmonise
+from sopdata.matching.alignment import AlignedPair
+from sopdata.matching.compare import merge_alignments
+from tests.support.builders import gold_group
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed"),
+]
+
+
+def _pdf(path: Path, tmp_path: Path) -> list[dict]:
+    proc = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = path.with_suffix(".pdf")
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr
+    pages = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            sizes = [c["size"] for c in page.chars if c["text"].strip()]
+            words = page.extract_words()
+            # the header band: everything above the first column label "Langkah"
+            top = min((w["top"] for w in words if w["text"] == "Langkah"), default=0)
+            header = " ".join(w["text"] for w in words if w["bottom"] <= top)
+            pages.append(
+                {
+                    "landscape": page.width > page.height,
+                    "min_size": min(sizes) if sizes else None,
+                    "text": page.extract_text() or "",
+                    "header": header,
+                }
+            )
+    return pages
+
+
+@pytest.fixture(scope="module")
+def three_offices(sops_by_file):
+    """The surat keluar group of the corpus with a third office (Jogoroto's
+    partner's SOP under another office's name, aligned step to step)."""
+    sops, alignments = gold_group(sops_by_file, "surat-keluar")
+    third = copy.deepcopy(sops[1])
+    third.office = "Kecamatan Candipuro"
+    alignments[2] = [AlignedPair(i, i, 1.0) for i in range(len(third.steps))]
+    comparison = merge_alignments([*sops, third], 1, alignments)
+    findings = find_differences(comparison)
+    draft = harmonise(comparison)
+    return comparison, findings, draft
+
+
+#: The title row each sheet starts with (pages without one continue the sheet before).
+TITLES = (
+    ("STANDAR OPERASIONAL PROSEDUR", "Prosedur"),
+    ("PERBANDINGAN LANGKAH", "Perbandingan"),
+    ("TEMUAN PERBEDAAN", "Temuan"),
+    ("SUMBER SETIAP PILIHAN", "Sumber"),
+)
+
+
+def _sheets(pages: list[dict]) -> list[str]:
+    current, out = "Identitas", []
+    for page in pages:
+        current = next((s for title, s in TITLES if title in page["text"]), current)
+        out.append(current)
+    return out
+
+
+def test_workbook_prints_landscape_and_readable(three_offices, tmp_path):
+    comparison, findings, draft = three_offices
+    path = tmp_path / "harmonisasi.xlsx"
+    path.write_bytes(
+        export_workbook(draft.sop, parts=WorkbookParts(comparison, findings, draft.choices))
+    )
+    pages = _pdf(path, tmp_path)
+    sheets = _sheets(pages)
+    assert all(p["landscape"] for p in pages)
+    assert sheets[0] == "Identitas" and sheets.count("Identitas") == 1  # one page
+    assert sheets[1] == "Prosedur" and "Nomor SOP" in pages[0]["text"]
+    assert {"Perbandingan", "Temuan", "Sumber"} <= set(sheets) and len(pages) <= 16
+    floor = {"Identitas": 9.0, "Perbandingan": 8.0, "Temuan": 8.0}
+    for page, sheet in zip(pages, sheets, strict=True):
+        if sheet in floor:
+            assert page["min_size"] >= floor[sheet] - 0.05, (sheet, page["min_size"])
+    offices = comparison.offices
+    blocks = [p["header"] for p, s in zip(pages, sheets, strict=True) if s == "Perbandingan"]
+    assert len(offices) == 3 and len(blocks) >= 2
+    for header in blocks:  # at most two offices side by side on a printed page
+        assert 1 <= sum(o in header for o in offices) <= 2, header
+    assert all(any(o in h for h in blocks) for o in offices)  # each office on paper
+
+
+def test_word_document_prints_landscape_at_nine_points(three_offices, tmp_path):
+    *_, draft = three_offices
+    path = tmp_path / "harmonisasi.docx"
+    path.write_bytes(export_docx(draft.sop))
+    pages = _pdf(path, tmp_path)
+    assert 2 <= len(pages) <= 6
+    assert all(p["landscape"] for p in pages)
+    assert min(p["min_size"] for p in pages if p["min_size"]) >= MIN_FONT_PT - 0.05
+    text = "\n".join(p["text"] for p in pages)
+    assert "Disahkan oleh" in text and "Kelengkapan" in text
+    assert text.count("Kegiatan") == sum("Kegiatan" in p["text"] for p in pages[1:])
