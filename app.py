@@ -91,6 +91,16 @@ with st.sidebar:
             on_change=_save,
             args=("waktu_rule",),
         )
+        st.text_input(
+            "Instansi penyelaras",
+            value=conf.authority,
+            key="setting_authority",
+            on_change=_save,
+            args=("authority",),
+            placeholder="mis. Pemerintah Kabupaten Lumajang, Bagian Organisasi Sekretariat Daerah",
+            help="Identitas rancangan harmonisasi (pemerintah kabupaten dan satuan kerja). "
+            "Kosong: bagian identitas yang berbeda antarkantor dikosongkan.",
+        )
     with st.expander("Glosarium", expanded=False):
         with st.form("glossary_form", clear_on_submit=True):
             kinds: list[GlossaryKind] = ["actor", "acronym"]

@@ -33,6 +33,7 @@ from sopdata.export.excel import WorkbookParts, export_workbook
 from sopdata.export.meeting import MeetingGroup, MeetingPack, meeting_pack
 from sopdata.findings import GroupFindings, find_differences
 from sopdata.form import DECISION
+from sopdata.harmonise import WaktuRule
 from sopdata.ingest.corpus import load_corpus
 from sopdata.ingest.loaders import MAX_BYTES, document_text
 from sopdata.matching.compare import GroupComparison, compare_group
@@ -204,9 +205,12 @@ def comparison_of(group_fingerprint: str, spec: str, sops: list[SOP]) -> GroupCo
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def findings_of(group_fingerprint: str, spec: str, _comparison: GroupComparison) -> GroupFindings:
-    """The differences within a group; one shared object, which callers only read."""
-    return find_differences(_comparison)
+def findings_of(
+    group_fingerprint: str, spec: str, _comparison: GroupComparison, rule: WaktuRule = "median"
+) -> GroupFindings:
+    """The differences within a group, with the values of the draft made with
+    ``rule``; one shared object, which callers only read."""
+    return find_differences(_comparison, rule=rule)
 
 
 # Building an Altair chart validates its whole spec (30-50 ms a chart on the

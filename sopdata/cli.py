@@ -17,7 +17,7 @@ from embeddings.base import EncoderError
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.corpus import apply_bundled_provenance
 from sopdata.ingest.isolate import load_path_isolated
-from sopdata.records import SOP
+from sopdata.records import SOP, step_to_dict
 from sopdata.text.durations import STANDARD_DURATION_SETTINGS
 
 
@@ -143,8 +143,8 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
         return 1
     group = candidates[index]
     comparison = compare_group(group, encoder)
-    found = find_differences(comparison)
-    draft = harmonise(comparison, rule=args.rule, title=args.title or None)
+    draft = harmonise(comparison, rule=args.rule, title=args.title or None, authority=args.instansi)
+    found = find_differences(comparison, proposal=draft)
     if args.output:
         export_workbook(draft.sop, args.output, WorkbookParts(comparison, found, draft.choices))
     if args.docx:
@@ -156,6 +156,16 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
             **found.to_dict(),
             "harmonised": draft.sop.to_dict(),
             "choices": [c.to_dict() for c in draft.choices],
+            "optional": [
+                {
+                    "row": o.row,
+                    "after": o.after,
+                    "offices": list(o.offices),
+                    "readable": o.readable,
+                    "step": step_to_dict(o.step),
+                }
+                for o in draft.optional
+            ],
             "workbook": args.output or None,
             "docx": args.docx or None,
         }
@@ -169,7 +179,11 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
             )
         for f in found.findings:
             print(f"  [{SEVERITY_LABEL[f.severity]}] {f.message}")
+            if f.proposed:
+                print(f"      usulan: {f.proposed}")
         print(f"Rancangan: {draft.sop.title}, {len(draft.sop.steps)} langkah.")
+        for o in draft.optional:
+            print(f"  opsional (tidak dipakai; hanya {', '.join(o.offices)}): {o.label[:80]}")
         if args.output:
             print(f"Buku kerja disimpan: {args.output}")
     return 1 if failed else 0
@@ -527,6 +541,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     h.add_argument(
         "--title", default="", help="judul rancangan (bawaan: judul paling jelas di kelompok)"
+    )
+    h.add_argument(
+        "--instansi",
+        default="",
+        help='instansi penyelaras untuk identitas rancangan, mis. "Pemerintah Kabupaten '
+        'Lumajang, Bagian Organisasi Sekretariat Daerah"',
     )
     h.add_argument("--encoder", default="e5")
     _add_hours(h)

@@ -18,21 +18,39 @@ Rules, in the order the reviewers asked for them:
   no key term;
 * **identity**: identity-block fields some offices leave empty, and legal bases
   (Dasar Hukum) one office cites and another does not;
-* **compliance**: the Permenpan RB 35/2012 layout, per SOP (:func:`compliance`).
+* **compliance**: the Permenpan RB 35/2012 layout, per SOP (:func:`compliance`);
+* **unreadable**: an office's steps whose text is unreadable
+  (:mod:`sopdata.text.readability`), one finding per office.
+
+So that a meeting can act on the list (:func:`find_differences`):
+
+* **de-duplicated**: a garbled step gives the one "teks tidak terbaca" finding
+  of its office and is left out of the timing, Pelaksana and Mutu Baku
+  comparisons of its row (its text says nothing reliable), and a row only
+  garbled steps have gives no "langkah tidak ada" finding; the identity fields
+  the same offices leave empty are one finding; an SOP's format gaps are one
+  finding;
+* **ranked**: by severity, then by how many offices a finding touches (more
+  first), then in step order;
+* **actionable**: each names its offices and steps and, where it applies, the
+  value the harmonised draft proposes (:attr:`Finding.proposed`, from
+  :func:`sopdata.harmonise.harmonise`).
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sopdata.form import REQUIRED_FIELDS, label_of
+from sopdata.harmonise import ACTOR_TO_DECIDE, HarmonisedSOP, WaktuRule, harmonise
 from sopdata.legal_basis import regulation_key
 from sopdata.matching.compare import AlignedRow, GroupComparison
 from sopdata.records import SOP, Step
 from sopdata.text.durations import format_minutes
+from sopdata.text.readability import UNREADABLE_FLAG, is_readable
 from sopdata.text.terms import key_terms, step_actions
 from sopdata.text.textclean import normalise_key
 
@@ -51,6 +69,7 @@ CATEGORY_LABEL: dict[str, str] = {
     "identity": "Identitas SOP",
     "legal_basis": "Dasar hukum",
     "compliance": "Kepatuhan format",
+    "unreadable": "Teks tidak terbaca",
 }
 
 #: A Waktu this many times another office's for the same step is an outlier.
@@ -74,6 +93,8 @@ class Finding:
         offices: the offices concerned.
         steps: the steps concerned, as "<office> langkah <no>".
         row: the aligned row (index in ``GroupComparison.rows``), if any.
+        proposed: what the harmonised draft proposes for it, in Indonesian
+            ("" where nothing applies).
     """
 
     category: str
@@ -82,6 +103,7 @@ class Finding:
     offices: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
     row: int | None = None
+    proposed: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +115,7 @@ class Finding:
             "offices": list(self.offices),
             "steps": list(self.steps),
             "row": self.row,
+            "proposed": self.proposed,
         }
 
 
@@ -196,14 +219,13 @@ def _step_refs(
 
 def _row_minutes(steps: Sequence[Step]) -> tuple[float, str] | None:
     """Waktu of an office's steps in a row (summed when it split the step)."""
-    readable = [
-        s.duration
-        for s in steps
-        if s.duration.minutes is not None and s.duration.kind == "duration"
-    ]
+    readable = [s for s in steps if s.work_minutes is not None]  # lead times stay apart
     if not readable:
         return None
-    return sum(d.minutes or 0.0 for d in readable), " + ".join(d.raw.strip() for d in readable)
+    return (
+        sum(s.work_minutes or 0.0 for s in readable),
+        " + ".join(s.duration.raw.strip() for s in readable),
+    )
 
 
 def _outliers(values: Sequence[TimedValue]) -> tuple[int, ...]:
@@ -308,9 +330,17 @@ def timing_findings(
             unread = [
                 comparison.offices[m]
                 for m, s in enumerate(comparison.sops)
-                if any(st.duration.minutes is None for st in s.steps)
+                if any(st.duration.minutes is None and not st.is_lead_time for st in s.steps)
             ]
             note = (" Sebagian Waktu tidak terbaca di " + ", ".join(unread) + ".") if unread else ""
+            leads = [
+                f"{st.duration.raw.strip()} ({comparison.offices[m]})"
+                for m, s in enumerate(comparison.sops)
+                for st in s.steps
+                if st.is_lead_time and st.duration.raw.strip()
+            ]
+            if leads:
+                note += " Tenggat (bukan lama langkah) tidak dijumlahkan: " + "; ".join(leads) + "."
             findings.append(
                 Finding(
                     "total_time",
@@ -353,14 +383,19 @@ def actor_findings(comparison: GroupComparison) -> list[Finding]:
     return out
 
 
-def missing_step_findings(comparison: GroupComparison) -> list[Finding]:
-    """Steps some offices lack, and steps done at another point of the procedure."""
+def missing_step_findings(
+    comparison: GroupComparison, skip: set[int] | frozenset[int] = frozenset()
+) -> list[Finding]:
+    """Steps some offices lack, and steps done at another point of the procedure
+    (rows in ``skip`` left out: their steps are unreadable)."""
     out: list[Finding] = []
     n = len(comparison.sops)
     if n < 2:
         return out
     moved = _moved_steps(comparison)
     for r, row in enumerate(comparison.rows):
+        if r in skip:
+            continue
         for m in row.present():
             if row.kind(m) != "urutan berbeda":
                 continue
@@ -510,16 +545,30 @@ def identity_findings(comparison: GroupComparison) -> list[Finding]:
     """Identity fields some offices leave empty, and legal bases cited by only some."""
     out = []
     sops, offices = comparison.sops, comparison.offices
+    # The fields the same offices leave empty are one finding.
+    by_empty: dict[tuple[int, ...], list[tuple[str, str]]] = {}
     for attr, label in IDENTITY_FIELDS:
-        empty = [m for m, s in enumerate(sops) if not _filled(s, attr)]
-        if not empty:
-            continue
-        severity: Severity = "medium" if attr in _IMPORTANT_FIELDS else "low"
+        empty = tuple(m for m, s in enumerate(sops) if not _filled(s, attr))
+        if empty:
+            by_empty.setdefault(empty, []).append((attr, label))
+    for empty, fields in by_empty.items():
+        severity: Severity = (
+            "medium" if any(attr in _IMPORTANT_FIELDS for attr, _ in fields) else "low"
+        )
+        labels = ", ".join(label for _, label in fields)
         if len(empty) == len(sops):
-            message = f"{label} tidak diisi di semua SOP kelompok ini."
+            message = f"{labels} tidak diisi di semua SOP kelompok ini."
         else:
-            message = f"{label} tidak diisi di {', '.join(offices[m] for m in empty)}."
-        out.append(Finding("identity", severity, message, tuple(offices[m] for m in empty)))
+            message = f"{labels} tidak diisi di {', '.join(offices[m] for m in empty)}."
+        out.append(
+            Finding(
+                "identity",
+                severity,
+                message,
+                tuple(offices[m] for m in empty),
+                proposed="diisi dalam rapat harmonisasi",
+            )
+        )
     cited: dict[str, dict[int, str]] = {}
     for m, s in enumerate(sops):
         for text in s.legal_basis:
@@ -527,19 +576,23 @@ def identity_findings(comparison: GroupComparison) -> list[Finding]:
             cited.setdefault(key, {})[m] = label
     with_basis = [m for m, s in enumerate(sops) if s.legal_basis]
     if len(with_basis) >= 2:
+        # The bases the same offices cite and the same others do not: one finding.
+        by_offices: dict[tuple[tuple[int, ...], tuple[int, ...]], list[str]] = {}
         for by_member in cited.values():
-            have = sorted(by_member)
-            lack = [m for m in with_basis if m not in by_member]
-            if not lack:
-                continue
-            label = next(iter(by_member.values()))
+            have = tuple(sorted(by_member))
+            lack = tuple(m for m in with_basis if m not in by_member)
+            if lack:
+                by_offices.setdefault((have, lack), []).append(next(iter(by_member.values())))
+        for (have, lack), bases in by_offices.items():
+            quoted = "; ".join(f'"{basis}"' for basis in bases)
             out.append(
                 Finding(
                     "legal_basis",
                     "low",
-                    f'Dasar hukum "{label}" dicantumkan di {", ".join(offices[m] for m in have)} '
+                    f"Dasar hukum {quoted} dicantumkan di {', '.join(offices[m] for m in have)} "
                     f"tetapi tidak di {', '.join(offices[m] for m in lack)}.",
                     tuple(offices[m] for m in have + lack),
+                    proposed="semua dicantumkan di rancangan (gabungan semua kantor)",
                 )
             )
     return out
@@ -575,41 +628,253 @@ def compliance(sop: SOP, identity: bool = True) -> list[Finding]:
         )
         return out
     checks = (
-        ("Pelaksana", lambda s: bool(s.actors)),
+        ("Pelaksana", lambda s: bool(s.actors) and s.actors != [ACTOR_TO_DECIDE]),
         ("Kelengkapan", lambda s: bool(s.requirements.strip())),
-        ("Waktu", lambda s: s.duration.minutes is not None or s.duration.kind == "lead_time"),
+        ("Waktu", lambda s: s.work_minutes is not None or s.is_lead_time),
         ("Output", lambda s: bool(s.output.strip())),
     )
+    gaps: list[str] = []
+    steps: list[str] = []
+    worst = 0.0
     for name, ok in checks:
         bad = [s.no for s in sop.steps if not ok(s)]
-        if bad:
-            share = len(bad) / len(sop.steps)
-            severity: Severity = "medium" if share > 0.5 else "low"
-            out.append(
-                Finding(
-                    "compliance",
-                    severity,
-                    f'"{sop.title}" ({office}): {len(bad)} dari {len(sop.steps)} langkah tanpa '
-                    f"{name} (langkah {', '.join(bad[:8])}{'…' if len(bad) > 8 else ''}).",
-                    (office,),
-                    tuple(f"{office} langkah {no}" for no in bad),
-                )
+        if not bad:
+            continue
+        worst = max(worst, len(bad) / len(sop.steps))
+        gaps.append(
+            f"{len(bad)} tanpa {name} (langkah {', '.join(bad[:8])}{'…' if len(bad) > 8 else ''})"
+        )
+        steps += [f"{office} langkah {no}" for no in bad if f"{office} langkah {no}" not in steps]
+    if gaps:
+        severity: Severity = "medium" if worst > 0.5 else "low"
+        out.append(
+            Finding(
+                "compliance",
+                severity,
+                f'"{sop.title}" ({office}), {len(sop.steps)} langkah: {"; ".join(gaps)}.',
+                (office,),
+                tuple(steps),
             )
+        )
     return out
 
 
-def find_differences(comparison: GroupComparison, include_compliance: bool = True) -> GroupFindings:
-    """All findings of a group, most severe first (stable within a severity)."""
-    timing, spreads, total = timing_findings(comparison)
+def unreadable_steps(comparison: GroupComparison) -> set[tuple[int, int]]:
+    """(member, step index) of every step whose Kegiatan is unreadable (a short
+    Kelengkapan or Output cell says too little to judge a step by)."""
+    return {
+        (m, i)
+        for m, sop in enumerate(comparison.sops)
+        for i, step in enumerate(sop.steps)
+        if not is_readable(step.activity)
+    }
+
+
+def unreadable_findings(
+    comparison: GroupComparison, garbled: set[tuple[int, int]], proposal: HarmonisedSOP
+) -> list[Finding]:
+    """One finding per office whose steps are unreadable, with what the draft does."""
+    out = []
+    consensus_rows = set(proposal.step_rows)
+    readable_rows = {
+        r
+        for r, row in enumerate(comparison.rows)
+        if any((m, i) not in garbled for m in row.present() for i in row.cells[m])
+    }
+    row_of = {
+        (m, i): r
+        for r, row in enumerate(comparison.rows)
+        for m in row.present()
+        for i in row.cells[m]
+    }
+    for m, sop in enumerate(comparison.sops):
+        mine = sorted(i for mm, i in garbled if mm == m)
+        if not mine:
+            continue
+        office = comparison.offices[m]
+        nos = [sop.steps[i].no for i in mine]
+        replaced = sum(1 for i in mine if row_of.get((m, i)) in readable_rows & consensus_rows)
+        optional = sum(1 for i in mine if row_of.get((m, i)) not in consensus_rows)
+        kept = len(mine) - replaced - optional
+        parts = []
+        if replaced:
+            parts.append(f"{replaced} langkah memakai rumusan terbaca kantor lain")
+        if optional:
+            parts.append(f"{optional} langkah ditawarkan sebagai langkah opsional")
+        if kept:
+            parts.append(f'{kept} langkah dipakai dengan tanda "{UNREADABLE_FLAG}"')
+        shown = ", ".join(nos[:10]) + ("…" if len(nos) > 10 else "")
+        out.append(
+            Finding(
+                "unreadable",
+                "high" if kept else "medium",
+                f"Teks tidak terbaca di {office}: {len(mine)} dari {len(sop.steps)} langkah "
+                f"(langkah {shown}); periksa dokumen sumbernya. Waktu, Pelaksana dan Mutu Baku "
+                "langkah itu tidak dibandingkan.",
+                (office,),
+                tuple(comparison.step_label(m, i) for i in mine),
+                proposed="; ".join(parts) + ".",
+            )
+        )
+    return out
+
+
+def _without(comparison: GroupComparison, garbled: set[tuple[int, int]]) -> GroupComparison:
+    """The comparison with the garbled steps taken out of their rows (rows kept in place)."""
+    if not garbled:
+        return comparison
+    rows = [
+        replace(
+            row,
+            cells=[
+                [i for i in cells if (m, i) not in garbled] for m, cells in enumerate(row.cells)
+            ],
+        )
+        for row in comparison.rows
+    ]
+    return replace(comparison, rows=rows)
+
+
+def _proposed(finding: Finding, proposal: HarmonisedSOP) -> str:
+    """What the draft proposes for a finding about one aligned row."""
+    if finding.proposed or finding.row is None:
+        return finding.proposed
+    if finding.row not in proposal.step_rows:
+        option = next((o for o in proposal.optional if o.row == finding.row), None)
+        if option is None:
+            return ""
+        return f"langkah opsional ({', '.join(option.offices)}): dipakai atau tidak, diputuskan peninjau"
+    k = proposal.step_rows.index(finding.row)
+    step = proposal.sop.steps[k]
+    where = f"langkah {step.no}"
+    if finding.category == "timing":
+        return f"{where}: Waktu {step.duration.raw or '-'}"
+    if finding.category == "actor":
+        return (
+            f"{where}: Pelaksana {', '.join(proposal.sop.canonical_actor(a) for a in step.actors)}"
+        )
+    if finding.category == "requirements":
+        return f"{where}: Kelengkapan {' '.join(step.requirements.split()) or '-'}"
+    if finding.category == "output":
+        return f"{where}: Output {' '.join(step.output.split()) or '-'}"
+    if finding.category in ("missing_step", "order"):
+        return f"dipakai sebagai {where} rancangan"
+    return ""
+
+
+def find_differences(
+    comparison: GroupComparison,
+    include_compliance: bool = True,
+    rule: WaktuRule = "median",
+    proposal: HarmonisedSOP | None = None,
+) -> GroupFindings:
+    """All findings of a group, de-duplicated and ranked (see the module docstring).
+
+    ``proposal`` is the harmonised draft whose values the findings propose;
+    default the draft :func:`~sopdata.harmonise.harmonise` makes with ``rule``.
+    """
+    if proposal is None:
+        proposal = harmonise(comparison, rule=rule)
+    garbled = unreadable_steps(comparison)
+    readable = _without(comparison, garbled)
+    timing, spreads, total = timing_findings(readable)
     findings = (
-        timing
-        + actor_findings(comparison)
-        + missing_step_findings(comparison)
-        + mutu_baku_findings(comparison)
+        unreadable_findings(comparison, garbled, proposal)
+        + timing
+        + actor_findings(readable)
+        + missing_step_findings(comparison, skip=_garbled_rows(comparison, garbled))
+        + mutu_baku_findings(readable)
         + identity_findings(comparison)
     )
     if include_compliance:
         for sop in comparison.sops:
             findings += compliance(sop, identity=False)  # identity gaps are reported group-wide
-    findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    if total is not None:
+        draft_total = proposal.sop.total_minutes
+        findings = [
+            replace(
+                f,
+                proposed=f"rancangan: {format_minutes(draft_total, proposal.sop.time_settings)}"
+                " (langkah konsensus)",
+            )
+            if f.category == "total_time" and draft_total
+            else f
+            for f in findings
+        ]
+    findings = _drop_garbled(comparison, findings, garbled)
+    findings = _merge_optional_steps(comparison, findings, proposal)
+    findings = [replace(f, proposed=_proposed(f, proposal)) for f in findings]
+    findings.sort(
+        key=lambda f: (
+            _SEVERITY_ORDER[f.severity],
+            -len(f.offices),
+            f.row if f.row is not None else len(comparison.rows),
+        )
+    )
     return GroupFindings(findings, spreads, total, comparison)
+
+
+def _drop_garbled(
+    comparison: GroupComparison, findings: list[Finding], garbled: set[tuple[int, int]]
+) -> list[Finding]:
+    """A garbled step is named by its office's "teks tidak terbaca" finding only: an
+    order difference that rests on one is dropped (where a garbled step sits says
+    nothing), and a missing step's list of steps leaves it out."""
+    labels = {comparison.step_label(m, i) for m, i in garbled}
+    out = []
+    for f in findings:
+        if f.category == "order" and labels & set(f.steps):
+            continue
+        if f.category == "missing_step" and labels & set(f.steps):
+            f = replace(f, steps=tuple(s for s in f.steps if s not in labels))
+        out.append(f)
+    return out
+
+
+def _merge_optional_steps(
+    comparison: GroupComparison, findings: list[Finding], proposal: HarmonisedSOP
+) -> list[Finding]:
+    """The "langkah tidak ada" findings of steps the draft offers as optional, one
+    per set of offices that have them (the meeting decides on them together)."""
+    optional = {o.row: o for o in proposal.optional}
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if f.category == "missing_step" and f.row in optional:
+            groups.setdefault(optional[f.row].offices, []).append(f)
+        else:
+            out.append(f)
+    for have, members in groups.items():
+        if len(members) == 1:
+            out.extend(members)
+            continue
+        lack = [o for o in comparison.offices if o not in have]
+        labels = "; ".join(
+            f'"{row_label(comparison, comparison.rows[f.row], 40)}"'
+            for f in members
+            if f.row is not None
+        )
+        control = sum(1 for f in members if f.severity == "high")
+        why = f" ({control} di antaranya langkah pemeriksaan/pengesahan)" if control else ""
+        out.append(
+            Finding(
+                "missing_step",
+                "high" if control else "medium",
+                f"{len(members)} langkah hanya ada di {', '.join(have)}, tidak ada di "
+                f"{', '.join(lack)}{why}: {labels}.",
+                (*have, *lack),
+                tuple(step for f in members for step in f.steps),
+                members[0].row,
+                proposed="langkah opsional: dipakai atau tidak, diputuskan peninjau",
+            )
+        )
+    return out
+
+
+def _garbled_rows(comparison: GroupComparison, garbled: set[tuple[int, int]]) -> set[int]:
+    """Rows whose every step is garbled: nothing there to call missing elsewhere."""
+    return {
+        r
+        for r, row in enumerate(comparison.rows)
+        if row.present() and all((m, i) in garbled for m in row.present() for i in row.cells[m])
+    }

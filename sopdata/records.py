@@ -26,7 +26,9 @@ from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
     Duration,
     DurationSettings,
+    is_lead_in_context,
     parse_duration,
+    step_work_minutes,
 )
 
 #: Hex digits of the document's sha256 in :attr:`SOP.key`.
@@ -63,6 +65,8 @@ class Step:
         note: Keterangan.
         actors_inferred: True when no column was marked and the actors were
             read from the activity text instead ("Camat menandatangani ...").
+        yes_to, no_to: for a decision step, the number of the step its Ya and
+            Tidak branches go to ("" when not given).
     """
 
     no: str
@@ -74,11 +78,25 @@ class Step:
     output: str = ""
     note: str = ""
     actors_inferred: bool = False
+    yes_to: str = ""
+    no_to: str = ""
 
     @property
     def is_decision(self) -> bool:
         """A decision step: a ◇ in an actor column (Ya/Tidak labels only mark its branches)."""
         return any(has_decision(m) for m in self.marks.values())
+
+    @property
+    def work_minutes(self) -> float | None:
+        """Minutes the step takes; None for no Waktu and for a lead time, also one
+        whose "sebelum ..." stands in the Kegiatan or Keterangan
+        (:func:`~sopdata.text.durations.step_work_minutes`)."""
+        return step_work_minutes(self.duration, f"{self.activity}\n{self.note}")
+
+    @property
+    def is_lead_time(self) -> bool:
+        """Its Waktu says when (a deadline before an event), not how long."""
+        return is_lead_in_context(self.duration, f"{self.activity}\n{self.note}")
 
 
 @dataclass
@@ -150,8 +168,9 @@ class SOP:
 
     @property
     def total_minutes(self) -> float:
-        """Sum of the steps' Waktu that could be read (lead times excluded)."""
-        return sum(s.duration.minutes or 0.0 for s in self.steps)
+        """Sum of the steps' Waktu that could be read (lead times excluded, see
+        :attr:`Step.work_minutes`)."""
+        return sum(s.work_minutes or 0.0 for s in self.steps)
 
     @property
     def time_settings(self) -> DurationSettings:
@@ -223,6 +242,8 @@ def step_to_dict(step: Step, sop: SOP | None = None) -> dict[str, Any]:
         "actors_inferred": step.actors_inferred,
         "marks": dict(step.marks),
         "decision": step.is_decision,
+        "yes_to": step.yes_to,
+        "no_to": step.no_to,
     }
 
 
@@ -263,6 +284,8 @@ def sop_from_dict(data: dict[str, Any], settings: DurationSettings | None = None
             output=s.get("output", ""),
             note=s.get("note", ""),
             actors_inferred=bool(s.get("actors_inferred", False)),
+            yes_to=str(s.get("yes_to") or ""),
+            no_to=str(s.get("no_to") or ""),
         )
         for s in data.get("steps", [])
     ]

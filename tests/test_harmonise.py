@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from embeddings.lexical import TfidfEncoder
 from sopdata.findings import find_differences
 from sopdata.form import DECISION, PROCESS, TERMINATOR
-from sopdata.harmonise import group_for_query, harmonise
+from sopdata.harmonise import (
+    ACTOR_TO_DECIDE,
+    authority_identity,
+    consensus_quorum,
+    group_for_query,
+    harmonise,
+    set_optional,
+)
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
 from sopdata.matching.settings import MatchSettings, encoder_family
-from sopdata.records import SOP, sop_from_dict
+from sopdata.records import SOP, Step, sop_from_dict
+from sopdata.text.readability import UNREADABLE_FLAG, is_readable
 from tests.support.builders import gold_group, small_sop
 
 
@@ -91,9 +101,14 @@ def test_seed_group_draft_is_an_ordinary_sop(sops_by_file):
     comparison = merge_alignments(sops, 1, alignments)
     draft = harmonise(comparison)
     sop = draft.sop
-    # Ordered union: every aligned row becomes one step.
-    assert len(sop.steps) == len(comparison.rows)
+    # Consensus: the six rows Setda wrote readably; the one row only Jogoroto has, in
+    # garbled OCR, is offered as an optional step rather than written into the draft.
+    assert len(sop.steps) == len(comparison.rows) - 1 == 6
     assert [s.no for s in sop.steps] == [str(k) for k in range(1, len(sop.steps) + 1)]
+    (extra,) = draft.optional
+    assert extra.offices == (sops[0].office,) and not extra.readable
+    assert "Sekretaris menyampalkan surat dinas" in extra.label
+    assert all(is_readable(s.activity) for s in sop.steps)
     # Setda's clean table wins the wording; Jogoroto's legal basis is carried over.
     assert sop.steps[0].activity == "Menyampaikan draf surat ke Pengadministrasi Umum."
     assert any("Nomor 16 Tahun 2010" in b for b in sop.legal_basis)
@@ -103,18 +118,23 @@ def test_seed_group_draft_is_an_ordinary_sop(sops_by_file):
     # Sending: 1 Harl (OCR) vs 20 menit -> the lower median, as Setda wrote it.
     sending = next(s for s in sop.steps if s.activity.startswith("Mengirim"))
     assert sending.duration.raw == "20 menit"
+    # Kept, it goes back to its aligned place, flagged for the meeting.
+    kept = draft.with_optional([extra.row])
+    assert len(kept.steps) == 7
+    assert [s.no for s in kept.steps] == [str(k) for k in range(1, 8)]
+    at = next(k for k, s in enumerate(kept.steps) if "menyampalkan" in s.activity)
+    assert at == extra.after and UNREADABLE_FLAG in kept.steps[at].note
+    assert draft.with_optional([]).to_dict() == sop.to_dict()
     # It round-trips like any other record, and can be compared again.
-    again = sop_from_dict(sop.to_dict())
-    assert again.to_dict() == sop.to_dict()
+    again = sop_from_dict(kept.to_dict())
+    assert again.to_dict() == kept.to_dict()
     # Compared with Setda's SOP, whose times it took, the draft differs in no time; the one
-    # step only Jogoroto has is the draft's own, missing from Setda.
+    # step only Jogoroto has, kept garbled, is the draft's "teks tidak terbaca" finding.
     back = find_differences(compare_group([again, sops[1]], TfidfEncoder())).findings
     categories = {f.category for f in back}
     assert not categories & {"timing", "total_time"}
-    missing = [f for f in back if f.category == "missing_step"]
-    assert len(missing) == 1 and "Sekretaris menyampalkan surat dinas" in missing[0].message
-    assert missing[0].offices[-1] == sops[1].office  # missing from Setda, the draft has it
-    assert not any(sops[1].office in step for step in missing[0].steps)
+    (garbled,) = [f for f in back if f.category == "unreadable"]
+    assert garbled.offices == (again.label,) and len(garbled.steps) == 1
 
 
 def test_reviewer_title_and_empty_group():
@@ -189,3 +209,154 @@ def test_group_for_query_threshold_is_the_encoders():
         group_for_query("Pengelolaan Srat Keluarr", groups, encoder, MatchSettings(background=0.8))
         is None
     )
+
+
+# --- issue 16: consensus, Pelaksana, identity, the three corpus groups ---------------------------
+
+
+@pytest.mark.parametrize("offices,quorum", [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4)])
+def test_consensus_quorum_is_half_rounded_up(offices, quorum):
+    assert consensus_quorum(offices) == quorum
+
+
+def _shared_and_lone(lone_actor: str = "Caraka"):
+    """Three offices; all three receive and sign, only A also sends the letter."""
+    sops = [
+        small_sop(
+            f"Kecamatan {k}",
+            [("Menerima surat masuk", "Agendaris", "5 menit"), ("Menandatangani surat", "", "")]
+            + ([("Mengirim surat ke alamat tujuan", lone_actor, "20 menit")] if k == "A" else []),
+        )
+        for k in "ABC"
+    ]
+    return merge_alignments(
+        sops,
+        0,
+        {
+            1: [AlignedPair(0, 0, 1.0), AlignedPair(1, 1, 1.0)],
+            2: [AlignedPair(0, 0, 1.0), AlignedPair(1, 1, 1.0)],
+        },
+    )
+
+
+def test_a_step_one_office_of_three_has_is_optional_and_every_step_has_a_pelaksana():
+    draft = harmonise(_shared_and_lone())
+    assert [s.activity for s in draft.sop.steps] == ["Menerima surat masuk", "Menandatangani surat"]
+    # No office names who signs: the draft says so instead of leaving the column empty.
+    assert draft.sop.steps[1].actors == [ACTOR_TO_DECIDE]
+    assert draft.sop.steps[1].marks == {ACTOR_TO_DECIDE: TERMINATOR}  # the last step
+    (send,) = draft.optional
+    assert send.offices == ("Kecamatan A",) and send.readable and send.after == 2
+    kept = draft.with_optional([send.row])
+    assert [s.no for s in kept.steps] == ["1", "2", "3"]
+    assert kept.steps[-1].activity.startswith("Mengirim") and kept.steps[-1].actors == ["Caraka"]
+    # The terminator moves to the new last step; the old last becomes a process.
+    assert kept.steps[1].marks == {ACTOR_TO_DECIDE: PROCESS}
+    assert kept.steps[2].marks == {"Caraka": TERMINATOR}
+    assert "Caraka" in [a.name for a in kept.actors]
+    # Dropped again, the consensus draft comes back.
+    assert set_optional(kept, draft, []).to_dict() == draft.sop.to_dict()
+
+
+def test_a_decision_keeps_its_ya_tidak_targets_through_keep_and_save():
+    comparison = _shared_and_lone()
+    for sop in comparison.sops:  # every office checks the letter before signing
+        sop.steps.insert(
+            1,
+            Step(no="", activity="Memeriksa surat, jika salah dikembalikan", actors=["Sekcam"]),
+        )
+        sop.steps[1].marks = {"Sekcam": DECISION}
+    pairs = [AlignedPair(i, i, 1.0) for i in range(3)]
+    comparison = merge_alignments(comparison.sops, 0, {1: pairs, 2: pairs})
+    draft = harmonise(comparison)
+    check = draft.sop.steps[1]
+    assert check.is_decision and (check.yes_to, check.no_to) == ("3", "1")
+    kept = draft.with_optional([o.row for o in draft.optional])
+    assert (kept.steps[1].yes_to, kept.steps[1].no_to) == ("3", "1")
+    again = sop_from_dict(kept.to_dict())
+    assert (again.steps[1].yes_to, again.steps[1].no_to) == ("3", "1")
+    assert kept.to_dict()["steps"][1]["yes_to"] == "3"
+
+
+@pytest.mark.parametrize(
+    "authority,region,unit",
+    [
+        ("Pemerintah Kabupaten Lumajang", "Lumajang", ""),
+        (
+            "Pemerintah Kabupaten Lumajang, Bagian Organisasi Sekretariat Daerah",
+            "Lumajang",
+            "Bagian Organisasi Sekretariat Daerah",
+        ),
+        ("Bagian Organisasi Sekretariat Daerah", "", "Bagian Organisasi Sekretariat Daerah"),
+        ("Kab. Jombang\nBagian Organisasi", "Jombang", "Bagian Organisasi"),
+        ("Pemerintah Kota Malang; Bagian Organisasi", "Kota Malang", "Bagian Organisasi"),
+        ("", "", ""),
+    ],
+)
+def test_authority_identity(authority, region, unit):
+    assert authority_identity(authority) == (region, unit)
+
+
+def test_draft_identity_is_the_authoritys_never_one_offices(corpus_sops):
+    lumajang = next(s for s in corpus_sops if s.office == "Kecamatan Candipuro")
+    jombang = next(s for s in corpus_sops if s.office == "Kecamatan Jogoroto")
+    comparison = compare_group([jombang, lumajang], TfidfEncoder())
+    plain_draft = harmonise(comparison).sop
+    assert (plain_draft.kabupaten, plain_draft.office) == ("", "")
+    notes = " ".join(plain_draft.warnings)
+    assert "Jombang; Lumajang" in notes and "Instansi penyelaras" in notes
+    authority = "Pemerintah Kabupaten Lumajang, Bagian Organisasi Sekretariat Daerah"
+    draft = harmonise(comparison, authority=authority)
+    assert (draft.sop.kabupaten, draft.sop.office) == (
+        "Lumajang",
+        "Bagian Organisasi Sekretariat Daerah",
+    )
+    assert any(c.rule == "instansi penyelaras" for c in draft.choices)
+    # The same offices agreeing is not one office's value: it is kept.
+    same = harmonise(compare_group([jombang, copy.deepcopy(jombang)], TfidfEncoder())).sop
+    assert same.kabupaten == "Jombang"
+
+
+#: The groups of the issue's check, by their titles in the bundled corpus.
+ISSUE_GROUPS = {
+    "surat masuk": ("Pengelolaan Surat Masuk", "Surat Masuk"),
+    "surat keluar": ("Pengelolaan Surat Keluar", "Surat Keluar"),
+    "laporan kinerja": (
+        "Penyusunan LAKIP (Laporan Akuntabilitas Kinerja Instansi Pemerintahan)",
+        "Pengumpulan Data Kinerja",
+        "Laporan Kinerja",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ISSUE_GROUPS))
+def test_issue_groups_draft_has_no_garbled_cell_and_a_pelaksana_everywhere(corpus_sops, name):
+    group = [s for s in corpus_sops if s.title in ISSUE_GROUPS[name]]
+    assert len(group) == len(ISSUE_GROUPS[name])
+    comparison = compare_group(group, TfidfEncoder())
+    draft = harmonise(comparison)
+    steps = draft.sop.steps
+    assert steps
+    for step in steps:
+        for text in (step.activity, step.requirements, step.output, step.note):
+            assert is_readable(text), (name, step.no, text)
+        assert step.actors and set(step.marks) == set(step.actors)
+    assert set(steps[0].marks.values()) <= {TERMINATOR, DECISION}
+    assert set(steps[-1].marks.values()) <= {TERMINATOR, DECISION}
+    # The Sumber tab never calls garbage the most reliable wording.
+    for choice in draft.choices:
+        if choice.rule == "rumusan dari tabel paling andal":
+            assert is_readable(choice.value)
+    # Every garbled row of the group is an optional step, flagged and marked with its offices.
+    jogoroto = next(m for m, s in enumerate(comparison.sops) if s.office == "Kecamatan Jogoroto")
+    assert any(not o.readable for o in draft.optional)
+    for o in draft.optional:
+        assert o.offices
+        if not o.readable:
+            assert UNREADABLE_FLAG in o.step.note
+            assert comparison.offices[jogoroto] in o.offices
+    # Kept, every optional step still has a Pelaksana and the ends their terminators.
+    everything = draft.with_optional([o.row for o in draft.optional])
+    assert len(everything.steps) == len(steps) + len(draft.optional)
+    assert all(s.actors for s in everything.steps)
+    assert set(everything.steps[-1].marks.values()) <= {TERMINATOR, DECISION}

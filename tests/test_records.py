@@ -71,3 +71,17 @@ def test_kind_survives_a_round_trip(saved, kind):
     sop = sop_from_dict({"source_file": "a.txt", "title": "Izin Cuti", **saved})
     assert sop.kind == kind
     assert sop_from_dict(sop.to_dict()).kind == kind
+
+
+def test_decision_targets_round_trip_and_old_records_have_none():
+    step = Step(no="2", activity="Memeriksa berkas", actors=["Sekcam"], marks={"Sekcam": "◇"})
+    step.yes_to, step.no_to = "3", "1"
+    sop = SOP(source_file="x.txt", title="Uji", steps=[step])
+    data = sop.to_dict()
+    assert (data["steps"][0]["yes_to"], data["steps"][0]["no_to"]) == ("3", "1")
+    back = sop_from_dict(data)
+    assert (back.steps[0].yes_to, back.steps[0].no_to) == ("3", "1")
+    for key in ("yes_to", "no_to"):  # a record saved before the fields existed
+        del data["steps"][0][key]
+    old = sop_from_dict(data)
+    assert (old.steps[0].yes_to, old.steps[0].no_to) == ("", "")

@@ -78,7 +78,7 @@ def timing_frame(comparison: GroupComparison) -> pd.DataFrame:
         label = f"{r + 1}. {row_label(comparison, row, width=40)}"
         for m in row.present():
             steps = comparison.steps(row, m)
-            minutes = [s.duration.minutes for s in steps if s.duration.minutes is not None]
+            minutes = [w for s in steps if (w := s.work_minutes) is not None]  # no lead times
             if minutes:
                 rows.append(
                     {
@@ -121,7 +121,7 @@ def total_frame(findings: GroupFindings) -> pd.DataFrame:
             {
                 "Kantor": comparison.offices[m],
                 "Menit": s.total_minutes,
-                "Langkah tanpa Waktu": sum(1 for st in s.steps if st.duration.minutes is None),
+                "Langkah tanpa Waktu": sum(1 for st in s.steps if st.work_minutes is None),
             }
             for m, s in enumerate(comparison.sops)
         ],

@@ -612,16 +612,21 @@ def step_ranges(steps: Sequence[str]) -> str:
 
 
 def write_findings(ws: Worksheet, findings: Sequence[Finding]) -> None:
-    widths = {1: 4, 2: 9, 3: 14, 4: 56, 5: 22, 6: 22}
+    widths = {1: 4, 2: 9, 3: 12, 4: 46, 5: 18, 6: 18, 7: 26}
     _set_widths(ws, widths)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
     put(ws, 1, 1, "TEMUAN PERBEDAAN ANTARKANTOR", bold=True, align=_CENTER, border=False, size=12)
-    header = ("No", "Tingkat", "Kategori", "Uraian", "Kantor", "Langkah")
+    header = ("No", "Tingkat", "Kategori", "Uraian", "Kantor", "Langkah", "Usulan rancangan")
     for c, label in enumerate(header, 1):
         put(ws, 3, c, label, bold=True, align=_CENTER, fill=_HEADER_FILL)
     for k, f in enumerate(findings, 1):
         r = 3 + k
-        values = {4: f.message, 5: ", ".join(f.offices), 6: step_ranges(f.steps)}
+        values = {
+            4: f.message,
+            5: ", ".join(f.offices),
+            6: step_ranges(f.steps),
+            7: f.proposed,
+        }
         put(ws, r, 1, str(k), align=_CENTER)
         put(ws, r, 2, SEVERITY_LABEL[f.severity], align=_CENTER, fill=_SEVERITY_FILL[f.severity])
         put(ws, r, 3, CATEGORY_LABEL.get(f.category, f.category))

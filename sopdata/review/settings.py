@@ -47,12 +47,16 @@ class ReviewSettings:
         waktu_rule: how the harmonised draft picks Waktu: "median", "min", "max".
         encoder: the similarity model's spec ("e5", "tfidf", "st:/folder").
         reviewer: the reviewer's name, written on every saved correction/draft.
+        authority: the harmonising authority ("Pemerintah Kabupaten Lumajang,
+            Bagian Organisasi Sekretariat Daerah"): the identity of every
+            harmonised draft (see ``sopdata.harmonise.authority_identity``).
     """
 
     hours_per_working_day: float = STANDARD_DURATION_SETTINGS.hours_per_working_day
     waktu_rule: WaktuRule = "median"
     encoder: str = "e5"
     reviewer: str = ""
+    authority: str = ""
 
     @property
     def durations(self) -> DurationSettings:
@@ -74,6 +78,7 @@ class ReviewSettings:
             hours_value = default.hours_per_working_day
         encoder = saved.get("encoder")
         reviewer = saved.get("reviewer")
+        authority = saved.get("authority")
         return cls(
             hours_per_working_day=hours_value,
             waktu_rule=_rule(saved.get("waktu_rule")),
@@ -81,6 +86,7 @@ class ReviewSettings:
             if isinstance(encoder, str) and encoder.strip()
             else default.encoder,
             reviewer=reviewer if isinstance(reviewer, str) else default.reviewer,
+            authority=" ".join(authority.split()) if isinstance(authority, str) else "",
         )
 
     def to_saved(self) -> dict[str, str | float]:
@@ -90,6 +96,7 @@ class ReviewSettings:
             "hours_per_working_day": self.hours_per_working_day,
             "waktu_rule": self.waktu_rule,
             "reviewer": self.reviewer,
+            "authority": self.authority,
         }
 
 

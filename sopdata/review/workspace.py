@@ -336,6 +336,7 @@ def rows_to_sop(
         by_name[column.raw.casefold()] = column.raw
         by_name[column.name.casefold()] = column.raw
     old_marks = {s.no: s.marks for s in sop.steps}
+    old_targets = {s.no: (s.yes_to, s.no_to) for s in sop.steps}
     steps: list[Step] = []
     for row in rows:
         activity = _cell(row, "Kegiatan")
@@ -375,6 +376,9 @@ def rows_to_sop(
                 ),
                 output=_cell(row, "Output"),
                 note=_cell(row, "Keterangan"),
+                # a decision keeps its Ya/Tidak targets (edited in the saved SOP, not here)
+                yes_to=old_targets.get(no, ("", ""))[0] if decision else "",
+                no_to=old_targets.get(no, ("", ""))[1] if decision else "",
             )
         )
     out.steps = steps

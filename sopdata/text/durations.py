@@ -785,3 +785,37 @@ def format_minutes(minutes: float, settings: DurationSettings) -> str:
         if count:
             parts.append(f"{count} {name}")
     return " ".join(parts)
+
+
+#: Words that, in the text of a step, make a Waktu of a week or more a lead time
+#: ("2 minggu" in the Waktu column, "... sebelum cuti" spilled into Kegiatan by OCR).
+_LEAD_CONTEXT = re.compile(
+    r"\b(?:sebelum(?:nya)?|paling\s+lambat|selambat-lambatnya|sebelum\s+tmt)\b", re.IGNORECASE
+)
+#: Units of a Waktu that a lead-time word in the step's text turns into a lead time.
+_LEAD_CONTEXT_UNITS = frozenset({"minggu", "bulan", "tahun"})
+
+
+def step_work_minutes(duration: Duration, context: str = "") -> float | None:
+    """Minutes a step takes, for totals, medians, findings and charts; None when
+    its Waktu is not a duration.
+
+    A lead time ("2 minggu sebelum cuti", kind "lead_time") is never a duration.
+    Neither is a Waktu of weeks, months or years whose step text (``context``:
+    its Kegiatan and Keterangan) says "sebelum" or "paling lambat": a scanned
+    table often splits "2 minggu | sebelum cuti" across cells, and no step of
+    an SOP takes two weeks of work while the applicant waits.
+    """
+    if duration.kind != "duration" or duration.minutes is None:
+        return None
+    if duration.unit in _LEAD_CONTEXT_UNITS and _LEAD_CONTEXT.search(context):
+        return None
+    return duration.minutes
+
+
+def is_lead_in_context(duration: Duration, context: str = "") -> bool:
+    """A lead time, written as such or as a long Waktu next to "sebelum ..." (see
+    :func:`step_work_minutes`)."""
+    if duration.kind == "lead_time":
+        return True
+    return duration.kind == "duration" and step_work_minutes(duration, context) is None

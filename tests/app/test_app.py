@@ -417,3 +417,50 @@ def test_the_model_is_prepared_in_the_background(data_dir, monkeypatch, tmp_path
     finally:
         release.set()
         app_pages._state._preparation.clear()
+
+
+# --- the consensus draft: optional steps kept or dropped -----------------------------------------
+
+
+def test_harmonisasi_optional_steps_are_kept_dropped_and_saved(data_dir):
+    with WorkStore.in_dir(data_dir) as ws:
+        ws.set_setting("encoder", "tfidf")  # a fast model: this test is about the draft
+    at = _app("app_pages/harmonisasi.py")
+    assert not at.exception, [e.value for e in at.exception]
+    groups = at.selectbox(key="harm_group").options
+    for k in range(len(groups)):
+        at.selectbox(key="harm_group").select_index(k).run()
+        if [c for c in at.checkbox if c.key.startswith("opt_")]:
+            break
+    gid = at.selectbox(key="harm_group").value
+    boxes = [c for c in at.checkbox if c.key.startswith("opt_")]
+    assert boxes and not any(c.value for c in boxes)  # optional steps start dropped
+
+    def steps_shown(app: AppTest) -> int:
+        caption = next(c.value for c in app.caption if " langkah · total waktu" in c.value)
+        return int(caption.split()[0])
+
+    before = steps_shown(at)
+    boxes[0].check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert steps_shown(at) == before + 1
+    row = int(boxes[0].key.rsplit("_", 1)[1])
+    at.button[[b.label for b in at.button].index("Simpan rancangan")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with WorkStore.in_dir(data_dir) as ws:
+        saved = ws.latest_draft(gid)
+    assert saved is not None and saved.sop_dict["optional_kept"] == [row]
+    assert len(saved.sop_dict["steps"]) == before + 1
+    # Every kept step has a Pelaksana, the first and last the terminator.
+    steps = saved.sop_dict["steps"]
+    assert all(s["actors"] for s in steps)
+    assert set(steps[0]["marks"].values()) | set(steps[-1]["marks"].values()) <= {"⬭", "◇"}
+
+    restarted = _app("app_pages/harmonisasi.py")
+    restarted.selectbox(key="harm_group").set_value(gid).run()
+    again = {c.key: c.value for c in restarted.checkbox if c.key.startswith("opt_")}
+    assert again[boxes[0].key] is True and sum(again.values()) == 1
+    assert steps_shown(restarted) == before + 1
+    restarted.checkbox(key=boxes[0].key).uncheck().run()
+    assert not restarted.exception
+    assert steps_shown(restarted) == before

@@ -29,8 +29,9 @@ from tests.support.paths import CORPUS, ROOT
 def surat_keluar(sops_by_file):
     sops, alignments = gold_group(sops_by_file, "surat-keluar")
     comparison = merge_alignments(sops, 1, alignments)
-    findings = find_differences(comparison)
-    draft = harmonise(comparison)
+    # The draft's identity is the harmonising authority's (issue 16), not one office's.
+    draft = harmonise(comparison, authority="Pemerintah Kabupaten Jombang, Bagian Organisasi")
+    findings = find_differences(comparison, proposal=draft)
     data = export_workbook(draft.sop, parts=WorkbookParts(comparison, findings, draft.choices))
     return draft, comparison, findings, data
 
@@ -119,14 +120,17 @@ def test_comparison_and_findings_sheets(surat_keluar):
     assert ws.max_row == 5 + len(comparison.rows) + 1
     texts = [c.value for row in ws.iter_rows(min_row=6) for c in row]
     assert "— tidak ada —" in texts
-    # The sending row: 1 Harl against 20 menit, both marked as far apart.
+    # The sending row: 1 Harl against 20 menit; Jogoroto's step is garbled OCR, so its
+    # Waktu is not compared (issue 16: one "teks tidak terbaca" finding instead).
     cells = [c for row in ws.iter_rows(min_row=6) for c in row if c.value in ("1 Harl", "20 menit")]
-    assert len(cells) == 2 and all(c.fill.fgColor.rgb.endswith("F8CBAD") for c in cells)
+    assert len(cells) == 2 and not any(c.fill.fgColor.rgb.endswith("F8CBAD") for c in cells)
     ws = wb["Temuan"]
     body = list(ws.iter_rows(min_row=4, values_only=True))
     assert len(body) == len(findings.findings)
     assert [r[1] for r in body] == [SEVERITY_LABEL[f.severity] for f in findings.findings]
     assert [r[3] for r in body] == [f.message for f in findings.findings]
+    assert [r[6] or "" for r in body] == [f.proposed for f in findings.findings]
+    assert any(r[6] for r in body)  # the draft's proposed values are exported
 
 
 def _all_cells(data: bytes):
@@ -228,11 +232,13 @@ def test_cli_harmonise_writes_workbook_and_json(tmp_path):
     assert proc.returncode == 0, proc.stderr
     payload = json.loads(proc.stdout)
     assert {s["title"] for s in payload["sops"]} == {"Pengelolaan Surat Keluar", "Surat Keluar"}
-    sending = [
-        f for f in payload["findings"] if f["category"] == "timing" and "1 Harl" in f["message"]
-    ]
-    assert sending and sending[0]["severity"] == "high" and "20 menit" in sending[0]["message"]
-    assert payload["harmonised"]["steps"]
+    # Jogoroto's OCR steps are one "teks tidak terbaca" finding (issue 16), with what
+    # the draft does about them; the garbled rows are optional steps, not draft steps.
+    garbled = [f for f in payload["findings"] if f["category"] == "unreadable"]
+    assert len(garbled) == 1 and garbled[0]["offices"] == ["Kecamatan Jogoroto"]
+    assert "opsional" in garbled[0]["proposed"]
+    assert payload["harmonised"]["steps"] and payload["optional"]
+    assert all(s["actors"] for s in payload["harmonised"]["steps"])
     wb = load_workbook(out)
     assert wb.sheetnames[:2] == ["Identitas", "Prosedur"]
     assert proc.stderr.strip() == ""

@@ -18,6 +18,13 @@ from tests.test_findings import gold_group
 @pytest.fixture(scope="module")
 def surat_keluar(sops_by_file):
     sops, alignments = gold_group(sops_by_file, "surat-keluar")
+    # Jogoroto's sending step as the reviewer reads it in the scan: its OCR text is
+    # garbled, and a garbled step's Waktu is not compared (issue 16).
+    sops[0].steps[
+        5
+    ].activity = (
+        "Agendaris surat menyampaikan surat kepada alamat yang dituju dengan buku ekspedisi"
+    )
     comparison = merge_alignments(sops, 1, alignments)
     return comparison, find_differences(comparison)
 

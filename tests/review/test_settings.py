@@ -26,7 +26,11 @@ def test_defaults() -> None:
 
 def test_saved_round_trip() -> None:
     s = ReviewSettings(
-        hours_per_working_day=8.0, waktu_rule="max", encoder="tfidf", reviewer="Sari"
+        hours_per_working_day=8.0,
+        waktu_rule="max",
+        encoder="tfidf",
+        reviewer="Sari",
+        authority="Pemerintah Kabupaten Lumajang, Bagian Organisasi Sekretariat Daerah",
     )
     assert ReviewSettings.from_saved(s.to_saved()) == s
     assert s.durations == DurationSettings(hours_per_working_day=8)
@@ -46,6 +50,8 @@ def test_saved_round_trip() -> None:
         {"encoder": ""},
         {"encoder": 5},
         {"reviewer": 12},
+        {"authority": 12},
+        {"authority": None},
     ],
 )
 def test_bad_saved_values_fall_back_to_the_defaults(saved: dict[str, object]) -> None:

@@ -224,3 +224,17 @@ def test_a_document_read_by_hand_joins_the_corpus_only_once_saved():
     assert rescued.key == blank.key
     fixed = apply_corrections([rescued], saved)[0]
     assert fixed.title == "Piket Kantor" and fixed.source_file == "notulen.txt"
+
+
+def test_editing_a_decision_keeps_its_ya_tidak_targets():
+    from sopdata.review.workspace import rows_to_sop, steps_to_rows
+
+    sop = small_sop("Kecamatan A", [("Menerima", "Agendaris", ""), ("Memeriksa", "Sekcam", "")])
+    sop.steps[1].marks = {"Sekcam": "◇"}
+    sop.steps[1].yes_to, sop.steps[1].no_to = "3", "1"
+    rows = steps_to_rows(sop)
+    rows[1]["Kegiatan"] = "Memeriksa berkas"
+    edited = rows_to_sop(sop, rows)
+    assert (edited.steps[1].yes_to, edited.steps[1].no_to) == ("3", "1")
+    rows[1]["Keputusan"] = False  # no longer a decision: no branches
+    assert rows_to_sop(sop, rows).steps[1].yes_to == ""
