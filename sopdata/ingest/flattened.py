@@ -134,8 +134,9 @@ def _label_match(window: str, key: str, at_line_start: bool) -> float | None:
     if len(key) < 7:
         return None  # short labels ("no sop") only as printed
     if abs(len(window) - len(key)) <= 2:
-        d = ocr_distance(window, key)
-        if d <= len(key) * 0.15:
+        limit = len(key) * 0.15
+        d = ocr_distance(window, key, limit)
+        if d <= limit:
             return d
     # letters lost at the edge of a page or a column: "MOR SOP", "ERKAITAN"
     lost = len(key) - len(window)

@@ -8,8 +8,9 @@ misspellings one document shows, a word is compared with the vocabulary:
 
 * :func:`fold` maps characters OCR confuses to one representative (``rn`` -> ``m``, ``ri`` -> ``n``,
   ``l``/``1``/``i``/``|`` -> ``i``, ``0`` -> ``o``, ``h`` -> ``k``, ``c`` -> ``e`` ...);
-* the folded word is then within a bounded edit distance of a folded label word
-  (see :func:`max_distance`), or, for a header cell
+* the folded word is then within a bounded edit distance
+  (:func:`sopdata.text.fuzzy.edit_distance`, the readers' one distance) of a folded
+  label word (see :func:`max_distance`), or, for a header cell
   wrapped over two lines, a prefix of one ("Kelengk", "Keteran").
 
 Pure functions, no state; every reader's header detection uses :func:`label_word`.
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import functools
 import re
+
+from sopdata.text.fuzzy import edit_distance
 
 #: The column words of a step table (Permenpan RB 35/2012 and the variants offices
 #: print), each with the column it names.
@@ -77,21 +80,6 @@ def max_distance(length: int) -> int:
     return 0 if length < 5 else 1 if length <= 10 else 2
 
 
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > limit:
-            return limit + 1
-        prev = cur
-    return prev[-1]
-
-
 @functools.cache
 def _folded_vocabulary(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((fold(w), w) for w in words)
@@ -107,7 +95,7 @@ def label_word(token: str, vocabulary: tuple[str, ...] = tuple(COLUMN_WORDS)) ->
     t = fold(token)
     if len(t) < 3:
         return None
-    best: tuple[int, str] | None = None
+    best: tuple[float, str] | None = None
     for folded, word in _folded_vocabulary(vocabulary):
         # two edits only on a long word that starts right ("Perlengkapan" is no "Kelengkapan")
         limit = max_distance(len(word)) if t[0] == folded[0] else min(1, max_distance(len(word)))

@@ -41,7 +41,7 @@ from sopdata.ingest.listing import (
 )
 from sopdata.records import SOP, Actor, SOPKind
 from sopdata.text.durations import looks_like_duration
-from sopdata.text.fuzzy import CONFUSABLE
+from sopdata.text.fuzzy import ocr_distance
 from sopdata.text.glossary import default_glossary
 from sopdata.text.textclean import SMALL_WORDS, collapse_spaces, smart_title
 
@@ -313,19 +313,8 @@ def match_label(line: str, *, partial: bool = True) -> LabelMatch | None:
 
 
 def _within(a: str, b: str, tol: float) -> bool:
-    """``ocr_distance(a, b) <= tol``, giving up as soon as a whole row exceeds it."""
-    if abs(len(a) - len(b)) > tol:
-        return False
-    prev = [float(j) for j in range(len(b) + 1)]
-    for i, ca in enumerate(a, 1):
-        cur = [float(i)]
-        for j, cb in enumerate(b, 1):
-            sub = 0.0 if ca == cb else (0.5 if frozenset((ca, cb)) in CONFUSABLE else 1.0)
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub))
-        if min(cur) > tol:
-            return False
-        prev = cur
-    return prev[-1] <= tol
+    """``ocr_distance(a, b) <= tol`` (giving up as soon as it exceeds ``tol``)."""
+    return ocr_distance(a, b, tol) <= tol
 
 
 def _near(prefix: str, lab: _Label) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from sopdata.ingest.flattened import find_headers, parse_flattened
-from sopdata.ingest.labels import canonical_labels, edit_distance, fold, label_word, label_words
+from sopdata.ingest.labels import canonical_labels, fold, label_word, label_words
 from sopdata.ingest.loaders import load_bytes
 from sopdata.ingest.parse_ocr import is_header_line
 
@@ -64,20 +64,6 @@ def test_label_word(token: str, word: str | None) -> None:
 )
 def test_fold_maps_confusable_characters_together(a: str, b: str) -> None:
     assert fold(a) == fold(b)
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "limit", "distance"),
-    [
-        ("waktu", "waktu", 1, 0),
-        ("waklu", "waktu", 1, 1),
-        ("output", "input", 3, 3),
-        ("kelengkapan", "kegiatan", 2, 3),  # gives up past the limit
-        ("abc", "abcdef", 1, 2),
-    ],
-)
-def test_edit_distance(a: str, b: str, limit: int, distance: int) -> None:
-    assert edit_distance(a, b, limit) == distance
 
 
 def test_label_words_of_a_line_in_order() -> None:
