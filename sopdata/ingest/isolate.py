@@ -152,7 +152,8 @@ def _print_progress(name: str) -> Progress:
     """The CLI's progress: one line on stderr per page read."""
 
     def report(done: int, total: int) -> None:
-        print(f"OCR {name}: halaman {done}/{total} selesai", file=sys.stderr, flush=True)
+        if done:
+            print(f"OCR {name}: halaman {done}/{total} selesai", file=sys.stderr, flush=True)
 
     return report
 

@@ -235,7 +235,7 @@ def test_clean_300_dpi_page_reads_like_the_seed(seed_scans):
         page.read_bytes(), "sumbersuko.png", progress=lambda d, t: seen.append((d, t))
     )
     assert result.format is Format.IMAGE
-    assert seen == [(1, 1)]
+    assert seen == [(0, 1), (1, 1)]
     s = score(result.sops, truth[SUMBERSUKO])
     assert s.step_count_share == 1.0 and s.actor_f1 == 1.0 and s.waktu_share == 1.0
     assert s.cer <= 0.02
@@ -259,7 +259,7 @@ def test_noisy_rotated_150_dpi_scan_as_pdf(seed_scans):
         scan_document(images, 150, pdf=True), "setda.pdf", progress=lambda d, t: seen.append((d, t))
     )
     assert result.format is Format.PDF
-    assert seen == [(k + 1, len(images)) for k in range(len(images))]
+    assert seen == [(k, len(images)) for k in range(len(images) + 1)]
     s = score(result.sops, truth[SETDA])
     assert s.step_count_share == 1.0
     assert s.actor_f1 >= 0.9 and s.waktu_share >= 0.85
@@ -305,5 +305,5 @@ def test_progress_heard_after_every_page(monkeypatch):
     doc = ocr.read_scan(
         scanned_pdf(3), "buku.pdf", "pdf", progress=lambda d, t: heard.append((d, t))
     )
-    assert heard == [(1, 3), (2, 3), (3, 3)]
+    assert heard == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert doc.pages == 3 and doc.rows == [["halaman 1"], ["halaman 2"], ["halaman 3"]]
