@@ -307,3 +307,30 @@ def test_progress_heard_after_every_page(monkeypatch):
     )
     assert heard == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert doc.pages == 3 and doc.rows == [["halaman 1"], ["halaman 2"], ["halaman 3"]]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(LIBREOFFICE is None, reason="libreoffice not installed; it writes the PDFs")
+def test_password_protected_scan_is_refused_with_a_message(tmp_path):
+    """A scan (a page image, no text layer) in a PDF that opens only with a password."""
+    import docx
+    import pdfplumber
+
+    from tests.support.sopfiles import libreoffice_convert
+
+    image = tmp_path / "halaman.png"
+    image.write_bytes(_png(_table_page()))
+    word = docx.Document()
+    word.add_picture(str(image))
+    source = tmp_path / "pindaian.docx"
+    word.save(str(source))
+    (open_pdf,) = libreoffice_convert([source], "pdf", tmp_path / "terbuka")
+    with pdfplumber.open(open_pdf) as pdf:  # without the password: a scan, no text layer
+        assert not (pdf.pages[0].extract_text() or "").strip()
+    options = (
+        'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+        '"DocumentOpenPassword":{"type":"string","value":"rahasia"}}'
+    )
+    (locked,) = libreoffice_convert([source], options, tmp_path / "terkunci")
+    message = _load_error(locked.read_bytes(), "pindaian.pdf")
+    assert message == "PDF dilindungi kata sandi; buka kuncinya lalu simpan ulang sebelum diunggah."
