@@ -187,7 +187,7 @@ def load_isolated(
     if report_progress and progress is None:
         progress = _print_progress(name)
     if os.environ.get("SOP_HARMONI_PARSE_ISOLATION", "1") == "0":
-        return target(data, name)
+        return load_bytes(data, name, progress=progress) if target is _load else target(data, name)
     limits = limits or Limits.from_env()
     if progress is not None and target is _load:
         target = _load_reporting
@@ -198,12 +198,16 @@ def load_isolated(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=REPO_ROOT,  # the worker imports the project (and the tests' targets) from here
+        start_new_session=True,  # its own process group: the deadline ends its children too
     )
     timed_out = threading.Event()
 
     def kill_at_deadline() -> None:
         timed_out.set()
-        worker.kill()
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker and any Tesseract it runs
+        except (ProcessLookupError, PermissionError):
+            worker.kill()
 
     deadline = threading.Timer(limits.wall_s, kill_at_deadline)
     deadline.daemon = True

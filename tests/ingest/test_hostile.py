@@ -154,6 +154,39 @@ def test_isolated_worker_caps_end_in_one_message(target, limits, expected):
     assert expected in info.value.message, info.value.message
 
 
+def _sleep_with_a_child(data: bytes, name: str) -> LoadResult:
+    import subprocess
+
+    child = subprocess.Popen(
+        ["sleep", "60"]
+    )  # inherits the worker's pipes, as a stray helper would
+    with open(data.decode(), "w") as fp:
+        fp.write(str(child.pid))
+    time.sleep(60)
+    raise AssertionError("unreachable")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fp:
+            return fp.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+def test_the_wall_clock_ends_the_workers_children_too(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    started = time.perf_counter()
+    with pytest.raises(SOPLoadError, match="batas waktu 8 detik"):
+        load_isolated(
+            str(pid_file).encode(), "lambat.pdf", Limits(wall_s=8), target=_sleep_with_a_child
+        )
+    assert time.perf_counter() - started < 20  # not the child's 60 s
+    assert pid_file.exists()  # the child was started before the deadline
+    time.sleep(0.5)
+    assert not _alive(int(pid_file.read_text()))
+
+
 @pytest.mark.parametrize(
     "target,sig",
     [(_crash, signal.SIGSEGV), (_segfault, signal.SIGSEGV), (_abort, signal.SIGABRT)],
