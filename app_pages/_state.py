@@ -103,10 +103,38 @@ def bundled_corpus() -> list[SOP]:
     return load_corpus()
 
 
+#: Documents just read with a progress bar, handed to :func:`parsed_document`'s
+#: cache (the bar is drawn outside the cached function: Streamlit replays the
+#: elements a cached function draws, and a bar drawn outside it cannot be).
+_just_read: dict[str, LoadedDocument] = {}
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def parsed_document(name: str, sha256: str, _data: bytes) -> LoadedDocument:
     """One uploaded document parsed once per content (the hash is the cache key)."""
-    return load_documents([(name, sha256, _data)])[0]
+    done = _just_read.pop(sha256, None)
+    return done if done is not None else load_documents([(name, sha256, _data)])[0]
+
+
+def read_upload(name: str, sha256: str, data: bytes) -> LoadedDocument:
+    """An upload read (in the capped worker) under a progress bar that counts the
+    pages of a scan as OCR reads them; the result goes to :func:`parsed_document`'s
+    cache, so the pages do not read it again."""
+    bar = st.progress(0.0, text=f"Membaca {plain(name)} …")
+
+    def report(_: str, done: int, total: int) -> None:
+        page = min(done + 1, total)
+        text = f"Membaca {plain(name)}: halaman {page} dari {total} (OCR) …"
+        if done >= total:
+            text = f"Membaca {plain(name)}: {total} halaman terbaca, menyusun SOP …"
+        bar.progress(min(done / max(total, 1), 1.0), text=text)
+
+    try:
+        _just_read[sha256] = load_documents([(name, sha256, data)], progress=report)[0]
+        return parsed_document(name, sha256, data)
+    finally:
+        _just_read.pop(sha256, None)
+        bar.empty()
 
 
 @st.cache_data(show_spinner="Mengambil teks dokumen …", max_entries=32)

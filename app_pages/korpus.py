@@ -10,8 +10,8 @@ import streamlit as st
 from app_pages._state import (
     UPLOAD_LIMIT_MB,
     document_text_of,
-    parsed_document,
     plain,
+    read_upload,
     reviewer,
     save_failed,
     sop_editor,
@@ -54,11 +54,9 @@ with st.expander("Unggah dokumen SOP", expanded=False):
                     )
                 )
                 continue
-            # Parsed (in a capped worker) before it is kept; kept with its outcome.
-            with st.spinner(
-                f"Membaca {plain(upload.name)} (pindaian: OCR, beberapa detik per halaman) …"
-            ):
-                doc = parsed_document(upload.name, hashlib.sha256(data).hexdigest(), data)
+            # Parsed (in a capped worker, a scan's pages counted on a progress bar)
+            # before it is kept; kept with its outcome.
+            doc = read_upload(upload.name, hashlib.sha256(data).hexdigest(), data)
             try:
                 store().add_document(upload.name, data, reviewer(), parse_error=doc.error or None)
             except StoreError as exc:
@@ -90,7 +88,8 @@ if v.documents:
                     st.rerun()
             readable_by_hand = (
                 doc.error
-                and not doc.error.startswith("Dokumen terlalu berat")
+                # a cap or a crash: its text is not read in the app's process either
+                and not doc.error.startswith(("Dokumen terlalu berat", "Pembaca dokumen berhenti"))
                 and manual_sop(doc).key not in v.corrected
             )
             if readable_by_hand and cols[0].button("Baca manual", key=f"manual_{doc.sha256}"):

@@ -5,8 +5,12 @@ the model load does not dominate, or ``--encoder e5``); for each load level,
 that many sessions start together, each in its own thread with its own
 Chromium: open Korpus, then visit every page ``--rounds`` times through the
 sidebar. Reported per level: p50/p95/max of the page times (click to page
-complete) over all sessions, and the server's peak resident memory (the
-Streamlit process and its children, sampled every 0.2 s from /proc).
+complete) over all sessions, the server's peak resident memory (the
+Streamlit process and its children, sampled every 0.2 s from /proc), the
+server's CPU time per page view (user + system of the server and its
+children, from /proc: how much of a page time is the app's own work), and
+the load average before and after (the browsers share the machine's CPUs
+with the server, so on a small machine the page times measure them too).
 
 Run: python -m benchmarks.bench_load [--sessions 10 25] [--rounds 2] [--encoder tfidf]
 """
@@ -55,6 +59,29 @@ def _rss_kb(pid: int) -> int:
     return total
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU time (user + system, seconds) of a process and its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/stat") as fp:
+                fields = fp.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            with open(f"/proc/{p}/task/{p}/children") as fp:
+                todo.extend(int(c) for c in fp.read().split())
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _loadavg() -> str:
+    with open("/proc/loadavg") as fp:
+        return " ".join(fp.read().split()[:3])
+
+
 class _PeakRss(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -101,8 +128,11 @@ def main() -> None:
         sys.exit("no Chromium found: apt-get install chromium, or set SOP_HARMONI_CHROMIUM")
     result: dict[str, float | str] = {"bench": "load"}
     print(f"Concurrent sessions against one server ({os.cpu_count()} CPUs), encoder {args.encoder}")
-    print("| sessions | pages | p50 (s) | p95 (s) | max (s) | failed | server peak RSS (MB) |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| sessions | pages | p50 (s) | p95 (s) | max (s) | failed | server peak RSS (MB) "
+        "| server CPU per page (s) | load average before → after |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         work = Path(tmp)
         with WorkStore.in_dir(work / "data") as ws:
@@ -113,6 +143,7 @@ def main() -> None:
             for n in args.sessions:
                 sampler = _PeakRss(server.process.pid)
                 sampler.start()
+                load_before, cpu_before = _loadavg(), _cpu_s(server.process.pid)
                 times: list[float] = []
                 errors: list[str] = []
                 threads = [
@@ -127,11 +158,14 @@ def main() -> None:
                     t.join()
                 sampler.running = False
                 sampler.join()
+                cpu_per_page = (_cpu_s(server.process.pid) - cpu_before) / max(len(times), 1)
                 p50, p95 = statistics.median(times), _percentile(times, 0.95)
                 peak_mb = sampler.peak / 1024
                 print(
                     f"| {n} | {len(times)} | {p50:.2f} | {p95:.2f} | {max(times):.2f} | "
-                    f"{len(errors)} | {peak_mb:.0f} |"
+                    f"{len(errors)} | {peak_mb:.0f} | {cpu_per_page:.2f} | "
+                    f"{load_before} → {_loadavg()} |",
+                    flush=True,
                 )
                 for e in errors[:3]:
                     print(f"  failed session: {e}")
@@ -139,6 +173,7 @@ def main() -> None:
                 result[f"sessions_{n}_p95_s"] = round(p95, 3)
                 result[f"sessions_{n}_failed"] = len(errors)
                 result[f"sessions_{n}_server_rss_mb"] = round(peak_mb)
+                result[f"sessions_{n}_server_cpu_s_per_page"] = round(cpu_per_page, 3)
     print("RESULT " + json.dumps(result))
 
 

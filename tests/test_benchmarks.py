@@ -135,6 +135,7 @@ def test_load_benchmark_reports_percentiles_and_memory() -> None:
     r = run("bench_load", "--sessions", "2", "--rounds", "1")
     assert r["sessions_2_p50_s"] > 0 and r["sessions_2_failed"] == 0
     assert r["sessions_2_server_rss_mb"] > 0
+    assert 0 < r["sessions_2_server_cpu_s_per_page"] < r["sessions_2_p50_s"] * 2
 
 
 def test_ocr_benchmark_reports_the_issue_figures() -> None:

@@ -7,7 +7,15 @@ server down with it. Here each document is read by a fresh worker,
 ``python -m sopdata.ingest.isolate``, that sets ``RLIMIT_AS`` and
 ``RLIMIT_CPU`` on itself; the parent waits at most :attr:`Limits.wall_s`
 seconds and then kills it. Whatever ends the worker, the caller gets the SOPs
-or one :class:`SOPLoadError`: "Dokumen terlalu berat untuk dibaca (batas …)".
+or one :class:`SOPLoadError`: "Dokumen terlalu berat untuk dibaca (batas …)"
+when a cap ended it (``MemoryError`` under ``RLIMIT_AS``, ``SIGXCPU``, a kill
+by the wall clock or the kernel's ``SIGKILL``), "Pembaca dokumen berhenti tak
+terduga (sinyal 11); dokumen dilewati." when it crashed (a segfault or an
+abort in a C extension, far below the memory cap).
+
+The worker reports the progress of OCR (page i of n) as lines on its stderr;
+the parent reads them in the calling thread, so a Streamlit page can draw a
+progress bar from the callback.
 
 A plain subprocess, not ``multiprocessing``: Streamlit runs each page as
 ``__main__``, and multiprocessing's spawn/forkserver children re-run
@@ -25,9 +33,11 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +75,29 @@ class Limits:
 def too_heavy(name: str, limit: str) -> SOPLoadError:
     """The message for a document that hit a cap."""
     return SOPLoadError(f"Dokumen terlalu berat untuk dibaca (batas {limit}).", name)
+
+
+def crashed(name: str, sig: int) -> SOPLoadError:
+    """The message for a worker that died by a signal no cap sends (a crash)."""
+    return SOPLoadError(
+        f"Pembaca dokumen berhenti tak terduga (sinyal {sig}); dokumen dilewati.", name
+    )
+
+
+#: Progress of OCR, page ``done`` of ``total``.
+Progress = Callable[[int, int], None]
+
+#: The line the worker writes on stderr after each page read by OCR.
+_PROGRESS_LINE = re.compile(rb"^@@progress (\d{1,6}) (\d{1,6})$")
+
+#: Signals a cap sends: SIGXCPU (RLIMIT_CPU), SIGKILL (the wall clock here, the
+#: kernel's OOM killer or the hard CPU limit).
+_CAP_SIGNALS = frozenset({signal.SIGXCPU, signal.SIGKILL})
+
+#: A crash with a peak resident size at least half of the memory cap is
+#: counted as the memory cap (a C allocator that aborts or dereferences NULL
+#: when RLIMIT_AS refuses it memory).
+_NEAR_CAP = 0.5
 
 
 def _cap_self(limits: Limits) -> None:
@@ -107,12 +140,22 @@ def _load(data: bytes, name: str) -> LoadResult:
 
 
 def _load_reporting(data: bytes, name: str) -> LoadResult:
-    """:func:`_load` printing the progress of OCR on a scan to stderr, page by page."""
+    """:func:`_load` writing the progress of OCR on a scan to stderr, page by page."""
 
     def report(done: int, total: int) -> None:
-        print(f"OCR {name}: halaman {done}/{total} selesai", file=sys.stderr, flush=True)
+        print(f"@@progress {done} {total}", file=sys.stderr, flush=True)
 
     return load_bytes(data, name, progress=report)
+
+
+def _print_progress(name: str) -> Progress:
+    """The CLI's progress: one line on stderr per page read."""
+
+    def report(done: int, total: int) -> None:
+        if done:
+            print(f"OCR {name}: halaman {done}/{total} selesai", file=sys.stderr, flush=True)
+
+    return report
 
 
 def load_isolated(
@@ -121,58 +164,124 @@ def load_isolated(
     limits: Limits | None = None,
     target: Callable[[bytes, str], LoadResult] = _load,
     report_progress: bool = False,
+    progress: Progress | None = None,
 ) -> LoadResult:
     """``load_bytes(data, name)`` in a capped worker process.
 
     Args:
         target: what the worker runs, a module-level function (tests pass a
             runaway one); the worker imports it by name.
-        report_progress: the worker prints the progress of OCR (page i/n) on
-            this process's stderr (the CLI); otherwise its stderr is discarded.
+        report_progress: print the progress of OCR (page i/n) on stderr (the CLI).
+        progress: hears ``(pages_done, pages_total)`` after each page read by
+            OCR, in the calling thread (the app's progress bar). The worker's
+            other stderr output is passed on with ``report_progress`` and
+            discarded otherwise.
 
     Raises:
-        SOPLoadError: the document's own message, or "Dokumen terlalu berat
-            untuk dibaca (batas …)" when a cap ended the worker.
+        SOPLoadError: the document's own message; "Dokumen terlalu berat untuk
+            dibaca (batas …)" when a cap ended the worker; "Pembaca dokumen
+            berhenti tak terduga (sinyal N) …" when it crashed.
     """
     if len(data) > MAX_BYTES:  # refused without a worker (same message as in-process)
         return load_bytes(data, name)
+    if report_progress and progress is None:
+        progress = _print_progress(name)
     if os.environ.get("SOP_HARMONI_PARSE_ISOLATION", "1") == "0":
-        return target(data, name)
+        return load_bytes(data, name, progress=progress) if target is _load else target(data, name)
     limits = limits or Limits.from_env()
-    if report_progress and target is _load:
+    if progress is not None and target is _load:
         target = _load_reporting
     request = pickle.dumps((f"{target.__module__}:{target.__qualname__}", data, name, limits))
     worker = subprocess.Popen(
         [sys.executable, "-m", "sopdata.ingest.isolate"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=None if report_progress else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         cwd=REPO_ROOT,  # the worker imports the project (and the tests' targets) from here
+        start_new_session=True,  # its own process group: the deadline ends its children too
     )
+    timed_out = threading.Event()
+
+    def kill_at_deadline() -> None:
+        timed_out.set()
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker and any Tesseract it runs
+        except (ProcessLookupError, PermissionError):
+            worker.kill()
+
+    deadline = threading.Timer(limits.wall_s, kill_at_deadline)
+    deadline.daemon = True
+    out = bytearray()
+    feeder = threading.Thread(target=_feed, args=(worker, request, out), daemon=True)
+    deadline.start()
+    feeder.start()
     try:
-        out, _ = worker.communicate(request, timeout=limits.wall_s)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.communicate()
-        raise too_heavy(name, f"waktu {limits.wall_s:.0f} detik") from None
+        assert worker.stderr is not None
+        for line in worker.stderr:  # until the worker ends (or is killed)
+            _heard(line, progress, report_progress)
+        feeder.join()
+        returncode, peak_mb = _reap(worker)
     finally:
+        deadline.cancel()
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+    if timed_out.is_set():
+        raise too_heavy(name, f"waktu {limits.wall_s:.0f} detik")
     if not out:
-        raise too_heavy(name, _why_it_died(worker.returncode, limits))
-    kind, value = pickle.loads(out)
+        raise _why_it_died(name, returncode, peak_mb, limits)
+    kind, value = pickle.loads(bytes(out))
     if kind == "ok":
         return value
     raise SOPLoadError(str(value), name)
 
 
-def _why_it_died(exitcode: int | None, limits: Limits) -> str:
-    if exitcode is not None and exitcode < 0:
-        sig = -exitcode
-        if sig in (signal.SIGXCPU, signal.SIGKILL):
-            return f"{limits.cpu_s} detik CPU" if sig == signal.SIGXCPU else limits.describe()
-    return f"{limits.memory_mb} MB memori"  # a crash while allocating, most often
+def _feed(worker: subprocess.Popen[bytes], request: bytes, out: bytearray) -> None:
+    """Write the request to the worker and collect its answer (a thread of its own,
+    so that neither pipe fills while the caller reads the progress)."""
+    assert worker.stdin is not None and worker.stdout is not None
+    try:
+        worker.stdin.write(request)
+        worker.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # it died before reading: its exit status says why
+    out.extend(worker.stdout.read())
+
+
+def _heard(line: bytes, progress: Progress | None, passthrough: bool) -> None:
+    """One line of the worker's stderr: a page of progress, or output to pass on."""
+    m = _PROGRESS_LINE.match(line.rstrip(b"\r\n"))
+    if m is not None:
+        if progress is not None:
+            progress(int(m.group(1)), int(m.group(2)))
+    elif passthrough:
+        sys.stderr.write(line.decode("utf-8", "replace"))
+        sys.stderr.flush()
+
+
+def _reap(worker: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """Wait for the worker: its exit status and its peak resident size (MB; 0
+    when not known). ``Popen.wait`` reaps with ``waitpid``, which drops the
+    child's resource usage, hence ``wait4``."""
+    try:
+        _, status, usage = os.wait4(worker.pid, 0)
+    except ChildProcessError:  # reaped already (the deadline's kill polls it)
+        return worker.wait(), 0.0
+    worker.returncode = os.waitstatus_to_exitcode(status)
+    return worker.returncode, usage.ru_maxrss / 1024  # kB on Linux
+
+
+def _why_it_died(name: str, returncode: int, peak_mb: float, limits: Limits) -> SOPLoadError:
+    """The message for a worker that ended without an answer."""
+    if returncode < 0:
+        sig = -returncode
+        if sig == signal.SIGXCPU:
+            return too_heavy(name, f"{limits.cpu_s} detik CPU")
+        if sig == signal.SIGKILL:
+            return too_heavy(name, limits.describe())
+        if peak_mb < _NEAR_CAP * limits.memory_mb:
+            return crashed(name, sig)
+    return too_heavy(name, f"{limits.memory_mb} MB memori")  # exit(1) after a failed allocation
 
 
 def load_path_isolated(

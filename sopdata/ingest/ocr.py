@@ -65,7 +65,8 @@ LOW_CONFIDENCE = 70.0
 #: The Tesseract model used.
 LANGUAGE = "ind"
 
-#: ``progress(pages_done, pages_total)``, called after every page.
+#: ``progress(pages_done, pages_total)``, called before the first page (0) and
+#: after every page.
 Progress = Callable[[int, int], None]
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-ind"
@@ -1059,6 +1060,8 @@ def read_scan(
     last_step = 0
     started = time.monotonic()
     number = 0
+    if progress is not None:  # before the first page: "page 1 of n" can be shown at once
+        progress(0, min(total, max_pages))
     for number, gray in enumerate(pages, start=1):
         elapsed = time.monotonic() - started
         if number > max_pages or (number > 1 and elapsed > time_budget_s):

@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from sopdata.errors import SOPLoadError
@@ -210,10 +211,14 @@ class LoadedDocument:
 
 
 def load_documents(
-    documents: Iterable[tuple[str, str, bytes]], *, isolated: bool = True
+    documents: Iterable[tuple[str, str, bytes]],
+    *,
+    isolated: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[LoadedDocument]:
     """Parse uploaded documents ``(name, sha256, bytes)``; a bad one carries its
-    Indonesian message and never stops the others.
+    Indonesian message and never stops the others. ``progress(name, done,
+    total)`` hears each page a scan's OCR has read.
 
     Each document is read in a capped worker process (``isolated``, see
     :mod:`sopdata.ingest.isolate`); whatever goes wrong with one document, even
@@ -222,7 +227,12 @@ def load_documents(
     out = []
     for name, sha, data in documents:
         try:
-            result = load_isolated(data, name) if isolated else load_bytes(data, name)
+            if progress is None:
+                result = load_isolated(data, name) if isolated else load_bytes(data, name)
+            else:
+                pages = partial(progress, name)
+                reader = load_isolated if isolated else load_bytes
+                result = reader(data, name, progress=pages)
         except SOPLoadError as exc:
             out.append(LoadedDocument(name, sha, [], error=exc.message))
             continue

@@ -381,16 +381,35 @@ def _typed_fraction(m: re.Match[str]) -> str:
 _ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 #: Full-width forms (CJK input methods) as their ASCII letters and digits.
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-#: A number with two or more thousands groups ("1.000.000", "2,500,000"): one
-#: separator throughout, so it cannot be a decimal.
-_THOUSANDS_RE = re.compile(r"(?<![\d.,])(\d{1,3})([.,])(\d{3}(?:\2\d{3})+)(?![\d])")
+#: A number written with thousands separators. Indonesian writes "1.000" for a
+#: thousand and "1,5" for one and a half, so a dot before exactly three digits
+#: groups thousands ("1.000", "2.500.000", "1.000,5"), unless the number starts
+#: with 0 ("0.500 jam" is half an hour). A comma groups thousands only where
+#: it cannot be the decimal comma: two or more groups ("2,500,000") or a dot
+#: decimal after it ("1,000.5"); a lone "2,500" stays two and a half. The
+#: lookbehind allows one start per run of digits and the possessive groups
+#: never backtrack, so the pattern stays linear on long input.
+_THOUSANDS_RE = re.compile(
+    r"(?<![\d.,])(?P<lead>[1-9]\d{0,2}+)"
+    r"(?:(?P<dots>(?:\.\d{3})++)(?:,(?P<dot_dec>\d{1,4}+))?"
+    r"|(?P<commas>(?:,\d{3}){2,}+|(?:,\d{3})++(?=\.\d))(?:\.(?P<comma_dec>\d{1,4}+))?)"
+    r"(?![\d]|[.,]\d)"
+)
+
+
+def _ungroup(m: re.Match[str]) -> str:
+    """A grouped number without its separators, its decimal part kept."""
+    groups = m.group("dots") or m.group("commas")
+    decimal = m.group("dot_dec") or m.group("comma_dec")
+    whole = m.group("lead") + groups.replace(groups[0], "")
+    return f"{whole},{decimal}" if decimal else whole
 
 
 def normalise_number_text(text: str) -> str:
     """Zero-width characters dropped, full-width digits and letters made ASCII,
-    thousands separators removed from an unambiguous grouped number."""
+    thousands separators removed from a grouped number ("1.000" is 1000)."""
     text = _ZERO_WIDTH_RE.sub("", text).translate(_FULL_WIDTH)
-    return _THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(3).replace(m.group(2), ""), text)
+    return _THOUSANDS_RE.sub(_ungroup, text)
 
 
 def _prepare(text: str) -> str:

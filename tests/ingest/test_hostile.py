@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import time
 
@@ -15,6 +17,7 @@ from sopdata.ingest.loaders import LoadResult, load_bytes
 from sopdata.review.workspace import load_documents
 from tests.support import hostile
 from tests.support.paths import CORPUS
+from tests.support.sopfiles import scanned_pdf
 
 
 def _ends_quickly(data: bytes, name: str, seconds: float = 5.0) -> str:
@@ -106,6 +109,23 @@ def _crash(data: bytes, name: str) -> LoadResult:
     raise AssertionError("unreachable")
 
 
+def _segfault(data: bytes, name: str) -> LoadResult:
+    import ctypes
+
+    ctypes.string_at(0)  # a real invalid read, as a C extension's bug would do
+    raise AssertionError("unreachable")
+
+
+def _abort(data: bytes, name: str) -> LoadResult:
+    os.abort()
+
+
+def _abort_near_the_cap(data: bytes, name: str) -> LoadResult:
+    held = bytearray(b"\x01") * (400 * 1024 * 1024)  # written, so resident
+    assert held[-1] == 1
+    os.abort()  # as a C allocator does when RLIMIT_AS refuses it
+
+
 def _bug(data: bytes, name: str) -> LoadResult:
     raise KeyError("a reader's bug")
 
@@ -120,10 +140,10 @@ def _sleep(data: bytes, name: str) -> LoadResult:
     [
         (_spin, Limits(memory_mb=1024, cpu_s=1, wall_s=20), "1 detik CPU"),
         (_hog, Limits(memory_mb=512, cpu_s=20, wall_s=20), "512 MB memori"),
-        (_crash, Limits(), "memori"),
+        (_abort_near_the_cap, Limits(memory_mb=768, cpu_s=20, wall_s=20), "768 MB memori"),
         (_sleep, Limits(memory_mb=1024, cpu_s=5, wall_s=1), "waktu 1 detik"),
     ],
-    ids=["cpu", "memory", "segfault", "wall-clock"],
+    ids=["cpu", "memory", "abort-at-the-memory-cap", "wall-clock"],
 )
 def test_isolated_worker_caps_end_in_one_message(target, limits, expected):
     started = time.perf_counter()
@@ -132,6 +152,52 @@ def test_isolated_worker_caps_end_in_one_message(target, limits, expected):
     assert time.perf_counter() - started < 15
     assert info.value.message.startswith("Dokumen terlalu berat untuk dibaca (batas")
     assert expected in info.value.message, info.value.message
+
+
+def _sleep_with_a_child(data: bytes, name: str) -> LoadResult:
+    import subprocess
+
+    child = subprocess.Popen(
+        ["sleep", "60"]
+    )  # inherits the worker's pipes, as a stray helper would
+    with open(data.decode(), "w") as fp:
+        fp.write(str(child.pid))
+    time.sleep(60)
+    raise AssertionError("unreachable")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fp:
+            return fp.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+def test_the_wall_clock_ends_the_workers_children_too(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    started = time.perf_counter()
+    with pytest.raises(SOPLoadError, match="batas waktu 8 detik"):
+        load_isolated(
+            str(pid_file).encode(), "lambat.pdf", Limits(wall_s=8), target=_sleep_with_a_child
+        )
+    assert time.perf_counter() - started < 20  # not the child's 60 s
+    assert pid_file.exists()  # the child was started before the deadline
+    time.sleep(0.5)
+    assert not _alive(int(pid_file.read_text()))
+
+
+@pytest.mark.parametrize(
+    "target,sig",
+    [(_crash, signal.SIGSEGV), (_segfault, signal.SIGSEGV), (_abort, signal.SIGABRT)],
+    ids=["sigsegv-sent", "sigsegv-real", "sigabrt"],
+)
+def test_a_crashed_worker_is_not_called_too_heavy(target, sig):
+    with pytest.raises(SOPLoadError) as info:
+        load_isolated(b"x", "rusak.pdf", Limits(memory_mb=1024, cpu_s=20, wall_s=20), target=target)
+    assert info.value.message == (
+        f"Pembaca dokumen berhenti tak terduga (sinyal {int(sig)}); dokumen dilewati."
+    )
 
 
 def test_isolated_worker_turns_an_unexpected_error_into_a_message():
@@ -158,3 +224,28 @@ def test_load_documents_survives_any_error(monkeypatch):
     assert docs[0].error.startswith("Dokumen terlalu berat untuk dibaca")
     monkeypatch.setattr("sopdata.review.workspace.load_isolated", _bug)
     assert load_documents([("a.txt", "a", good)])[0].error.startswith("Dokumen tidak dapat dibaca")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+def test_ocr_progress_reaches_the_caller_page_by_page():
+    """A real 4-page scan read by OCR in the capped worker: the caller hears each page."""
+    heard: list[tuple[str, int, int]] = []
+    docs = load_documents(
+        [("pindaian.pdf", "p", scanned_pdf(4))], progress=lambda n, d, t: heard.append((n, d, t))
+    )
+    assert heard == [("pindaian.pdf", page, 4) for page in range(5)]
+    assert docs[0].sops or docs[0].error  # read, or refused with its message
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+def test_cli_progress_lines_on_stderr(tmp_path, capsys):
+    path = tmp_path / "buku.pdf"
+    path.write_bytes(scanned_pdf(2))
+    # a page of one title line may hold no SOP: the progress is what is tested
+    with contextlib.suppress(SOPLoadError):
+        load_path_isolated(path, report_progress=True)
+    err = capsys.readouterr().err
+    assert "OCR buku.pdf: halaman 1/2 selesai\nOCR buku.pdf: halaman 2/2 selesai\n" in err
+    assert "@@progress" not in err

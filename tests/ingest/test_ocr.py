@@ -235,7 +235,7 @@ def test_clean_300_dpi_page_reads_like_the_seed(seed_scans):
         page.read_bytes(), "sumbersuko.png", progress=lambda d, t: seen.append((d, t))
     )
     assert result.format is Format.IMAGE
-    assert seen == [(1, 1)]
+    assert seen == [(0, 1), (1, 1)]
     s = score(result.sops, truth[SUMBERSUKO])
     assert s.step_count_share == 1.0 and s.actor_f1 == 1.0 and s.waktu_share == 1.0
     assert s.cer <= 0.02
@@ -259,7 +259,7 @@ def test_noisy_rotated_150_dpi_scan_as_pdf(seed_scans):
         scan_document(images, 150, pdf=True), "setda.pdf", progress=lambda d, t: seen.append((d, t))
     )
     assert result.format is Format.PDF
-    assert seen == [(k + 1, len(images)) for k in range(len(images))]
+    assert seen == [(k, len(images)) for k in range(len(images) + 1)]
     s = score(result.sops, truth[SETDA])
     assert s.step_count_share == 1.0
     assert s.actor_f1 >= 0.9 and s.waktu_share >= 0.85
@@ -305,5 +305,32 @@ def test_progress_heard_after_every_page(monkeypatch):
     doc = ocr.read_scan(
         scanned_pdf(3), "buku.pdf", "pdf", progress=lambda d, t: heard.append((d, t))
     )
-    assert heard == [(1, 3), (2, 3), (3, 3)]
+    assert heard == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert doc.pages == 3 and doc.rows == [["halaman 1"], ["halaman 2"], ["halaman 3"]]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(LIBREOFFICE is None, reason="libreoffice not installed; it writes the PDFs")
+def test_password_protected_scan_is_refused_with_a_message(tmp_path):
+    """A scan (a page image, no text layer) in a PDF that opens only with a password."""
+    import docx
+    import pdfplumber
+
+    from tests.support.sopfiles import libreoffice_convert
+
+    image = tmp_path / "halaman.png"
+    image.write_bytes(_png(_table_page()))
+    word = docx.Document()
+    word.add_picture(str(image))
+    source = tmp_path / "pindaian.docx"
+    word.save(str(source))
+    (open_pdf,) = libreoffice_convert([source], "pdf", tmp_path / "terbuka")
+    with pdfplumber.open(open_pdf) as pdf:  # without the password: a scan, no text layer
+        assert not (pdf.pages[0].extract_text() or "").strip()
+    options = (
+        'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+        '"DocumentOpenPassword":{"type":"string","value":"rahasia"}}'
+    )
+    (locked,) = libreoffice_convert([source], options, tmp_path / "terkunci")
+    message = _load_error(locked.read_bytes(), "pindaian.pdf")
+    assert message == "PDF dilindungi kata sandi; buka kuncinya lalu simpan ulang sebelum diunggah."

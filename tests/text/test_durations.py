@@ -12,6 +12,7 @@ from sopdata.text.durations import (
     format_minutes,
     looks_like_duration,
     match_unit,
+    normalise_number_text,
     parse_duration,
 )
 
@@ -160,6 +161,54 @@ def test_parse_duration(
     else:
         assert d.minutes == pytest.approx(minutes)
         assert d.minutes_max == pytest.approx(minutes_max)
+
+
+# Waktu as typed or pasted: thousands separators, zero-width characters left by
+# a copy from a web page or PDF, full-width digits of a CJK input method.
+# (cell, normalised text, minutes)
+NUMBER_CASES = [
+    # Indonesian: a dot groups thousands, a comma is the decimal comma
+    ("1.000 menit", "1000 menit", 1000),
+    ("10.000 menit", "10000 menit", 10000),
+    ("2.500 menit", "2500 menit", 2500),
+    ("3.000 detik", "3000 detik", 50),
+    ("1.000.000 hari", "1000000 hari", 1_000_000 * DAY),
+    ("1.000,5 menit", "1000,5 menit", 1000.5),
+    ("1,5 jam", "1,5 jam", 90),
+    ("2,500 menit", "2,500 menit", 2.5),  # a lone comma group is the decimal comma
+    # a dot before one, two or four digits is a decimal point, as is 0.xxx
+    ("2.5 jam", "2.5 jam", 150),
+    ("1.25 jam", "1.25 jam", 75),
+    ("0.500 jam", "0.500 jam", 30),
+    # English grouping where it cannot be a decimal comma
+    ("2,500,000 menit", "2500000 menit", 2_500_000),
+    ("1,000.5 menit", "1000,5 menit", 1000.5),  # decimal written the Indonesian way
+    # zero-width characters and soft hyphens inside a number
+    ("1\u200b0 Menit", "10 Menit", 10),
+    ("1.\u200b000 menit", "1000 menit", 1000),
+    ("1\ufeff5 menit", "15 menit", 15),
+    ("1\u00ad5 menit", "15 menit", 15),
+    ("1\u2060.000 menit", "1000 menit", 1000),
+    # full-width digits, separators and letters
+    ("１５ menit", "15 menit", 15),
+    ("１\u200b５ Ｍｅｎｉｔ", "15 Menit", 15),
+    ("１．０００ menit", "1000 menit", 1000),
+    ("１，５ jam", "1,5 jam", 90),
+    # times of day keep their dots and stay unread
+    ("08.00 - 12.00", "08.00 - 12.00", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "normalised", "minutes"), NUMBER_CASES)
+def test_numbers_in_waktu_are_normalised(raw: str, normalised: str, minutes: float | None) -> None:
+    assert normalise_number_text(raw) == normalised
+    d = parse_duration(raw)
+    assert d.raw == raw
+    if minutes is None:
+        assert d.minutes is None
+    else:
+        assert d.minutes == pytest.approx(minutes)
+        assert d.minutes_max == pytest.approx(minutes)
 
 
 @pytest.mark.parametrize(

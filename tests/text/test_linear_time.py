@@ -30,6 +30,9 @@ CASES: list[tuple[str, Callable[[str], object], str]] = [
     ("waktu-digits", parse_duration, "9" * N + " menit"),
     ("waktu-digits-dot", parse_duration, "1." * (N // 2)),
     # durations._is_last: a slice copied per word token
+    # durations._THOUSANDS_RE: thousands groups that fail at the very end
+    ("waktu-thousands-dots", parse_duration, "1" + ".000" * (N // 4) + ".5 menit"),
+    ("waktu-thousands-commas", parse_duration, "1" + ",000" * (N // 4) + ",5 menit"),
     ("waktu-words", parse_duration, "1 " + "Me " * (N // 3)),
     ("waktu-looks", looks_like_duration, "1 " + "- " * (N // 2)),
     # textclean._TAG: an unclosed tag scanned to the end from every "<"
