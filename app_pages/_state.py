@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 
 import altair as alt
 import pandas as pd
@@ -139,6 +140,15 @@ def start_model_preparation(spec: str) -> None:
         _preparation(spec)
 
 
+#: Shown while the model is prepared (first start: several tens of seconds).
+PREPARING = "Menyiapkan model bahasa (sekali saja) …"
+
+
+def preparation_text(message: str, fraction: float) -> str:
+    """The progress line of the model's preparation: what is done now and how far along."""
+    return f"{PREPARING} {message} ({round(fraction * 100)}%)"
+
+
 def wait_for_model(spec: str) -> None:
     """On a page that needs the model: while it is being prepared, say so with progress
     (instead of blocking silently) and continue once it is ready."""
@@ -149,16 +159,39 @@ def wait_for_model(spec: str) -> None:
         return
     box = st.empty()
     with box.container():
-        st.info(
-            "Model kemiripan sedang disiapkan (sekali saja) … Halaman Korpus dapat dibuka "
-            "sementara menunggu."
-        )
-        bar = st.progress(prep.fraction, text=prep.message)
-        while not prep.wait(0.5):
-            bar.progress(prep.fraction, text=prep.message)
+        with st.status(PREPARING, expanded=True) as status:
+            st.caption(
+                "Hanya pada penggunaan pertama di komputer ini. Halaman Korpus dapat dibuka "
+                "sementara menunggu."
+            )
+            bar = st.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
+            while not prep.wait(0.5):
+                bar.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
+            status.update(label="Model bahasa siap.", state="complete")
     box.empty()
     # A failed preparation is not shown here: loading the encoder falls back to
     # torch or raises the EncoderError that the page shows.
+
+
+def model_status(spec: str) -> None:
+    """In the sidebar of every page: the model's preparation while it runs, with its
+    progress, refreshed every second (a fragment: the page itself does not rerun).
+    Nothing once the model is ready."""
+    if not _needs_preparation(spec) or _preparation(spec).done:
+        return
+
+    @st.fragment(run_every=1.0)
+    def _progress() -> None:
+        prep = _preparation(spec)
+        if prep.done:
+            if prep.error:
+                st.caption("Model bahasa belum dapat disiapkan; lihat pesan di halaman.")
+            else:
+                st.caption("Model bahasa siap.")
+            return
+        st.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
+
+    _progress()
 
 
 @st.cache_resource(show_spinner="Memuat model kemiripan …")
@@ -166,13 +199,18 @@ def encoder(spec: str) -> Encoder:
     return get_encoder(spec)
 
 
-@st.cache_data(show_spinner="Menghitung kemiripan antar SOP …", max_entries=8)
+def encoding_text(done: int, total: int) -> str:
+    """The progress line of encoding the corpus's texts before matching."""
+    return f"Mengodekan {done:,} dari {total:,} teks (judul dan langkah SOP) …".replace(",", ".")
+
+
+@st.cache_data(show_spinner="Mencocokkan SOP antarkantor …", max_entries=8)
 def corpus_matches(corpus_fingerprint: str, spec: str, _sops: list[SOP]) -> list[PairMatch]:
     """Scored pairs of the corpus; recomputed only when an SOP or the encoder changes."""
-    progress = st.progress(0.0, text="Menyematkan judul dan langkah SOP …")
+    progress = st.progress(0.0, text="Mengodekan judul dan langkah SOP …")
 
     def report(done: int, total: int) -> None:
-        progress.progress(min(done / max(total, 1), 1.0), text=f"Menyematkan teks {done}/{total} …")
+        progress.progress(min(done / max(total, 1), 1.0), text=encoding_text(done, total))
 
     matches, _ = match_corpus(_sops, encoder(spec), progress=report)
     progress.empty()
@@ -205,7 +243,11 @@ def group_charts(
 ) -> tuple[alt.Chart | None, alt.Chart]:
     """Bandingkan's charts: Waktu per aligned step (None when none is readable) and totals."""
     frame = timing_frame(_comparison)
-    return (timing_chart(frame) if len(frame) else None), total_chart(total_frame(_found))
+    day = _comparison.sops[0].time_settings.hours_per_working_day * 60 if _comparison.sops else 450
+    return (
+        (timing_chart(frame, day) if len(frame) else None),
+        total_chart(total_frame(_found), day),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -371,8 +413,49 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", flat).replace(":", _COLON)
 
 
+#: Western Indonesia Time: UTC+7 all year (Indonesia has no daylight saving time).
+WIB = timezone(timedelta(hours=7), "WIB")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def wib(saved_at_utc: str, seconds: bool = False) -> str:
+    """A time the store saved (ISO 8601, UTC) as the reviewer reads it:
+    ``"29 Nov 2026 14:35 WIB"``. A time without a zone is taken as UTC; text that
+    is not a time is returned as it is."""
+    try:
+        moment = datetime.fromisoformat(saved_at_utc.strip())
+    except (AttributeError, ValueError):
+        return str(saved_at_utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(WIB)
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {clock} WIB"
+
+
 def data_dir_note() -> str:
     return os.fspath(default_data_dir())
+
+
+#: Rows of the step editor: three lines of wrapped text.
+STEP_ROW_HEIGHT = 64
+#: The step editor's columns (together about 800 px wide).
+STEP_EDITOR_COLUMNS = {
+    "No": st.column_config.TextColumn("No", width=40),
+    "Kegiatan": st.column_config.TextColumn(width=210),
+    "Pelaksana": st.column_config.TextColumn(
+        width=110, help="Nama pelaksana, pisahkan dengan koma."
+    ),
+    "Keputusan": st.column_config.CheckboxColumn(
+        "Kep.", width=45, help=f"Langkah keputusan (simbol {DECISION})."
+    ),
+    "Kelengkapan": st.column_config.TextColumn(width=105, help="Mutu Baku: Kelengkapan."),
+    "Waktu": st.column_config.TextColumn(
+        width=80, help="Mutu Baku: Waktu, seperti tertulis, mis. '15 menit' atau '1 hari'."
+    ),
+    "Output": st.column_config.TextColumn(width=105, help="Mutu Baku: Output."),
+    "Keterangan": st.column_config.TextColumn(width=105),
+}
 
 
 def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSettings) -> SOP:
@@ -397,21 +480,15 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSett
     st.markdown(
         "**Langkah (Uraian Prosedur)** — ubah sel yang salah; baris dapat ditambah atau dihapus."
     )
+    # Every Mutu Baku column on one screen at 1366 px (about 850 px beside the
+    # sidebar): narrow columns, and rows tall enough for long text to wrap.
     edited = st.data_editor(
         pd.DataFrame(steps_to_rows(sop), columns=list(STEP_COLUMNS)),
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
+        row_height=STEP_ROW_HEIGHT,
         key=steps_key,
-        column_config={
-            "Kegiatan": st.column_config.TextColumn(width="large"),
-            "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
-            "Keputusan": st.column_config.CheckboxColumn(
-                help=f"Langkah keputusan (simbol {DECISION})."
-            ),
-            "Waktu": st.column_config.TextColumn(
-                help="Seperti tertulis, mis. '15 menit' atau '1 hari'."
-            ),
-        },
+        column_config=STEP_EDITOR_COLUMNS,
     )
     return rows_to_sop(sop, edited.to_dict("records"), identity, durations)
