@@ -10,6 +10,7 @@ from app_pages._state import (
     RULES,
     UPLOAD_LIMIT_MB,
     data_dir_note,
+    model_status,
     plain,
     reviewer,
     settings,
@@ -53,6 +54,7 @@ if message := st.session_state.pop("store_error", None):
 with st.sidebar:
     st.markdown("### SOP Harmoni")
     st.caption("Penyelarasan SOP Administrasi Pemerintahan antarkantor (Permenpan RB 35/2012).")
+    model_status(conf.encoder)  # the model's first preparation, with its progress
     st.text_input(
         "Nama peninjau",
         key=REVIEWER_KEY,

@@ -158,16 +158,15 @@ def wait_for_model(spec: str) -> None:
     if prep.done:
         return
     box = st.empty()
-    with box.container():
-        with st.status(PREPARING, expanded=True) as status:
-            st.caption(
-                "Hanya pada penggunaan pertama di komputer ini. Halaman Korpus dapat dibuka "
-                "sementara menunggu."
-            )
-            bar = st.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
-            while not prep.wait(0.5):
-                bar.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
-            status.update(label="Model bahasa siap.", state="complete")
+    with box.container(), st.status(PREPARING, expanded=True) as status:
+        st.caption(
+            "Hanya pada penggunaan pertama di komputer ini. Halaman Korpus dapat dibuka "
+            "sementara menunggu."
+        )
+        bar = st.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
+        while not prep.wait(0.5):
+            bar.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
+        status.update(label="Model bahasa siap.", state="complete")
     box.empty()
     # A failed preparation is not shown here: loading the encoder falls back to
     # torch or raises the EncoderError that the page shows.

@@ -18,6 +18,7 @@ from app_pages._state import (
     sop_editor,
     store,
     view,
+    wib,
     workbook_of,
 )
 from sopdata.export.excel import WorkbookParts
@@ -55,7 +56,7 @@ if latest is not None and not st.session_state.get(f"fresh_{gid}"):
     draft = sop_from_dict(latest.sop_dict, v.settings.durations)
     st.info(
         f"Rancangan versi {latest.version}, disimpan oleh {plain(latest.author or 'peninjau')} pada "
-        f"{latest.created_at[:16].replace('T', ' ')} UTC"
+        f"{wib(latest.created_at)}"
         + (f" — {plain(latest.note)}" if latest.note else "")
     )
     if st.button("Mulai lagi dari usulan otomatis", key=f"restart_{gid}"):
@@ -134,9 +135,10 @@ with tab_findings:
         ),
         hide_index=True,
         width="stretch",
+        row_height=72,  # three lines: a long Uraian wraps instead of being cut
         column_config={
             "Tingkat": st.column_config.TextColumn(width=70),
-            "Uraian": st.column_config.TextColumn(width=560),
+            "Uraian": st.column_config.TextColumn(width=480),
         },
     )
 with tab_sources:
@@ -164,7 +166,7 @@ with tab_history:
                 {
                     "Versi": [h.version for h in history],
                     "Oleh": [h.author for h in history],
-                    "Waktu (UTC)": [h.created_at[:19].replace("T", " ") for h in history],
+                    "Waktu (WIB)": [wib(h.created_at) for h in history],
                     "Catatan": [h.note for h in history],
                     "Langkah": [len(h.sop_dict.get("steps", [])) for h in history],
                 }

@@ -17,6 +17,7 @@ from app_pages._state import (
     sop_editor,
     store,
     view,
+    wib,
 )
 from sopdata.form import SOP_KINDS
 from sopdata.ingest.loaders import MAX_BYTES
@@ -24,13 +25,34 @@ from sopdata.review.store import StaleWriteError, StoreError
 from sopdata.review.workspace import manual_sop
 from sopdata.text.durations import format_minutes
 
+#: Below this confidence an SOP's reading is worth checking by hand.
+LOW_CONFIDENCE = 0.6
+
+#: What the uploader accepts (old .doc/.xls included: see above).
+UPLOAD_TYPES = (
+    "txt",
+    "html",
+    "htm",
+    "docx",
+    "doc",
+    "pdf",
+    "xlsx",
+    "xls",
+    "png",
+    "jpg",
+    "jpeg",
+    "tif",
+    "tiff",
+)
+
 st.title("Korpus SOP")
 
 with st.expander("Unggah dokumen SOP", expanded=False):
     st.caption(
         f"Teks/HTML (.txt, .html), Word (.docx), PDF (.pdf), Excel (.xlsx), atau pindaian "
         f"(PDF tanpa lapisan teks, gambar .png/.jpg/.tif: dibaca dengan OCR, beberapa detik per halaman); "
-        f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
+        f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Berkas Word/Excel lama (.doc, .xls) perlu disimpan "
+        f"ulang sebagai .docx/.xlsx. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
     )
     # A new key after each batch empties the uploader: a file read and kept (or
     # refused) is not added again on the next run, and "Hapus" keeps it removed.
@@ -39,7 +61,9 @@ with st.expander("Unggah dokumen SOP", expanded=False):
         "Berkas SOP",
         accept_multiple_files=True,
         key=f"uploads_{upload_round}",
-        type=["txt", "html", "htm", "docx", "pdf", "xlsx", "png", "jpg", "jpeg", "tif", "tiff"],
+        # .doc and .xls are accepted so that the reader's own message says what to
+        # do with them (the browser would refuse them with an English tooltip).
+        type=list(UPLOAD_TYPES),
     )
     if uploads:
         outcomes: list[tuple[bool, str]] = []
@@ -70,6 +94,12 @@ with st.expander("Unggah dokumen SOP", expanded=False):
                 outcomes.append((True, f"{plain(upload.name)}: {len(doc.sops)} SOP terbaca."))
         st.session_state["upload_round"] = upload_round + 1
         st.session_state["upload_outcomes"] = outcomes
+        read = sum(ok for ok, _ in outcomes)
+        st.toast(
+            f"{read} dari {len(outcomes)} berkas terbaca."
+            if read
+            else f"{len(outcomes)} berkas tidak dapat dibaca; lihat pesannya."
+        )
         st.rerun()
     for ok, message in st.session_state.pop("upload_outcomes", []):
         (st.success if ok else st.error)(message)
@@ -79,14 +109,15 @@ if v.documents:
     with st.expander(f"{len(v.documents)} dokumen unggahan", expanded=False):
         for doc in v.documents:
             cols = st.columns([6, 1])
-            status = f"gagal: {doc.error}" if doc.error else f"{len(doc.sops)} SOP"
-            cols[0].text(f"{doc.name} — {status}")
+            status = f"gagal: {plain(doc.error)}" if doc.error else f"{len(doc.sops)} SOP"
+            cols[0].markdown(f"{plain(doc.name)} — {status}")  # wraps: long messages stay readable
             if cols[1].button("Hapus", key=f"remove_{doc.sha256}"):
                 try:
                     store().remove_document(doc.sha256, reviewer())
                 except StoreError as exc:
                     save_failed(exc)
                 else:
+                    st.toast(f"Dokumen {plain(doc.name)} dihapus dari korpus.")
                     st.rerun()
             readable_by_hand = (
                 doc.error
@@ -139,6 +170,19 @@ if manual is not None and not manual.sops:
 sops = v.sops
 files = {s.source_file for s in sops}
 st.caption(f"{len(sops)} SOP dari {len(files)} dokumen · {len(v.corrected)} dikoreksi peninjau.")
+doubtful = sum(1 for s in sops if s.confidence < LOW_CONFIDENCE or s.warnings)
+with st.container(border=True):
+    st.markdown(
+        "**Langkah berikutnya:** "
+        + (
+            f"periksa {doubtful} SOP dengan keyakinan rendah atau catatan pembacaan (buka di "
+            "bawah, koreksi isian yang salah, lalu simpan), kemudian "
+            if doubtful
+            else ""
+        )
+        + "buka **Pencocokan** untuk memeriksa SOP yang setara antarkantor."
+    )
+    st.page_link("app_pages/pencocokan.py", label="Ke Pencocokan", icon=":material/join_inner:")
 
 table = pd.DataFrame(
     {
@@ -165,8 +209,14 @@ st.dataframe(
     column_config={
         "Kantor": st.column_config.TextColumn(width=200),
         "Langkah": st.column_config.NumberColumn(width=70),
+        # blue, not the theme's red: a bar is a measure, not an alarm
         "Keyakinan": st.column_config.ProgressColumn(
-            min_value=0.0, max_value=1.0, format="%.2f", width=110
+            min_value=0.0,
+            max_value=1.0,
+            format="%.2f",
+            width=110,
+            color="blue",
+            help="Seberapa yakin pembaca dokumen atas isian SOP ini (0–1).",
         ),
         "Peringatan": st.column_config.NumberColumn(width=90),
         "Dikoreksi": st.column_config.CheckboxColumn(width=80),
@@ -186,7 +236,7 @@ if sop.warnings:
 latest = store().latest_sop_correction(sop.key)
 if latest is not None:
     st.info(
-        f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {latest.created_at[:16].replace('T', ' ')} UTC "
+        f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {wib(latest.created_at)} "
         f"(versi {latest.version})."
     )
 
