@@ -56,8 +56,7 @@ if latest is not None and not st.session_state.get(f"fresh_{gid}"):
     draft = sop_from_dict(latest.sop_dict, v.settings.durations)
     st.info(
         f"Rancangan versi {latest.version}, disimpan oleh {plain(latest.author or 'peninjau')} pada "
-        f"{wib(latest.created_at)}"
-        + (f" — {plain(latest.note)}" if latest.note else "")
+        f"{wib(latest.created_at)}" + (f" — {plain(latest.note)}" if latest.note else "")
     )
     if st.button("Mulai lagi dari usulan otomatis", key=f"restart_{gid}"):
         st.session_state[f"fresh_{gid}"] = True

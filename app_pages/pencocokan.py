@@ -152,9 +152,7 @@ if v.matches:
             except StoreError as exc:
                 save_failed(exc)
             else:
-                st.toast(
-                    f"{plain(sop_labels[sop_key])} dipindahkan: {plain(targets[target])}."
-                )
+                st.toast(f"{plain(sop_labels[sop_key])} dipindahkan: {plain(targets[target])}.")
                 st.session_state[CHANGED_KEY] = [sop_key]
                 st.rerun()
         overrides = store().group_overrides()

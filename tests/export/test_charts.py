@@ -4,7 +4,6 @@ counts axes and legends inside the height and squashed these charts' rows."""
 from __future__ import annotations
 
 import pandas as pd
-
 import pytest
 
 from sopdata.export.charts import (
@@ -74,7 +73,9 @@ def test_timing_and_total_charts_fit_width_only() -> None:
         (0, 450, ["0", "1 menit"]),
     ],
 )
-def test_time_axis_ticks_in_indonesian(max_minutes: float, per_day: float, labels: list[str]) -> None:
+def test_time_axis_ticks_in_indonesian(
+    max_minutes: float, per_day: float, labels: list[str]
+) -> None:
     axis = time_axis(max_minutes, per_day)
     assert list(axis.labels) == labels
     assert axis.values[0] == 0 and axis.top >= max_minutes  # the longest bar fits
@@ -96,7 +97,9 @@ def test_timing_chart_is_linear_with_the_ticks_labelled() -> None:
     assert x["scale"].get("type") in (None, "linear") and x["scale"]["domain"] == [0, 120.0]
     assert x["axis"]["values"] == [0.0, 20.0, 40.0, 60.0, 80.0, 100.0, 120.0]
     assert "'20 menit'" in x["axis"]["labelExpr"] and "'2 jam'" in x["axis"]["labelExpr"]
-    totals = pd.DataFrame({"Kantor": ["A", "B"], "Menit": [4500.0, 900.0], "Langkah tanpa Waktu": 0})
+    totals = pd.DataFrame(
+        {"Kantor": ["A", "B"], "Menit": [4500.0, 900.0], "Langkah tanpa Waktu": 0}
+    )
     assert "'10 hari'" in total_chart(totals).to_dict()["encoding"]["x"]["axis"]["labelExpr"]
 
 
@@ -105,7 +108,8 @@ def test_heatmap_labels_are_short_and_distinct_with_full_names_in_the_tooltip() 
     # Every SOP of the corpus matched with the next one: long office names and
     # several SOPs of one office.
     matches = [
-        PairMatch(a, b, 0.8, "equivalent", {}, ["uji"]) for a, b in zip(sops, sops[1:], strict=False)
+        PairMatch(a, b, 0.8, "equivalent", {}, ["uji"])
+        for a, b in zip(sops, sops[1:], strict=False)
     ]
     frame = similarity_frame(sops, matches)
     labels = set(frame["SOP"])
