@@ -85,13 +85,13 @@ for line in side_by_side.rows:
 
 table = pd.DataFrame(columns)
 styled = table.style.apply(lambda row: [styles[row.name].get(c, "") for c in table.columns], axis=1)
-# Narrow columns and rows tall enough to wrap three lines keep the two offices
-# side by side on one screen.
+# Narrow columns (50 + 2 × 420 px) and rows tall enough to wrap three lines keep
+# the two offices side by side beside the sidebar at 1366 px (about 900 px).
 # Headers: "<office>: langkah", then "Pelaksana" and "Waktu" of that office.
 aligned_config = {"Baris": st.column_config.TextColumn(width=50, pinned=True)}
 for office in (offices[i] for i in shown):
     aligned_config[f"{office} · Langkah"] = st.column_config.TextColumn(
-        f"{office}: langkah", width=240
+        f"{office}: langkah", width=220
     )
     aligned_config[f"{office} · Pelaksana"] = st.column_config.TextColumn(
         "Pelaksana", width=120, help=plain(office)

@@ -138,6 +138,7 @@ with tab_findings:
         column_config={
             "Tingkat": st.column_config.TextColumn(width=70),
             "Uraian": st.column_config.TextColumn(width=480),
+            "Kantor": st.column_config.TextColumn(width=280),
         },
     )
 with tab_sources:

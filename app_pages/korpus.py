@@ -202,24 +202,31 @@ table = pd.DataFrame(
         "Dokumen": [s.source_file for s in sops],
     }
 )
+# Every column beside the sidebar at 1366 px (about 900 px): narrow columns,
+# rows of two lines for long offices, titles and file names.
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
+    row_height=52,
     column_config={
-        "Kantor": st.column_config.TextColumn(width=200),
-        "Langkah": st.column_config.NumberColumn(width=70),
+        "Kantor": st.column_config.TextColumn(width=140),
+        "Judul SOP": st.column_config.TextColumn(width=190),
+        "Jenis": st.column_config.TextColumn(width=85),
+        "Langkah": st.column_config.NumberColumn(width=65),
+        "Total waktu": st.column_config.TextColumn(width=85),
+        "Dokumen": st.column_config.TextColumn(width=105),
         # blue, not the theme's red: a bar is a measure, not an alarm
         "Keyakinan": st.column_config.ProgressColumn(
             min_value=0.0,
             max_value=1.0,
             format="%.2f",
-            width=110,
+            width=80,
             color="blue",
             help="Seberapa yakin pembaca dokumen atas isian SOP ini (0–1).",
         ),
-        "Peringatan": st.column_config.NumberColumn(width=90),
-        "Dikoreksi": st.column_config.CheckboxColumn(width=80),
+        "Peringatan": st.column_config.NumberColumn(width=75),
+        "Dikoreksi": st.column_config.CheckboxColumn(width=70),
     },
 )
 

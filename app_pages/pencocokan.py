@@ -124,7 +124,7 @@ if v.matches:
                     "rejected": "ditolak",
                     None: "dihapus keputusannya",
                 }[verdict]
-                st.toast(f"Pasangan {said}: {plain(pair_labels[pick])}.")
+                st.toast(f"Pasangan {said}: {plain(pair_labels[pick])}.", duration="long")
                 st.session_state[CHANGED_KEY] = [match.a.key, match.b.key]
                 st.rerun()
     with right:
@@ -152,7 +152,10 @@ if v.matches:
             except StoreError as exc:
                 save_failed(exc)
             else:
-                st.toast(f"{plain(sop_labels[sop_key])} dipindahkan: {plain(targets[target])}.")
+                st.toast(
+                    f"{plain(sop_labels[sop_key])} dipindahkan: {plain(targets[target])}.",
+                    duration="long",
+                )
                 st.session_state[CHANGED_KEY] = [sop_key]
                 st.rerun()
         overrides = store().group_overrides()

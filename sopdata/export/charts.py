@@ -162,9 +162,9 @@ def similarity_heatmap(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X(
                 "Pembanding:N",
                 sort=order,
-                axis=alt.Axis(labelLimit=220, labelAngle=-90, title=None),
+                axis=alt.Axis(labelLimit=300, labelAngle=-90, title=None),
             ),
-            y=alt.Y("SOP:N", sort=order, axis=alt.Axis(labelLimit=260, title=None)),
+            y=alt.Y("SOP:N", sort=order, axis=alt.Axis(labelLimit=320, title=None)),
             color=alt.Color("Skor:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="Skor"),
             tooltip=[
                 alt.Tooltip("SOP lengkap:N", title="SOP"),
