@@ -436,17 +436,18 @@ def data_dir_note() -> str:
     return os.fspath(default_data_dir())
 
 
-#: Rows of the step editor: three lines of wrapped text.
-STEP_ROW_HEIGHT = 64
+#: Rows of the step editor: three lines of wrapped text (the grid wraps text only
+#: in rows taller than 4rem, 64 px).
+STEP_ROW_HEIGHT = 68
 #: The step editor's columns (together about 800 px wide).
 STEP_EDITOR_COLUMNS = {
-    "No": st.column_config.TextColumn("No", width=40),
+    "No": st.column_config.TextColumn("No", width=50),
     "Kegiatan": st.column_config.TextColumn(width=210),
     "Pelaksana": st.column_config.TextColumn(
         width=110, help="Nama pelaksana, pisahkan dengan koma."
     ),
     "Keputusan": st.column_config.CheckboxColumn(
-        "Kep.", width=45, help=f"Langkah keputusan (simbol {DECISION})."
+        "Kep.", width=60, help=f"Langkah keputusan (simbol {DECISION})."
     ),
     "Kelengkapan": st.column_config.TextColumn(width=105, help="Mutu Baku: Kelengkapan."),
     "Waktu": st.column_config.TextColumn(

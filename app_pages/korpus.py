@@ -25,8 +25,9 @@ from sopdata.review.store import StaleWriteError, StoreError
 from sopdata.review.workspace import manual_sop
 from sopdata.text.durations import format_minutes
 
-#: Below this confidence an SOP's reading is worth checking by hand.
+#: At or below this confidence an SOP's reading is worth checking by hand.
 LOW_CONFIDENCE = 0.6
+LOW_CONFIDENCE_TEXT = "0,6"
 
 #: What the uploader accepts (old .doc/.xls included: see above).
 UPLOAD_TYPES = (
@@ -170,15 +171,17 @@ if manual is not None and not manual.sops:
 sops = v.sops
 files = {s.source_file for s in sops}
 st.caption(f"{len(sops)} SOP dari {len(files)} dokumen · {len(v.corrected)} dikoreksi peninjau.")
-doubtful = sum(1 for s in sops if s.confidence < LOW_CONFIDENCE or s.warnings)
+doubtful = sum(1 for s in sops if s.confidence <= LOW_CONFIDENCE)
 with st.container(border=True):
     st.markdown(
         "**Langkah berikutnya:** "
         + (
-            f"periksa {doubtful} SOP dengan keyakinan rendah atau catatan pembacaan (buka di "
-            "bawah, koreksi isian yang salah, lalu simpan), kemudian "
+            f"periksa {doubtful} SOP dengan keyakinan {LOW_CONFIDENCE_TEXT} atau kurang (buka "
+            "di bawah, bandingkan dengan teks dokumen, koreksi isian yang salah, lalu simpan), "
+            "kemudian "
             if doubtful
-            else ""
+            else "periksa sekilas bacaan SOP (klik judul kolom Keyakinan untuk mengurutkan), "
+            "kemudian "
         )
         + "buka **Pencocokan** untuk memeriksa SOP yang setara antarkantor."
     )
@@ -208,7 +211,7 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    row_height=52,
+    row_height=66,  # over 4rem (64 px): the grid wraps text only then
     column_config={
         "Kantor": st.column_config.TextColumn(width=140),
         "Judul SOP": st.column_config.TextColumn(width=190),
