@@ -60,7 +60,7 @@ def cold_start(browser: Browser, cache: Path, work: Path, progress: bool) -> dic
         times: dict[str, float] = {}
         if progress:
             opened = time.perf_counter()
-            page.goto(server.page_url(PAGE_BY_LINK["Korpus"].path))
+            page.goto(server.page_url(PAGE_BY_LINK["Korpus"].path), timeout=TIMEOUT_MS)
             page.get_by_test_id("stProgress").first.wait_for(timeout=TIMEOUT_MS)
             times["first_progress_visible"] = time.perf_counter() - opened
             page.get_by_test_id("stProgress").filter(has_text=PREPARING).first.wait_for(
