@@ -145,7 +145,10 @@ PREPARING = "Menyiapkan model bahasa (sekali saja) …"
 
 
 def preparation_text(message: str, fraction: float) -> str:
-    """The progress line of the model's preparation: what is done now and how far along."""
+    """The progress line of the model's preparation: what is done now and how far along
+    (before its first step reports, "memulai …" rather than the thread's "Menunggu …")."""
+    if fraction == 0 and message.startswith("Menunggu"):
+        message = "memulai …"
     return f"{PREPARING} {message} ({round(fraction * 100)}%)"
 
 

@@ -495,6 +495,11 @@ def test_the_model_is_prepared_in_the_background(data_dir, monkeypatch, tmp_path
         assert not at.exception, [e.value for e in at.exception]
         assert started.wait(10) and calls == ["onnx"]
         assert not release.is_set()  # Korpus was shown while the model was being prepared
+        # ... with the preparation's progress in the sidebar, in Indonesian
+        lines = [p.proto.text for p in at.sidebar.get("progress")]
+        assert lines == [
+            "Menyiapkan model bahasa (sekali saja) … Mengekspor model ke ONNX … (30%)"
+        ], lines
         threading.Timer(1.0, release.set).start()
         at.switch_page("app_pages/pencocokan.py").run()
         assert not at.exception, [e.value for e in at.exception]

@@ -49,3 +49,7 @@ def test_encoding_progress_line(done: int, total: int, line: str) -> None:
 def test_preparation_line_says_once_and_how_far() -> None:
     line = preparation_text("Mengekspor model ke ONNX …", 0.42)
     assert line.startswith(PREPARING) and "sekali saja" in line and line.endswith("(42%)")
+
+
+def test_preparation_line_before_the_first_step() -> None:
+    assert preparation_text("Menunggu …", 0.0) == f"{PREPARING} memulai … (0%)"
