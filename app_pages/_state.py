@@ -347,11 +347,28 @@ def glossary_from_store() -> Glossary | None:
     return with_entries(entries) if entries else None
 
 
+#: Session-state key of the toasts for the next run (see :func:`toast_after_rerun`).
+_TOASTS_KEY = "pending_toasts"
+
+
+def toast_after_rerun(message: str, long: bool = False) -> None:
+    """Say what an action did, in a toast shown by the run that ``st.rerun()`` starts
+    (a toast sent just before a rerun can be lost); :func:`view` shows it."""
+    st.session_state.setdefault(_TOASTS_KEY, []).append((message, long))
+
+
+def show_pending_toasts() -> None:
+    """The toasts :func:`toast_after_rerun` kept for this run (every page calls :func:`view`)."""
+    for message, long in st.session_state.pop(_TOASTS_KEY, []):
+        st.toast(message, duration="long" if long else "short")
+
+
 def view(with_matches: bool = True) -> View:
     """Bundled corpus + uploads, with corrections, settings and decisions applied.
 
     A store or encoder failure shows its message and stops the page.
     """
+    show_pending_toasts()
     with user_errors():
         return _view(with_matches)
 

@@ -17,6 +17,7 @@ from app_pages._state import (
     save_failed,
     sop_editor,
     store,
+    toast_after_rerun,
     view,
     wib,
     workbook_of,
@@ -96,7 +97,7 @@ if save:
     else:
         st.session_state.pop(f"fresh_{gid}", None)
         st.session_state[f"saved_{gid}"] = True
-        st.toast(f"Rancangan disimpan (versi {record.version}).")
+        toast_after_rerun(f"Rancangan disimpan (versi {record.version}).")
         st.rerun()
 
 st.caption(

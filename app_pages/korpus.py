@@ -16,6 +16,7 @@ from app_pages._state import (
     save_failed,
     sop_editor,
     store,
+    toast_after_rerun,
     view,
     wib,
 )
@@ -96,7 +97,7 @@ with st.expander("Unggah dokumen SOP", expanded=False):
         st.session_state["upload_round"] = upload_round + 1
         st.session_state["upload_outcomes"] = outcomes
         read = sum(ok for ok, _ in outcomes)
-        st.toast(
+        toast_after_rerun(
             f"{read} dari {len(outcomes)} berkas terbaca."
             if read
             else f"{len(outcomes)} berkas tidak dapat dibaca; lihat pesannya."
@@ -118,7 +119,7 @@ if v.documents:
                 except StoreError as exc:
                     save_failed(exc)
                 else:
-                    st.toast(f"Dokumen {plain(doc.name)} dihapus dari korpus.")
+                    toast_after_rerun(f"Dokumen {plain(doc.name)} dihapus dari korpus.")
                     st.rerun()
             readable_by_hand = (
                 doc.error
@@ -165,7 +166,7 @@ if manual is not None and not manual.sops:
                 save_failed(exc)
             else:
                 st.session_state.pop("manual_doc", None)
-                st.toast("SOP dari dokumen ini disimpan.")
+                toast_after_rerun("SOP dari dokumen ini disimpan.")
                 st.rerun()
 
 sops = v.sops
@@ -288,7 +289,7 @@ if saved:
         save_failed(exc)
     else:
         st.session_state[f"saved_{sop.key}"] = True
-        st.toast(f"Koreksi disimpan (versi {version}).")
+        toast_after_rerun(f"Koreksi disimpan (versi {version}).")
         st.rerun()
 
 minutes = pd.DataFrame(

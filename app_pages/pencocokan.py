@@ -6,7 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import plain, reviewer, save_failed, similarity_chart, store, view, wib
+from app_pages._state import (
+    plain,
+    reviewer,
+    save_failed,
+    similarity_chart,
+    store,
+    toast_after_rerun,
+    view,
+    wib,
+)
 from sopdata.export.charts import RELATION_LABEL
 from sopdata.review.store import Decision, StoreError, pair_key
 from sopdata.review.workspace import NO_GROUP
@@ -124,7 +133,7 @@ if v.matches:
                     "rejected": "ditolak",
                     None: "dihapus keputusannya",
                 }[verdict]
-                st.toast(f"Pasangan {said}: {plain(pair_labels[pick])}.", duration="long")
+                toast_after_rerun(f"Pasangan {said}: {plain(pair_labels[pick])}.", long=True)
                 st.session_state[CHANGED_KEY] = [match.a.key, match.b.key]
                 st.rerun()
     with right:
@@ -152,9 +161,9 @@ if v.matches:
             except StoreError as exc:
                 save_failed(exc)
             else:
-                st.toast(
+                toast_after_rerun(
                     f"{plain(sop_labels[sop_key])} dipindahkan: {plain(targets[target])}.",
-                    duration="long",
+                    long=True,
                 )
                 st.session_state[CHANGED_KEY] = [sop_key]
                 st.rerun()
@@ -174,6 +183,6 @@ if v.matches:
                 except StoreError as exc:
                     save_failed(exc)
                 else:
-                    st.toast("Semua pemindahan dikembalikan.")
+                    toast_after_rerun("Semua pemindahan dikembalikan.")
                     st.session_state[CHANGED_KEY] = list(overrides)
                     st.rerun()

@@ -186,6 +186,8 @@ def screenshots(tmp_path: Path) -> Path:
 def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    # A shared, busy machine: every expectation may wait as long as a step may take.
+    expect.set_options(timeout=STEP_MS)
     data_dir = tmp_path / "data"
     with sync_playwright() as pw:
         assert CHROMIUM is not None
