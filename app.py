@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 
-from app_pages._state import (
+st.set_page_config(page_title="SOP Harmoni", page_icon="📑", layout="wide")
+# The first run of a fresh server imports the whole app (several seconds on a
+# busy machine) before the model's preparation can report: say so at once. The
+# same place then shows the preparation's own progress (model_status below).
+starting = st.sidebar.empty()
+if "app_pages._state" not in sys.modules:
+    starting.progress(0.0, text="Memulai SOP Harmoni: memuat program dan memeriksa model bahasa …")
+
+from app_pages._state import (  # noqa: E402  (after the notice above)
     ENCODERS,
     REVIEWER_KEY,
     RULES,
     UPLOAD_LIMIT_MB,
     data_dir_note,
+    model_status,
     plain,
     reviewer,
     settings,
@@ -17,9 +28,7 @@ from app_pages._state import (
     store,
     user_errors,
 )
-from sopdata.review.store import GlossaryKind, StoreError
-
-st.set_page_config(page_title="SOP Harmoni", page_icon="📑", layout="wide")
+from sopdata.review.store import GlossaryKind, StoreError  # noqa: E402
 
 pages = [
     st.Page("app_pages/ringkasan.py", title="Ringkasan", icon=":material/dashboard:", default=True),
@@ -34,6 +43,8 @@ reviewer()  # this session's name, first taken from the last one saved
 # First start: the model is prepared on a background thread (once per server);
 # the Korpus page and reading documents do not wait for it.
 start_model_preparation(conf.encoder)
+with starting.container():
+    model_status(conf.encoder)  # the model's first preparation, with its progress
 
 
 def _save(key: str) -> None:

@@ -60,6 +60,7 @@ from sopdata.review.workspace import (
 )
 from sopdata.text.durations import DurationSettings
 from sopdata.text.glossary import Glossary, with_entries
+from sopdata.text.times import MONTHS, format_wib, to_wib
 
 ENCODERS = {"e5": "multilingual-e5-small (semantik)", "tfidf": "TF-IDF huruf (cepat, leksikal)"}
 RULES = {"median": "Nilai tengah antarkantor", "min": "Tercepat", "max": "Terlama"}
@@ -180,6 +181,18 @@ def model_preparation(spec: str) -> ModelPreparation | None:
     return None if prep.done else prep
 
 
+#: Shown while the model is prepared (first start: several tens of seconds).
+PREPARING = "Menyiapkan model bahasa (sekali saja) …"
+
+
+def preparation_text(message: str, fraction: float) -> str:
+    """The progress line of the model's preparation: what is done now and how far along
+    (before its first step reports, "memulai …" rather than the thread's "Menunggu …")."""
+    if fraction == 0 and message.startswith("Menunggu"):
+        message = "memulai …"
+    return f"{PREPARING} {message} ({round(fraction * 100)}%)"
+
+
 def wait_for_model(spec: str) -> None:
     """On a page that needs the model: while it is being prepared, say so with progress
     (instead of blocking silently) and continue once it is ready."""
@@ -189,17 +202,39 @@ def wait_for_model(spec: str) -> None:
     if prep.done:
         return
     box = st.empty()
-    with box.container():
-        st.info(
-            "Model kemiripan sedang disiapkan (sekali saja) … Halaman Korpus dapat dibuka "
+    with box.container(), st.status(PREPARING, expanded=True) as status:
+        st.caption(
+            "Hanya pada penggunaan pertama di komputer ini. Halaman Korpus dapat dibuka "
             "sementara menunggu."
         )
-        bar = st.progress(prep.fraction, text=prep.message)
+        bar = st.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
         while not prep.wait(0.5):
-            bar.progress(prep.fraction, text=prep.message)
+            bar.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
+        status.update(label="Model bahasa siap.", state="complete")
     box.empty()
     # A failed preparation is not shown here: loading the encoder falls back to
     # torch or raises the EncoderError that the page shows.
+
+
+def model_status(spec: str) -> None:
+    """In the sidebar of every page: the model's preparation while it runs, with its
+    progress, refreshed every second (a fragment: the page itself does not rerun).
+    Nothing once the model is ready."""
+    if not _needs_preparation(spec) or _preparation(spec).done:
+        return
+
+    @st.fragment(run_every=1.0)
+    def _progress() -> None:
+        prep = _preparation(spec)
+        if prep.done:
+            if prep.error:
+                st.caption("Model bahasa belum dapat disiapkan; lihat pesan di halaman.")
+            else:
+                st.caption("Model bahasa siap.")
+            return
+        st.progress(prep.fraction, text=preparation_text(prep.message, prep.fraction))
+
+    _progress()
 
 
 @st.cache_resource(show_spinner="Memuat model kemiripan …")
@@ -207,13 +242,18 @@ def encoder(spec: str) -> Encoder:
     return get_encoder(spec)
 
 
-@st.cache_data(show_spinner="Menghitung kemiripan antar SOP …", max_entries=8)
+def encoding_text(done: int, total: int) -> str:
+    """The progress line of encoding the corpus's texts before matching."""
+    return f"Mengodekan {done:,} dari {total:,} teks (judul dan langkah SOP) …".replace(",", ".")
+
+
+@st.cache_data(show_spinner="Mencocokkan SOP antarkantor …", max_entries=8)
 def corpus_matches(corpus_fingerprint: str, spec: str, _sops: list[SOP]) -> list[PairMatch]:
     """Scored pairs of the corpus; recomputed only when an SOP or the encoder changes."""
-    progress = st.progress(0.0, text="Menyematkan judul dan langkah SOP …")
+    progress = st.progress(0.0, text="Mengodekan judul dan langkah SOP …")
 
     def report(done: int, total: int) -> None:
-        progress.progress(min(done / max(total, 1), 1.0), text=f"Menyematkan teks {done}/{total} …")
+        progress.progress(min(done / max(total, 1), 1.0), text=encoding_text(done, total))
 
     matches, _ = match_corpus(_sops, encoder(spec), progress=report)
     progress.empty()
@@ -249,7 +289,11 @@ def group_charts(
 ) -> tuple[alt.Chart | None, alt.Chart]:
     """Bandingkan's charts: Waktu per aligned step (None when none is readable) and totals."""
     frame = timing_frame(_comparison)
-    return (timing_chart(frame) if len(frame) else None), total_chart(total_frame(_found))
+    day = _comparison.sops[0].time_settings.hours_per_working_day * 60 if _comparison.sops else 450
+    return (
+        (timing_chart(frame, day) if len(frame) else None),
+        total_chart(total_frame(_found), day),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -361,11 +405,28 @@ def glossary_from_store() -> Glossary | None:
     return with_entries(entries) if entries else None
 
 
+#: Session-state key of the toasts for the next run (see :func:`toast_after_rerun`).
+_TOASTS_KEY = "pending_toasts"
+
+
+def toast_after_rerun(message: str, long: bool = False) -> None:
+    """Say what an action did, in a toast shown by the run that ``st.rerun()`` starts
+    (a toast sent just before a rerun can be lost); :func:`view` shows it."""
+    st.session_state.setdefault(_TOASTS_KEY, []).append((message, long))
+
+
+def show_pending_toasts() -> None:
+    """The toasts :func:`toast_after_rerun` kept for this run (every page calls :func:`view`)."""
+    for message, long in st.session_state.pop(_TOASTS_KEY, []):
+        st.toast(message, duration="long" if long else "short")
+
+
 def view(with_matches: bool = True) -> View:
     """Bundled corpus + uploads, with corrections, settings and decisions applied.
 
     A store or encoder failure shows its message and stops the page.
     """
+    show_pending_toasts()
     with user_errors():
         return _view(with_matches)
 
@@ -444,8 +505,43 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", flat).replace(":", _COLON)
 
 
+def wib(saved_at_utc: str, seconds: bool = False) -> str:
+    """A time the store saved (ISO 8601, UTC) as the reviewer reads it:
+    ``"29 Nov 2026 14:35 WIB"`` (:mod:`sopdata.text.times`). Text that is not a
+    time is returned as it is."""
+    try:
+        local = to_wib(saved_at_utc.strip())
+    except (AttributeError, ValueError):
+        return str(saved_at_utc)
+    if not seconds:
+        return format_wib(local)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M:%S} WIB"
+
+
 def data_dir_note() -> str:
     return os.fspath(default_data_dir())
+
+
+#: Rows of the step editor: three lines of wrapped text (the grid wraps text only
+#: in rows taller than 4rem, 64 px).
+STEP_ROW_HEIGHT = 68
+#: The step editor's columns (together about 800 px wide).
+STEP_EDITOR_COLUMNS = {
+    "No": st.column_config.TextColumn("No", width=50),
+    "Kegiatan": st.column_config.TextColumn(width=210),
+    "Pelaksana": st.column_config.TextColumn(
+        width=110, help="Nama pelaksana, pisahkan dengan koma."
+    ),
+    "Keputusan": st.column_config.CheckboxColumn(
+        "Kep.", width=60, help=f"Langkah keputusan (simbol {DECISION})."
+    ),
+    "Kelengkapan": st.column_config.TextColumn(width=105, help="Mutu Baku: Kelengkapan."),
+    "Waktu": st.column_config.TextColumn(
+        width=80, help="Mutu Baku: Waktu, seperti tertulis, mis. '15 menit' atau '1 hari'."
+    ),
+    "Output": st.column_config.TextColumn(width=105, help="Mutu Baku: Output."),
+    "Keterangan": st.column_config.TextColumn(width=105),
+}
 
 
 def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSettings) -> SOP:
@@ -470,21 +566,15 @@ def sop_editor(sop: SOP, field_key: str, steps_key: str, durations: DurationSett
     st.markdown(
         "**Langkah (Uraian Prosedur)** — ubah sel yang salah; baris dapat ditambah atau dihapus."
     )
+    # Every Mutu Baku column on one screen at 1366 px (about 850 px beside the
+    # sidebar): narrow columns, and rows tall enough for long text to wrap.
     edited = st.data_editor(
         pd.DataFrame(steps_to_rows(sop), columns=list(STEP_COLUMNS)),
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
+        row_height=STEP_ROW_HEIGHT,
         key=steps_key,
-        column_config={
-            "Kegiatan": st.column_config.TextColumn(width="large"),
-            "Pelaksana": st.column_config.TextColumn(help="Nama pelaksana, pisahkan dengan koma."),
-            "Keputusan": st.column_config.CheckboxColumn(
-                help=f"Langkah keputusan (simbol {DECISION})."
-            ),
-            "Waktu": st.column_config.TextColumn(
-                help="Seperti tertulis, mis. '15 menit' atau '1 hari'."
-            ),
-        },
+        column_config=STEP_EDITOR_COLUMNS,
     )
     return rows_to_sop(sop, edited.to_dict("records"), identity, durations)

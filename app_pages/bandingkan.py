@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages._state import comparison_of, findings_of, group_charts, plain, view
 from sopdata.export.side_by_side import CELL_FIELDS, build_side_by_side
-from sopdata.findings import SEVERITY_LABEL
+from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL
 from sopdata.review.workspace import fingerprint
 
 st.title("Bandingkan langkah antarkantor")
@@ -39,12 +39,41 @@ comparison = comparison_of(members_fp, spec, members)
 found = findings_of(members_fp, spec, comparison)
 side_by_side = build_side_by_side(comparison, found)
 
+# Two offices fit side by side beside the sidebar at 1366 px; with more, the
+# reviewer picks the two to put side by side (the alignment is of all of them),
+# so no office is ever off-screen.
+offices = list(side_by_side.offices)
+shown = list(range(len(offices)))
+if len(offices) > 2:
+    st.caption(
+        f"{len(offices)} kantor dibandingkan sekaligus; tabel menampilkan dua kantor "
+        "berdampingan. Pilih pasangan kantor yang ingin dilihat."
+    )
+    pick_left, pick_right = st.columns(2)
+    left_office = pick_left.selectbox(
+        "Kantor kiri",
+        options=range(len(offices)),
+        format_func=offices.__getitem__,
+        key=f"left_{gid}",
+    )
+    right_options = [i for i in range(len(offices)) if i != left_office]
+    right_office = pick_right.selectbox(
+        "Kantor kanan",
+        options=right_options,
+        format_func=offices.__getitem__,
+        key=f"right_{gid}_{left_office}",
+    )
+    shown = [left_office, right_office]
+
 columns: dict[str, list[str]] = {"Baris": []}
 styles: list[dict[str, str]] = []
 for line in side_by_side.rows:
+    picked = [(offices[i], line.offices[i]) for i in shown]
+    if not any(office_cells.present for _, office_cells in picked):
+        continue  # a step neither of the two offices has
     columns["Baris"].append(line.number)
     style: dict[str, str] = {}
-    for office, office_cells in zip(side_by_side.offices, line.offices, strict=True):
+    for office, office_cells in picked:
         for field, cell in zip(CELL_FIELDS, office_cells.cells, strict=True):
             column = f"{office} · {field}"
             # an office's step without a Waktu shows a dash
@@ -56,13 +85,13 @@ for line in side_by_side.rows:
 
 table = pd.DataFrame(columns)
 styled = table.style.apply(lambda row: [styles[row.name].get(c, "") for c in table.columns], axis=1)
-# Narrow columns and rows tall enough to wrap three lines keep two offices side by
-# side on one screen; more offices scroll sideways with "Baris" pinned.
+# Narrow columns (50 + 2 × 420 px) and rows tall enough to wrap three lines keep
+# the two offices side by side beside the sidebar at 1366 px (about 900 px).
 # Headers: "<office>: langkah", then "Pelaksana" and "Waktu" of that office.
 aligned_config = {"Baris": st.column_config.TextColumn(width=50, pinned=True)}
-for office in comparison.offices:
+for office in (offices[i] for i in shown):
     aligned_config[f"{office} · Langkah"] = st.column_config.TextColumn(
-        f"{office}: langkah", width=240
+        f"{office}: langkah", width=220
     )
     aligned_config[f"{office} · Pelaksana"] = st.column_config.TextColumn(
         "Pelaksana", width=120, help=plain(office)
@@ -97,18 +126,14 @@ with right:
     st.altair_chart(totals, width="stretch")
 
 st.subheader(f"Temuan ({len(found.findings)})")
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Tingkat": [SEVERITY_LABEL[f.severity] for f in found.findings],
-            "Uraian": [f.message for f in found.findings],
-            "Langkah": ["; ".join(f.steps) for f in found.findings],
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Tingkat": st.column_config.TextColumn(width=70),
-        "Uraian": st.column_config.TextColumn(width=560),
-    },
-)
+# One wrapped line per finding, never a table cell: every description is read in full.
+with st.container(border=True, key="findings"):
+    if not found.findings:
+        st.markdown("Tidak ada perbedaan yang perlu diputuskan.")
+    for n, f in enumerate(found.findings):
+        with st.container(key=f"finding_{n}"):
+            steps = f" — langkah: {plain('; '.join(f.steps))}" if f.steps else ""
+            st.markdown(
+                f"**{SEVERITY_LABEL[f.severity].capitalize()}** · "
+                f"{CATEGORY_LABEL.get(f.category, f.category)}: {plain(f.message)}{steps}"
+            )

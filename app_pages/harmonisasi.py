@@ -23,7 +23,9 @@ from app_pages._state import (
     save_failed,
     sop_editor,
     store,
+    toast_after_rerun,
     view,
+    wib,
     workbook_of,
 )
 from sopdata.export.excel import WorkbookParts, procedure_actors
@@ -65,8 +67,7 @@ if not fresh and latest is not None:
     base = sop_from_dict(latest.sop_dict, v.settings.durations)
     st.info(
         f"Rancangan versi {latest.version}, disimpan oleh {plain(latest.author or 'peninjau')} pada "
-        f"{latest.created_at[:16].replace('T', ' ')} UTC"
-        + (f" — {plain(latest.note)}" if latest.note else "")
+        f"{wib(latest.created_at)}" + (f" — {plain(latest.note)}" if latest.note else "")
     )
     if st.button("Mulai lagi dari usulan otomatis", key=f"restart_{gid}"):
         st.session_state[f"fresh_{gid}"] = True
@@ -142,7 +143,7 @@ if save:
     else:
         st.session_state.pop(f"fresh_{gid}", None)
         st.session_state[f"saved_{gid}"] = True
-        st.toast(f"Rancangan disimpan (versi {record.version}).")
+        toast_after_rerun(f"Rancangan disimpan (versi {record.version}).")
         st.rerun()
 
 st.caption(
@@ -209,10 +210,12 @@ with tab_findings:
         ),
         hide_index=True,
         width="stretch",
+        row_height=72,  # three lines: a long Uraian wraps instead of being cut
         column_config={
             "Tingkat": st.column_config.TextColumn(width=70),
-            "Uraian": st.column_config.TextColumn(width=480),
-            "Usulan": st.column_config.TextColumn(width=260),
+            "Uraian": st.column_config.TextColumn(width=420),
+            "Kantor": st.column_config.TextColumn(width=200),
+            "Usulan": st.column_config.TextColumn(width=240),
         },
     )
 with tab_sources:
@@ -245,7 +248,7 @@ with tab_history:
                 {
                     "Versi": [h.version for h in history],
                     "Oleh": [h.author for h in history],
-                    "Waktu (UTC)": [h.created_at[:19].replace("T", " ") for h in history],
+                    "Waktu (WIB)": [wib(h.created_at) for h in history],
                     "Catatan": [h.note for h in history],
                     "Langkah": [len(h.sop_dict.get("steps", [])) for h in history],
                 }

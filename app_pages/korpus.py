@@ -16,7 +16,9 @@ from app_pages._state import (
     save_failed,
     sop_editor,
     store,
+    toast_after_rerun,
     view,
+    wib,
 )
 from sopdata.form import SOP_KINDS
 from sopdata.ingest.loaders import MAX_BYTES
@@ -24,13 +26,35 @@ from sopdata.review.store import StaleWriteError, StoreError
 from sopdata.review.workspace import manual_sop
 from sopdata.text.durations import format_minutes
 
+#: At or below this confidence an SOP's reading is worth checking by hand.
+LOW_CONFIDENCE = 0.6
+LOW_CONFIDENCE_TEXT = "0,6"
+
+#: What the uploader accepts (old .doc/.xls included: see above).
+UPLOAD_TYPES = (
+    "txt",
+    "html",
+    "htm",
+    "docx",
+    "doc",
+    "pdf",
+    "xlsx",
+    "xls",
+    "png",
+    "jpg",
+    "jpeg",
+    "tif",
+    "tiff",
+)
+
 st.title("Korpus SOP")
 
 with st.expander("Unggah dokumen SOP", expanded=False):
     st.caption(
         f"Teks/HTML (.txt, .html), Word (.docx), PDF (.pdf), Excel (.xlsx), atau pindaian "
         f"(PDF tanpa lapisan teks, gambar .png/.jpg/.tif: dibaca dengan OCR, beberapa detik per halaman); "
-        f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
+        f"maks. {UPLOAD_LIMIT_MB} MB per berkas. Berkas Word/Excel lama (.doc, .xls) perlu disimpan "
+        f"ulang sebagai .docx/.xlsx. Dokumen disimpan sehingga pekerjaan dapat dilanjutkan."
     )
     # A new key after each batch empties the uploader: a file read and kept (or
     # refused) is not added again on the next run, and "Hapus" keeps it removed.
@@ -39,7 +63,9 @@ with st.expander("Unggah dokumen SOP", expanded=False):
         "Berkas SOP",
         accept_multiple_files=True,
         key=f"uploads_{upload_round}",
-        type=["txt", "html", "htm", "docx", "pdf", "xlsx", "png", "jpg", "jpeg", "tif", "tiff"],
+        # .doc and .xls are accepted so that the reader's own message says what to
+        # do with them (the browser would refuse them with an English tooltip).
+        type=list(UPLOAD_TYPES),
     )
     if uploads:
         outcomes: list[tuple[bool, str]] = []
@@ -68,6 +94,12 @@ with st.expander("Unggah dokumen SOP", expanded=False):
                 outcomes.append((True, f"{plain(upload.name)}: {len(doc.sops)} SOP terbaca."))
         st.session_state["upload_round"] = upload_round + 1
         st.session_state["upload_outcomes"] = outcomes
+        read = sum(ok for ok, _ in outcomes)
+        toast_after_rerun(
+            f"{read} dari {len(outcomes)} berkas terbaca."
+            if read
+            else f"{len(outcomes)} berkas tidak dapat dibaca; lihat pesannya."
+        )
         st.rerun()
     for ok, message in st.session_state.pop("upload_outcomes", []):
         (st.success if ok else st.error)(message)
@@ -77,14 +109,15 @@ if v.documents:
     with st.expander(f"{len(v.documents)} dokumen unggahan", expanded=False):
         for doc in v.documents:
             cols = st.columns([6, 1])
-            status = f"gagal: {doc.error}" if doc.error else f"{len(doc.sops)} SOP"
-            cols[0].text(f"{doc.name} — {status}")
+            status = f"gagal: {plain(doc.error)}" if doc.error else f"{len(doc.sops)} SOP"
+            cols[0].markdown(f"{plain(doc.name)} — {status}")  # wraps: long messages stay readable
             if cols[1].button("Hapus", key=f"remove_{doc.sha256}"):
                 try:
                     store().remove_document(doc.sha256, reviewer())
                 except StoreError as exc:
                     save_failed(exc)
                 else:
+                    toast_after_rerun(f"Dokumen {plain(doc.name)} dihapus dari korpus.")
                     st.rerun()
             readable_by_hand = (
                 doc.error
@@ -132,12 +165,27 @@ if manual is not None and not manual.sops:
                 save_failed(exc)
             else:
                 st.session_state.pop("manual_doc", None)
-                st.toast("SOP dari dokumen ini disimpan.")
+                toast_after_rerun("SOP dari dokumen ini disimpan.")
                 st.rerun()
 
 sops = v.sops
 files = {s.source_file for s in sops}
 st.caption(f"{len(sops)} SOP dari {len(files)} dokumen · {len(v.corrected)} dikoreksi peninjau.")
+doubtful = sum(1 for s in sops if s.confidence <= LOW_CONFIDENCE)
+with st.container(border=True):
+    st.markdown(
+        "**Langkah berikutnya:** "
+        + (
+            f"periksa {doubtful} SOP dengan keyakinan {LOW_CONFIDENCE_TEXT} atau kurang (buka "
+            "di bawah, bandingkan dengan teks dokumen, koreksi isian yang salah, lalu simpan), "
+            "kemudian "
+            if doubtful
+            else "periksa sekilas bacaan SOP (klik judul kolom Keyakinan untuk mengurutkan), "
+            "kemudian "
+        )
+        + "buka **Pencocokan** untuk memeriksa SOP yang setara antarkantor."
+    )
+    st.page_link("app_pages/pencocokan.py", label="Ke Pencocokan", icon=":material/join_inner:")
 
 table = pd.DataFrame(
     {
@@ -157,18 +205,31 @@ table = pd.DataFrame(
         "Dokumen": [s.source_file for s in sops],
     }
 )
+# Every column beside the sidebar at 1366 px (about 900 px): narrow columns,
+# rows of two lines for long offices, titles and file names.
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
+    row_height=66,  # over 4rem (64 px): the grid wraps text only then
     column_config={
-        "Kantor": st.column_config.TextColumn(width=200),
-        "Langkah": st.column_config.NumberColumn(width=70),
+        "Kantor": st.column_config.TextColumn(width=140),
+        "Judul SOP": st.column_config.TextColumn(width=190),
+        "Jenis": st.column_config.TextColumn(width=85),
+        "Langkah": st.column_config.NumberColumn(width=65),
+        "Total waktu": st.column_config.TextColumn(width=85),
+        "Dokumen": st.column_config.TextColumn(width=105),
+        # blue, not the theme's red: a bar is a measure, not an alarm
         "Keyakinan": st.column_config.ProgressColumn(
-            min_value=0.0, max_value=1.0, format="%.2f", width=110
+            min_value=0.0,
+            max_value=1.0,
+            format="%.2f",
+            width=80,
+            color="blue",
+            help="Seberapa yakin pembaca dokumen atas isian SOP ini (0–1).",
         ),
-        "Peringatan": st.column_config.NumberColumn(width=90),
-        "Dikoreksi": st.column_config.CheckboxColumn(width=80),
+        "Peringatan": st.column_config.NumberColumn(width=75),
+        "Dikoreksi": st.column_config.CheckboxColumn(width=70),
     },
 )
 
@@ -185,7 +246,7 @@ if sop.warnings:
 latest = store().latest_sop_correction(sop.key)
 if latest is not None:
     st.info(
-        f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {latest.created_at[:16].replace('T', ' ')} UTC "
+        f"Dikoreksi oleh {plain(latest.author or 'peninjau')} pada {wib(latest.created_at)} "
         f"(versi {latest.version})."
     )
 
@@ -227,7 +288,7 @@ if saved:
         save_failed(exc)
     else:
         st.session_state[f"saved_{sop.key}"] = True
-        st.toast(f"Koreksi disimpan (versi {version}).")
+        toast_after_rerun(f"Koreksi disimpan (versi {version}).")
         st.rerun()
 
 minutes = pd.DataFrame(

@@ -79,6 +79,37 @@ def test_upload_a_real_file_and_a_broken_one(data_dir):
     assert len(again.dataframe[0].value) == 43
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("lama.doc", "Berkas Word format lama (.doc) tidak didukung"),
+        ("lama.xls", "Berkas Excel format lama (.xls) tidak didukung"),
+    ],
+)
+def test_old_office_files_are_accepted_and_explained_in_indonesian(data_dir, name, message):
+    """The uploader takes .doc/.xls (the browser would refuse them in English) so
+    that the reader's own message says what to do."""
+    at = _app()
+    uploader = at.file_uploader(key="uploads_0")
+    assert {".doc", ".xls"} <= set(uploader.proto.type)
+    uploader.upload(name, (ROOT / "tests" / "data" / name).read_bytes(), "application/msword")
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(e.startswith(plain(name) + ": " + plain(message)) for e in errors), errors
+    assert [t.value for t in at.toast] == ["1 berkas tidak dapat dibaca; lihat pesannya."]
+    assert len(at.dataframe[0].value) == 42  # nothing else changed
+
+
+def test_korpus_says_what_to_do_next(data_dir):
+    at = _app()
+    advice = next(m.value for m in at.markdown if m.value.startswith("**Langkah berikutnya:**"))
+    assert "Pencocokan" in advice
+    low = [s for s in load_corpus() if s.confidence <= 0.6]
+    assert 0 < len(low) < 42  # the OCR'd book reads worse than the others
+    assert f"periksa {len(low)} SOP dengan keyakinan 0,6 atau kurang" in advice
+
+
 def test_a_document_no_reader_can_read_is_read_by_hand_and_kept(data_dir):
     """Manual rescue: the document's text beside an empty SOP form; saved as a correction."""
     minutes = (
@@ -117,6 +148,11 @@ def test_correct_a_parsed_sop_and_find_it_after_restart(data_dir):
     at.text_input(key=f"id_{sop_key}_number").input("800/01/427.40/2025")
     at.button[[b.label for b in at.button].index("Simpan koreksi")].click().run()
     assert not at.exception
+    # feedback: a toast, and the page says who corrected it and when (WIB)
+    assert [t.value for t in at.toast] == ["Koreksi disimpan (versi 1)."]
+    said = next(i.value for i in at.info if i.value.startswith("Dikoreksi oleh"))
+    assert said.endswith(" WIB (versi 1).")
+    assert bool(at.dataframe[0].value["Dikoreksi"].iloc[0])
     with WorkStore.in_dir(data_dir) as ws:
         saved = ws.latest_sop_correction(sop_key)
         assert saved is not None and saved.version == 1
@@ -149,33 +185,67 @@ def test_work_saved_under_file_name_keys_is_kept(data_dir):
         assert set(ws.latest_sop_corrections()) == {new_key}
 
 
+def _groups_shown(at: AppTest) -> int:
+    """The number of groups Pencocokan lists (its heading says it; one line per group)."""
+    heading = next(h.value for h in at.subheader if h.value.endswith("kelompok prosedur"))
+    return int(heading.split()[0])
+
+
+def _group_list(at: AppTest) -> list[str]:
+    """The group list's entries as written on Pencocokan (title line, then the members)."""
+    return [
+        m.value
+        for m in at.markdown
+        if m.value.startswith(("**", ":green-background[")) and "\n- " in m.value
+    ]
+
+
 @pytest.mark.slow
 def test_pencocokan_confirm_a_match_and_restart(data_dir):
     at = _app("app_pages/pencocokan.py")
-    pairs = at.dataframe[1].value
+    pairs = at.dataframe[0].value
     assert len(pairs) > 0 and pairs["Alasan"].str.contains("kemiripan judul").all()
-    assert "Pensiun" in " ".join(at.dataframe[0].value["Anggota"])
+    assert list(pairs.columns)[0] == "Keputusan" and set(pairs["Keputusan"]) == {"belum"}
+    groups = _group_list(at)
+    assert len(groups) == _groups_shown(at)
+    # every member of every group is written in full: office and title
+    assert "Pensiun" in " ".join(groups)
+    assert all(g.count("\n- ") >= 2 for g in groups)
     at.selectbox(key="match_pick").select(0).run()
+    picked = at.selectbox(key="match_pick").format_func(0)
     at.button(key="match_confirm").click().run()
     assert not at.exception
+    # feedback: a toast naming the pair, the decision in the table's first column,
+    # the group it touched marked in the list
+    assert [t.value for t in at.toast] == [f"Pasangan dikonfirmasi setara: {plain(picked)}."]
+    assert at.dataframe[0].value["Keputusan"].iloc[0] == "dikonfirmasi"
+    assert sum(g.startswith(":green-background[") for g in _group_list(at)) == 1
+    assert any(c.value.startswith("Keputusan: dikonfirmasi oleh") for c in at.caption)
+    assert any(c.value.endswith(" WIB.") for c in at.caption)
     with WorkStore.in_dir(data_dir) as ws:
         decisions = ws.match_decisions()
     assert [d.decision for d in decisions.values()] == ["confirmed"]
     restarted = _app("app_pages/pencocokan.py")
-    assert "dikonfirmasi" in set(restarted.dataframe[1].value["Keputusan"])
+    assert "dikonfirmasi" in set(restarted.dataframe[0].value["Keputusan"])
+    restarted.button(key="match_reject").click().run()
+    assert [t.value for t in restarted.toast][0].startswith("Pasangan ditolak: ")
+    assert restarted.dataframe[0].value["Keputusan"].iloc[0] == "ditolak"
 
 
 @pytest.mark.slow
 def test_move_an_sop_out_of_its_group(data_dir):
     at = _app("app_pages/pencocokan.py")
-    groups_before = len(at.dataframe[0].value)
+    groups_before = _groups_shown(at)
     picker = at.selectbox(key="move_sop")
     label = "Sekretariat Daerah (Bagian Organisasi): Surat Keluar"
     picker.select_index(picker.options.index(label)).run()
     at.selectbox(key="move_target").select("tanpa-kelompok").run()
     at.button(key="move_go").click().run()
     assert not at.exception
-    assert len(at.dataframe[0].value) == groups_before - 1
+    assert _groups_shown(at) == groups_before - 1
+    assert [t.value for t in at.toast] == [
+        f"{plain(label)} dipindahkan: {plain('— keluarkan dari kelompok —')}."
+    ]
     with WorkStore.in_dir(data_dir) as ws:
         overrides = ws.group_overrides()
     assert list(overrides.values()) == ["tanpa-kelompok"]
@@ -192,6 +262,34 @@ def test_bandingkan_shows_aligned_steps_and_charts(data_dir):
     assert (table.astype(str) == "— tidak ada —").any().any()
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 2
+
+
+@pytest.mark.slow
+def test_bandingkan_puts_two_of_three_offices_side_by_side_and_lists_every_finding(data_dir):
+    at = _app("app_pages/bandingkan.py")
+    group = at.selectbox(key="group_pick")
+    offices = group.format_func(group.value).split(" — ", 1)[1].split(", ")
+    assert len(offices) == 3  # the bundled corpus's first group: Laporan Kinerja
+
+    def shown(table) -> list[str]:
+        return list(dict.fromkeys(c.split(" · ")[0] for c in table.columns if " · " in c))
+
+    assert shown(at.dataframe[0].value) == offices[:2]
+    right = next(s for s in at.selectbox if s.label == "Kantor kanan")
+    right.select_index(right.options.index(offices[2])).run()
+    assert not at.exception
+    assert shown(at.dataframe[0].value) == [offices[0], offices[2]]
+    # every finding in full, one wrapped line each (no table cell that cuts it)
+    count = int(
+        next(h.value for h in at.subheader if h.value.startswith("Temuan (")).split("(")[1][:-1]
+    )
+    lines = [
+        m.value
+        for m in at.markdown
+        if m.value.startswith(("**Tinggi**", "**Sedang**", "**Rendah**"))
+    ]
+    assert count > 0 and len(lines) == count
+    assert all(not line.endswith("…") for line in lines)
 
 
 @pytest.mark.slow
@@ -409,6 +507,11 @@ def test_the_model_is_prepared_in_the_background(data_dir, monkeypatch, tmp_path
         assert started.wait(10) and calls == ["onnx"]
         assert not release.is_set()  # the home page was shown while the model was being prepared
         assert any("sedang disiapkan" in i.value for i in at.info)
+        # ... with the preparation's progress in the sidebar, in Indonesian
+        lines = [p.proto.text for p in at.sidebar.get("progress")]
+        assert lines == [
+            "Menyiapkan model bahasa (sekali saja) … Mengekspor model ke ONNX … (30%)"
+        ], lines
         threading.Timer(1.0, release.set).start()
         at.switch_page("app_pages/pencocokan.py").run()
         assert not at.exception, [e.value for e in at.exception]

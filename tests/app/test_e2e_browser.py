@@ -5,9 +5,12 @@ download the workbook); then the saved work is read back from the SQLite store,
 and a restarted server shows it again at the page's own address.
 
 Streamlit's tables are canvas grids, so their cells are not read here: what a
-table holds is checked in the store and in the downloaded workbook instead.
-A full-page screenshot of each page goes to $SOP_HARMONI_SCREENSHOTS (default:
-the test's temporary folder).
+table holds is checked in the store and in the downloaded workbook instead;
+that every column of a grid is on screen (no sideways scrolling) is checked on
+the grid's scroller. After the flow every page is opened again at 1366×768 and
+1920×1080: each finding on Bandingkan must be in the page in full and visible,
+not clipped. Full-page screenshots of each page go to $SOP_HARMONI_SCREENSHOTS
+(default: the test's temporary folder).
 """
 
 from __future__ import annotations
@@ -21,10 +24,18 @@ from typing import TYPE_CHECKING, TypeVar
 import pytest
 from openpyxl import load_workbook
 
+from embeddings import get_encoder
+from sopdata.findings import find_differences
+from sopdata.ingest.corpus import load_corpus
+from sopdata.matching.compare import compare_group
+from sopdata.matching.match import match_corpus
+from sopdata.review.settings import ReviewSettings
 from sopdata.review.store import WorkStore
+from sopdata.review.workspace import apply_settings, build_groups
 from tests.support.e2e_support import (
     EXCEPTION,
     PAGE_BY_LINK,
+    PAGES,
     VIEWPORT,
     app_server,
     find_chromium,
@@ -36,7 +47,9 @@ from tests.support.e2e_support import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
+
+    from tests.support.e2e_support import AppServer
 
 CHROMIUM = find_chromium()
 
@@ -90,6 +103,79 @@ def settle(page: Page, link: str) -> None:
     no_errors(page)
 
 
+#: The screens a reviewer works on: a 14" laptop and a full-HD monitor.
+SCREENS = ({"width": 1366, "height": 768}, {"width": 1920, "height": 1080})
+
+#: Every grid drawn on the page, as (columns' width, visible width) of its scroller.
+GRID_WIDTHS = """() => [...document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')]
+    .map(s => [s.scrollWidth, s.clientWidth])"""
+
+#: Each finding on Bandingkan: its text, whether it or anything in it is clipped
+#: sideways, and whether it ends inside the main block.
+FINDINGS = """() => {
+    const main = document.querySelector('[data-testid=stMain]').getBoundingClientRect();
+    return [...document.querySelectorAll('[class*="st-key-finding_"]')].map(el => {
+        const parts = [el, ...el.querySelectorAll('*')];
+        return {
+            key: [...el.classList].find(c => c.startsWith('st-key-finding_')),
+            text: el.innerText,
+            clipped: parts.some(p => p.scrollWidth > p.clientWidth + 1),
+            inside: el.getBoundingClientRect().right <= main.right + 1,
+        };
+    });
+}"""
+
+
+def normalise(text: str) -> str:
+    """Text as compared with the page's: no zero-width spaces, single spaces."""
+    return " ".join(text.replace("\u200b", "").split())
+
+
+def expected_findings(data_dir: Path) -> list[str]:
+    """The findings of the group Bandingkan opens first, as the domain code finds
+    them from the bundled corpus and the reviewer's saved decisions."""
+    with WorkStore.in_dir(data_dir, check=False) as ws:
+        conf = ReviewSettings.from_saved(ws.all_settings())
+        decisions = {pair: d.decision for pair, d in ws.match_decisions().items()}
+        overrides, drafts = ws.group_overrides(), set(ws.latest_drafts())
+    sops = apply_settings(load_corpus(), conf.durations)
+    encoder = get_encoder(conf.encoder)
+    matches, _ = match_corpus(sops, encoder)
+    group = build_groups(sops, matches, decisions, overrides, drafts)[0]
+    return [f.message for f in find_differences(compare_group(group.sops, encoder)).findings]
+
+
+def every_page_on_every_screen(
+    browser: Browser, server: AppServer, screenshots: Path, findings: list[str]
+) -> None:
+    """Each page at each screen size: no grid scrolls sideways, every finding is
+    there in full and visible; a full-page screenshot of each."""
+    from playwright.sync_api import expect
+
+    for screen in SCREENS:
+        context = browser.new_context(viewport=screen)  # type: ignore[arg-type]
+        context.set_default_timeout(STEP_MS)
+        page = context.new_page()
+        open_page(page, server, PAGES[0], STEP_MS)
+        size = f"{screen['width']}x{screen['height']}"
+        for n, app_page in enumerate(PAGES, start=1):
+            if n > 1:
+                switch(page, app_page.link)
+            for scrolled, visible in page.evaluate(GRID_WIDTHS):
+                assert scrolled <= visible + 1, (size, app_page.link, scrolled, visible)
+            if app_page.link == "Bandingkan":
+                shown = page.evaluate(FINDINGS)
+                assert len(shown) == len(findings) > 0
+                in_order = sorted(shown, key=lambda e: int(e["key"].rsplit("_", 1)[1]))
+                for k, (message, element) in enumerate(zip(findings, in_order, strict=True)):
+                    assert element["key"] == f"st-key-finding_{k}"
+                    assert normalise(message) in normalise(element["text"]), (size, k)
+                    assert not element["clipped"] and element["inside"], (size, element)
+                    expect(page.locator(f".st-key-finding_{k}")).to_be_visible()
+            full_page_screenshot(page, screenshots / f"{size}-{n}-{app_page.link.lower()}.png")
+        context.close()
+
+
 @pytest.fixture
 def screenshots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("SOP_HARMONI_SCREENSHOTS") or tmp_path / "screenshots")
@@ -100,6 +186,8 @@ def screenshots(tmp_path: Path) -> Path:
 def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    # A shared, busy machine: every expectation may wait as long as a step may take.
+    expect.set_options(timeout=STEP_MS)
     data_dir = tmp_path / "data"
     with sync_playwright() as pw:
         assert CHROMIUM is not None
@@ -140,16 +228,20 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 expect(page.get_by_role("heading", name="kelompok prosedur")).to_be_visible()
                 expect(page.get_by_text("Keputusan: belum diputuskan.")).to_be_visible()
                 page.get_by_role("button", name="Konfirmasi setara").click()
+                # feedback: a toast, the decision, and the pair's group marked in the list
+                expect(page.get_by_test_id("stToast").first).to_contain_text(
+                    "Pasangan dikonfirmasi setara"
+                )
                 expect(page.get_by_text(f"Keputusan: dikonfirmasi oleh {REVIEWER}")).to_be_visible()
+                expect(page.get_by_text("— baru berubah")).to_have_count(1)
                 settle(page, "Pencocokan")
                 full_page_screenshot(page, screenshots / "2-pencocokan.png")
 
                 # Bandingkan: the aligned table, both charts drawn, the findings.
                 switch(page, "Bandingkan")
                 expect(page.get_by_text("Kuning: berbeda antarkantor")).to_be_visible()
-                expect(page.get_by_test_id("stDataFrame")).to_have_count(
-                    2
-                )  # aligned steps, findings
+                expect(page.get_by_test_id("stDataFrame")).to_have_count(1)  # aligned steps
+                expect(page.locator(".st-key-finding_0")).to_be_visible()  # findings: text
                 expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)  # drawn: see PAGES
                 full_page_screenshot(page, screenshots / "3-bandingkan.png")
 
@@ -191,6 +283,11 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 expect(page.get_by_role("tabpanel").get_by_test_id("stDataFrame")).to_be_visible()
                 full_page_screenshot(page, screenshots / "4-harmonisasi.png")
                 context.close()
+
+                # Every page after the review flow, on a laptop and on a large screen.
+                every_page_on_every_screen(
+                    browser, server, screenshots, expected_findings(data_dir)
+                )
 
             # The work is in the store as the app wrote it.
             drafts = from_store(data_dir, lambda ws: ws.latest_drafts())
