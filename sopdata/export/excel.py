@@ -429,7 +429,7 @@ def write_comparison(
         base = 2 + m * per
         widths.update({base: 30, base + 1: 13, base + 2: 9})
     c_notes = 2 + len(offices) * per
-    widths[c_notes] = 26
+    widths[c_notes] = _notes_width(len(offices), per=52)
     _set_widths(ws, widths)
     # Printed in blocks of two offices (a page break after every pair, the Baris
     # column repeated), so each page is read at >= 8 pt; notes join the last block.
@@ -539,6 +539,17 @@ def write_comparison(
 
 #: Offices printed side by side on one page of Perbandingan.
 OFFICES_PER_PAGE = 2
+_NOTES_MIN_WIDTH = 26
+
+
+def _notes_width(n_offices: int, per: float) -> float:
+    """Width of Catatan perbedaan: it prints with the last block of offices, so it
+    takes the room a short last block leaves (a narrow column of long notes made
+    every row of the sheet several lines taller)."""
+    if n_offices <= OFFICES_PER_PAGE:
+        return _NOTES_MIN_WIDTH
+    in_last = n_offices - (n_offices - 1) // OFFICES_PER_PAGE * OFFICES_PER_PAGE
+    return max(_NOTES_MIN_WIDTH, (OFFICES_PER_PAGE - in_last) * per)
 
 
 def _width_px(width: float) -> float:
