@@ -84,6 +84,10 @@ LEGEND = (
 )
 
 _FONT = "Arial"
+#: Font of the flowchart symbol cells: Windows has ⬭ □ ◇ in Segoe UI Symbol; where it
+#: is missing (LibreOffice on Linux) the glyph falls back to a font that has it
+#: (Symbola, Debian's fonts-symbola; DejaVu has no ⬭).
+SYMBOL_FONT = "Segoe UI Symbol"
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -149,6 +153,7 @@ def put(
     fill: PatternFill | None = None,
     border: bool = True,
     size: float = 10,
+    font: str = _FONT,
 ) -> Cell | MergedCell:
     """Write one cell as text (never a formula), styled for print."""
     cell = ws.cell(row=row, column=col)
@@ -175,7 +180,7 @@ def put(
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
         if text.startswith(_FORMULA_START):
             cell.quotePrefix = True  # Excel/LibreOffice keep it text when the cell is edited
-    cell.font = Font(name=_FONT, size=size, bold=bold)
+    cell.font = Font(name=font, size=size, bold=bold)
     cell.alignment = align
     if border:
         cell.border = _BORDER
@@ -378,7 +383,7 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
         put(ws, row, c_act, step.activity)
         for j in range(n_act):
             mark = symbol if j < len(actors) and actors[j] in step.actors else ""
-            put(ws, row, c_first_actor + j, mark, align=_CENTER, size=14)
+            put(ws, row, c_first_actor + j, mark, align=_CENTER, size=14, font=SYMBOL_FONT)
         put(ws, row, c_req, step.requirements)
         put(ws, row, c_time, step.duration.raw.strip(), align=_CENTER)
         put(ws, row, c_out, step.output)
