@@ -410,6 +410,7 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
         ws.cell(row=row, column=col).border = _BORDER
     total = format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else "-"
     put(ws, row, c_time, total, bold=True, align=_CENTER, fill=_TOTAL_FILL)
+    _fit_row(ws, row, widths, {c_time: total})  # "1 jam 20 menit" wraps in Waktu
     put(ws, row, c_out, "", fill=_TOTAL_FILL)
     put(ws, row, c_note, "", fill=_TOTAL_FILL)
     _print_setup(ws, f"{h1}:{h2}", f"C{h2 + 1}")
@@ -538,6 +539,16 @@ def write_comparison(
             fill=_TOTAL_FILL,
         )
     put(ws, row, c_notes, "", fill=_TOTAL_FILL)
+    _fit_row(
+        ws,
+        row,
+        widths,
+        {
+            2 + m * per + 2: format_minutes(sop.total_minutes, sop.time_settings)
+            for m, sop in enumerate(comparison.sops)
+            if sop.total_minutes
+        },
+    )
     _print_setup(ws, f"{h1}:{h2}", f"B{h2 + 1}")
     _print_in_blocks(ws, widths, per, len(offices), c_notes)
 
