@@ -315,6 +315,13 @@ def sheet_grid(ws: Worksheet, rows: int, cols: int) -> Grid:
     return Grid(tuple(widths), tuple(heights))
 
 
+def _actor_width(name: str) -> float:
+    """Width of a Pelaksana column: 10, wider (up to 16) when the name has a long
+    word, so "Pengadministrasi" is not broken across two printed lines."""
+    longest = max((len(word) for word in name.split()), default=0)
+    return float(min(16, max(10, math.ceil(longest * 0.9) + 2)))
+
+
 def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
     """The step table in the official layout, with the total Waktu.
 
@@ -336,9 +343,9 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
     c_first_actor = 3
     c_req = c_first_actor + n_act
     c_time, c_out, c_note = c_req + 1, c_req + 2, c_req + 3
-    widths = {c_no: 5, c_act: 32, c_req: 18, c_time: 10, c_out: 18, c_note: 14}
+    widths: dict[int, float] = {c_no: 5, c_act: 32, c_req: 18, c_time: 10, c_out: 18, c_note: 14}
     for k in range(n_act):
-        widths[c_first_actor + k] = 10
+        widths[c_first_actor + k] = _actor_width(actors[k] if k < len(actors) else "")
     _set_widths(ws, widths)
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_note)
@@ -659,7 +666,7 @@ def write_findings(ws: Worksheet, findings: Sequence[Finding]) -> None:
 
 
 def write_sources(ws: Worksheet, choices: Sequence[Choice]) -> None:
-    widths = {1: 7, 2: 14, 3: 50, 4: 30, 5: 26}
+    widths = {1: 9, 2: 14, 3: 50, 4: 30, 5: 26}  # 9: bold "Langkah" on one line
     _set_widths(ws, widths)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
     put(
