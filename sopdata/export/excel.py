@@ -84,6 +84,10 @@ LEGEND = (
 )
 
 _FONT = "Arial"
+#: Font of the flowchart symbol cells: Windows has ⬭ □ ◇ in Segoe UI Symbol; where it
+#: is missing (LibreOffice on Linux) the glyph falls back to a font that has it
+#: (Symbola, Debian's fonts-symbola; DejaVu has no ⬭).
+SYMBOL_FONT = "Segoe UI Symbol"
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -149,6 +153,7 @@ def put(
     fill: PatternFill | None = None,
     border: bool = True,
     size: float = 10,
+    font: str = _FONT,
 ) -> Cell | MergedCell:
     """Write one cell as text (never a formula), styled for print."""
     cell = ws.cell(row=row, column=col)
@@ -175,7 +180,7 @@ def put(
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
         if text.startswith(_FORMULA_START):
             cell.quotePrefix = True  # Excel/LibreOffice keep it text when the cell is edited
-    cell.font = Font(name=_FONT, size=size, bold=bold)
+    cell.font = Font(name=font, size=size, bold=bold)
     cell.alignment = align
     if border:
         cell.border = _BORDER
@@ -310,6 +315,13 @@ def sheet_grid(ws: Worksheet, rows: int, cols: int) -> Grid:
     return Grid(tuple(widths), tuple(heights))
 
 
+def _actor_width(name: str) -> float:
+    """Width of a Pelaksana column: 10, wider (up to 16) when the name has a long
+    word, so "Pengadministrasi" is not broken across two printed lines."""
+    longest = max((len(word) for word in name.split()), default=0)
+    return float(min(16, max(10, math.ceil(longest * 0.9) + 2)))
+
+
 def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
     """The step table in the official layout, with the total Waktu.
 
@@ -331,9 +343,9 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
     c_first_actor = 3
     c_req = c_first_actor + n_act
     c_time, c_out, c_note = c_req + 1, c_req + 2, c_req + 3
-    widths = {c_no: 5, c_act: 32, c_req: 18, c_time: 10, c_out: 18, c_note: 14}
+    widths: dict[int, float] = {c_no: 5, c_act: 32, c_req: 18, c_time: 10, c_out: 18, c_note: 14}
     for k in range(n_act):
-        widths[c_first_actor + k] = 10
+        widths[c_first_actor + k] = _actor_width(actors[k] if k < len(actors) else "")
     _set_widths(ws, widths)
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=c_note)
@@ -378,7 +390,7 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
         put(ws, row, c_act, step.activity)
         for j in range(n_act):
             mark = symbol if j < len(actors) and actors[j] in step.actors else ""
-            put(ws, row, c_first_actor + j, mark, align=_CENTER, size=14)
+            put(ws, row, c_first_actor + j, mark, align=_CENTER, size=14, font=SYMBOL_FONT)
         put(ws, row, c_req, step.requirements)
         put(ws, row, c_time, step.duration.raw.strip(), align=_CENTER)
         put(ws, row, c_out, step.output)
@@ -405,6 +417,7 @@ def write_procedure(ws: Worksheet, sop: SOP, drawing: bool = True) -> None:
         ws.cell(row=row, column=col).border = _BORDER
     total = format_minutes(sop.total_minutes, sop.time_settings) if sop.total_minutes else "-"
     put(ws, row, c_time, total, bold=True, align=_CENTER, fill=_TOTAL_FILL)
+    _fit_row(ws, row, widths, {c_time: total})  # "1 jam 20 menit" wraps in Waktu
     put(ws, row, c_out, "", fill=_TOTAL_FILL)
     put(ws, row, c_note, "", fill=_TOTAL_FILL)
     _print_setup(ws, f"{h1}:{h2}", f"C{h2 + 1}")
@@ -429,7 +442,7 @@ def write_comparison(
         base = 2 + m * per
         widths.update({base: 30, base + 1: 13, base + 2: 9})
     c_notes = 2 + len(offices) * per
-    widths[c_notes] = 26
+    widths[c_notes] = _notes_width(len(offices), per=52)
     _set_widths(ws, widths)
     # Printed in blocks of two offices (a page break after every pair, the Baris
     # column repeated), so each page is read at >= 8 pt; notes join the last block.
@@ -533,12 +546,33 @@ def write_comparison(
             fill=_TOTAL_FILL,
         )
     put(ws, row, c_notes, "", fill=_TOTAL_FILL)
+    _fit_row(
+        ws,
+        row,
+        widths,
+        {
+            2 + m * per + 2: format_minutes(sop.total_minutes, sop.time_settings)
+            for m, sop in enumerate(comparison.sops)
+            if sop.total_minutes
+        },
+    )
     _print_setup(ws, f"{h1}:{h2}", f"B{h2 + 1}")
     _print_in_blocks(ws, widths, per, len(offices), c_notes)
 
 
 #: Offices printed side by side on one page of Perbandingan.
 OFFICES_PER_PAGE = 2
+_NOTES_MIN_WIDTH = 26
+
+
+def _notes_width(n_offices: int, per: float) -> float:
+    """Width of Catatan perbedaan: it prints with the last block of offices, so it
+    takes the room a short last block leaves (a narrow column of long notes made
+    every row of the sheet several lines taller)."""
+    if n_offices <= OFFICES_PER_PAGE:
+        return _NOTES_MIN_WIDTH
+    in_last = n_offices - (n_offices - 1) // OFFICES_PER_PAGE * OFFICES_PER_PAGE
+    return max(_NOTES_MIN_WIDTH, (OFFICES_PER_PAGE - in_last) * per)
 
 
 def _width_px(width: float) -> float:
@@ -637,7 +671,7 @@ def write_findings(ws: Worksheet, findings: Sequence[Finding]) -> None:
 
 
 def write_sources(ws: Worksheet, choices: Sequence[Choice]) -> None:
-    widths = {1: 7, 2: 14, 3: 50, 4: 30, 5: 26}
+    widths = {1: 9, 2: 14, 3: 50, 4: 30, 5: 26}  # 9: bold "Langkah" on one line
     _set_widths(ws, widths)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
     put(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from sopdata.cli import main
 from sopdata.export.excel import WorkbookParts, export_workbook
 from sopdata.export.word import MIN_FONT_PT, export_docx
 from sopdata.findings import find_differences
@@ -128,3 +129,32 @@ def test_word_document_prints_landscape_at_nine_points(three_offices, tmp_path):
     text = "\n".join(p["text"] for p in pages)
     assert "Disahkan oleh" in text and "Kelengkapan" in text
     assert text.count("Kegiatan") == sum("Kegiatan" in p["text"] for p in pages[1:])
+
+
+#: Printed pages of the workbook of each group of the bundled corpus, as
+#: ``python -m sopdata harmonise corpus/*.txt --query Q -o X.xlsx`` writes it (upper
+#: bounds with some slack; before the row heights and the notes column were fitted
+#: to print: 9, 10 and 32 pages, Perbandingan of laporan kinerja alone 16).
+CORPUS_PAGES = {
+    "surat masuk": (11, None),
+    "surat keluar": (12, None),
+    "laporan kinerja": (28, 11),
+}
+
+
+@pytest.mark.parametrize("query", sorted(CORPUS_PAGES))
+def test_corpus_workbooks_print_on_few_pages(query, tmp_path):
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    path = tmp_path / f"{query.replace(' ', '-')}.xlsx"
+    files = sorted(str(p) for p in corpus.glob("*.txt"))
+    assert main(["harmonise", *files, "--query", query, "-o", str(path)]) == 0
+    pages = _pdf(path, tmp_path)
+    sheets = _sheets(pages)
+    most, most_comparison = CORPUS_PAGES[query]
+    assert len(pages) <= most, len(pages)
+    if most_comparison is not None:
+        assert sheets.count("Perbandingan") <= most_comparison, sheets
+    floor = {"Identitas": 9.0, "Perbandingan": 8.0, "Temuan": 8.0}
+    for page, sheet in zip(pages, sheets, strict=True):
+        if sheet in floor:
+            assert page["min_size"] >= floor[sheet] - 0.05, (sheet, page["min_size"])
