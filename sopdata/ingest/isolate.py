@@ -192,6 +192,7 @@ def load_isolated(
     if progress is not None and target is _load:
         target = _load_reporting
     request = pickle.dumps((f"{target.__module__}:{target.__qualname__}", data, name, limits))
+    caller_peak_mb = _vm_hwm_mb(os.getpid())  # what wait4 would inherit (see _PeakWatch)
     worker = subprocess.Popen(
         [sys.executable, "-m", "sopdata.ingest.isolate"],
         stdin=subprocess.PIPE,
@@ -213,15 +214,20 @@ def load_isolated(
     deadline.daemon = True
     out = bytearray()
     feeder = threading.Thread(target=_feed, args=(worker, request, out), daemon=True)
+    peak = _PeakWatch(worker.pid)
     deadline.start()
     feeder.start()
+    peak.start()
     try:
         assert worker.stderr is not None
         for line in worker.stderr:  # until the worker ends (or is killed)
             _heard(line, progress, report_progress)
         feeder.join()
-        returncode, peak_mb = _reap(worker)
+        returncode, reaped_mb = _reap(worker)
+        if reaped_mb > caller_peak_mb:  # the worker's own, above what it inherited
+            peak.mb = max(peak.mb, reaped_mb)
     finally:
+        peak.stop()
         deadline.cancel()
         if worker.poll() is None:
             worker.kill()
@@ -229,7 +235,7 @@ def load_isolated(
     if timed_out.is_set():
         raise too_heavy(name, f"waktu {limits.wall_s:.0f} detik")
     if not out:
-        raise _why_it_died(name, returncode, peak_mb, limits)
+        raise _why_it_died(name, returncode, peak.mb, limits)
     kind, value = pickle.loads(bytes(out))
     if kind == "ok":
         return value
@@ -260,15 +266,59 @@ def _heard(line: bytes, progress: Progress | None, passthrough: bool) -> None:
 
 
 def _reap(worker: subprocess.Popen[bytes]) -> tuple[int, float]:
-    """Wait for the worker: its exit status and its peak resident size (MB; 0
-    when not known). ``Popen.wait`` reaps with ``waitpid``, which drops the
-    child's resource usage, hence ``wait4``."""
+    """Wait for the worker: its exit status and ``wait4``'s peak resident size
+    (MB; 0 when not known). ``Popen.wait`` reaps with ``waitpid``, which drops
+    the child's resource usage, hence ``wait4``."""
     try:
         _, status, usage = os.wait4(worker.pid, 0)
     except ChildProcessError:  # reaped already (the deadline's kill polls it)
         return worker.wait(), 0.0
     worker.returncode = os.waitstatus_to_exitcode(status)
     return worker.returncode, usage.ru_maxrss / 1024  # kB on Linux
+
+
+class _PeakWatch:
+    """The worker's peak resident size (MB), sampled from ``/proc/PID/status``
+    (``VmHWM``) while it runs.
+
+    Not ``wait4``'s ``ru_maxrss``: Linux carries the high-water mark of the
+    process image replaced by ``exec`` into it, and ``subprocess`` starts the
+    worker from the caller's image (vfork), so a crash of a worker started by a
+    1 GB server would read as a 1 GB worker. ``wait4``'s figure is used only
+    where it exceeds the caller's own peak (so it is the worker's); otherwise a
+    peak reached in the last 0.1 s before a crash can be missed, and the crash
+    is reported as a crash.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=1)
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            self.mb = max(self.mb, _vm_hwm_mb(self.pid))
+            self._done.wait(0.1)
+
+
+def _vm_hwm_mb(pid: int) -> float:
+    """``VmHWM`` of a running process in MB (0 when gone or unknown)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fp:
+            for line in fp:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 def _why_it_died(name: str, returncode: int, peak_mb: float, limits: Limits) -> SOPLoadError:

@@ -200,6 +200,18 @@ def test_a_crashed_worker_is_not_called_too_heavy(target, sig):
     )
 
 
+def test_a_crash_is_a_crash_even_when_the_caller_is_large():
+    """A server holding a model is large; the worker it starts must not inherit
+    that size in the diagnosis (Linux carries the caller's high-water mark into
+    ``wait4``'s figure across vfork + exec)."""
+    ballast = bytearray(700 * 1024 * 1024)  # the caller touches 700 MB
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    with pytest.raises(SOPLoadError) as info:
+        load_isolated(b"x", "rusak.pdf", Limits(memory_mb=1024, cpu_s=20, wall_s=20), target=_crash)
+    del ballast
+    assert info.value.message.startswith("Pembaca dokumen berhenti tak terduga")
+
+
 def test_isolated_worker_turns_an_unexpected_error_into_a_message():
     with pytest.raises(SOPLoadError, match="tidak dapat dibaca \\(KeyError\\)"):
         load_isolated(b"x", "bug.txt", target=_bug)
