@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.table_rows import Row, TableDocument, check_zip_members, tidy_cell
+from sopdata.text.times import LONG_MONTHS
 
 #: Sheets of the project's own export that hold no SOP.
 IGNORED_SHEETS = frozenset({"perbandingan", "temuan"})
@@ -35,20 +36,6 @@ MAX_SCAN_ROWS = 200_000
 #: Columns read per row; an SOP step table has about a dozen.
 MAX_COLS = 60
 
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 _STRING = r'"((?:[^"]|"")*)"'
 _LITERAL = re.compile(rf"^=\s*{_STRING}\s*$")
 _HYPERLINK = re.compile(rf"^=\s*HYPERLINK\s*\(\s*{_STRING}\s*(?:[,;]\s*{_STRING}\s*)?\)\s*$", re.I)
@@ -82,9 +69,9 @@ def format_value(value: Any) -> str:
     if isinstance(value, dt.datetime) and (value.hour, value.minute, value.second) == (0, 0, 0):
         value = value.date()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+        return f"{value.day} {LONG_MONTHS[value.month - 1]} {value.year}"
     if isinstance(value, dt.datetime):
-        return f"{value.day} {_MONTHS[value.month - 1]} {value.year} {value:%H:%M}"
+        return f"{value.day} {LONG_MONTHS[value.month - 1]} {value.year} {value:%H:%M}"
     if isinstance(value, dt.time):
         return f"{value:%H:%M}"
     return str(value)

@@ -6,7 +6,6 @@ import copy
 import hashlib
 import io
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,6 +22,7 @@ from sopdata.records import Step
 from sopdata.text.durations import format_minutes, parse_duration
 from tests.support.builders import gold_group, letters_at_eight_hours
 from tests.support.paths import CORPUS, ROOT
+from tests.support.printing import SOFFICE, print_to_pdf
 
 
 @pytest.fixture(scope="module")
@@ -180,30 +180,12 @@ def test_export_is_quick_enough_to_use(surat_keluar):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
-)
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)")
 def test_libreoffice_opens_the_workbook(surat_keluar, tmp_path):
     *_, data = surat_keluar
     path = tmp_path / "harmonisasi.xlsx"
     path.write_bytes(data)
-    out = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "harmonisasi.pdf"
-    assert out.returncode == 0 and pdf.exists(), out.stderr
+    pdf = print_to_pdf(path, tmp_path)
     head = pdf.read_bytes()
     assert head.startswith(b"%PDF") and head.count(b"/Type /Page") + head.count(b"/Type/Page") >= 5
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import copy
 import io
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -31,6 +29,7 @@ from sopdata.ingest.loaders import load_bytes
 from sopdata.matching.compare import merge_alignments
 from sopdata.records import Step
 from tests.support.builders import gold_group
+from tests.support.printing import SOFFICE, print_to_pdf
 
 NS = {
     "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
@@ -265,7 +264,7 @@ def test_drawing_off_writes_no_drawing_part(drawn):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)")
 def test_libreoffice_draws_the_shapes_and_arrows(drawn, tmp_path):
     """The Prosedur page printed by LibreOffice carries the drawn lines and shapes
     only when the drawing is on."""
@@ -274,23 +273,7 @@ def test_libreoffice_draws_the_shapes_and_arrows(drawn, tmp_path):
     for name, payload in (("dengan", data), ("tanpa", export_workbook(sop, drawing=False))):
         path = tmp_path / f"{name}.xlsx"
         path.write_bytes(payload)
-        proc = subprocess.run(
-            [
-                "soffice",
-                "--headless",
-                f"-env:UserInstallation=file://{tmp_path}/lo",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(path),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert proc.returncode == 0, proc.stderr
-        with pdfplumber.open(tmp_path / f"{name}.pdf") as pdf:
+        with pdfplumber.open(print_to_pdf(path, tmp_path)) as pdf:
             page = next(
                 p for p in pdf.pages if "STANDAR OPERASIONAL PROSEDUR" in (p.extract_text() or "")
             )

@@ -4,8 +4,6 @@ and the pages are measured (count, orientation, smallest font, offices per page)
 from __future__ import annotations
 
 import copy
-import shutil
-import subprocess
 from pathlib import Path
 
 import pdfplumber
@@ -19,31 +17,18 @@ from sopdata.harmonise import harmonise
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import merge_alignments
 from tests.support.builders import gold_group
+from tests.support.printing import SOFFICE, print_to_pdf
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed"),
+    pytest.mark.skipif(
+        SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)"
+    ),
 ]
 
 
 def _pdf(path: Path, tmp_path: Path) -> list[dict]:
-    proc = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    pdf = path.with_suffix(".pdf")
-    assert proc.returncode == 0 and pdf.exists(), proc.stderr
+    pdf = print_to_pdf(path, tmp_path)
     pages = []
     with pdfplumber.open(pdf) as doc:
         for page in doc.pages:
