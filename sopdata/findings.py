@@ -201,14 +201,28 @@ class GroupFindings:
 
 
 def row_label(comparison: GroupComparison, row: AlignedRow, width: int = 60) -> str:
-    """A short name for a row: the activity of its first clean step."""
+    """A short name for a row: the first line of the activity of its first clean
+    step, shortened at a word boundary (a name that refers to the step, never a
+    word cut in half)."""
     order = sorted(row.present(), key=lambda m: -comparison.sops[m].confidence)
     for m in order:
         for step in comparison.steps(row, m):
-            text = " ".join(step.activity.split())
+            first = next((line for line in step.activity.splitlines() if line.strip()), "")
+            text = " ".join(first.split())
             if text:
-                return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+                return shorten_words(text, width)
     return "(langkah tanpa uraian)"
+
+
+def shorten_words(text: str, width: int) -> str:
+    """``text`` if it fits in ``width`` characters, else its whole words that fit
+    followed by "…" (one long word is cut only when it alone is too long)."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut and not text[width - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def _step_refs(

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from embeddings.lexical import TfidfEncoder
-from sopdata.findings import compliance, find_differences, unreadable_steps
+from sopdata.findings import compliance, find_differences, shorten_words, unreadable_steps
 from sopdata.legal_basis import legal_basis_union
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import compare_group, merge_alignments
@@ -303,3 +303,17 @@ def test_issue_groups_findings_are_deduplicated_ranked_and_actionable(corpus_sop
     assert (
         len(found.findings) <= {"surat masuk": 8, "surat keluar": 12, "laporan kinerja": 26}[name]
     )
+
+
+@pytest.mark.parametrize(
+    "text,width,expected",
+    [
+        ("Menerima surat masuk", 60, "Menerima surat masuk"),
+        ("Menyusun laporan kinerja Menyampaikan ke Camat", 30, "Menyusun laporan kinerja…"),
+        ("Menyusun laporan kinerja, lalu", 26, "Menyusun laporan kinerja…"),
+        ("Pengadministrasiumumkecamatan", 10, "Pengadmin…"),
+        ("abc def", 7, "abc def"),
+    ],
+)
+def test_step_names_are_shortened_at_word_boundaries(text, width, expected):
+    assert shorten_words(text, width) == expected
