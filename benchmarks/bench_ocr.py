@@ -13,6 +13,12 @@ with the exact step count (target ≥ 0.95 at 300 dpi), Kegiatan character error
 rate (≤ 0.03), actor F1 (≥ 0.9), Waktu minutes exact share (≥ 0.9); pages/s.
 
     python -m benchmarks.bench_ocr [--docs N] [--no-noisy]
+    python -m benchmarks.bench_ocr --long 15
+
+``--long N`` instead reads one image-only PDF of N scanned pages (the 300 dpi
+pages repeated) the way the app does: in the capped worker
+(:func:`sopdata.ingest.isolate.load_isolated`, the app's limits), with the page
+progress it reports, and prints the time, the progress seen and the SOPs read.
 
 Needs tesseract (with the ``ind`` model), LibreOffice and pdftoppm; the last
 line is ``RESULT {json}``.
@@ -99,11 +105,55 @@ def run(docs: int | None, noisy: bool) -> dict[str, float]:
     return result
 
 
+def run_long(pages_wanted: int) -> dict[str, float]:
+    """One scanned PDF of ``pages_wanted`` pages through the app's capped worker."""
+    from sopdata.ingest.isolate import Limits, load_isolated
+
+    truth = scan_truth()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        first = dict(list(truth.items())[:2])
+        images: list[bytes] = []
+        for pdf in print_pdfs(first, folder).values():
+            images += [p.read_bytes() for p in render_pages(pdf, 300, folder)]
+        pages = [images[i % len(images)] for i in range(pages_wanted)]
+        data = scan_document(pages, 300, pdf=True)
+    seen: list[tuple[int, int]] = []
+    limits = Limits()
+    started = time.perf_counter()
+    try:
+        result = load_isolated(
+            data, "pindaian.pdf", limits, progress=lambda i, n: seen.append((i, n))
+        )
+        sops, error = len(result.sops), ""
+    except SOPLoadError as exc:
+        sops, error = 0, exc.message
+    seconds = time.perf_counter() - started
+    print(
+        f"{pages_wanted} pages, {len(data) / 1e6:.1f} MB: {seconds:.1f} s (limits: {limits.describe()})"
+    )
+    print(f"progress reported: {len(seen)} times, last {seen[-1] if seen else None}")
+    print(f"SOPs read: {sops}" + (f"; error: {error}" if error else ""))
+    return {
+        "ocr_long_pages": pages_wanted,
+        "ocr_long_s": round(seconds, 1),
+        "ocr_long_pages_per_s": round(pages_wanted / seconds, 3),
+        "ocr_long_progress_reports": len(seen),
+        "ocr_long_sops": sops,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=None, help="only the first N documents")
     parser.add_argument("--no-noisy", action="store_true", help="skip the 150 dpi noisy scans")
+    parser.add_argument(
+        "--long", type=int, default=0, help="one scanned PDF of N pages, as the app reads it"
+    )
     args = parser.parse_args()
+    if args.long:
+        print("RESULT " + json.dumps(run_long(args.long)))
+        return
     print("RESULT " + json.dumps(run(args.docs, not args.no_noisy)))
 
 
