@@ -99,6 +99,13 @@ class AlignmentSettings:
         chain_floor: a step sandwiched between two order-keeping links follows
             the chain only when its own evidence is above this.
         chain_gap: longest sandwiched run that follows the chain (0: none).
+        second_tier: also keep weaker links below ``threshold`` (see
+            :func:`weak_links`): off unless calibrated for the encoder.
+        tier_floor: a weaker link must score at least this.
+        tier_margin: ... and stand this far above the second best of its row
+            and of its column (on the ranking with ``tier_order_weight``).
+        tier_order_weight: weight of the position prior when ranking weaker
+            links (order breaks ties; it never makes a pair on its own).
     """
 
     threshold: float = 0.72
@@ -106,6 +113,10 @@ class AlignmentSettings:
     order_weight: float = 0.02
     chain_floor: float = 0.05
     chain_gap: int = 2
+    second_tier: bool = False
+    tier_floor: float = 0.2
+    tier_margin: float = 0.1
+    tier_order_weight: float = 0.2
 
 
 def relative(sim: np.ndarray) -> np.ndarray:
@@ -163,6 +174,8 @@ def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> St
         return StepAlignment((), tuple(range(n)), tuple(range(m)))
     pairs = links(sim, settings)
     pairs += _sandwiched(pairs, sim, n, m, settings)
+    if settings.second_tier:
+        pairs += weak_links(sim, pairs, settings)
     groups = _components(pairs)
     keys = [(a[0], b[0]) for a, b, _ in groups]
     crossing = _crossing(keys)
@@ -181,6 +194,47 @@ def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> St
         tuple(i for i in range(n) if i not in used_a),
         tuple(j for j in range(m) if j not in used_b),
     )
+
+
+def weak_links(
+    sim: np.ndarray, core: list[tuple[int, int]], settings: AlignmentSettings
+) -> list[tuple[int, int]]:
+    """Links below the threshold that the pair's own matrix still singles out.
+
+    Where one side's text is garbled (OCR) or lacks Pelaksana and Mutu Baku, no
+    cell reaches the calibrated threshold, yet the corresponding steps still
+    stand out of their matrix. A weaker link is kept when both its steps are
+    free, it is the mutual best of its row and column by ``tier_margin`` over
+    the second best of each (ranked with the position prior), it scores at
+    least ``tier_floor``, crosses no confirmed link (``core``) and lies on the
+    longest order-keeping chain of confirmed and weaker links: order breaks
+    ties among weak candidates, the pair itself must have its own evidence.
+    """
+    n, m = sim.shape
+    rank = sim + settings.tier_order_weight * position_prior(n, m)
+    used_a = {i for i, _ in core}
+    used_b = {j for _, j in core}
+    cands = []
+    for i in range(n):
+        j = int(np.argmax(rank[i]))
+        if i in used_a or j in used_b or int(np.argmax(rank[:, j])) != i:
+            continue
+        if sim[i, j] < settings.tier_floor:
+            continue
+        second = max(_second(rank[i]), _second(rank[:, j]))
+        if rank[i, j] - second < settings.tier_margin:
+            continue
+        if all((i - a) * (j - b) > 0 for a, b in core):
+            cands.append((i, j))
+    if not cands:
+        return []
+    chain = set(_longest_chain([*core, *cands]))
+    return [p for p in cands if p in chain]
+
+
+def _second(values: np.ndarray) -> float:
+    """The second largest value (minus infinity for a single value)."""
+    return float(np.partition(values, -2)[-2]) if values.size > 1 else float("-inf")
 
 
 def _components(
