@@ -18,7 +18,10 @@ against two nearly equal ones); a short run of steps sandwiched between two
 order-keeping links, of the same length on both sides and with some evidence
 of its own, follows that chain; linked steps form connected groups (1:1, 1:n,
 n:m); groups that cross the order of the longest order-keeping chain are
-``urutan berbeda``. Order only ranks candidates (a small position prior breaks
+``urutan berbeda``. Where no cell reaches the threshold (OCR text, no
+Pelaksana), weaker links (:func:`weak_links`, when the encoder's settings
+turn them on) are the mutual-best pairs that stand out of their row and column
+by a margin and keep the order of the confirmed links. Order only ranks candidates (a small position prior breaks
 near-ties) and picks the sandwiched runs: it never makes a pair out of steps
 without evidence. No global assignment: a step may stand against several.
 """
@@ -106,6 +109,10 @@ class AlignmentSettings:
             and of its column (on the ranking with ``tier_order_weight``).
         tier_order_weight: weight of the position prior when ranking weaker
             links (order breaks ties; it never makes a pair on its own).
+        block_rounds: rounds of the search for weaker links inside each block
+            between two consecutive links of the chain (0: none).
+        block_margin: the margin a weaker link needs inside its block.
+        block_order_weight: the position prior's weight inside a block.
     """
 
     threshold: float = 0.72
@@ -117,6 +124,9 @@ class AlignmentSettings:
     tier_floor: float = 0.2
     tier_margin: float = 0.1
     tier_order_weight: float = 0.2
+    block_rounds: int = 2
+    block_margin: float = 0.1
+    block_order_weight: float = 0.0
 
 
 def relative(sim: np.ndarray) -> np.ndarray:
@@ -209,27 +219,69 @@ def weak_links(
     least ``tier_floor``, crosses no confirmed link (``core``) and lies on the
     longest order-keeping chain of confirmed and weaker links: order breaks
     ties among weak candidates, the pair itself must have its own evidence.
+    Then, for ``block_rounds`` rounds, each block of free steps between two
+    consecutive links of the chain is searched the same way (mutual best inside
+    the block, by ``block_margin``): a step that is the best of its row and
+    column among the steps the chain leaves it is linked.
     """
+    taken_a = {i for i, _ in core}
+    taken_b = {j for _, j in core}
+    cands = [
+        (i, j)
+        for i, j in _mutual_best(
+            sim, settings.tier_floor, settings.tier_margin, settings.tier_order_weight
+        )
+        if i not in taken_a and j not in taken_b and all((i - a) * (j - b) > 0 for a, b in core)
+    ]
+    chain = set(_longest_chain([*core, *cands]))
+    found = [p for p in cands if p in chain]
+    for _ in range(settings.block_rounds):
+        new = _in_blocks(sim, [*core, *found], settings)
+        if not new:
+            break
+        found += new
+    return found
+
+
+def _in_blocks(
+    sim: np.ndarray, linked: list[tuple[int, int]], settings: AlignmentSettings
+) -> list[tuple[int, int]]:
+    """Mutual-best pairs inside each block of free steps between two consecutive
+    links of the longest order-keeping chain (or a link and an end)."""
     n, m = sim.shape
-    rank = sim + settings.tier_order_weight * position_prior(n, m)
-    used_a = {i for i, _ in core}
-    used_b = {j for _, j in core}
-    cands = []
+    taken_a = {i for i, _ in linked}
+    taken_b = {j for _, j in linked}
+    chain = [(-1, -1), *_longest_chain(linked), (n, m)]
+    out = []
+    for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
+        block = sim[i0 + 1 : i1, j0 + 1 : j1]
+        if block.size == 0:
+            continue
+        for a, b in _mutual_best(
+            block, settings.tier_floor, settings.block_margin, settings.block_order_weight
+        ):
+            i, j = i0 + 1 + a, j0 + 1 + b
+            if i not in taken_a and j not in taken_b:
+                out.append((i, j))
+    return out
+
+
+def _mutual_best(
+    sim: np.ndarray, floor: float, margin: float, order_weight: float
+) -> list[tuple[int, int]]:
+    """Cells that are the best of their row and of their column by ``margin``
+    over the second best of each (ranked with the position prior), scoring at
+    least ``floor``."""
+    n, m = sim.shape
+    rank = sim + order_weight * position_prior(n, m)
+    out = []
     for i in range(n):
         j = int(np.argmax(rank[i]))
-        if i in used_a or j in used_b or int(np.argmax(rank[:, j])) != i:
+        if int(np.argmax(rank[:, j])) != i or sim[i, j] < floor:
             continue
-        if sim[i, j] < settings.tier_floor:
-            continue
-        second = max(_second(rank[i]), _second(rank[:, j]))
-        if rank[i, j] - second < settings.tier_margin:
-            continue
-        if all((i - a) * (j - b) > 0 for a, b in core):
-            cands.append((i, j))
-    if not cands:
-        return []
-    chain = set(_longest_chain([*core, *cands]))
-    return [p for p in cands if p in chain]
+        if rank[i, j] - max(_second(rank[i]), _second(rank[:, j])) >= margin:
+            out.append((i, j))
+    return out
 
 
 def _second(values: np.ndarray) -> float:
