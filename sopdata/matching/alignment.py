@@ -233,7 +233,7 @@ def weak_links(
         )
         if i not in taken_a and j not in taken_b and all((i - a) * (j - b) > 0 for a, b in core)
     ]
-    chain = set(_longest_chain([*core, *cands]))
+    chain = set(_longest_chain([*core, *cands], sim))
     found = [p for p in cands if p in chain]
     for _ in range(settings.block_rounds):
         new = _in_blocks(sim, [*core, *found], settings)
@@ -251,7 +251,7 @@ def _in_blocks(
     n, m = sim.shape
     taken_a = {i for i, _ in linked}
     taken_b = {j for _, j in linked}
-    chain = [(-1, -1), *_longest_chain(linked), (n, m)]
+    chain = [(-1, -1), *_longest_chain(linked, sim), (n, m)]
     out = []
     for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
         block = sim[i0 + 1 : i1, j0 + 1 : j1]
@@ -338,19 +338,25 @@ def _sandwiched(
     return [(i, j) for i, j in out if i not in taken_a and j not in taken_b]
 
 
-def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest subsequence of pairs increasing on both sides (ties: the
-    stronger chain is not sought; the earliest found wins)."""
+def _longest_chain(
+    pairs: list[tuple[int, int]], sim: np.ndarray | None = None
+) -> list[tuple[int, int]]:
+    """The longest subsequence of pairs increasing on both sides. Among chains
+    of one length, with ``sim`` the one of the most evidence wins; without it,
+    the earliest found."""
     ps = sorted(pairs)
     if not ps:
         return []
-    best = [1] * len(ps)
+    gain = [float(sim[i, j]) if sim is not None else 0.0 for i, j in ps]
+    best = [(1, g) for g in gain]
     prev = [-1] * len(ps)
     for k in range(len(ps)):
         for q in range(k):
-            if ps[q][1] < ps[k][1] and ps[q][0] < ps[k][0] and best[q] + 1 > best[k]:
-                best[k], prev[k] = best[q] + 1, q
-    k = int(np.argmax(best))
+            if ps[q][1] < ps[k][1] and ps[q][0] < ps[k][0]:
+                cand = (best[q][0] + 1, best[q][1] + gain[k])
+                if cand > best[k]:
+                    best[k], prev[k] = cand, q
+    k = max(range(len(ps)), key=lambda x: (best[x], -x))
     out = []
     while k >= 0:
         out.append(ps[k])

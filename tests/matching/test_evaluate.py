@@ -41,17 +41,16 @@ def seed_profiles(corpus_sops, e5_encoder):
 def test_seed_labels_are_met(corpus_sops, seed_profiles):
     """Regression guard on the seeds: every labelled twin found, nothing else
     proposed, no related pair above a true one, and every step link proposed is a
-    labelled one. Recall is low: with the threshold calibrated on University
-    Admission the OCR-damaged Jogoroto steps keep only their clearest link (their
-    text carries almost no evidence; see the README's figures and issue 14)."""
+    labelled one. No cell of the OCR-damaged Jogoroto pairs reaches the
+    threshold calibrated on University Admission; the weaker tier (mutual best
+    by a margin, in the order of the confirmed links) finds 6 of the 10 links
+    (issue 14; one gold link has no evidence at all)."""
     matches = match_profiles(seed_profiles)
     report = evaluate(corpus_sops, matches, EVAL_DIR, SEED_TO_CORPUS)
     assert report.unresolved_labels == []
     assert (report.pairs.precision, report.pairs.recall) == (1.0, 1.0), report.lines()
     assert report.related_above_true == []
-    assert report.alignment.precision == 1.0 and report.alignment.true_positives >= 1, (
-        report.lines()
-    )
+    assert report.alignment.precision >= 0.9 and report.alignment.f1 >= 0.7, report.lines()
     lakip = next(
         g for g in group_matches(corpus_sops, matches) if any("LAKIP" in s.title for s in g)
     )
@@ -224,3 +223,28 @@ def test_realdocs_equivalences_figure():
     report = evaluate_equivalences(sops, matches, labels)
     assert report.pairs.expected == 32 and len(report.unresolved_labels) <= 1, report.lines()
     assert report.pairs.recall >= 0.3 and report.pairs.precision >= 0.5, report.lines()
+
+
+@pytest.mark.slow
+def test_e5_alignment_on_university_admission_keeps_above_the_published_best(e5_encoder):
+    """The weaker tier that lifts the seed links must not cost University
+    Admission its figure: micro F1 and leave-one-process-out stay above .70."""
+    from sopdata.evaluate import (
+        ACTIVITY_SET_DIR,
+        activity_profiles,
+        leave_one_process_out,
+        load_activity_set,
+        score_activity_set,
+    )
+    from sopdata.matching.steps import alignment_settings
+
+    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
+        pytest.skip("University Admission set not present")
+    data = load_activity_set(ACTIVITY_SET_DIR)
+    profiles = activity_profiles(data, e5_encoder)
+    settings = alignment_settings(e5_encoder.name)
+    assert settings.second_tier
+    scores = score_activity_set(data, profiles, settings)
+    assert scores.f1 > 0.70, scores
+    pooled, _ = leave_one_process_out(data, profiles, settings)
+    assert pooled.f1 > 0.70, pooled
