@@ -125,8 +125,8 @@ class AlignmentSettings:
     tier_margin: float = 0.1
     tier_order_weight: float = 0.2
     block_rounds: int = 2
-    block_margin: float = 0.1
-    block_order_weight: float = 0.0
+    block_margin: float = 0.15
+    block_order_weight: float = 0.05
 
 
 def relative(sim: np.ndarray) -> np.ndarray:

@@ -142,6 +142,7 @@ TIERED = dataclasses.replace(
     tier_order_weight=0.0,
     block_rounds=2,
     block_margin=0.1,
+    block_order_weight=0.0,
 )
 
 WEAK_CASES = [
