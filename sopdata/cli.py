@@ -250,7 +250,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print("\n".join(report.lines()))
     _evaluate_realdocs(args)
     _evaluate_activity_set(args, eval_dir)
+    _evaluate_weak_tier(args, eval_dir, sops, seed_to_file)
     return 0
+
+
+def _evaluate_weak_tier(args: argparse.Namespace, eval_dir, sops, seed_to_file) -> None:
+    """The weaker alignment tier on both labelled sets (seeds and University
+    Admission): its figures, the margins a macro F1 picks, leave one set out."""
+    from sopdata.evaluate import (
+        LabelledSet,
+        activity_profiles,
+        load_activity_set,
+        seed_alignment_set,
+        weak_tier_lines,
+    )
+    from sopdata.matching.steps import alignment_settings
+
+    folder = eval_dir / "activity-matching-university-admission"
+    if not (folder / "gold.csv").exists() or not (eval_dir / "seed_step_alignments.csv").exists():
+        return
+    encoder = _encoder(args.encoder)
+    settings = alignment_settings(encoder.name)
+    sets = []
+    for data in (seed_alignment_set(sops, eval_dir, seed_to_file), load_activity_set(folder)):
+        sets.append(LabelledSet.of(data, activity_profiles(data, encoder)))
+    print("\n".join(weak_tier_lines(sets, settings)))
 
 
 def _evaluate_realdocs(args: argparse.Namespace) -> None:

@@ -18,7 +18,10 @@ against two nearly equal ones); a short run of steps sandwiched between two
 order-keeping links, of the same length on both sides and with some evidence
 of its own, follows that chain; linked steps form connected groups (1:1, 1:n,
 n:m); groups that cross the order of the longest order-keeping chain are
-``urutan berbeda``. Order only ranks candidates (a small position prior breaks
+``urutan berbeda``. Where no cell reaches the threshold (OCR text, no
+Pelaksana), weaker links (:func:`weak_links`, when the encoder's settings
+turn them on) are the mutual-best pairs that stand out of their row and column
+by a margin and keep the order of the confirmed links. Order only ranks candidates (a small position prior breaks
 near-ties) and picks the sandwiched runs: it never makes a pair out of steps
 without evidence. No global assignment: a step may stand against several.
 """
@@ -99,6 +102,17 @@ class AlignmentSettings:
         chain_floor: a step sandwiched between two order-keeping links follows
             the chain only when its own evidence is above this.
         chain_gap: longest sandwiched run that follows the chain (0: none).
+        second_tier: also keep weaker links below ``threshold`` (see
+            :func:`weak_links`): off unless calibrated for the encoder.
+        tier_floor: a weaker link must score at least this.
+        tier_margin: ... and stand this far above the second best of its row
+            and of its column (on the ranking with ``tier_order_weight``).
+        tier_order_weight: weight of the position prior when ranking weaker
+            links (order breaks ties; it never makes a pair on its own).
+        block_rounds: rounds of the search for weaker links inside each block
+            between two consecutive links of the chain (0: none).
+        block_margin: the margin a weaker link needs inside its block.
+        block_order_weight: the position prior's weight inside a block.
     """
 
     threshold: float = 0.72
@@ -106,6 +120,13 @@ class AlignmentSettings:
     order_weight: float = 0.02
     chain_floor: float = 0.05
     chain_gap: int = 2
+    second_tier: bool = False
+    tier_floor: float = 0.2
+    tier_margin: float = 0.1
+    tier_order_weight: float = 0.2
+    block_rounds: int = 2
+    block_margin: float = 0.15
+    block_order_weight: float = 0.05
 
 
 def relative(sim: np.ndarray) -> np.ndarray:
@@ -163,6 +184,8 @@ def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> St
         return StepAlignment((), tuple(range(n)), tuple(range(m)))
     pairs = links(sim, settings)
     pairs += _sandwiched(pairs, sim, n, m, settings)
+    if settings.second_tier:
+        pairs += weak_links(sim, pairs, settings)
     groups = _components(pairs)
     keys = [(a[0], b[0]) for a, b, _ in groups]
     crossing = _crossing(keys)
@@ -181,6 +204,89 @@ def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> St
         tuple(i for i in range(n) if i not in used_a),
         tuple(j for j in range(m) if j not in used_b),
     )
+
+
+def weak_links(
+    sim: np.ndarray, core: list[tuple[int, int]], settings: AlignmentSettings
+) -> list[tuple[int, int]]:
+    """Links below the threshold that the pair's own matrix still singles out.
+
+    Where one side's text is garbled (OCR) or lacks Pelaksana and Mutu Baku, no
+    cell reaches the calibrated threshold, yet the corresponding steps still
+    stand out of their matrix. A weaker link is kept when both its steps are
+    free, it is the mutual best of its row and column by ``tier_margin`` over
+    the second best of each (ranked with the position prior), it scores at
+    least ``tier_floor``, crosses no confirmed link (``core``) and lies on the
+    longest order-keeping chain of confirmed and weaker links: order breaks
+    ties among weak candidates, the pair itself must have its own evidence.
+    Then, for ``block_rounds`` rounds, each block of free steps between two
+    consecutive links of the chain is searched the same way (mutual best inside
+    the block, by ``block_margin``): a step that is the best of its row and
+    column among the steps the chain leaves it is linked.
+    """
+    taken_a = {i for i, _ in core}
+    taken_b = {j for _, j in core}
+    cands = [
+        (i, j)
+        for i, j in _mutual_best(
+            sim, settings.tier_floor, settings.tier_margin, settings.tier_order_weight
+        )
+        if i not in taken_a and j not in taken_b and all((i - a) * (j - b) > 0 for a, b in core)
+    ]
+    chain = set(_longest_chain([*core, *cands], sim))
+    found = [p for p in cands if p in chain]
+    for _ in range(settings.block_rounds):
+        new = _in_blocks(sim, [*core, *found], settings)
+        if not new:
+            break
+        found += new
+    return found
+
+
+def _in_blocks(
+    sim: np.ndarray, linked: list[tuple[int, int]], settings: AlignmentSettings
+) -> list[tuple[int, int]]:
+    """Mutual-best pairs inside each block of free steps between two consecutive
+    links of the longest order-keeping chain (or a link and an end)."""
+    n, m = sim.shape
+    taken_a = {i for i, _ in linked}
+    taken_b = {j for _, j in linked}
+    chain = [(-1, -1), *_longest_chain(linked, sim), (n, m)]
+    out = []
+    for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
+        block = sim[i0 + 1 : i1, j0 + 1 : j1]
+        if block.size == 0:
+            continue
+        for a, b in _mutual_best(
+            block, settings.tier_floor, settings.block_margin, settings.block_order_weight
+        ):
+            i, j = i0 + 1 + a, j0 + 1 + b
+            if i not in taken_a and j not in taken_b:
+                out.append((i, j))
+    return out
+
+
+def _mutual_best(
+    sim: np.ndarray, floor: float, margin: float, order_weight: float
+) -> list[tuple[int, int]]:
+    """Cells that are the best of their row and of their column by ``margin``
+    over the second best of each (ranked with the position prior), scoring at
+    least ``floor``."""
+    n, m = sim.shape
+    rank = sim + order_weight * position_prior(n, m)
+    out = []
+    for i in range(n):
+        j = int(np.argmax(rank[i]))
+        if int(np.argmax(rank[:, j])) != i or sim[i, j] < floor:
+            continue
+        if rank[i, j] - max(_second(rank[i]), _second(rank[:, j])) >= margin:
+            out.append((i, j))
+    return out
+
+
+def _second(values: np.ndarray) -> float:
+    """The second largest value (minus infinity for a single value)."""
+    return float(np.partition(values, -2)[-2]) if values.size > 1 else float("-inf")
 
 
 def _components(
@@ -232,19 +338,25 @@ def _sandwiched(
     return [(i, j) for i, j in out if i not in taken_a and j not in taken_b]
 
 
-def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest subsequence of pairs increasing on both sides (ties: the
-    stronger chain is not sought; the earliest found wins)."""
+def _longest_chain(
+    pairs: list[tuple[int, int]], sim: np.ndarray | None = None
+) -> list[tuple[int, int]]:
+    """The longest subsequence of pairs increasing on both sides. Among chains
+    of one length, with ``sim`` the one of the most evidence wins; without it,
+    the earliest found."""
     ps = sorted(pairs)
     if not ps:
         return []
-    best = [1] * len(ps)
+    gain = [float(sim[i, j]) if sim is not None else 0.0 for i, j in ps]
+    best = [(1, g) for g in gain]
     prev = [-1] * len(ps)
     for k in range(len(ps)):
         for q in range(k):
-            if ps[q][1] < ps[k][1] and ps[q][0] < ps[k][0] and best[q] + 1 > best[k]:
-                best[k], prev[k] = best[q] + 1, q
-    k = int(np.argmax(best))
+            if ps[q][1] < ps[k][1] and ps[q][0] < ps[k][0]:
+                cand = (best[q][0] + 1, best[q][1] + gain[k])
+                if cand > best[k]:
+                    best[k], prev[k] = cand, q
+    k = max(range(len(ps)), key=lambda x: (best[x], -x))
     out = []
     while k >= 0:
         out.append(ps[k])

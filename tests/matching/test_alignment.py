@@ -13,6 +13,7 @@ from sopdata.matching.alignment import (
     align_steps,
     correspond,
     relative,
+    weak_links,
 )
 
 
@@ -130,3 +131,56 @@ def test_scores_are_on_zero_one_and_every_step_is_placed_once(seed):
     for c in result:
         expected = "digabung" if len(c.a) + len(c.b) > 2 else "sama"
         assert c.kind in (expected, "urutan berbeda")
+
+
+TIERED = dataclasses.replace(
+    SETTINGS,
+    threshold=0.9,
+    second_tier=True,
+    tier_floor=0.2,
+    tier_margin=0.1,
+    tier_order_weight=0.0,
+    block_rounds=2,
+    block_margin=0.1,
+    block_order_weight=0.0,
+)
+
+WEAK_CASES = [
+    # nothing reaches the threshold, but each step stands out of its row and column
+    ("clear mutual best", np.array([[0.4, 0.1], [0.1, 0.4]]), [], [(0, 0), (1, 1)]),
+    # mutual best but under the floor: no evidence of its own, no link
+    ("under the floor", np.array([[0.15, 0.0], [0.0, 0.15]]), [], []),
+    # a near tie in its row (margin under 0.1): order does not decide it alone
+    ("near tie", np.array([[0.4, 0.35], [0.0, 0.0]]), [], []),
+    # a mutual best crossing a confirmed link is not kept
+    ("crosses a confirmed link", np.array([[0.0, 0.5], [1.0, 0.0]]), [(1, 0)], []),
+    # step 1 of A loses its column to a step already linked (row 3); inside the
+    # block the chain leaves it, (1, 1) is the mutual best and is linked
+    (
+        "inside a block",
+        np.array(
+            [
+                [0.9, 0.0, 0.0, 0.0],
+                [0.0, 0.3, 0.0, 0.0],
+                [0.0, 0.0, 0.25, 0.0],
+                [0.0, 0.35, 0.0, 0.9],
+            ]
+        ),
+        [(0, 0), (3, 3)],
+        [(1, 1), (2, 2)],
+    ),
+    # of two weak pairs that cross, the one with more evidence is kept
+    ("crossing weak pairs", np.array([[0.0, 0.3], [0.5, 0.0]]), [], [(1, 0)]),
+]
+
+
+@pytest.mark.parametrize("name,sim,core,expected", WEAK_CASES, ids=[c[0] for c in WEAK_CASES])
+def test_weak_links(name, sim, core, expected):
+    assert sorted(weak_links(np.asarray(sim, dtype=float), core, TIERED)) == expected
+
+
+def test_weak_tier_is_off_unless_the_settings_turn_it_on():
+    sim = np.array([[0.4, 0.1], [0.1, 0.4]])
+    assert correspond(sim, dataclasses.replace(TIERED, second_tier=False)).correspondences == ()
+    tiered = correspond(sim, TIERED)
+    assert [(c.a, c.b, c.score) for c in tiered] == [((0,), (0,), 0.4), ((1,), (1,), 0.4)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sopdata.evaluate import _pair, evaluate, leave_one_office_out, thresholds_from
@@ -41,15 +43,16 @@ def seed_profiles(corpus_sops, e5_encoder):
 def test_seed_labels_are_met(corpus_sops, seed_profiles):
     """Regression guard on the seeds: every labelled twin found, nothing else
     proposed, no related pair above a true one, and every step link proposed is a
-    labelled one. Recall is low: with the threshold calibrated on University
-    Admission the OCR-damaged Jogoroto steps keep only their clearest link (their
-    text carries almost no evidence; see the README's figures and issue 14)."""
+    labelled one. No cell of the OCR-damaged Jogoroto pairs reaches the
+    threshold calibrated on University Admission; the weaker tier (mutual best
+    by a margin, in the order of the confirmed links) finds 4 of the 10 links
+    and nothing else (issue 14; one gold link has no evidence at all)."""
     matches = match_profiles(seed_profiles)
     report = evaluate(corpus_sops, matches, EVAL_DIR, SEED_TO_CORPUS)
     assert report.unresolved_labels == []
     assert (report.pairs.precision, report.pairs.recall) == (1.0, 1.0), report.lines()
     assert report.related_above_true == []
-    assert report.alignment.precision == 1.0 and report.alignment.true_positives >= 1, (
+    assert report.alignment.precision >= 0.9 and report.alignment.true_positives >= 4, (
         report.lines()
     )
     lakip = next(
@@ -224,3 +227,67 @@ def test_realdocs_equivalences_figure():
     report = evaluate_equivalences(sops, matches, labels)
     assert report.pairs.expected == 32 and len(report.unresolved_labels) <= 1, report.lines()
     assert report.pairs.recall >= 0.3 and report.pairs.precision >= 0.5, report.lines()
+
+
+@pytest.mark.slow
+def test_e5_alignment_on_university_admission_keeps_above_the_published_best(e5_encoder):
+    """The weaker tier that lifts the seed links must not cost University
+    Admission its figure: micro F1 and leave-one-process-out stay above .70."""
+    from sopdata.evaluate import (
+        ACTIVITY_SET_DIR,
+        activity_profiles,
+        leave_one_process_out,
+        load_activity_set,
+        score_activity_set,
+    )
+    from sopdata.matching.steps import alignment_settings
+
+    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
+        pytest.skip("University Admission set not present")
+    data = load_activity_set(ACTIVITY_SET_DIR)
+    profiles = activity_profiles(data, e5_encoder)
+    settings = alignment_settings(e5_encoder.name)
+    assert settings.second_tier
+    scores = score_activity_set(data, profiles, settings)
+    assert scores.f1 > 0.70, scores
+    pooled, _ = leave_one_process_out(data, profiles, settings)
+    assert pooled.f1 > 0.70, pooled
+
+
+@pytest.mark.slow
+def test_weak_tier_calibration_on_both_labelled_sets(corpus_sops, e5_encoder):
+    """The seed step labels read as an activity set (2 pairs, 10 links); the
+    weaker tier lifts the seeds and the margins a macro F1 picks, and those of
+    leave one set out, come from the grid and are scored on the held-out set."""
+    from sopdata.evaluate import (
+        ACTIVITY_SET_DIR,
+        WEAK_TIER_GRID,
+        LabelledSet,
+        activity_profiles,
+        calibrate_weak_tier,
+        leave_one_set_out,
+        load_activity_set,
+        seed_alignment_set,
+        weak_tier_lines,
+    )
+    from sopdata.matching.steps import alignment_settings
+
+    read_eval("seed_step_alignments.csv")  # skips without the labels
+    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
+        pytest.skip("University Admission set not present")
+    seed = seed_alignment_set(corpus_sops, EVAL_DIR, SEED_TO_CORPUS)
+    assert len(seed.cases) == 2 and len(seed.gold) == 10 and len(seed.sops) == 4
+    sets = [
+        LabelledSet.of(d, activity_profiles(d, e5_encoder))
+        for d in (seed, load_activity_set(ACTIVITY_SET_DIR))
+    ]
+    base = alignment_settings(e5_encoder.name)
+    off = dataclasses.replace(base, second_tier=False)
+    assert sets[0].score(base).f1 > sets[0].score(off).f1
+    best, macro = calibrate_weak_tier(sets, base)
+    assert (best.tier_margin, best.block_margin) in WEAK_TIER_GRID and best.second_tier
+    assert macro == pytest.approx(sum(s.score(best).f1 for s in sets) / 2)
+    folds = leave_one_set_out(sets, base)
+    assert [name for name, _, _ in folds] == ["seed", "activity-matching-university-admission"]
+    assert folds[0][2] == sets[0].score(folds[0][1])
+    assert "leave one set out" in weak_tier_lines(sets, base)[-1]
