@@ -45,7 +45,7 @@ def test_scan_upload_shows_page_progress(tmp_path, monkeypatch):
         return bars[-1]
 
     monkeypatch.setattr("streamlit.progress", progress)
-    at = AppTest.from_file(APP, default_timeout=300).run()
+    at = AppTest.from_file(APP, default_timeout=300).switch_page("app_pages/korpus.py").run()
     assert not at.exception
     at.file_uploader(key="uploads_0").upload("pindaian.pdf", scanned_pdf(3), "application/pdf")
     at.run()
