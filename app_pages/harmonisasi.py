@@ -212,10 +212,13 @@ with tab_findings:
         width="stretch",
         row_height=72,  # three lines: a long Uraian wraps instead of being cut
         column_config={
-            "Tingkat": st.column_config.TextColumn(width=70),
-            "Uraian": st.column_config.TextColumn(width=420),
-            "Kantor": st.column_config.TextColumn(width=200),
-            "Usulan": st.column_config.TextColumn(width=240),
+            # together about 870 px: the table fits the page at 1366 px, long text wraps
+            "Tingkat": st.column_config.TextColumn(width=60),
+            "Kategori": st.column_config.TextColumn(width=100),
+            "Uraian": st.column_config.TextColumn(width=320),
+            "Kantor": st.column_config.TextColumn(width=140),
+            "Langkah": st.column_config.TextColumn(width=70),
+            "Usulan": st.column_config.TextColumn(width=180),
         },
     )
 with tab_sources:
@@ -237,6 +240,15 @@ with tab_sources:
         ),
         hide_index=True,
         width="stretch",
+        row_height=72,  # three lines: a long Isi wraps instead of widening the table
+        column_config={
+            "Langkah": st.column_config.TextColumn(width=60),
+            "Bagian": st.column_config.TextColumn(width=90),
+            "Isi": st.column_config.TextColumn(width=380),
+            "Keterbacaan": st.column_config.TextColumn(width=90),
+            "Sumber": st.column_config.TextColumn(width=140),
+            "Aturan": st.column_config.TextColumn(width=120),
+        },
     )
 with tab_history:
     history = store().draft_history(gid)
