@@ -257,36 +257,33 @@ def _build_into(
             dynamo=False,
         )
 
-    say("Memverifikasi hasil ekspor terhadap model asli …", 0.5)
+    say("Mengoptimalkan graf model (fusi attention, LayerNorm, GELU) …", 0.45)
+    fused_path = scratch / "model.fused.onnx"
+    fused = _fuse(fp32_path, fused_path, heads=module.heads, hidden=module.hidden)
+    graph_path = fused_path if fused else fp32_path
+
+    say("Menghitung vektor acuan dengan model asli …", 0.55)
     runner = _Runner(_load_tokenizer(folder / TOKENIZER_FILE), table, None)
     batches = list(runner.batches(verify_texts, 32))
     reference = np.empty((len(verify_texts), module.hidden), np.float32)
     with torch.no_grad():
         for idx, embeds, att in batches:
             reference[idx] = module(torch.from_numpy(embeds), torch.from_numpy(att)).numpy()
-    fp32_cos = _min_cosine(_run(fp32_path, batches, len(verify_texts)), reference)
-    if fp32_cos < FP32_MIN_COSINE:
-        raise EncoderError(
-            f"Model ONNX tidak sama dengan model asli (kosinus minimum {fp32_cos:.5f})."
-        )
-    say("Mengoptimalkan graf model (fusi attention, LayerNorm, GELU) …", 0.55)
-    fused_path = scratch / "model.fused.onnx"
-    fused = _fuse(fp32_path, fused_path, heads=module.heads, hidden=module.hidden)
-    if fused:
-        fused_cos = _min_cosine(_run(fused_path, batches, len(verify_texts)), reference)
-        if fused_cos >= FP32_MIN_COSINE:
-            fp32_path, fp32_cos = fused_path, min(fp32_cos, fused_cos)
-        else:
-            log.warning("fused graph differs from torch (min cosine %.5f): not used", fused_cos)
-    variant, kept, min_cos = "fp32", fp32_path, fp32_cos
+
+    # One verification of the model that is kept, against torch: the int8 model
+    # when it holds the floor (no separate check of the fp32 graph it came from,
+    # whose faults would show in it too); the fp32 graph only when it is kept.
+    variant, kept = "fp32", graph_path
+    min_cos: float | None = None
+    fp32_cos: float | None = None
     kept_fp32: tuple[int, ...] | None = None
     if quantize:
         # The most-int8 recipe first; the next one only if the first falls below the floor.
         for attempt, keep in enumerate((FP32_FFN_OUTPUT_LAYERS, ALL_LAYERS)):
             say("Mengkuantisasi model ke int8 …", 0.6 + 0.1 * attempt)
             int8_path = scratch / f"model.int8.{attempt}.onnx"
-            _quantize(fp32_path, int8_path, keep)
-            say("Memverifikasi model int8 …", 0.65 + 0.1 * attempt)
+            _quantize(graph_path, int8_path, keep)
+            say("Memverifikasi model int8 terhadap model asli …", 0.65 + 0.1 * attempt)
             int8_cos = _min_cosine(_run(int8_path, batches, len(verify_texts)), reference)
             if int8_cos >= MIN_COSINE:
                 variant, kept, min_cos, kept_fp32 = "int8", int8_path, int8_cos, keep
@@ -300,13 +297,26 @@ def _build_into(
             )
         else:
             log.warning("no int8 recipe held the quality floor: keeping fp32")
+    if variant == "fp32":
+        say("Memverifikasi hasil ekspor terhadap model asli …", 0.85)
+        fp32_cos = _min_cosine(_run(graph_path, batches, len(verify_texts)), reference)
+        if fused and fp32_cos < FP32_MIN_COSINE:
+            log.warning("fused graph differs from torch (min cosine %.5f): not used", fp32_cos)
+            fused, graph_path = False, fp32_path
+            fp32_cos = _min_cosine(_run(graph_path, batches, len(verify_texts)), reference)
+        if fp32_cos < FP32_MIN_COSINE:
+            raise EncoderError(
+                f"Model ONNX tidak sama dengan model asli (kosinus minimum {fp32_cos:.5f})."
+            )
+        kept, min_cos = graph_path, fp32_cos
+    assert min_cos is not None  # set by whichever branch kept a model
     say("Menyimpan model …", 0.95)
     os.replace(kept, folder / MODEL_FILE)
     marker = {
         "build_version": ONNX_BUILD_VERSION,
         "variant": variant,
         "min_cosine": round(min_cos, 6),
-        "fp32_min_cosine": round(fp32_cos, 6),
+        "fp32_min_cosine": None if fp32_cos is None else round(fp32_cos, 6),
         "verified_on": len(verify_texts),
         "fused": fused,
         "fp32_ffn_output_layers": None if kept_fp32 is None else list(kept_fp32),
