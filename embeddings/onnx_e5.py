@@ -68,11 +68,15 @@ TOKENIZER_FILE = "tokenizer.json"
 _MARKER = "sop_harmoni_onnx.json"
 _BLOCK_BYTES = 2 + QK // 2  # float16 scale + 16 bytes of nibbles
 _MAX_TOKENS = 512
-#: Texts per onnxruntime run. Measured on 2 cores (500 seed cells, int8): 16-32
-#: texts run ~25 % faster than 64 and 70 % faster than 128 (smaller activations
-#: stay in cache; batches are length-sorted, so there is little padding either
-#: way), and dynamic quantisation's per-batch scales see fewer outliers.
-MAX_BATCH = 32
+#: Padded tokens (texts × the batch's longest text) per onnxruntime run: a
+#: batch of short titles holds more texts than one of long steps. Measured on
+#: 2 cores (500 seed cells, int8, best of 4, alternating): 512 tokens ~499
+#: sentences/s, 384 ~499, 768 ~493, 256 ~495, 32 texts a batch ~468, 16 ~478;
+#: smaller activations stay in cache, and dynamic quantisation's per-batch
+#: scales see fewer outliers.
+TOKEN_BUDGET = 512
+#: At most this many texts per run, however short.
+MAX_BATCH = 64
 #: Layers whose FFN output matrix stays float32 in the int8 model (see :func:`_quantize`).
 FP32_FFN_OUTPUT_LAYERS = (0, 2, 4, 5)
 #: Every layer: the fallback recipe (v1's), used if the first one misses the floor.
@@ -532,19 +536,30 @@ class _Runner:
         return values.reshape(*ids.shape, self.hidden)
 
     def batches(
-        self, texts: Sequence[str], batch_size: int
+        self, texts: Sequence[str], batch_size: int, token_budget: int = TOKEN_BUDGET
     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """``(positions, inputs_embeds, attention_mask)`` per batch, shortest texts first.
 
-        At most ``min(batch_size, MAX_BATCH)`` texts per batch, padded only to
-        the batch's longest text.
+        At most ``min(batch_size, MAX_BATCH)`` texts per batch and, beyond its
+        first text, at most ``token_budget`` padded tokens; each batch is padded
+        only to its own longest text.
         """
         encodings = self.tokenizer.encode_batch([QUERY_PREFIX + t for t in texts])
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(lengths, kind="stable")
         size = max(1, min(batch_size, MAX_BATCH))
-        for start in range(0, len(order), size):
-            idx = order[start : start + size]
+        start = 0
+        while start < len(order):
+            stop = start + 1
+            # Sorted by length: the text added last is the widest of the batch.
+            while (
+                stop < len(order)
+                and stop - start < size
+                and (stop - start + 1) * int(lengths[order[stop]]) <= token_budget
+            ):
+                stop += 1
+            idx = order[start:stop]
+            start = stop
             width = int(lengths[idx].max())
             ids = np.ones((len(idx), width), np.int64)  # <pad> = 1
             mask = np.zeros((len(idx), width), np.int64)

@@ -22,6 +22,7 @@ from embeddings.onnx_e5 import (
     MIN_COSINE,
     MODEL_FILE,
     ONNX_BUILD_VERSION,
+    TOKEN_BUDGET,
     TOKENIZER_FILE,
     OnnxE5Encoder,
     _ffn_output_layer,
@@ -110,13 +111,17 @@ def test_batches_are_length_sorted_and_capped() -> None:
     texts = [f"Langkah {i}: " + "memeriksa berkas " * (i % 7) for i in range(100)]
     batches = list(runner.batches(texts, 64))
     sizes = [len(idx) for idx, _, _ in batches]
-    assert max(sizes) == MAX_BATCH < 64 and sum(sizes) == 100
+    assert sum(sizes) == 100 and len(batches) > 100 // MAX_BATCH + 1  # the token budget binds
+    assert all(mask.size <= TOKEN_BUDGET for _, _, mask in batches)
     assert sorted(np.concatenate([idx for idx, _, _ in batches]).tolist()) == list(range(100))
     widths = [mask.shape[1] for _, _, mask in batches]
     assert widths == sorted(widths)  # shortest first, each padded to its own longest text
     for idx, embeds, mask in batches:
         assert embeds.shape == (len(idx), mask.shape[1], packed.hidden)
         assert mask[:, -1].any() and mask.sum(1).tolist() == sorted(mask.sum(1).tolist())
+    # Short titles fill a batch up to MAX_BATCH texts; a text longer than the budget runs alone.
+    mixed = ["Arsip"] * 100 + ["Kepala Dinas menyetujui rancangan keputusan " * 40]
+    assert [len(i) for i, _, _ in runner.batches(mixed, 64)] == [MAX_BATCH, 100 - MAX_BATCH, 1]
     assert [len(i) for i, _, _ in runner.batches(texts, 8)][0] == 8  # a smaller size is kept
 
 
