@@ -173,7 +173,7 @@ def ensure_onnx_model(
     verify_texts: Sequence[str] | None = None,
     stage: StageCallback | None = None,
 ) -> OnnxModelInfo:
-    """Return the prepared ONNX model, preparing it on first use (~18 s on 2 quiet cores).
+    """Return the prepared ONNX model, preparing it on first use (~15 s on 2 quiet cores).
 
     Built in a temporary folder and moved into place with ``os.replace`` (a crash
     leaves nothing half-written; of two concurrent builders the first wins).
