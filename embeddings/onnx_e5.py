@@ -68,11 +68,15 @@ TOKENIZER_FILE = "tokenizer.json"
 _MARKER = "sop_harmoni_onnx.json"
 _BLOCK_BYTES = 2 + QK // 2  # float16 scale + 16 bytes of nibbles
 _MAX_TOKENS = 512
-#: Texts per onnxruntime run. Measured on 2 cores (500 seed cells, int8): 16-32
-#: texts run ~25 % faster than 64 and 70 % faster than 128 (smaller activations
-#: stay in cache; batches are length-sorted, so there is little padding either
-#: way), and dynamic quantisation's per-batch scales see fewer outliers.
-MAX_BATCH = 32
+#: Padded tokens (texts × the batch's longest text) per onnxruntime run: a
+#: batch of short titles holds more texts than one of long steps. Measured on
+#: 2 cores (500 seed cells, int8, best of 4, alternating): 512 tokens ~499
+#: sentences/s, 384 ~499, 768 ~493, 256 ~495, 32 texts a batch ~468, 16 ~478;
+#: smaller activations stay in cache, and dynamic quantisation's per-batch
+#: scales see fewer outliers.
+TOKEN_BUDGET = 512
+#: At most this many texts per run, however short.
+MAX_BATCH = 64
 #: Layers whose FFN output matrix stays float32 in the int8 model (see :func:`_quantize`).
 FP32_FFN_OUTPUT_LAYERS = (0, 2, 4, 5)
 #: Every layer: the fallback recipe (v1's), used if the first one misses the floor.
@@ -169,7 +173,7 @@ def ensure_onnx_model(
     verify_texts: Sequence[str] | None = None,
     stage: StageCallback | None = None,
 ) -> OnnxModelInfo:
-    """Return the prepared ONNX model, preparing it on first use (~18 s on 2 quiet cores).
+    """Return the prepared ONNX model, preparing it on first use (~15 s on 2 quiet cores).
 
     Built in a temporary folder and moved into place with ``os.replace`` (a crash
     leaves nothing half-written; of two concurrent builders the first wins).
@@ -257,36 +261,33 @@ def _build_into(
             dynamo=False,
         )
 
-    say("Memverifikasi hasil ekspor terhadap model asli …", 0.5)
+    say("Mengoptimalkan graf model (fusi attention, LayerNorm, GELU) …", 0.45)
+    fused_path = scratch / "model.fused.onnx"
+    fused = _fuse(fp32_path, fused_path, heads=module.heads, hidden=module.hidden)
+    graph_path = fused_path if fused else fp32_path
+
+    say("Menghitung vektor acuan dengan model asli …", 0.55)
     runner = _Runner(_load_tokenizer(folder / TOKENIZER_FILE), table, None)
     batches = list(runner.batches(verify_texts, 32))
     reference = np.empty((len(verify_texts), module.hidden), np.float32)
     with torch.no_grad():
         for idx, embeds, att in batches:
             reference[idx] = module(torch.from_numpy(embeds), torch.from_numpy(att)).numpy()
-    fp32_cos = _min_cosine(_run(fp32_path, batches, len(verify_texts)), reference)
-    if fp32_cos < FP32_MIN_COSINE:
-        raise EncoderError(
-            f"Model ONNX tidak sama dengan model asli (kosinus minimum {fp32_cos:.5f})."
-        )
-    say("Mengoptimalkan graf model (fusi attention, LayerNorm, GELU) …", 0.55)
-    fused_path = scratch / "model.fused.onnx"
-    fused = _fuse(fp32_path, fused_path, heads=module.heads, hidden=module.hidden)
-    if fused:
-        fused_cos = _min_cosine(_run(fused_path, batches, len(verify_texts)), reference)
-        if fused_cos >= FP32_MIN_COSINE:
-            fp32_path, fp32_cos = fused_path, min(fp32_cos, fused_cos)
-        else:
-            log.warning("fused graph differs from torch (min cosine %.5f): not used", fused_cos)
-    variant, kept, min_cos = "fp32", fp32_path, fp32_cos
+
+    # One verification of the model that is kept, against torch: the int8 model
+    # when it holds the floor (no separate check of the fp32 graph it came from,
+    # whose faults would show in it too); the fp32 graph only when it is kept.
+    variant, kept = "fp32", graph_path
+    min_cos: float | None = None
+    fp32_cos: float | None = None
     kept_fp32: tuple[int, ...] | None = None
     if quantize:
         # The most-int8 recipe first; the next one only if the first falls below the floor.
         for attempt, keep in enumerate((FP32_FFN_OUTPUT_LAYERS, ALL_LAYERS)):
             say("Mengkuantisasi model ke int8 …", 0.6 + 0.1 * attempt)
             int8_path = scratch / f"model.int8.{attempt}.onnx"
-            _quantize(fp32_path, int8_path, keep)
-            say("Memverifikasi model int8 …", 0.65 + 0.1 * attempt)
+            _quantize(graph_path, int8_path, keep)
+            say("Memverifikasi model int8 terhadap model asli …", 0.65 + 0.1 * attempt)
             int8_cos = _min_cosine(_run(int8_path, batches, len(verify_texts)), reference)
             if int8_cos >= MIN_COSINE:
                 variant, kept, min_cos, kept_fp32 = "int8", int8_path, int8_cos, keep
@@ -300,13 +301,26 @@ def _build_into(
             )
         else:
             log.warning("no int8 recipe held the quality floor: keeping fp32")
+    if variant == "fp32":
+        say("Memverifikasi hasil ekspor terhadap model asli …", 0.85)
+        fp32_cos = _min_cosine(_run(graph_path, batches, len(verify_texts)), reference)
+        if fused and fp32_cos < FP32_MIN_COSINE:
+            log.warning("fused graph differs from torch (min cosine %.5f): not used", fp32_cos)
+            fused, graph_path = False, fp32_path
+            fp32_cos = _min_cosine(_run(graph_path, batches, len(verify_texts)), reference)
+        if fp32_cos < FP32_MIN_COSINE:
+            raise EncoderError(
+                f"Model ONNX tidak sama dengan model asli (kosinus minimum {fp32_cos:.5f})."
+            )
+        kept, min_cos = graph_path, fp32_cos
+    assert min_cos is not None  # set by whichever branch kept a model
     say("Menyimpan model …", 0.95)
     os.replace(kept, folder / MODEL_FILE)
     marker = {
         "build_version": ONNX_BUILD_VERSION,
         "variant": variant,
         "min_cosine": round(min_cos, 6),
-        "fp32_min_cosine": round(fp32_cos, 6),
+        "fp32_min_cosine": None if fp32_cos is None else round(fp32_cos, 6),
         "verified_on": len(verify_texts),
         "fused": fused,
         "fp32_ffn_output_layers": None if kept_fp32 is None else list(kept_fp32),
@@ -522,19 +536,30 @@ class _Runner:
         return values.reshape(*ids.shape, self.hidden)
 
     def batches(
-        self, texts: Sequence[str], batch_size: int
+        self, texts: Sequence[str], batch_size: int, token_budget: int = TOKEN_BUDGET
     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """``(positions, inputs_embeds, attention_mask)`` per batch, shortest texts first.
 
-        At most ``min(batch_size, MAX_BATCH)`` texts per batch, padded only to
-        the batch's longest text.
+        At most ``min(batch_size, MAX_BATCH)`` texts per batch and, beyond its
+        first text, at most ``token_budget`` padded tokens; each batch is padded
+        only to its own longest text.
         """
         encodings = self.tokenizer.encode_batch([QUERY_PREFIX + t for t in texts])
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(lengths, kind="stable")
         size = max(1, min(batch_size, MAX_BATCH))
-        for start in range(0, len(order), size):
-            idx = order[start : start + size]
+        start = 0
+        while start < len(order):
+            stop = start + 1
+            # Sorted by length: the text added last is the widest of the batch.
+            while (
+                stop < len(order)
+                and stop - start < size
+                and (stop - start + 1) * int(lengths[order[stop]]) <= token_budget
+            ):
+                stop += 1
+            idx = order[start:stop]
+            start = stop
             width = int(lengths[idx].max())
             ids = np.ones((len(idx), width), np.int64)  # <pad> = 1
             mask = np.zeros((len(idx), width), np.int64)

