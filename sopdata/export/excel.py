@@ -727,15 +727,20 @@ def build_workbook(sop: SOP, parts: WorkbookParts | None = None, drawing: bool =
         write_sources(wb.create_sheet(SHEET_SOURCES), parts.choices)
     wb.properties.title = _property(sop.title)
     wb.properties.creator = "SOP Harmoni"
-    if wb.sop_export_notes:
-        notes = wb.create_sheet(SHEET_NOTES)
-        notes.column_dimensions["A"].width = 110
-        notes.cell(row=1, column=1, value="Yang tidak muat di buku kerja ini").font = Font(
-            bold=True
-        )
-        for row, text in enumerate(wb.sop_export_notes, start=2):
-            notes.cell(row=row, column=1, value=text)
+    write_export_notes(wb)
     return wb
+
+
+def write_export_notes(wb: Workbook) -> None:
+    """The sheet "Catatan ekspor": what the sheets could not hold (the notes
+    :func:`put` collects on ``wb.sop_export_notes``); none when nothing was cut."""
+    if not getattr(wb, "sop_export_notes", None):
+        return
+    notes = wb.create_sheet(SHEET_NOTES)
+    notes.column_dimensions["A"].width = 110
+    notes.cell(row=1, column=1, value="Yang tidak muat di buku kerja ini").font = Font(bold=True)
+    for row, text in enumerate(wb.sop_export_notes, start=2):
+        notes.cell(row=row, column=1, value=safe_text(text))
 
 
 def _property(text: str) -> str:

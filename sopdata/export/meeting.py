@@ -30,10 +30,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import Table
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sopdata.export.excel import put, safe_text, write_findings, write_procedure
+from sopdata.export.excel import put, safe_text, write_export_notes, write_findings, write_procedure
 from sopdata.findings import SEVERITY_LABEL, Finding
 from sopdata.records import SOP, sop_from_dict
 from sopdata.review.store import (
@@ -253,25 +253,13 @@ def meeting_workbook(
     for group, (procedure, findings) in zip(groups, sheet_names(groups), strict=True):
         write_procedure(wb.create_sheet(procedure), group.sop)
         write_findings(wb.create_sheet(findings), list(group.findings))
-    if wb.sop_export_notes:
-        notes = wb.create_sheet("Catatan ekspor")
-        notes.column_dimensions["A"].width = 110
-        notes.cell(row=1, column=1, value="Yang tidak muat di buku kerja ini").font = Font(
-            bold=True
-        )
-        for row, text in enumerate(wb.sop_export_notes, start=2):
-            notes.cell(row=row, column=1, value=safe_text(text))
+    write_export_notes(wb)
     wb.properties.title = "Paket rapat harmonisasi SOP"
     wb.properties.creator = "SOP Harmoni"
     return wb
 
 
 # --- berita acara -----------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    """Text Word can hold (markup stripped, XML-illegal characters dropped)."""
-    return safe_text(value)
 
 
 def berita_acara(
@@ -315,8 +303,8 @@ def berita_acara(
     for k, group in enumerate(groups, 1):
         cells = table.add_row().cells
         cells[0].text = str(k)
-        cells[1].text = _text(group.title)
-        cells[2].text = _text(", ".join(group.offices))
+        cells[1].text = safe_text(group.title)
+        cells[2].text = safe_text(", ".join(group.offices))
         cells[3].text = group.status_label
     _widths(table, (1.0, 6.5, 6.5, 2.5))
 
@@ -328,7 +316,7 @@ def berita_acara(
         )
     for group in agreed:
         doc.add_paragraph(
-            _text(
+            safe_text(
                 f"{group.title} ({', '.join(group.offices)}): {group.status_label.lower()}; "
                 f"naskah: {group.source_label.lower()}"
             ),
@@ -337,12 +325,12 @@ def berita_acara(
 
     doc.add_heading("C. Temuan yang dibahas", level=1)
     for group in groups:
-        doc.add_paragraph(_text(group.title), style="Heading 2")
+        doc.add_paragraph(safe_text(group.title), style="Heading 2")
         if not group.findings:
             doc.add_paragraph("Tidak ada temuan perbedaan.")
             continue
         for f in group.top_findings(MINUTES_FINDINGS):
-            doc.add_paragraph(_text(_finding_line(f)), style="List Bullet")
+            doc.add_paragraph(safe_text(_finding_line(f)), style="List Bullet")
         rest = len(group.findings) - MINUTES_FINDINGS
         if rest > 0:
             doc.add_paragraph(f"… dan {rest} temuan lain (lihat lembar Temuan di paket rapat).")
