@@ -22,7 +22,7 @@ from sopdata.records import Step
 from sopdata.text.durations import format_minutes, parse_duration
 from tests.support.builders import gold_group, letters_at_eight_hours
 from tests.support.paths import CORPUS, ROOT
-from tests.support.printing import SOFFICE, print_to_pdf
+from tests.support.sopfiles import LIBREOFFICE, libreoffice_convert
 
 
 @pytest.fixture(scope="module")
@@ -180,12 +180,15 @@ def test_export_is_quick_enough_to_use(surat_keluar):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    LIBREOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)"
+)
 def test_libreoffice_opens_the_workbook(surat_keluar, tmp_path):
     *_, data = surat_keluar
     path = tmp_path / "harmonisasi.xlsx"
     path.write_bytes(data)
-    pdf = print_to_pdf(path, tmp_path)
+    (pdf,) = libreoffice_convert([path], "pdf", tmp_path)
+    assert pdf.exists()
     head = pdf.read_bytes()
     assert head.startswith(b"%PDF") and head.count(b"/Type /Page") + head.count(b"/Type/Page") >= 5
 

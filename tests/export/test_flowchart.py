@@ -29,7 +29,7 @@ from sopdata.ingest.loaders import load_bytes
 from sopdata.matching.compare import merge_alignments
 from sopdata.records import Step
 from tests.support.builders import gold_group
-from tests.support.printing import SOFFICE, print_to_pdf
+from tests.support.sopfiles import LIBREOFFICE, libreoffice_convert
 
 NS = {
     "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
@@ -264,7 +264,9 @@ def test_drawing_off_writes_no_drawing_part(drawn):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    LIBREOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)"
+)
 def test_libreoffice_draws_the_shapes_and_arrows(drawn, tmp_path):
     """The Prosedur page printed by LibreOffice carries the drawn lines and shapes
     only when the drawing is on."""
@@ -273,7 +275,9 @@ def test_libreoffice_draws_the_shapes_and_arrows(drawn, tmp_path):
     for name, payload in (("dengan", data), ("tanpa", export_workbook(sop, drawing=False))):
         path = tmp_path / f"{name}.xlsx"
         path.write_bytes(payload)
-        with pdfplumber.open(print_to_pdf(path, tmp_path)) as pdf:
+        (printed,) = libreoffice_convert([path], "pdf", tmp_path)
+        assert printed.exists()
+        with pdfplumber.open(printed) as pdf:
             page = next(
                 p for p in pdf.pages if "STANDAR OPERASIONAL PROSEDUR" in (p.extract_text() or "")
             )

@@ -17,18 +17,19 @@ from sopdata.harmonise import harmonise
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.compare import merge_alignments
 from tests.support.builders import gold_group
-from tests.support.printing import SOFFICE, print_to_pdf
+from tests.support.sopfiles import LIBREOFFICE, libreoffice_convert
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)"
+        LIBREOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)"
     ),
 ]
 
 
 def _pdf(path: Path, tmp_path: Path) -> list[dict]:
-    pdf = print_to_pdf(path, tmp_path)
+    (pdf,) = libreoffice_convert([path], "pdf", tmp_path)
+    assert pdf.exists()
     pages = []
     with pdfplumber.open(pdf) as doc:
         for page in doc.pages:

@@ -18,7 +18,8 @@ from sopdata.form import DECISION, PROCESS, TERMINATOR
 from sopdata.ingest import ocr
 from sopdata.ingest.loaders import Format, detect_format, load_bytes
 from sopdata.records import SOP, Step
-from tests.support.scans import PDFTOPPM, degrade, edit_distance, scan_document, score
+from sopdata.text.fuzzy import edit_distance
+from tests.support.scans import PDFTOPPM, degrade, scan_document, score
 from tests.support.sopfiles import LIBREOFFICE, scanned_pdf
 
 cv2 = pytest.importorskip("cv2")

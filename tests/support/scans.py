@@ -22,6 +22,7 @@ import numpy as np
 from sopdata.form import DECISION, PROCESS, TERMINATOR
 from sopdata.ingest.corpus import load_corpus
 from sopdata.records import SOP
+from sopdata.text.fuzzy import edit_distance
 from tests.support.sopfiles import LIBREOFFICE, docx_from_sops, libreoffice_convert
 
 PDFTOPPM = shutil.which("pdftoppm")
@@ -147,19 +148,6 @@ def scan_document(pages: list[bytes], dpi: int, pdf: bool) -> bytes:
 # --- scoring -------------------------------------------------------------------------
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions)."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -234,7 +222,7 @@ def score(got: list[SOP], truth: list[SOP]) -> Score:
                 result.char_errors += len(want)
                 result.actor_fn += len(step.actors)
                 continue
-            result.char_errors += edit_distance(_flat(got_step.activity), want)
+            result.char_errors += int(edit_distance(_flat(got_step.activity), want))
             found = {_closest(a, ref_actors) for a in got_step.actors}
             wanted = set(step.actors)
             result.actor_tp += len(found & wanted)
