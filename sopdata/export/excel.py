@@ -747,6 +747,17 @@ def _property(text: str) -> str:
     return re.sub(r"[\x00-\x1f]", " ", safe_text(text))[:250]
 
 
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The saved workbook with the flowcharts its Prosedur sheets listed on
+    ``wb.sop_drawings`` drawn in (openpyxl writes no shapes)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    for sheet, chart, grid in getattr(wb, "sop_drawings", ()):
+        data = add_drawing(data, sheet, chart, grid)
+    return data
+
+
 def export_workbook(
     sop: SOP,
     target: str | Path | IO[bytes] | None = None,
@@ -757,12 +768,7 @@ def export_workbook(
 
     ``drawing``: the Prosedur sheet carries the flowchart as drawn shapes and
     arrows (the symbols stay in the cells beneath, for reading back)."""
-    buffer = io.BytesIO()
-    wb = build_workbook(sop, parts, drawing)
-    wb.save(buffer)
-    data = buffer.getvalue()
-    for sheet, chart, grid in wb.sop_drawings:
-        data = add_drawing(data, sheet, chart, grid)
+    data = workbook_bytes(build_workbook(sop, parts, drawing))
     if isinstance(target, (str, Path)):
         Path(target).write_bytes(data)
     elif target is not None:

@@ -3,6 +3,7 @@
 * **Workbook**: a summary sheet "Ringkasan" (a row per group: title, offices,
   status with who and when, where its harmonised SOP comes from, the number of
   findings and the three main ones), then per group its harmonised Prosedur
+  (its flowchart drawn over the Pelaksana columns, as in the single export)
   and its Temuan, written by :func:`sopdata.export.excel.write_procedure` and
   :func:`~sopdata.export.excel.write_findings` on sheets named after the group.
 * **Berita acara** (python-docx): heading, blanks for the date and the place,
@@ -33,7 +34,14 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sopdata.export.excel import put, safe_text, write_export_notes, write_findings, write_procedure
+from sopdata.export.excel import (
+    put,
+    safe_text,
+    workbook_bytes,
+    write_export_notes,
+    write_findings,
+    write_procedure,
+)
 from sopdata.findings import SEVERITY_LABEL, Finding
 from sopdata.records import SOP, sop_from_dict
 from sopdata.review.store import (
@@ -246,6 +254,7 @@ def meeting_workbook(
     generated_at = generated_at or datetime.now(UTC)
     wb = Workbook()
     wb.sop_export_notes = []  # what write_procedure/put could not hold
+    wb.sop_drawings = []  # the flowcharts write_procedure lays out, drawn by workbook_bytes
     ws = wb.active
     assert ws is not None
     ws.title = SHEET_SUMMARY
@@ -388,11 +397,10 @@ def meeting_pack(
     """
     _need(groups)
     generated_at = generated_at or datetime.now(UTC)
-    book = io.BytesIO()
-    meeting_workbook(groups, generated_at).save(book)
+    book = workbook_bytes(meeting_workbook(groups, generated_at))
     minutes = io.BytesIO()
     berita_acara(groups, generated_at).save(minutes)
-    return MeetingPack(book.getvalue(), minutes.getvalue())
+    return MeetingPack(book, minutes.getvalue())
 
 
 def _need(groups: Sequence[MeetingGroup]) -> None:

@@ -4,6 +4,8 @@ with openpyxl, the berita acara with python-docx."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,6 +110,29 @@ def test_the_workbook_has_a_summary_then_procedure_and_findings_per_group(chosen
     assert findings["A1"].value == "TEMUAN PERBEDAAN ANTARKANTOR"
     messages = [r[3] for r in findings.iter_rows(min_row=4, values_only=True) if r[3]]
     assert messages == [f.message for f in chosen[1].findings]
+
+
+def test_every_procedure_sheet_carries_its_drawn_flowchart(chosen) -> None:  # type: ignore[no-untyped-def]
+    """The meeting's Prosedur sheets have the same drawn flowchart as the single
+    export: one drawing part per Prosedur sheet, one shape per step."""
+    pack = meeting_pack(chosen, WHEN)
+    wb = load_workbook(io.BytesIO(pack.workbook))
+    with zipfile.ZipFile(io.BytesIO(pack.workbook)) as z:
+        names = z.namelist()
+        drawings = sorted(n for n in names if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n))
+        assert len(drawings) == len(chosen)
+        for k, (procedure, findings) in enumerate(sheet_names(chosen)):
+            sheet_part = f"xl/worksheets/sheet{wb.sheetnames.index(procedure) + 1}.xml"
+            assert "<drawing " in z.read(sheet_part).decode()
+            findings_part = f"xl/worksheets/sheet{wb.sheetnames.index(findings) + 1}.xml"
+            assert "<drawing " not in z.read(findings_part).decode()
+            rels = z.read(f"xl/worksheets/_rels/sheet{wb.sheetnames.index(procedure) + 1}.xml.rels")
+            target = re.search(rb'Target="../drawings/(drawing\d+\.xml)"', rels).group(1).decode()
+            xml = z.read(f"xl/drawings/{target}").decode()
+            shapes = re.findall(r'<xdr:cNvSpPr(?![^>]*txBox="1")', xml)
+            steps = chosen[k].sop.steps
+            assert len(shapes) >= len(steps)
+            assert xml.count("flowChartTerminator") >= 2
 
 
 def test_the_berita_acara_lists_agreed_groups_findings_and_blank_attendees(chosen) -> None:  # type: ignore[no-untyped-def]
