@@ -44,6 +44,7 @@ from sopdata.resources import CORPUS_DIR
 from sopdata.review.settings import ReviewSettings
 from sopdata.review.store import StaleWriteError, StoreError, WorkStore, default_data_dir
 from sopdata.review.workspace import (
+    BRANCH_COLUMN,
     IDENTITY_EDIT_FIELDS,
     STEP_COLUMNS,
     Group,
@@ -527,20 +528,26 @@ def data_dir_note() -> str:
 STEP_ROW_HEIGHT = 68
 #: The step editor's columns (together about 800 px wide).
 STEP_EDITOR_COLUMNS = {
-    "No": st.column_config.TextColumn("No", width=50),
-    "Kegiatan": st.column_config.TextColumn(width=210),
+    "No": st.column_config.TextColumn("No", width=45),
+    "Kegiatan": st.column_config.TextColumn(width=195),
     "Pelaksana": st.column_config.TextColumn(
-        width=110, help="Nama pelaksana, pisahkan dengan koma."
+        width=105, help="Nama pelaksana, pisahkan dengan koma."
     ),
     "Keputusan": st.column_config.CheckboxColumn(
-        "Kep.", width=60, help=f"Langkah keputusan (simbol {DECISION})."
+        "Kep.", width=50, help=f"Langkah keputusan (simbol {DECISION})."
     ),
-    "Kelengkapan": st.column_config.TextColumn(width=105, help="Mutu Baku: Kelengkapan."),
+    BRANCH_COLUMN: st.column_config.TextColumn(
+        "Ya / Tidak",
+        width=65,
+        help="Untuk langkah keputusan: nomor langkah tujuan jika Ya / jika Tidak, "
+        "mis. '5 / 2'. Kosong: Ya ke langkah berikutnya.",
+    ),
+    "Kelengkapan": st.column_config.TextColumn(width=95, help="Mutu Baku: Kelengkapan."),
     "Waktu": st.column_config.TextColumn(
-        width=80, help="Mutu Baku: Waktu, seperti tertulis, mis. '15 menit' atau '1 hari'."
+        width=75, help="Mutu Baku: Waktu, seperti tertulis, mis. '15 menit' atau '1 hari'."
     ),
-    "Output": st.column_config.TextColumn(width=105, help="Mutu Baku: Output."),
-    "Keterangan": st.column_config.TextColumn(width=105),
+    "Output": st.column_config.TextColumn(width=95, help="Mutu Baku: Output."),
+    "Keterangan": st.column_config.TextColumn(width=95),
 }
 
 

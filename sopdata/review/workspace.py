@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -280,12 +281,15 @@ def rescued_sops(
 
 # --- editing an SOP as tables ---------------------------------------------------
 
+#: The step editor's column of a decision's targets: "Ya / Tidak" step numbers.
+BRANCH_COLUMN = "Ya / Tidak"
 #: Columns of the step editor, in the official order.
 STEP_COLUMNS = (
     "No",
     "Kegiatan",
     "Pelaksana",
     "Keputusan",
+    BRANCH_COLUMN,
     "Kelengkapan",
     "Waktu",
     "Output",
@@ -308,6 +312,7 @@ def steps_to_rows(sop: SOP) -> list[dict[str, Any]]:
             "Kegiatan": step.activity,
             "Pelaksana": ", ".join(sop.canonical_actor(a) for a in step.actors),
             "Keputusan": step.is_decision,
+            BRANCH_COLUMN: branch_text(step.yes_to, step.no_to) if step.is_decision else "",
             "Kelengkapan": step.requirements,
             "Waktu": step.duration.raw,
             "Output": step.output,
@@ -315,6 +320,19 @@ def steps_to_rows(sop: SOP) -> list[dict[str, Any]]:
         }
         for step in sop.steps
     ]
+
+
+def branch_text(yes_to: str, no_to: str) -> str:
+    """A decision's targets as the editor shows them: "5 / 2" (Ya to 5, Tidak to 2)."""
+    return f"{yes_to} / {no_to}" if yes_to or no_to else ""
+
+
+def parse_branches(text: str) -> tuple[str, str]:
+    """The (Ya, Tidak) step numbers of an editor cell: "5 / 2", "5/2", "5" (Ya
+    only), "/ 2" (Tidak only); "Ya 5, Tidak 2" is read too (words dropped)."""
+    text = re.sub(r"(?i)\b(ya|tidak|jika|ke)\b|[:→>]", " ", text)
+    yes, _, no = (text.replace(",", "/").replace(";", "/")).partition("/")
+    return yes.strip(), no.strip().strip("/").strip()
 
 
 def _cell(row: Mapping[str, Any], column: str) -> str:
@@ -350,10 +368,17 @@ def rows_to_sop(
     steps: list[Step] = []
     for row in rows:
         activity = _cell(row, "Kegiatan")
-        if not any(_cell(row, c) for c in STEP_COLUMNS if c not in ("No", "Keputusan")):
+        if not any(
+            _cell(row, c) for c in STEP_COLUMNS if c not in ("No", "Keputusan", BRANCH_COLUMN)
+        ):
             continue
         no = _cell(row, "No") or str(len(steps) + 1)
         decision = str(row.get("Keputusan", "")).lower() in ("true", "1", "ya")
+        branches = (
+            parse_branches(_cell(row, BRANCH_COLUMN))
+            if BRANCH_COLUMN in row
+            else old_targets.get(no, ("", ""))
+        )
         actors: list[str] = []
         for name in (n.strip() for n in _cell(row, "Pelaksana").split(",")):
             if not name:
@@ -386,9 +411,9 @@ def rows_to_sop(
                 ),
                 output=_cell(row, "Output"),
                 note=_cell(row, "Keterangan"),
-                # a decision keeps its Ya/Tidak targets (edited in the saved SOP, not here)
-                yes_to=old_targets.get(no, ("", ""))[0] if decision else "",
-                no_to=old_targets.get(no, ("", ""))[1] if decision else "",
+                # rows without the branch column (older callers) keep the old targets
+                yes_to=branches[0] if decision else "",
+                no_to=branches[1] if decision else "",
             )
         )
     out.steps = steps

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from sopdata.matching.pairs import PairMatch
-from sopdata.records import SOP
+from sopdata.records import SOP, sop_from_dict
 from sopdata.review.workspace import (
     NO_GROUP,
     apply_corrections,
@@ -238,3 +238,47 @@ def test_editing_a_decision_keeps_its_ya_tidak_targets():
     assert (edited.steps[1].yes_to, edited.steps[1].no_to) == ("3", "1")
     rows[1]["Keputusan"] = False  # no longer a decision: no branches
     assert rows_to_sop(sop, rows).steps[1].yes_to == ""
+
+
+def test_the_reviewer_edits_a_decisions_ya_tidak_targets():
+    from sopdata.review.workspace import BRANCH_COLUMN, rows_to_sop, steps_to_rows
+
+    sop = small_sop(
+        "Kecamatan A",
+        [("Menerima", "Agendaris", ""), ("Memeriksa", "Sekcam", ""), ("Mengirim", "Agendaris", "")],
+    )
+    sop.steps[1].marks = {"Sekcam": "◇"}
+    sop.steps[1].yes_to, sop.steps[1].no_to = "3", "1"
+    rows = steps_to_rows(sop)
+    assert [r[BRANCH_COLUMN] for r in rows] == ["", "3 / 1", ""]
+    rows[1][BRANCH_COLUMN] = "Ya 3, Tidak 2"
+    rows[0][BRANCH_COLUMN] = "2 / 1"  # not a decision: no branches
+    edited = rows_to_sop(sop, rows)
+    assert (edited.steps[1].yes_to, edited.steps[1].no_to) == ("3", "2")
+    assert (edited.steps[0].yes_to, edited.steps[0].no_to) == ("", "")
+    rows[1][BRANCH_COLUMN] = None  # cleared in the editor: the flowchart's defaults apply
+    assert (rows_to_sop(sop, rows).steps[1].yes_to, rows_to_sop(sop, rows).steps[1].no_to) == (
+        "",
+        "",
+    )
+    # the edited targets survive the round trip through the saved JSON
+    assert sop_from_dict(edited.to_dict()).steps[1].no_to == "2"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5 / 2", ("5", "2")),
+        ("5/2", ("5", "2")),
+        ("5", ("5", "")),
+        ("/ 2", ("", "2")),
+        ("Ya 5, Tidak 2", ("5", "2")),
+        ("Ya → 5; Tidak → 2", ("5", "2")),
+        ("jika ya ke 4 / jika tidak ke 1", ("4", "1")),
+        ("", ("", "")),
+    ],
+)
+def test_parse_branches(text, expected):
+    from sopdata.review.workspace import parse_branches
+
+    assert parse_branches(text) == expected
