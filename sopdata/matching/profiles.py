@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sopdata.records import SOP
+from sopdata.text.glossary import opening_actor
+from sopdata.text.ocr_words import matching_text
 from sopdata.text.terms import (
     char_grams,
     key_terms,
+    spelling_variants,
     step_actions,
     step_text,
     title_terms,
@@ -41,6 +44,8 @@ class SOPProfile:
     content_tf: dict[str, int] = field(default_factory=dict)
     # Name of the encoder that made the vectors: picks the matching settings.
     encoder: str = ""
+    # Each step's Pelaksana as matching keys (:func:`step_roles`); empty: not computed.
+    step_roles: list[set[str]] = field(default_factory=list)
 
 
 def office_key(sop: SOP) -> str:
@@ -48,18 +53,56 @@ def office_key(sop: SOP) -> str:
     return sop.office or f"berkas:{sop.source_file}"
 
 
+def role_key(name: str) -> str:
+    """An actor name as a matching key: normalised, spelling variants folded
+    ("PNS", "ASN" and "Pegawai" give one key)."""
+    key = normalise_key(name)
+    return spelling_variants().get(key, key)
+
+
+def step_roles(sop: SOP, infer: bool = False) -> list[set[str]]:
+    """Each step's Pelaksana as matching keys (:func:`role_key` of the canonical
+    names). With ``infer``, an SOP that declares no Pelaksana in any step (OCR
+    lost its columns) takes each step's subject from the opening of its
+    Kegiatan (:func:`~sopdata.text.glossary.opening_actor` on the
+    :func:`~sopdata.text.ocr_words.matching_text`): "Camat menandatangani ...".
+    """
+    if any(s.actors for s in sop.steps) or not infer:
+        return [
+            {k for k in (role_key(sop.canonical_actor(a)) for a in s.actors) if k}
+            for s in sop.steps
+        ]
+    out = []
+    for s in sop.steps:
+        key = role_key(opening_actor(matching_text(s.activity)))
+        out.append({key} if key else set())
+    return out
+
+
 def build_profiles(
     sops: Sequence[SOP],
     encoder: Encoder,
     progress: Callable[[int, int], None] | None = None,
+    ocr_text: bool = False,
 ) -> list[SOPProfile]:
-    """Encode every title and step of the corpus in one batch (the cache sees it all)."""
+    """Encode every title and step of the corpus in one batch (the cache sees it all).
+
+    With ``ocr_text`` (off by default, see README "OCR-aware evidence"), a step
+    that reads as OCR is encoded, cut into letter n-grams and looked up in the
+    act lexicon as :func:`~sopdata.text.ocr_words.matching_text` gives it, and
+    an SOP without Pelaksana columns takes its steps' subjects from the text
+    (:func:`step_roles`).
+    """
+
+    def read(text: str) -> str:
+        return matching_text(text) if ocr_text else text
+
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
     for sop in sops:
         texts.append(title_text(sop))
         start = len(texts)
-        texts.extend(step_text(sop, i) for i in range(len(sop.steps)))
+        texts.extend(step_text(sop, i, ocr_text) for i in range(len(sop.steps)))
         spans.append((start, len(texts)))
     vectors = (
         encoder.encode(texts, progress=progress) if texts else np.zeros((0, 1), dtype=np.float32)
@@ -81,10 +124,11 @@ def build_profiles(
                 title_terms=title_terms(sop),
                 actor_roles={r for r in roles if r},
                 content_terms=content_terms,
-                step_grams=[char_grams(s.activity) for s in sop.steps],
-                step_actions=[step_actions(s.activity) for s in sop.steps],
+                step_grams=[char_grams(read(s.activity)) for s in sop.steps],
+                step_actions=[step_actions(read(s.activity)) for s in sop.steps],
                 content_tf=dict(mentions),
                 encoder=encoder.name,
+                step_roles=step_roles(sop, infer=ocr_text),
             )
         )
     return profiles

@@ -22,7 +22,7 @@ from sopdata.matching.alignment import (
     position_prior,
     relative,
 )
-from sopdata.matching.profiles import SOPProfile
+from sopdata.matching.profiles import SOPProfile, step_roles
 from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
 from sopdata.text.textclean import normalise_key
 
@@ -111,10 +111,10 @@ def _pairwise(a: Sequence[set[str]], b: Sequence[set[str]], shape: tuple[int, in
 
 
 def _actor_sets(p: SOPProfile) -> list[set[str]]:
-    return [
-        {k for k in (normalise_key(p.sop.canonical_actor(a)) for a in s.actors) if k}
-        for s in p.sop.steps
-    ]
+    """Each step's Pelaksana keys: the profile's, else computed (a profile built by hand)."""
+    if len(p.step_roles) == len(p.sop.steps):
+        return p.step_roles
+    return step_roles(p.sop)
 
 
 def _output_sets(p: SOPProfile) -> list[set[str]]:
