@@ -46,6 +46,8 @@ class SOPProfile:
     encoder: str = ""
     # Each step's Pelaksana as matching keys (:func:`step_roles`); empty: not computed.
     step_roles: list[set[str]] = field(default_factory=list)
+    # Which steps matching read through the OCR cleaning (text unreadable as printed).
+    step_ocr: list[bool] = field(default_factory=list)
 
 
 def office_key(sop: SOP) -> str:
@@ -83,7 +85,7 @@ def build_profiles(
     sops: Sequence[SOP],
     encoder: Encoder,
     progress: Callable[[int, int], None] | None = None,
-    ocr_text: bool = False,
+    ocr_text: bool = True,
 ) -> list[SOPProfile]:
     """Encode every title and step of the corpus in one batch (the cache sees it all).
 
@@ -129,6 +131,7 @@ def build_profiles(
                 content_tf=dict(mentions),
                 encoder=encoder.name,
                 step_roles=step_roles(sop, infer=ocr_text),
+                step_ocr=[ocr_text and read(s.activity) != s.activity for s in sop.steps],
             )
         )
     return profiles
