@@ -46,8 +46,16 @@ class SOPProfile:
     encoder: str = ""
     # Each step's Pelaksana as matching keys (:func:`step_roles`); empty: not computed.
     step_roles: list[set[str]] = field(default_factory=list)
-    # Which steps matching read through the OCR cleaning (text unreadable as printed).
+    # Which steps step alignment read through the OCR cleaning (unreadable as printed).
     step_ocr: list[bool] = field(default_factory=list)
+    # Step vectors for step alignment where some step was read through the OCR
+    # cleaning (None: ``step_vecs``); pair scoring keeps ``step_vecs``.
+    align_vecs: np.ndarray | None = None
+
+    @property
+    def alignment_vecs(self) -> np.ndarray:
+        """The step vectors step alignment compares."""
+        return self.step_vecs if self.align_vecs is None else self.align_vecs
 
 
 def office_key(sop: SOP) -> str:
@@ -81,6 +89,12 @@ def step_roles(sop: SOP, infer: bool = False) -> list[set[str]]:
     return out
 
 
+def _ocr_read(text: str) -> str | None:
+    """The OCR-cleaned text of a step when cleaning changes it, else None."""
+    clean = matching_text(text)
+    return clean if clean != text else None
+
+
 def build_profiles(
     sops: Sequence[SOP],
     encoder: Encoder,
@@ -89,49 +103,67 @@ def build_profiles(
 ) -> list[SOPProfile]:
     """Encode every title and step of the corpus in one batch (the cache sees it all).
 
-    With ``ocr_text`` (off by default, see README "OCR-aware evidence"), a step
-    that reads as OCR is encoded, cut into letter n-grams and looked up in the
-    act lexicon as :func:`~sopdata.text.ocr_words.matching_text` gives it, and
-    an SOP without Pelaksana columns takes its steps' subjects from the text
-    (:func:`step_roles`).
+    With ``ocr_text`` (the default), step alignment reads a step that reads as
+    OCR as :func:`~sopdata.text.ocr_words.matching_text` gives it (its vector
+    in ``align_vecs``, its letter n-grams, its kinds of act), and an SOP
+    without Pelaksana columns takes its steps' subjects from the text
+    (:func:`step_roles`). Pair scoring keeps the vectors of the steps as read
+    (``step_vecs``).
     """
-
-    def read(text: str) -> str:
-        return matching_text(text) if ocr_text else text
-
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
+    cleaned: list[list[str | None]] = []
     for sop in sops:
         texts.append(title_text(sop))
         start = len(texts)
-        texts.extend(step_text(sop, i, ocr_text) for i in range(len(sop.steps)))
+        texts.extend(step_text(sop, i) for i in range(len(sop.steps)))
         spans.append((start, len(texts)))
+        cleaned.append([_ocr_read(s.activity) if ocr_text else None for s in sop.steps])
+    extra = [
+        step_text(sop, i, True)
+        for sop, c in zip(sops, cleaned, strict=True)
+        for i, x in enumerate(c)
+        if x
+    ]
     vectors = (
-        encoder.encode(texts, progress=progress) if texts else np.zeros((0, 1), dtype=np.float32)
+        encoder.encode(texts + extra, progress=progress)
+        if texts
+        else np.zeros((0, 1), dtype=np.float32)
     )
+    next_extra = len(texts)
     profiles = []
-    for sop, (start, end) in zip(sops, spans, strict=True):
+    for sop, (start, end), clean in zip(sops, spans, cleaned, strict=True):
         roles = {normalise_key(sop.canonical_actor(a)) for s in sop.steps for a in s.actors}
         step_content = [f"{s.activity} {s.requirements} {s.output}" for s in sop.steps]
         content_terms = key_terms(" ".join(step_content))
         mentions: Counter[str] = Counter()
         for text in step_content:
             mentions.update(key_terms(text) & content_terms)
+        step_vecs = vectors[start:end]
+        align_vecs = None
+        if any(clean):
+            align_vecs = step_vecs.copy()
+            for i, x in enumerate(clean):
+                if x:
+                    align_vecs[i] = vectors[next_extra]
+                    next_extra += 1
+        read = [x or s.activity for x, s in zip(clean, sop.steps, strict=True)]
         profiles.append(
             SOPProfile(
                 sop=sop,
                 office=office_key(sop),
                 title_vec=vectors[start - 1],
-                step_vecs=vectors[start:end],
+                step_vecs=step_vecs,
                 title_terms=title_terms(sop),
                 actor_roles={r for r in roles if r},
                 content_terms=content_terms,
-                step_grams=[char_grams(read(s.activity)) for s in sop.steps],
-                step_actions=[step_actions(read(s.activity)) for s in sop.steps],
+                step_grams=[char_grams(t) for t in read],
+                step_actions=[step_actions(t) for t in read],
                 content_tf=dict(mentions),
                 encoder=encoder.name,
                 step_roles=step_roles(sop, infer=ocr_text),
-                step_ocr=[ocr_text and read(s.activity) != s.activity for s in sop.steps],
+                step_ocr=[bool(x) for x in clean],
+                align_vecs=align_vecs,
             )
         )
     return profiles

@@ -96,7 +96,7 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
     Pelaksana and a shared Mutu Baku Output.
     """
     if sim is None:
-        sim = pa.step_vecs @ pb.step_vecs.T
+        sim = pa.alignment_vecs @ pb.alignment_vecs.T
     shape = (len(pa.sop.steps), len(pb.sop.steps))
     if sim.shape != shape or 0 in shape:
         return np.zeros(shape)
