@@ -186,8 +186,8 @@ def clean_ocr(text: str, vocabulary: Vocabulary | None = None) -> CleanedText:
     vocabulary accounts for."""
     out = []
     words = in_vocabulary = 0
-    for run in _WORD.findall(_fold(text)):
-        for word in _CASE_SPLIT.split(run):
+    for run in _WORD.findall(text):  # symbols ("™") are no letters; ligatures ("ﬁ") are
+        for word in _CASE_SPLIT.split(_fold(run)):
             fixed = _correct_cached(word) if vocabulary is None else correct_word(word, vocabulary)
             if len(word) >= 2:
                 words += 1
