@@ -129,11 +129,18 @@ def step_evidence(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = None)
     w = STEP_WEIGHTS
     shown = (
         any(pa.step_actions) and any(pb.step_actions),
-        any(_actor_sets(pa)) and any(_actor_sets(pb)),
+        _share_a_key(_actor_sets(pa), _actor_sets(pb)),
         any(_output_sets(pa)) and any(_output_sets(pb)),
     )
     total = w[0] + w[1] + sum(x for x, on in zip(w[2:], shown, strict=True) if on)
     return np.clip(steps / total, 0.0, 1.0)
+
+
+def _share_a_key(a: Sequence[set[str]], b: Sequence[set[str]]) -> bool:
+    """Whether a key of some step of ``a`` is a key of some step of ``b``: two
+    SOPs whose Pelaksana share no name (each office names its roles its own
+    way) can show nothing through them."""
+    return bool(set().union(*a) & set().union(*b)) if a and b else False
 
 
 def _pairwise(a: Sequence[set[str]], b: Sequence[set[str]], shape: tuple[int, int]) -> np.ndarray:
