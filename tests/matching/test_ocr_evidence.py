@@ -138,3 +138,55 @@ def test_cleaning_recovers_links_of_an_ocr_copy(corpus_sops, e5_encoder):
             wrong[ocr] += len(got - gold)
     assert found[True] > found[False], found
     assert wrong[True] == 0, wrong
+
+
+def _hand_profile(office: str, vecs: list[list[float]], roles: list[set[str]]):
+    from sopdata.matching.profiles import SOPProfile
+
+    v = np.array(vecs, np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    sop = SOP(
+        source_file=f"{office}.txt",
+        office=office,
+        title="Surat Keluar",
+        steps=[Step(no=str(k + 1), activity=f"langkah {k + 1}") for k in range(len(v))],
+    )
+    return SOPProfile(
+        sop=sop,
+        office=office,
+        title_vec=v[0],
+        step_vecs=v,
+        title_terms=set(),
+        actor_roles=set().union(*roles),
+        content_terms=set(),
+        step_grams=[set() for _ in v],
+        step_actions=[set() for _ in v],
+        step_roles=roles,
+    )
+
+
+VECS_A = [[1.0, 0.1, 0.0], [0.1, 1.0, 0.2], [0.0, 0.2, 1.0]]
+VECS_B = [[1.0, 0.0, 0.1], [0.2, 1.0, 0.0], [0.0, 0.1, 1.0]]
+
+
+@pytest.mark.parametrize(
+    ("roles_a", "roles_b", "counts"),
+    [
+        # no role name in common: the Pelaksana show nothing and dilute nothing
+        ([{"kasi"}, {"sekretaris"}, {"camat"}], [{"pengelola"}, {"kasubag"}, {"kabag"}], False),
+        ([{"kasi"}, set(), set()], [set(), set(), set()], False),
+        # a shared name: the signal counts (and lifts the pair that shares it)
+        ([{"pns"}, {"sekretaris"}, {"camat"}], [{"pns"}, {"kasubag"}, {"kabag"}], True),
+    ],
+)
+def test_pelaksana_count_only_when_the_two_sops_share_a_role(roles_a, roles_b, counts):
+    from sopdata.matching.steps import step_evidence
+
+    none = [set(), set(), set()]
+    plain = step_evidence(_hand_profile("A", VECS_A, none), _hand_profile("B", VECS_B, none))
+    got = step_evidence(_hand_profile("A", VECS_A, roles_a), _hand_profile("B", VECS_B, roles_b))
+    if counts:
+        # the pair sharing the name rises, the others weigh one signal more
+        assert got[0, 0] > plain[0, 0] and got[1, 1] < plain[1, 1]
+    else:
+        assert np.allclose(got, plain)
