@@ -190,3 +190,27 @@ def test_pelaksana_count_only_when_the_two_sops_share_a_role(roles_a, roles_b, c
         assert got[0, 0] > plain[0, 0] and got[1, 1] < plain[1, 1]
     else:
         assert np.allclose(got, plain)
+
+
+def test_ocr_read_steps_get_alignment_vectors_and_pair_scoring_keeps_the_text_as_read(
+    corpus_sops,
+):
+    """Only step alignment reads the cleaned text: the vectors pair scoring uses
+    are those of the text as read, with or without the cleaning."""
+    from embeddings import get_encoder
+
+    ocr = next(s for s in corpus_sops if s.title == "Pengusulan Pensiun Pegawai")
+    clean = next(s for s in corpus_sops if s.title == "Pengajuan Pensiun PNS")
+    encoder = get_encoder("tfidf")
+    on = build_profiles([ocr, clean], encoder)
+    off = build_profiles([ocr, clean], encoder, ocr_text=False)
+    for a, b in zip(on, off, strict=True):
+        assert np.allclose(a.step_vecs, b.step_vecs)
+    assert on[1].align_vecs is None and not any(on[1].step_ocr)
+    assert off[0].align_vecs is None and not any(off[0].step_ocr)
+    read = on[0].step_ocr
+    assert sum(read) >= 4
+    assert on[0].align_vecs is not None
+    for i, was_read in enumerate(read):
+        same = np.allclose(on[0].align_vecs[i], on[0].step_vecs[i])
+        assert same != was_read
