@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sopdata.records import SOP
+from sopdata.text.glossary import opening_actor
+from sopdata.text.ocr_words import matching_text
 from sopdata.text.terms import (
     char_grams,
     key_terms,
+    spelling_variants,
     step_actions,
     step_text,
     title_terms,
@@ -41,6 +44,18 @@ class SOPProfile:
     content_tf: dict[str, int] = field(default_factory=dict)
     # Name of the encoder that made the vectors: picks the matching settings.
     encoder: str = ""
+    # Each step's Pelaksana as matching keys (:func:`step_roles`); empty: not computed.
+    step_roles: list[set[str]] = field(default_factory=list)
+    # Which steps step alignment read through the OCR cleaning (unreadable as printed).
+    step_ocr: list[bool] = field(default_factory=list)
+    # Step vectors for step alignment where some step was read through the OCR
+    # cleaning (None: ``step_vecs``); pair scoring keeps ``step_vecs``.
+    align_vecs: np.ndarray | None = None
+
+    @property
+    def alignment_vecs(self) -> np.ndarray:
+        """The step vectors step alignment compares."""
+        return self.step_vecs if self.align_vecs is None else self.align_vecs
 
 
 def office_key(sop: SOP) -> str:
@@ -48,43 +63,107 @@ def office_key(sop: SOP) -> str:
     return sop.office or f"berkas:{sop.source_file}"
 
 
+def role_key(name: str) -> str:
+    """An actor name as a matching key: normalised, spelling variants folded
+    ("PNS", "ASN" and "Pegawai" give one key)."""
+    key = normalise_key(name)
+    return spelling_variants().get(key, key)
+
+
+def step_roles(sop: SOP, infer: bool = False) -> list[set[str]]:
+    """Each step's Pelaksana as matching keys (:func:`role_key` of the canonical
+    names). With ``infer``, an SOP that declares no Pelaksana in any step (OCR
+    lost its columns) takes each step's subject from the opening of its
+    Kegiatan (:func:`~sopdata.text.glossary.opening_actor` on the
+    :func:`~sopdata.text.ocr_words.matching_text`): "Camat menandatangani ...".
+    """
+    if any(s.actors for s in sop.steps) or not infer:
+        return [
+            {k for k in (role_key(sop.canonical_actor(a)) for a in s.actors) if k}
+            for s in sop.steps
+        ]
+    out = []
+    for s in sop.steps:
+        key = role_key(opening_actor(matching_text(s.activity)))
+        out.append({key} if key else set())
+    return out
+
+
+def _ocr_read(text: str) -> str | None:
+    """The OCR-cleaned text of a step when cleaning changes it, else None."""
+    clean = matching_text(text)
+    return clean if clean != text else None
+
+
 def build_profiles(
     sops: Sequence[SOP],
     encoder: Encoder,
     progress: Callable[[int, int], None] | None = None,
+    ocr_text: bool = True,
 ) -> list[SOPProfile]:
-    """Encode every title and step of the corpus in one batch (the cache sees it all)."""
+    """Encode every title and step of the corpus in one batch (the cache sees it all).
+
+    With ``ocr_text`` (the default), step alignment reads a step that reads as
+    OCR as :func:`~sopdata.text.ocr_words.matching_text` gives it (its vector
+    in ``align_vecs``, its letter n-grams, its kinds of act), and an SOP
+    without Pelaksana columns takes its steps' subjects from the text
+    (:func:`step_roles`). Pair scoring keeps the vectors of the steps as read
+    (``step_vecs``).
+    """
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
+    cleaned: list[list[str | None]] = []
     for sop in sops:
         texts.append(title_text(sop))
         start = len(texts)
         texts.extend(step_text(sop, i) for i in range(len(sop.steps)))
         spans.append((start, len(texts)))
+        cleaned.append([_ocr_read(s.activity) if ocr_text else None for s in sop.steps])
+    extra = [
+        step_text(sop, i, True)
+        for sop, c in zip(sops, cleaned, strict=True)
+        for i, x in enumerate(c)
+        if x
+    ]
     vectors = (
-        encoder.encode(texts, progress=progress) if texts else np.zeros((0, 1), dtype=np.float32)
+        encoder.encode(texts + extra, progress=progress)
+        if texts
+        else np.zeros((0, 1), dtype=np.float32)
     )
+    next_extra = len(texts)
     profiles = []
-    for sop, (start, end) in zip(sops, spans, strict=True):
+    for sop, (start, end), clean in zip(sops, spans, cleaned, strict=True):
         roles = {normalise_key(sop.canonical_actor(a)) for s in sop.steps for a in s.actors}
         step_content = [f"{s.activity} {s.requirements} {s.output}" for s in sop.steps]
         content_terms = key_terms(" ".join(step_content))
         mentions: Counter[str] = Counter()
         for text in step_content:
             mentions.update(key_terms(text) & content_terms)
+        step_vecs = vectors[start:end]
+        align_vecs = None
+        if any(clean):
+            align_vecs = step_vecs.copy()
+            for i, x in enumerate(clean):
+                if x:
+                    align_vecs[i] = vectors[next_extra]
+                    next_extra += 1
+        read = [x or s.activity for x, s in zip(clean, sop.steps, strict=True)]
         profiles.append(
             SOPProfile(
                 sop=sop,
                 office=office_key(sop),
                 title_vec=vectors[start - 1],
-                step_vecs=vectors[start:end],
+                step_vecs=step_vecs,
                 title_terms=title_terms(sop),
                 actor_roles={r for r in roles if r},
                 content_terms=content_terms,
-                step_grams=[char_grams(s.activity) for s in sop.steps],
-                step_actions=[step_actions(s.activity) for s in sop.steps],
+                step_grams=[char_grams(t) for t in read],
+                step_actions=[step_actions(t) for t in read],
                 content_tf=dict(mentions),
                 encoder=encoder.name,
+                step_roles=step_roles(sop, infer=ocr_text),
+                step_ocr=[bool(x) for x in clean],
+                align_vecs=align_vecs,
             )
         )
     return profiles

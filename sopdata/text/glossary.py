@@ -439,6 +439,33 @@ def normalise_actor(raw: str, glossary: Glossary | None = None) -> tuple[str, st
     return found if found else _tidy_unknown(name, g)
 
 
+#: Longest actor name (in words) looked for at the opening of a sentence.
+_OPENING_WORDS = 5
+
+
+def opening_actor(text: str, glossary: Glossary | None = None) -> str:
+    """The canonical name of the actor a sentence opens with, "" when none.
+
+    OCR loses the Pelaksana columns of a scanned step table, yet the step's
+    subject often opens its Kegiatan: "Camat menandatangani ...", "Kasubag Umum
+    menyiapkan ...", "Pegawai melengkapi ...". The longest run of the first
+    words (up to five) that is a glossary actor name (:func:`actor_key`, exact)
+    counts; a name merely mentioned later in the sentence does not.
+
+    >>> opening_actor("Kasubag Umum menyiapkan surat pengantar")
+    'Kasubag Umum dan Kepegawaian'
+    >>> opening_actor("Menyiapkan surat untuk Camat")
+    ''
+    """
+    g = glossary or default_glossary()
+    words = re.findall(r"[^\W_]+", text)[:_OPENING_WORDS]
+    for n in range(len(words), 0, -1):
+        found = g.actor_index.get(actor_key(" ".join(words[:n])))
+        if found:
+            return found[0]
+    return ""
+
+
 def _choose_rows(rows: tuple[int, ...], text: str, glossary: Glossary) -> tuple[int, ...]:
     """The meaning(s) of an ambiguous acronym that the surrounding text supports."""
     if len(rows) == 1:

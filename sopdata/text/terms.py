@@ -21,6 +21,7 @@ from sopdata.records import SOP
 from sopdata.resources import DATA_DIR
 from sopdata.text.fuzzy import ocr_distance
 from sopdata.text.glossary import Glossary, expand_acronyms, find_concepts
+from sopdata.text.ocr_words import matching_text
 from sopdata.text.textclean import SMALL_WORDS, normalise_key
 
 # Words too common in SOP text to say anything about what a procedure is.
@@ -141,10 +142,14 @@ def title_text(sop: SOP) -> str:
     return expand_acronyms(sop.title)
 
 
-def step_text(sop: SOP, i: int) -> str:
-    """Step ``i``'s activity as an encoder sees it: spaces collapsed, acronyms spelled out."""
-    step = sop.steps[i]
-    return expand_acronyms(" ".join(step.activity.split()))
+def step_text(sop: SOP, i: int, ocr_text: bool = False) -> str:
+    """Step ``i``'s activity as an encoder sees it: spaces collapsed, acronyms
+    spelled out; with ``ocr_text``, read through
+    :func:`~sopdata.text.ocr_words.matching_text` first (OCR debris cleaned)."""
+    activity = sop.steps[i].activity
+    if ocr_text:
+        activity = matching_text(activity)
+    return expand_acronyms(" ".join(activity.split()))
 
 
 ACTIONS_FILE = DATA_DIR / "actions.csv"

@@ -45,14 +45,15 @@ def test_seed_labels_are_met(corpus_sops, seed_profiles):
     proposed, no related pair above a true one, and every step link proposed is a
     labelled one. No cell of the OCR-damaged Jogoroto pairs reaches the
     threshold calibrated on University Admission; the weaker tier (mutual best
-    by a margin, in the order of the confirmed links) finds 4 of the 10 links
-    and nothing else (issue 14; one gold link has no evidence at all)."""
+    by a margin, in the order of the confirmed links), on the OCR-cleaned text
+    with hub-corrected cosines, finds 5 of the 10 links and nothing else (issue
+    14; the README lists the links the text gives no evidence for)."""
     matches = match_profiles(seed_profiles)
     report = evaluate(corpus_sops, matches, EVAL_DIR, SEED_TO_CORPUS)
     assert report.unresolved_labels == []
     assert (report.pairs.precision, report.pairs.recall) == (1.0, 1.0), report.lines()
     assert report.related_above_true == []
-    assert report.alignment.precision >= 0.9 and report.alignment.true_positives >= 4, (
+    assert report.alignment.precision >= 0.9 and report.alignment.true_positives >= 5, (
         report.lines()
     )
     lakip = next(

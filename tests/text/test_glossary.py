@@ -16,6 +16,7 @@ from sopdata.text.glossary import (
     expand_acronyms,
     load_glossary,
     normalise_actor,
+    opening_actor,
     read_actor_csv,
 )
 from sopdata.text.terms import canonical_terms
@@ -356,3 +357,22 @@ def test_with_entries_extends_the_default_glossary() -> None:
     assert normalise_actor("Kasi Pelum") == ("Kasi Pelum", "Kasi Pelum")  # default untouched
     with pytest.raises(ValueError):
         with_entries([Entry("verb", "x", "y")])
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Camat menandatangani surat pengantar", "Camat"),
+        ("Kasubag Umum menyiapkan surat pengantar", "Kasubag Umum dan Kepegawaian"),
+        ("sekretaris Camat memberitahu kepada pegawai", "Sekretaris Kecamatan"),
+        ("Pegawai melengkapi berkas persyaratan", "Pegawai"),
+        ("PNS mengajukan permohonan pensiun", "PNS"),
+        ("Subag Umum menyiapkan surat", "Subbag Umum dan Kepegawaian"),
+        # the subject must open the sentence: a name mentioned later is no actor
+        ("Menyiapkan surat untuk ditandatangani Camat", ""),
+        ("Surat pengantar diterima BKD", ""),
+        ("", ""),
+    ],
+)
+def test_opening_actor(text, actor):
+    assert opening_actor(text) == actor
