@@ -99,17 +99,22 @@ def build_profiles(
     sops: Sequence[SOP],
     encoder: Encoder,
     progress: Callable[[int, int], None] | None = None,
-    ocr_text: bool = True,
+    ocr_text: bool | None = None,
 ) -> list[SOPProfile]:
     """Encode every title and step of the corpus in one batch (the cache sees it all).
 
-    With ``ocr_text`` (the default), step alignment reads a step that reads as
+    With ``ocr_text`` (by default the encoder's calibrated setting,
+    ``AlignmentSettings.ocr_text``: on for e5, off for TF-IDF), step alignment reads a step that reads as
     OCR as :func:`~sopdata.text.ocr_words.matching_text` gives it (its vector
     in ``align_vecs``, its letter n-grams, its kinds of act), and an SOP
     without Pelaksana columns takes its steps' subjects from the text
     (:func:`step_roles`). Pair scoring keeps the vectors of the steps as read
     (``step_vecs``).
     """
+    if ocr_text is None:
+        from sopdata.matching.steps import alignment_settings  # steps imports this module
+
+        ocr_text = alignment_settings(encoder.name).ocr_text
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
     cleaned: list[list[str | None]] = []

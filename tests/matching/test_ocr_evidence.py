@@ -202,8 +202,11 @@ def test_ocr_read_steps_get_alignment_vectors_and_pair_scoring_keeps_the_text_as
     ocr = next(s for s in corpus_sops if s.title == "Pengusulan Pensiun Pegawai")
     clean = next(s for s in corpus_sops if s.title == "Pengajuan Pensiun PNS")
     encoder = get_encoder("tfidf")
-    on = build_profiles([ocr, clean], encoder)
+    on = build_profiles([ocr, clean], encoder, ocr_text=True)
     off = build_profiles([ocr, clean], encoder, ocr_text=False)
+    # by default each encoder follows its calibrated setting: TF-IDF reads the text as read
+    default = build_profiles([ocr, clean], encoder)
+    assert default[0].align_vecs is None and not any(default[0].step_ocr)
     for a, b in zip(on, off, strict=True):
         assert np.allclose(a.step_vecs, b.step_vecs)
     assert on[1].align_vecs is None and not any(on[1].step_ocr)
