@@ -26,6 +26,7 @@ import io
 import logging
 import re
 import time
+import unicodedata
 from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
@@ -147,6 +148,77 @@ def _bounded_layout(page: Any, deadline: float, max_objects: int) -> None:
     device = Bounded(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
     PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     page._layout = device.get_result()
+    page._objects = page_objects(page)
+
+
+#: What the readers use of a character (:attr:`pdfplumber.Page.chars`): pdfplumber's
+#: own conversion also resolves every colour, a third of a ruled page's reading time.
+CHAR_KEYS = (
+    "matrix", "fontname", "adv", "upright", "x0", "y0", "x1", "y1", "width", "height",
+    "size", "mcid", "tag",
+)  # fmt: skip
+#: What the readers use of a line, rectangle or curve (the table finder's edges, the
+#: flowchart symbols): their geometry, not their colours, dashes or path operators.
+SHAPE_KEYS = (
+    "x0", "y0", "x1", "y1", "width", "height", "pts", "linewidth", "stroke", "fill",
+    "evenodd", "mcid", "tag",
+)  # fmt: skip
+
+
+def page_objects(page: Any) -> dict[str, list[dict[str, Any]]]:
+    """The characters, lines, rectangles and curves of a laid-out page as
+    pdfplumber's ``page.objects`` gives them, with only the keys the readers use
+    (:data:`CHAR_KEYS`, :data:`SHAPE_KEYS`, and ``text``, ``top``, ``bottom``,
+    ``doctop``, ``object_type``, ``page_number``): same values, same order.
+    Images and the contents of annotations are left out (no reader uses them)."""
+    from pdfminer.layout import LTChar, LTContainer, LTCurve
+
+    if page.pdf.laparams is not None:  # text boxes and lines too: pdfplumber's own
+        return dict(page.parse_objects())
+    unicode_norm = page.pdf.unicode_norm
+    height, page_number, initial_doctop = page.height, page.page_number, page.initial_doctop
+    mb_x0, mb_top = page.mediabox[:2]
+
+    def coord(pt: tuple[float, float]) -> tuple[float, float]:
+        return (mb_x0 + pt[0], mb_top + height - pt[1])
+
+    objects: dict[str, list[dict[str, Any]]] = {}
+    stack = [iter(page.layout._objs)]
+    while stack:
+        obj = next(stack[-1], None)
+        if obj is None:
+            stack.pop()
+            continue
+        if isinstance(obj, LTContainer):  # a form XObject (figure): its contents
+            stack.append(iter(obj._objs))
+            continue
+        fields = obj.__dict__
+        if isinstance(obj, LTChar):
+            attr = {k: fields[k] for k in CHAR_KEYS if k in fields}
+            text = obj.get_text()
+            attr["text"] = (
+                text if unicode_norm is None else unicodedata.normalize(unicode_norm, text)
+            )
+            if isinstance(attr["fontname"], bytes):  # pragma: no cover - rare byte names
+                from pdfplumber.page import fix_fontname_bytes
+
+                attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+        elif isinstance(obj, LTCurve):
+            attr = {k: fields[k] for k in SHAPE_KEYS if k in fields}
+            attr["pts"] = [coord(pt) for pt in attr["pts"]]
+        else:  # images, annotations
+            continue
+        kind = type(obj).__name__[2:].lower()  # LTChar -> char, LTRect -> rect
+        attr["object_type"] = kind
+        attr["page_number"] = page_number
+        attr["top"] = (height - attr["y1"]) + mb_top
+        attr["bottom"] = (height - attr["y0"]) + mb_top
+        attr["doctop"] = initial_doctop + attr["top"]
+        if mb_x0 != 0:
+            attr["x0"] = attr["x0"] + mb_x0
+            attr["x1"] = attr["x1"] + mb_x0
+        objects.setdefault(kind, []).append(attr)
+    return objects
 
 
 def _open_pdfium(data: bytes) -> Any | None:
