@@ -117,8 +117,9 @@ def _bounded_layout(page: Any, deadline: float, max_objects: int) -> None:
     Raises:
         _PageTooHeavy: a bound was reached; the page is left unread.
     """
-    from pdfminer.pdfinterp import PDFPageInterpreter
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    from sopdata.ingest.pdf_content import FastPageInterpreter
 
     class Bounded(PDFPageAggregatorWithMarkedContent):
         count = 0
@@ -146,7 +147,7 @@ def _bounded_layout(page: Any, deadline: float, max_objects: int) -> None:
     if size > MAX_PAGE_CONTENT_BYTES:
         raise _PageTooHeavy(f"isi halaman lebih dari {MAX_PAGE_CONTENT_BYTES // (1024 * 1024)} MB")
     device = Bounded(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
-    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    FastPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     page._layout = device.get_result()
     page._objects = page_objects(page)
 
