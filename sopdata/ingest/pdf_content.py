@@ -208,12 +208,12 @@ def content_objects(streams: Sequence[bytes]) -> list[Any] | None:
                 break
             else:  # a comment, a lone >
                 obj = None
-            if 0 <= next_join <= pos:
-                start = m.start(kind)
-                if start < next_join < pos or (pos == next_join and kind in _OPEN_AT_END):
+            while 0 <= next_join <= pos:
+                if m.start(kind) < next_join < pos or (pos == next_join and kind in _OPEN_AT_END):
                     raise _Unsupported("token cut by the end of a stream")
-                while 0 <= next_join < pos:
-                    next_join = joins.pop(0) if joins else -1
+                if next_join == pos:
+                    break
+                next_join = joins.pop(0) if joins else -1
             if obj is None:
                 if kind == "close":
                     if not stack or stack[-1][0] != "d" or len(current) % 2:
