@@ -8,6 +8,7 @@ read in small pieces (so that every seam pdfminer reads in its own way is met).
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pdfplumber
@@ -256,14 +257,59 @@ def test_fast_interpreter_lays_pages_out_as_pdfminer_does(path) -> None:
             assert fast == _layout_objects(page, PDFPageInterpreter)
 
 
-@pytest.mark.parametrize("path", REAL_PDFS, ids=lambda p: p.name[:3])
-def test_pages_are_laid_out_as_pdfplumber_lays_them_out(path) -> None:
+def _pdf(content: bytes) -> bytes:
+    """A one-page PDF drawing ``content`` with F1, a vertical CID font (Identity-V,
+    not embedded: pdfminer stacks its characters downwards), and F2, Helvetica."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] "
+        b"/Resources << /Font << /F1 4 0 R /F2 6 0 R >> >> /Contents 7 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /MSGothic /Encoding /Identity-V "
+        b"/DescendantFonts [5 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /MSGothic /CIDSystemInfo "
+        b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 "
+        b"/W2 [1 10 -1000 500 880] >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+#: A vertical font's characters (through pdfminer's LTChar), Helvetica ones with a
+#: rise and horizontal scaling, a rotated line of text, a rectangle and a curve.
+SYNTHETIC = _pdf(
+    b"BT /F1 12 Tf 100 250 Td <00410042> Tj ET "
+    b"BT /F2 10 Tf 50 Tz 3 Ts 20 20 Td (Hi) Tj ET "
+    b"BT /F2 9 Tf 0 1 -1 0 200 100 Tm (up) Tj ET "
+    b"10 10 50 50 re S 0 0 m 10 20 30 40 50 50 c S"
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [*REAL_PDFS, SYNTHETIC],
+    ids=lambda p: p.name[:3] if hasattr(p, "name") else "synthetic",
+)
+def test_pages_are_laid_out_as_pdfplumber_lays_them_out(source) -> None:
     """Every character and drawing of the reader's layout (fast content reader,
     characters made without pdfminer's LTChar, lean conversion) holds what
     pdfplumber's own layout and conversion give, under the readers' keys."""
     kept = {"char": CHAR_KEYS, "line": SHAPE_KEYS, "rect": SHAPE_KEYS, "curve": SHAPE_KEYS}
     common = ("text", "top", "bottom", "doctop", "object_type", "page_number")
-    with pdfplumber.open(path) as pdf:
+    with pdfplumber.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
         for page in pdf.pages[:4]:
             _bounded_layout(page, float("inf"), 10**9)
             lean = page._objects
@@ -281,3 +327,17 @@ def test_pages_are_laid_out_as_pdfplumber_lays_them_out(path) -> None:
                     {k: o[k] for k in (*keys, *common) if k in o} for o in full.get(kind, [])
                 ]
                 assert lean.get(kind, []) == expected, (page.page_number, kind)
+
+
+def test_the_synthetic_page_holds_what_it_is_meant_to() -> None:
+    """The corners above are really met: vertical and rotated characters, a
+    rectangle and a curve."""
+    with pdfplumber.open(io.BytesIO(SYNTHETIC)) as pdf:
+        page = pdf.pages[0]
+        _bounded_layout(page, float("inf"), 10**9)
+        chars = page.chars
+        assert [c["text"] for c in chars] == ["(cid:65)", "(cid:66)", "H", "i", "u", "p"]
+        first, second = chars[:2]
+        assert first["x0"] == second["x0"] and second["top"] > first["top"]  # stacked
+        assert not chars[-1]["upright"]
+        assert len(page.rects) == 1 and len(page.curves) == 1
