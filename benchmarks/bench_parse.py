@@ -34,15 +34,17 @@ def bench_docs(docs_dir: Path, repeat: int) -> dict[str, float | int]:
     timings: list[float] = []
     cpu: list[float] = []
     slowest: dict[str, float] = {}
+    file_cpu: dict[str, float] = {}  # least CPU time of each file over the runs
     n_sops = 0
     for _ in range(repeat):
         n_sops = 0
         t0, c0 = time.perf_counter(), time.process_time()
         for path in files:
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             with contextlib.suppress(SOPLoadError):
                 n_sops += len(load_path(path).sops)
             slowest[path.name] = min(slowest.get(path.name, 1e9), time.perf_counter() - t1)
+            file_cpu[path.name] = min(file_cpu.get(path.name, 1e9), time.process_time() - c1)
         timings.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     median = statistics.median(timings)
@@ -53,6 +55,17 @@ def bench_docs(docs_dir: Path, repeat: int) -> dict[str, float | int]:
     print(
         f"CPU time: median {statistics.median(cpu):.2f} s (the wall time on a busy machine is more)"
     )
+    by_kind: dict[str, list[float]] = {}
+    for path in files:
+        by_kind.setdefault(path.suffix.lower() or "?", []).append(file_cpu[path.name])
+    total_cpu = sum(file_cpu.values()) or 1.0
+    print(
+        "CPU by format (each file's least over the runs): "
+        + ", ".join(
+            f"{kind[1:]} {sum(t):.2f} s ({len(t)} files, {sum(t) / total_cpu:.0%})"
+            for kind, t in sorted(by_kind.items(), key=lambda kv: -sum(kv[1]))
+        )
+    )
     for name, seconds in sorted(slowest.items(), key=lambda kv: -kv[1])[:5]:
         print(f"  {seconds:5.2f} s  {name}")
     print(f"target < {DOCS_TARGET_S:.0f} s: {'OK' if median < DOCS_TARGET_S else 'MISSED'}")
@@ -61,6 +74,7 @@ def bench_docs(docs_dir: Path, repeat: int) -> dict[str, float | int]:
         "docs_sops": n_sops,
         "docs_read_s": round(median, 3),
         "docs_cpu_s": round(statistics.median(cpu), 3),
+        **{f"docs_cpu_{kind[1:]}_s": round(sum(t), 3) for kind, t in by_kind.items()},
     }
 
 

@@ -44,6 +44,8 @@ def test_parse_docs_reads_the_development_set_and_the_seeds() -> None:
     assert r["docs_files"] == 59  # 54 documents of tests/data/realdocs and 5 seed files
     assert r["docs_sops"] >= 111
     assert r["docs_read_s"] > 0 and r["docs_cpu_s"] > 0
+    by_format = [r["docs_cpu_pdf_s"], r["docs_cpu_xlsx_s"], r["docs_cpu_txt_s"]]
+    assert all(t > 0 for t in by_format)  # each file's least CPU time, summed by format
 
 
 @pytest.mark.slow

@@ -16,6 +16,13 @@ the rest of the document is left unread; inside a page, by the decoded size of
 its content (:data:`MAX_PAGE_CONTENT_BYTES`, measured while inflating), the
 objects laid out (:data:`MAX_PAGE_OBJECTS`) and :data:`PAGE_TIME_S` seconds,
 checked as each object is laid out. A page over a bound is skipped with a warning.
+
+Speed: a page that draws nothing is read by pdfium (:func:`plain_text_page`). A
+page with drawings is laid out by pdfminer's interpreter, with its content
+streams tokenised by :mod:`sopdata.ingest.pdf_content`, its characters made
+straight into pdfplumber's dictionaries and its drawings converted with only the
+keys the readers use (:func:`page_objects`): the objects pdfplumber would give,
+in about 40% of the time (tests/ingest/test_pdf_content.py checks they are the same).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import io
 import logging
 import re
 import time
+import unicodedata
 from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
@@ -108,19 +116,76 @@ def _content_size(page_obj: Any, cap: int) -> int:
     return total
 
 
+class _Frame:
+    """Where pdfplumber puts a page's objects: ``top``/``bottom`` from the page's
+    height and MediaBox, ``doctop`` down the whole document."""
+
+    def __init__(self, page: Any) -> None:
+        self.height = page.height
+        self.page_number = page.page_number
+        self.initial_doctop = page.initial_doctop
+        self.mb_x0, self.mb_top = page.mediabox[:2]
+        self.unicode_norm = page.pdf.unicode_norm
+
+    def place(self, attr: dict[str, Any], kind: str) -> dict[str, Any]:
+        attr["object_type"] = kind
+        attr["page_number"] = self.page_number
+        attr["top"] = (self.height - attr["y1"]) + self.mb_top
+        attr["bottom"] = (self.height - attr["y0"]) + self.mb_top
+        attr["doctop"] = self.initial_doctop + attr["top"]
+        if self.mb_x0 != 0:
+            attr["x0"] = attr["x0"] + self.mb_x0
+            attr["x1"] = attr["x1"] + self.mb_x0
+        return attr
+
+    def text(self, text: str) -> str:
+        return text if self.unicode_norm is None else unicodedata.normalize(self.unicode_norm, text)
+
+    def char(self, obj: Any) -> dict[str, Any]:
+        """A pdfminer ``LTChar`` as pdfplumber converts it (:data:`CHAR_KEYS`)."""
+        fields = obj.__dict__
+        attr = {k: fields[k] for k in CHAR_KEYS if k in fields}
+        attr["text"] = self.text(obj.get_text())
+        if isinstance(attr["fontname"], bytes):  # pragma: no cover - rare byte names
+            from pdfplumber.page import fix_fontname_bytes
+
+            attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+        return self.place(attr, "char")
+
+    def shape(self, obj: Any) -> dict[str, Any]:
+        """A pdfminer ``LTLine``/``LTRect``/``LTCurve`` as pdfplumber converts it
+        (:data:`SHAPE_KEYS`)."""
+        fields = obj.__dict__
+        attr = {k: fields[k] for k in SHAPE_KEYS if k in fields}
+        mb_x0, bottom = self.mb_x0, self.mb_top + self.height
+        attr["pts"] = [(mb_x0 + x, bottom - y) for x, y in attr["pts"]]
+        return self.place(attr, type(obj).__name__[2:].lower())  # LTRect -> rect
+
+
 def _bounded_layout(page: Any, deadline: float, max_objects: int) -> None:
-    """Lay the page out (``page.layout``) with its work bounded: at most
+    """Lay the page out (``page.layout``, and ``page.objects`` as
+    :func:`page_objects` gives them) with its work bounded: at most
     ``max_objects`` characters and drawn objects, and not past ``deadline``
     (``time.monotonic()``), checked as each object is laid out.
+
+    The characters go straight into pdfplumber's form (a dictionary each, as
+    :meth:`_Frame.char` makes from a pdfminer ``LTChar``, same values), without
+    the ``LTChar`` in between; the drawings stay in the layout.
 
     Raises:
         _PageTooHeavy: a bound was reached; the page is left unread.
     """
-    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdffont import PDFUnicodeNotDefined
+    from pdfminer.utils import apply_matrix_rect
     from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    from sopdata.ingest.pdf_content import FastPageInterpreter
+
+    frame = _Frame(page)
 
     class Bounded(PDFPageAggregatorWithMarkedContent):
         count = 0
+        chars: list[dict[str, Any]]
 
         def _tick(self) -> None:
             self.count += 1
@@ -129,9 +194,61 @@ def _bounded_layout(page: Any, deadline: float, max_objects: int) -> None:
             if self.count % 256 == 0 and time.monotonic() > deadline:
                 raise _PageTooHeavy("waktu baca halaman habis")
 
-        def render_char(self, *args: Any, **kwargs: Any) -> float:
+        def render_char(
+            self,
+            matrix: Any,
+            font: Any,
+            fontsize: float,
+            scaling: float,
+            rise: float,
+            cid: int,
+            ncs: Any,
+            graphicstate: Any,
+        ) -> float:
+            # pdfminer's PDFLayoutAnalyzer.render_char and LTChar, for a
+            # horizontal font; a vertical one goes through them.
             self._tick()
-            return float(super().render_char(*args, **kwargs))
+            if font.is_vertical():
+                adv = super().render_char(
+                    matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate
+                )
+                self.chars.append(frame.char(self.cur_item._objs.pop()))
+                return float(adv)
+            try:
+                text = font.to_unichr(cid)
+                assert isinstance(text, str), str(type(text))
+            except PDFUnicodeNotDefined:
+                text = self.handle_undefined_char(font, cid)
+            adv = font.char_width(cid) * fontsize * scaling
+            descent = font.get_descent() * fontsize
+            x0, y0, x1, y1 = apply_matrix_rect(
+                matrix, (0, descent + rise, adv, descent + rise + fontsize)
+            )
+            if x1 < x0:
+                x0, x1 = x1, x0
+            if y1 < y0:
+                y0, y1 = y1, y0
+            a, b, c, d = matrix[:4]
+            char = {
+                "matrix": matrix,
+                "fontname": font.fontname,
+                "adv": adv,
+                "upright": a * d * scaling > 0 and b * c <= 0,
+                "x0": x0,
+                "y0": y0,
+                "x1": x1,
+                "y1": y1,
+                "width": x1 - x0,
+                "height": y1 - y0,
+                "size": y1 - y0,
+                "text": frame.text(text),
+            }
+            if isinstance(char["fontname"], bytes):  # pragma: no cover - rare byte names
+                from pdfplumber.page import fix_fontname_bytes
+
+                char["fontname"] = fix_fontname_bytes(char["fontname"])
+            self.chars.append(frame.place(char, "char"))
+            return float(adv)
 
         def paint_path(self, *args: Any, **kwargs: Any) -> None:
             self._tick()
@@ -145,8 +262,58 @@ def _bounded_layout(page: Any, deadline: float, max_objects: int) -> None:
     if size > MAX_PAGE_CONTENT_BYTES:
         raise _PageTooHeavy(f"isi halaman lebih dari {MAX_PAGE_CONTENT_BYTES // (1024 * 1024)} MB")
     device = Bounded(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
-    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    device.chars = []
+    FastPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     page._layout = device.get_result()
+    page._objects = page_objects(page, device.chars)
+
+
+#: What the readers use of a character (:attr:`pdfplumber.Page.chars`): pdfplumber's
+#: own conversion also resolves every colour, a third of a ruled page's reading time.
+CHAR_KEYS = (
+    "matrix", "fontname", "adv", "upright", "x0", "y0", "x1", "y1", "width", "height", "size",
+)  # fmt: skip
+#: What the readers use of a line, rectangle or curve (the table finder's edges, the
+#: flowchart symbols): their geometry, not their colours, dashes or path operators.
+SHAPE_KEYS = (
+    "x0", "y0", "x1", "y1", "width", "height", "pts", "linewidth", "stroke", "fill", "evenodd",
+)  # fmt: skip
+
+
+def page_objects(
+    page: Any, chars: list[dict[str, Any]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The characters, lines, rectangles and curves of a laid-out page as
+    pdfplumber's ``page.objects`` gives them, with only the keys the readers use
+    (:data:`CHAR_KEYS`, :data:`SHAPE_KEYS`, and ``text``, ``top``, ``bottom``,
+    ``doctop``, ``object_type``, ``page_number``): same values, same order.
+    Images, annotations and marked-content ids are left out (no reader uses them).
+
+    Args:
+        chars: the page's characters already converted (by :func:`_bounded_layout`);
+            None: those of the layout.
+    """
+    from pdfminer.layout import LTChar, LTContainer, LTCurve
+
+    if page.pdf.laparams is not None:  # text boxes and lines too: pdfplumber's own
+        return dict(page.parse_objects())
+    frame = _Frame(page)
+    objects: dict[str, list[dict[str, Any]]] = {}
+    if chars:
+        objects["char"] = chars
+    stack = [iter(page.layout._objs)]
+    while stack:
+        obj = next(stack[-1], None)
+        if obj is None:
+            stack.pop()
+        elif isinstance(obj, LTContainer):  # a form XObject (figure): its contents
+            stack.append(iter(obj._objs))
+        elif isinstance(obj, LTChar):
+            objects.setdefault("char", []).append(frame.char(obj))
+        elif isinstance(obj, LTCurve):
+            attr = frame.shape(obj)
+            objects.setdefault(attr["object_type"], []).append(attr)
+    return objects
 
 
 def _open_pdfium(data: bytes) -> Any | None:
