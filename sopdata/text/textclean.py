@@ -20,6 +20,10 @@ _MD_BOLD = re.compile(r"\*\*|__")
 _DANGLING_TABLE_TAG = re.compile(
     r"<\s*+/?(?:td|th|tr|table|tbody|thead|TD|TH|TR|TABLE|TBODY|THEAD)(?![a-z])"
 )
+# ... and one whose ">" was lost just before the next tag: "<td<td>Kegiatan".
+_DANGLING_BEFORE_TAG = re.compile(
+    r"<\s*+/?(?:td|th|tr|table|tbody|thead|TD|TH|TR|TABLE|TBODY|THEAD)(?=<)"
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 
 
@@ -31,6 +35,7 @@ def strip_markup(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         return "\n" if m.group(2).lower() in _BLOCK_TAGS else ""
 
+    text = _DANGLING_BEFORE_TAG.sub(" ", text)
     text = _TAG.sub(repl, text)
     text = _DANGLING_TABLE_TAG.sub(" ", text)
     text = _MD_BOLD.sub("", text)

@@ -92,6 +92,8 @@ def test_split_items(cell: str, items: list[str]) -> None:
         ("10 Menit<tdPengantar OT", "10 Menit Pengantar OT"),
         ("Berkas </TR lengkap", "Berkas   lengkap"),
         ("waktu <3 hari, <tdx>", "waktu <3 hari, "),
+        ("<td>NO</td><td<td>Kegiatan</td>", "NO Kegiatan"),
+        ("Berkas</tr<tr>Waktu", "Berkas \nWaktu"),
     ],
 )
 def test_strip_markup(text: str, plain: str) -> None:
