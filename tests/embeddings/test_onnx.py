@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -246,6 +247,12 @@ def test_siapkan_prepares_once_with_progress(tmp_path, monkeypatch, capsys) -> N
     # One verification against torch, of the kept int8 model; the fp32 graph is not run.
     assert marker["variant"] == "int8" and marker["min_cosine"] >= MIN_COSINE
     assert marker["fp32_min_cosine"] is None and marker["fused"] is True
+    import onnx
+
+    ops = Counter(n.op_type for n in onnx.load(str(folder / MODEL_FILE)).graph.node)
+    # Attention fused (and quantised); residual Add + LayerNorm left unfused (the faster kernels)
+    assert ops["QAttention"] == 12 and ops["SkipLayerNormalization"] == 0
+    assert ops["LayerNormalization"] == 25  # the embeddings' and two per layer
     positions = [out.index(s) for s in (*steps, "Memverifikasi model int8")]
     assert positions == sorted(positions), out
     assert sum(p.stat().st_size for p in folder.iterdir()) < 200e6
