@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,16 @@ from embeddings.onnx_e5 import (
     MIN_COSINE,
     MODEL_FILE,
     ONNX_BUILD_VERSION,
+    OUTLIER_CHANNELS,
+    OUTLIER_LAYERS,
     TOKEN_BUDGET,
     TOKENIZER_FILE,
     OnnxE5Encoder,
     _ffn_output_layer,
     _q4_word_table,
+    _quantize,
     _Runner,
+    _split_outliers,
     onnx_folder,
 )
 
@@ -246,6 +251,17 @@ def test_siapkan_prepares_once_with_progress(tmp_path, monkeypatch, capsys) -> N
     # One verification against torch, of the kept int8 model; the fp32 graph is not run.
     assert marker["variant"] == "int8" and marker["min_cosine"] >= MIN_COSINE
     assert marker["fp32_min_cosine"] is None and marker["fused"] is True
+    import onnx
+
+    ops = Counter(n.op_type for n in onnx.load(str(folder / MODEL_FILE)).graph.node)
+    # Attention fused (and quantised); residual Add + LayerNorm left unfused (the faster kernels)
+    assert ops["QAttention"] == 12 and ops["SkipLayerNormalization"] == 0
+    assert ops["LayerNormalization"] == 25  # the embeddings' and two per layer
+    # Every FFN output matrix int8; one outlier GELU channel per listed layer in float32.
+    assert marker["fp32_ffn_output_layers"] == []
+    assert marker["outlier_channels"].keys() == {str(layer) for layer in OUTLIER_LAYERS}
+    assert all(len(chans) == OUTLIER_CHANNELS for chans in marker["outlier_channels"].values())
+    assert ops["MatMulInteger"] == 36 and ops["MatMul"] == 2 * len(OUTLIER_LAYERS)
     positions = [out.index(s) for s in (*steps, "Memverifikasi model int8")]
     assert positions == sorted(positions), out
     assert sum(p.stat().st_size for p in folder.iterdir()) < 200e6
@@ -270,3 +286,98 @@ def test_fp32_export_is_verified_to_rounding(tmp_path) -> None:
     }
     vec = OnnxE5Encoder(tmp_path, quantize=False).encode(["Pengelolaan Surat Masuk"])
     assert vec.shape == (1, 384) and abs(float(np.linalg.norm(vec)) - 1.0) < 1e-5
+
+
+def _tiny_ffn(path: Path, *, gelu: str = "BiasGelu") -> tuple[np.ndarray, np.ndarray]:
+    """One FFN block (8 → 16 → 8) named like the exported layer 0, with an outlier channel 5.
+
+    Returns its FFN input matrix and GELU bias.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    w1 = rng.normal(0, 0.3, (8, 16)).astype(np.float32)
+    b1 = rng.normal(0, 0.1, 16).astype(np.float32)
+    b1[5] = 40.0  # GELU channel 5 is ~40 on every token, the others ~1
+    w2 = rng.normal(0, 0.3, (16, 8)).astype(np.float32)
+    fc1 = "/bert/encoder/layer.0/intermediate/dense/MatMul"
+    fc2 = "/bert/encoder/layer.0/output/dense/MatMul"
+    if gelu == "BiasGelu":
+        act = [helper.make_node("BiasGelu", ["h", "b1"], ["g"], "gelu", domain="com.microsoft")]
+    else:  # an unfused activation: the pattern is not there
+        act = [
+            helper.make_node("Add", ["h", "b1"], ["hb"]),
+            helper.make_node("Relu", ["hb"], ["g"]),
+        ]
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["inputs_embeds", "w1"], ["h"], fc1), *act]
+        + [helper.make_node("MatMul", ["g", "w2"], ["embedding"], fc2)],
+        "ffn",
+        [
+            helper.make_tensor_value_info("inputs_embeds", TensorProto.FLOAT, ["b", "t", 8]),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "t"]),
+        ],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(a, n) for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"))],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    onnx.save(helper.make_model(graph, opset_imports=opsets), str(path))
+    return w1, b1
+
+
+def _gelu_peaks(
+    w1: np.ndarray, b1: np.ndarray, batches: list[tuple[np.ndarray, ...]]
+) -> np.ndarray:
+    """The tiny FFN's GELU output, largest magnitude per channel over the real tokens."""
+    from math import erf, sqrt
+
+    _, embeds, mask = batches[0]
+    h = embeds[mask.astype(bool)] @ w1 + b1
+    gelu = 0.5 * h * (1 + np.vectorize(erf)(h / sqrt(2)))
+    return np.asarray(np.abs(gelu).max(axis=0))
+
+
+def _tiny_batches(seed: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    embeds = rng.normal(size=(3, 5, 8)).astype(np.float32)
+    mask = np.array([[1] * 5, [1] * 3 + [0] * 2, [1] * 4 + [0]], np.int64)
+    return [(np.arange(3), embeds, mask)]
+
+
+def _outputs(path: Path, batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    _, embeds, mask = batches[0]
+    return np.asarray(session.run(None, {"inputs_embeds": embeds, "attention_mask": mask})[0])
+
+
+def test_split_outliers_computes_the_same_function_and_keeps_the_outlier_fp32(tmp_path) -> None:
+    import onnx
+
+    source, split, int8 = tmp_path / "ffn.onnx", tmp_path / "split.onnx", tmp_path / "int8.onnx"
+    w1, b1 = _tiny_ffn(source)
+    found = _split_outliers(source, split, {0: _gelu_peaks(w1, b1, _tiny_batches(1))})
+    assert found == {0: [5]}  # the channel with the largest GELU output on the calibration batch
+    held_out = _tiny_batches(2)  # the same function on other inputs: exact in float32
+    np.testing.assert_allclose(_outputs(split, held_out), _outputs(source, held_out), atol=1e-4)
+
+    _quantize(split, int8, ())
+    ops = Counter(n.op_type for n in onnx.load(str(int8)).graph.node)
+    # the FFN matrices int8; the outlier's column and row stay float32 MatMuls
+    assert ops["MatMulInteger"] == 2 and ops["MatMul"] == 2
+    quantised, float_only = _outputs(int8, held_out), _outputs(source, held_out)
+    # Without the split, channel 5 (~40) sets the int8 scale of the GELU output: coarser.
+    plain = tmp_path / "plain.onnx"
+    _quantize(source, plain, ())
+    err_split = np.abs(quantised - float_only).max()
+    err_plain = np.abs(_outputs(plain, held_out) - float_only).max()
+    assert err_split < err_plain / 2, (err_split, err_plain)
+
+
+def test_split_outliers_leaves_an_unknown_pattern_alone(tmp_path) -> None:
+    source, split = tmp_path / "ffn.onnx", tmp_path / "split.onnx"
+    w1, b1 = _tiny_ffn(source, gelu="Relu")
+    assert _split_outliers(source, split, {0: _gelu_peaks(w1, b1, _tiny_batches(1))}) == {}
+    assert not split.exists()  # nothing written: the caller quantises the source
