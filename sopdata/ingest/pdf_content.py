@@ -30,7 +30,6 @@ from pdfminer.psparser import (
     LIT,
     SPC,
     PSKeyword,
-    PSLiteral,
     literal_name,
 )
 
@@ -306,4 +305,4 @@ class FastPageInterpreter(PDFPageInterpreter):
         return None
 
 
-__all__ = ["FastPageInterpreter", "PSLiteral", "content_objects"]
+__all__ = ["FastPageInterpreter", "content_objects"]
