@@ -104,12 +104,12 @@ def build_profiles(
     """Encode every title and step of the corpus in one batch (the cache sees it all).
 
     With ``ocr_text`` (by default the encoder's calibrated setting,
-    ``AlignmentSettings.ocr_text``: on for e5, off for TF-IDF), step alignment reads a step that reads as
-    OCR as :func:`~sopdata.text.ocr_words.matching_text` gives it (its vector
-    in ``align_vecs``, its letter n-grams, its kinds of act), and an SOP
-    without Pelaksana columns takes its steps' subjects from the text
-    (:func:`step_roles`). Pair scoring keeps the vectors of the steps as read
-    (``step_vecs``).
+    ``AlignmentSettings.ocr_text``: on for e5, off for TF-IDF), step alignment
+    reads a step that reads as OCR as :func:`~sopdata.text.ocr_words.matching_text`
+    gives it (its vector in ``align_vecs``, its letter n-grams, its kinds of
+    act), and an SOP without Pelaksana columns takes its steps' subjects from
+    the text (:func:`step_roles`). Pair scoring keeps the vectors of the steps
+    as read (``step_vecs``).
     """
     if ocr_text is None:
         from sopdata.matching.steps import alignment_settings  # steps imports this module

@@ -92,8 +92,8 @@ def step_similarity(pa: SOPProfile, pb: SOPProfile, sim: np.ndarray | None = Non
     Each signal adds and none subtracts: the embedding cosine and the letter
     n-gram overlap rescaled against their own matrix (:func:`relative`, negative
     cut to 0; the cosines first :func:`hub_corrected` where a step was read
-    through the OCR cleaning), the overlap of the kinds of act (where the lexicon fires), shared
-    Pelaksana and a shared Mutu Baku Output.
+    through the OCR cleaning), the overlap of the kinds of act (where the
+    lexicon fires), shared Pelaksana and a shared Mutu Baku Output.
     """
     if sim is None:
         sim = pa.alignment_vecs @ pb.alignment_vecs.T
