@@ -529,20 +529,20 @@ STEP_ROW_HEIGHT = 68
 #: The step editor's columns (together about 800 px wide).
 STEP_EDITOR_COLUMNS = {
     "No": st.column_config.TextColumn("No", width=45),
-    "Kegiatan": st.column_config.TextColumn(width=195),
+    "Kegiatan": st.column_config.TextColumn(width=170),
     "Pelaksana": st.column_config.TextColumn(
         width=105, help="Nama pelaksana, pisahkan dengan koma."
     ),
     "Keputusan": st.column_config.CheckboxColumn(
-        "Kep.", width=50, help=f"Langkah keputusan (simbol {DECISION})."
+        "Kep.", width=60, help=f"Langkah keputusan (simbol {DECISION})."
     ),
     BRANCH_COLUMN: st.column_config.TextColumn(
-        "Ya / Tidak",
-        width=65,
+        "Ya/Tdk",
+        width=72,
         help="Untuk langkah keputusan: nomor langkah tujuan jika Ya / jika Tidak, "
         "mis. '5 / 2'. Kosong: Ya ke langkah berikutnya.",
     ),
-    "Kelengkapan": st.column_config.TextColumn(width=95, help="Mutu Baku: Kelengkapan."),
+    "Kelengkapan": st.column_config.TextColumn(width=105, help="Mutu Baku: Kelengkapan."),
     "Waktu": st.column_config.TextColumn(
         width=75, help="Mutu Baku: Waktu, seperti tertulis, mis. '15 menit' atau '1 hari'."
     ),
