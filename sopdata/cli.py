@@ -12,6 +12,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from embeddings.base import EncoderError
 from sopdata.errors import SOPLoadError
@@ -191,7 +194,6 @@ def cmd_harmonise(args: argparse.Namespace) -> int:
 
 def cmd_evaluate_docs(args: argparse.Namespace) -> int:
     """``evaluate --docs DIR``: the readers against a document folder's manifest."""
-    from pathlib import Path
 
     from sopdata.evaluate_docs import DEFAULT_DOCS_DIR, evaluate_docs
 
@@ -208,7 +210,6 @@ def cmd_evaluate_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     if args.docs:
         return cmd_evaluate_docs(args)
@@ -249,32 +250,28 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     report = evaluate(sops, matches, eval_dir, seed_to_file)
     print("\n".join(report.lines()))
     _evaluate_realdocs(args)
-    _evaluate_activity_set(args, eval_dir)
-    _evaluate_weak_tier(args, eval_dir, sops, seed_to_file)
+    ua = _evaluate_activity_set(args, eval_dir)
+    _evaluate_weak_tier(args, eval_dir, sops, seed_to_file, ua)
     return 0
 
 
-def _evaluate_weak_tier(args: argparse.Namespace, eval_dir, sops, seed_to_file) -> None:
+def _evaluate_weak_tier(
+    args: argparse.Namespace, eval_dir, sops, seed_to_file, ua: _LabelledActivities | None
+) -> None:
     """The weaker alignment tier on both labelled sets (seeds and University
-    Admission): its figures, the margins a macro F1 picks, leave one set out."""
-    from sopdata.evaluate import (
-        LabelledSet,
-        activity_profiles,
-        load_activity_set,
-        seed_alignment_set,
-        weak_tier_lines,
-    )
+    Admission, ``ua`` as :func:`_university_admission` loaded it): its figures,
+    the margins a macro F1 picks, leave one set out."""
+    from sopdata.evaluate import LabelledSet, activity_profiles, seed_alignment_set, weak_tier_lines
     from sopdata.matching.steps import alignment_settings
 
-    folder = eval_dir / "activity-matching-university-admission"
-    if not (folder / "gold.csv").exists() or not (eval_dir / "seed_step_alignments.csv").exists():
+    if ua is None or not (eval_dir / "seed_step_alignments.csv").exists():
         return
-    encoder = _encoder(args.encoder)
-    settings = alignment_settings(encoder.name)
-    sets = []
-    for data in (seed_alignment_set(sops, eval_dir, seed_to_file), load_activity_set(folder)):
-        sets.append(LabelledSet.of(data, activity_profiles(data, encoder)))
-    print("\n".join(weak_tier_lines(sets, settings)))
+    seeds = seed_alignment_set(sops, eval_dir, seed_to_file)
+    sets = [
+        LabelledSet.of(seeds, activity_profiles(seeds, ua.encoder)),
+        LabelledSet.of(ua.data, ua.profiles),
+    ]
+    print("\n".join(weak_tier_lines(sets, alignment_settings(ua.encoder.name))))
 
 
 def _evaluate_realdocs(args: argparse.Namespace) -> None:
@@ -291,57 +288,71 @@ def _evaluate_realdocs(args: argparse.Namespace) -> None:
     print("\n".join(evaluate_equivalences(sops, matches, labels).lines()))
 
 
+@dataclass
+class _LabelledActivities:
+    """The University Admission set with its profiles, built once per run."""
+
+    folder: Path
+    data: Any  # sopdata.evaluate.ActivitySet
+    encoder: Any  # embeddings.base.Encoder
+    profiles: dict[str, Any]  # name -> SOPProfile
+
+
+def _university_admission(args: argparse.Namespace, eval_dir) -> _LabelledActivities | None:
+    """The University Admission set under ``eval_dir`` profiled with the
+    encoder of ``args``; None when its folder is not there."""
+    from sopdata.evaluate import activity_profiles, load_activity_set
+
+    folder = eval_dir / "activity-matching-university-admission"
+    if not (folder / "gold.csv").exists():
+        return None
+    data = load_activity_set(folder)
+    encoder = _encoder(args.encoder)
+    return _LabelledActivities(folder, data, encoder, activity_profiles(data, encoder))
+
+
 def _calibrate_alignment(args: argparse.Namespace, eval_dir) -> None:
     """``evaluate --calibrate``: the encoder's alignment threshold, the one with
     the best micro F1 on the University Admission set, saved before anything is
     aligned."""
     import dataclasses
 
-    from sopdata.evaluate import (
-        activity_profiles,
-        calibrate_alignment,
-        load_activity_set,
-        save_alignment_settings,
-    )
+    from sopdata.evaluate import calibrate_alignment, save_alignment_settings
     from sopdata.matching.settings import encoder_family
     from sopdata.matching.steps import alignment_settings
 
-    folder = eval_dir / "activity-matching-university-admission"
-    if not (folder / "gold.csv").exists():
+    ua = _university_admission(args, eval_dir)
+    if ua is None:
         return
-    data = load_activity_set(folder)
-    encoder = _encoder(args.encoder)
-    profiles = activity_profiles(data, encoder)
-    settings = alignment_settings(encoder.name)
-    threshold = calibrate_alignment(data, profiles, settings)
+    name = ua.encoder.name
+    settings = alignment_settings(name)
+    threshold = calibrate_alignment(ua.data, ua.profiles, settings)
     save_alignment_settings(
-        dataclasses.replace(settings, threshold=threshold), encoder.name, folder.name
+        dataclasses.replace(settings, threshold=threshold), name, ua.folder.name
     )
     alignment_settings.cache_clear()
-    print(f"ambang penyejajaran baru untuk {encoder_family(encoder.name)}: {threshold:.2f}")
+    print(f"ambang penyejajaran baru untuk {encoder_family(name)}: {threshold:.2f}")
 
 
-def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> None:
+def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> _LabelledActivities | None:
     """Step alignment on the University Admission set (when its folder is there):
-    micro P/R/F1 and the leave-one-process-out figure."""
-    from sopdata.evaluate import activity_profiles, activity_set_lines, load_activity_set
+    micro P/R/F1 and the leave-one-process-out figure. Returns the set as loaded,
+    for the weaker tier's figures."""
+    from sopdata.evaluate import activity_set_lines
     from sopdata.matching.steps import alignment_settings
 
-    folder = eval_dir / "activity-matching-university-admission"
-    if not (folder / "gold.csv").exists():
-        return
-    data = load_activity_set(folder)
-    encoder = _encoder(args.encoder)
-    profiles = activity_profiles(data, encoder)
-    settings = alignment_settings(encoder.name)
-    print("step alignment, " + "\n".join(activity_set_lines(data, profiles, settings)))
+    ua = _university_admission(args, eval_dir)
+    if ua is None:
+        return None
+    settings = alignment_settings(ua.encoder.name)
+    print("step alignment, " + "\n".join(activity_set_lines(ua.data, ua.profiles, settings)))
+    return ua
 
 
 def _load_one(name: str, title: str = "") -> SOP:
     """The SOP of ``name`` to align: JSON that ``parse --json`` wrote (one SOP
     object or a list) or any document a loader reads; the first SOP, or the first
     whose title holds ``title``."""
-    from pathlib import Path
 
     from sopdata.records import sop_from_dict
     from sopdata.text.textclean import normalise_title_key
