@@ -134,6 +134,22 @@ def _string(data: bytes, start: int) -> tuple[bytes, int]:
                 i += 1
 
 
+def _close_dictionary(
+    stack: list[tuple[str, list[Any]]], items: list[Any]
+) -> tuple[dict[str, Any], list[Any]]:
+    """The dictionary ``items`` (keys and values alternating) make at a ``>>``,
+    as pdfminer builds it (a None value drops its key), and the list it goes
+    into (popped from ``stack``)."""
+    if not stack or stack[-1][0] != "d" or len(items) % 2:
+        raise _Unsupported("unbalanced dictionary")
+    outer = stack.pop()[1]
+    return {
+        literal_name(items[k]): items[k + 1]
+        for k in range(0, len(items), 2)
+        if items[k + 1] is not None
+    }, outer
+
+
 def content_objects(streams: Sequence[bytes]) -> list[Any] | None:
     """The objects pdfminer's ``PDFContentParser`` reads from these decoded
     content streams, in order; None where they hold something it reads in its
@@ -215,15 +231,7 @@ def content_objects(streams: Sequence[bytes]) -> list[Any] | None:
                 next_join = joins.pop(0) if joins else -1
             if obj is None:
                 if kind == "close":
-                    if not stack or stack[-1][0] != "d" or len(current) % 2:
-                        raise _Unsupported("unbalanced dictionary")
-                    items = current
-                    current = stack.pop()[1]
-                    obj = {
-                        literal_name(items[k]): items[k + 1]
-                        for k in range(0, len(items), 2)
-                        if items[k + 1] is not None
-                    }
+                    obj, current = _close_dictionary(stack, current)
                 elif kind == "open":
                     stack.append(("d", current))
                     current = []
@@ -232,15 +240,7 @@ def content_objects(streams: Sequence[bytes]) -> list[Any] | None:
                     continue
             elif kind == "hexclose" and m.group("hexclose"):
                 current.append(obj)  # "<..>>": pdfminer reads the second > as >>
-                if not stack or stack[-1][0] != "d" or len(current) % 2:
-                    raise _Unsupported("unbalanced dictionary")
-                items = current
-                current = stack.pop()[1]
-                obj = {
-                    literal_name(items[k]): items[k + 1]
-                    for k in range(0, len(items), 2)
-                    if items[k + 1] is not None
-                }
+                obj, current = _close_dictionary(stack, current)
             elif obj.__class__ is PSKeyword:
                 if obj is _ARRAY_BEGIN:
                     stack.append(("a", current))
