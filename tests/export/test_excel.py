@@ -6,8 +6,6 @@ import copy
 import hashlib
 import io
 import json
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -21,7 +19,6 @@ from sopdata.matching.compare import merge_alignments
 from sopdata.records import Step
 from sopdata.text.durations import format_minutes, parse_duration
 from tests.support.builders import gold_group, letters_at_eight_hours
-from tests.support.paths import CORPUS, ROOT
 from tests.support.sopfiles import LIBREOFFICE, libreoffice_convert
 
 
@@ -194,26 +191,8 @@ def test_libreoffice_opens_the_workbook(surat_keluar, tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_harmonise_writes_workbook_and_json(tmp_path):
-    out = tmp_path / "surat-keluar.xlsx"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sopdata",
-            "harmonise",
-            *sorted(str(p) for p in CORPUS.glob("*.txt")),
-            "--query",
-            "surat keluar",
-            "-o",
-            str(out),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
+def test_cli_harmonise_writes_workbook_and_json(harmonise_cli_run):
+    proc, out = harmonise_cli_run.proc, harmonise_cli_run.workbook
     assert proc.returncode == 0, proc.stderr
     payload = json.loads(proc.stdout)
     assert {s["title"] for s in payload["sops"]} == {"Pengelolaan Surat Keluar", "Surat Keluar"}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import io
-import subprocess
-import sys
 
 import pytest
 from docx import Document
@@ -19,7 +17,6 @@ from sopdata.form import DECISION, PROCESS, TERMINATOR
 from sopdata.harmonise import harmonise
 from sopdata.matching.compare import merge_alignments
 from tests.support.builders import gold_group
-from tests.support.paths import CORPUS, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -93,25 +90,7 @@ def test_decision_symbol_and_hostile_text(draft):
 
 
 @pytest.mark.slow
-def test_cli_harmonise_writes_docx(tmp_path):
-    out = tmp_path / "surat-keluar.docx"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sopdata",
-            "harmonise",
-            *sorted(str(p) for p in CORPUS.glob("*.txt")),
-            "--query",
-            "surat keluar",
-            "--docx",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    doc = Document(str(out))
+def test_cli_harmonise_writes_docx(harmonise_cli_run):
+    assert harmonise_cli_run.proc.returncode == 0, harmonise_cli_run.proc.stderr
+    doc = Document(str(harmonise_cli_run.docx))
     assert len(doc.tables) == 4 and doc.tables[2].rows[0].cells[1].text == "Kegiatan"
