@@ -707,13 +707,22 @@ class WorkbookParts:
     choices: Sequence[Choice] = ()
 
 
+def sop_workbook() -> Workbook:
+    """An empty workbook with the lists the sheet writers fill: the notes of
+    what a sheet could not hold (``sop_export_notes``, see :func:`put` and
+    :func:`write_export_notes`) and the flowcharts to draw (``sop_drawings``,
+    see :func:`write_procedure` and :func:`workbook_bytes`)."""
+    wb = Workbook()
+    wb.sop_export_notes = []
+    wb.sop_drawings = []
+    return wb
+
+
 def build_workbook(sop: SOP, parts: WorkbookParts | None = None, drawing: bool = True) -> Workbook:
     """The workbook; the flowchart shapes are listed on ``wb.sop_drawings`` for
     :func:`export_workbook` to add (openpyxl does not write shapes)."""
     parts = parts or WorkbookParts()
-    wb = Workbook()
-    wb.sop_export_notes = []
-    wb.sop_drawings = []
+    wb = sop_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = SHEET_IDENTITY

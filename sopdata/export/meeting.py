@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sopdata.export.excel import (
     put,
     safe_text,
+    sop_workbook,
     workbook_bytes,
     write_export_notes,
     write_findings,
@@ -252,9 +253,7 @@ def meeting_workbook(
     """
     _need(groups)
     generated_at = generated_at or datetime.now(UTC)
-    wb = Workbook()
-    wb.sop_export_notes = []  # what write_procedure/put could not hold
-    wb.sop_drawings = []  # the flowcharts write_procedure lays out, drawn by workbook_bytes
+    wb = sop_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = SHEET_SUMMARY
