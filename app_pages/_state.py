@@ -7,11 +7,12 @@ to the store (:func:`store`), never only into ``st.session_state``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
@@ -39,6 +40,7 @@ from sopdata.ingest.loaders import MAX_BYTES, document_text
 from sopdata.matching.compare import GroupComparison, compare_group
 from sopdata.matching.match import match_corpus
 from sopdata.matching.pairs import PairMatch
+from sopdata.matching.step_links import StepLink, links_among
 from sopdata.records import SOP
 from sopdata.resources import CORPUS_DIR
 from sopdata.review.settings import ReviewSettings
@@ -262,15 +264,30 @@ def corpus_matches(corpus_fingerprint: str, spec: str, _sops: list[SOP]) -> list
 
 
 @st.cache_data(show_spinner="Menyejajarkan langkah …", max_entries=64)
-def _comparison(group_fingerprint: str, spec: str, _sops: list[SOP]) -> GroupComparison:
-    return compare_group(_sops, encoder(spec))
+def _comparison(
+    group_fingerprint: str, spec: str, _sops: list[SOP], _links: list[StepLink]
+) -> GroupComparison:
+    return compare_group(_sops, encoder(spec), links=_links)
 
 
-def comparison_of(group_fingerprint: str, spec: str, sops: list[SOP]) -> GroupComparison:
-    """The group's steps aligned (cached by content and encoder); an encoder failure is shown."""
+def group_fingerprint(sops: list[SOP], links: list[StepLink]) -> str:
+    """The cache key of everything computed from a group's comparison: the
+    members' content and the reviewer's step-link corrections among them."""
+    among = links_among(links, sops)
+    if not among:
+        return fingerprint(sops)
+    marks = ";".join(f"{'|'.join(x.steps)}={int(x.linked)}" for x in among)
+    return f"{fingerprint(sops)}+{hashlib.sha256(marks.encode('utf-8')).hexdigest()[:16]}"
+
+
+def comparison_of(
+    group_fingerprint: str, spec: str, sops: list[SOP], links: list[StepLink] | None = None
+) -> GroupComparison:
+    """The group's steps aligned with the reviewer's step-link corrections
+    (cached by :func:`group_fingerprint` and encoder); an encoder failure is shown."""
     wait_for_model(spec)
     with user_errors():
-        return _comparison(group_fingerprint, spec, sops)
+        return _comparison(group_fingerprint, spec, sops, links_among(links or [], sops))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -373,6 +390,17 @@ class View:
     corpus_fingerprint: str
     settings: ReviewSettings
     corrected: set[str]
+    #: The reviewer's step-link corrections (every group's; see ``sopdata.matching.step_links``).
+    step_links: list[StepLink] = field(default_factory=list)
+
+    def group_fingerprint(self, sops: list[SOP]) -> str:
+        """:func:`group_fingerprint` of ``sops`` with this view's corrections."""
+        return group_fingerprint(sops, self.step_links)
+
+    def comparison(self, sops: list[SOP]) -> tuple[str, GroupComparison]:
+        """The cache key and the comparison of ``sops`` (:func:`comparison_of`)."""
+        key = self.group_fingerprint(sops)
+        return key, comparison_of(key, self.settings.encoder, sops, self.step_links)
 
     def by_key(self) -> dict[str, SOP]:
         return {s.key: s for s in self.sops}
@@ -478,7 +506,7 @@ def _view(with_matches: bool) -> View:
             ws.group_overrides(),
             ws.latest_drafts().keys() | ws.group_statuses().keys(),
         )
-    return View(sops, docs, matches, groups, fp, conf, set(corrections))
+    return View(sops, docs, matches, groups, fp, conf, set(corrections), ws.step_links())
 
 
 def _decisions() -> dict[tuple[str, str], str]:

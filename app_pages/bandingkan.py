@@ -5,10 +5,29 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._state import comparison_of, findings_of, group_charts, plain, view
+from app_pages._state import (
+    findings_of,
+    group_charts,
+    plain,
+    reviewer,
+    save_failed,
+    store,
+    toast_after_rerun,
+    view,
+    wib,
+)
 from sopdata.export.side_by_side import CELL_FIELDS, build_side_by_side
 from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL
-from sopdata.review.workspace import fingerprint
+from sopdata.matching.step_links import links_among
+from sopdata.records import Step
+from sopdata.review.store import StoreError
+
+
+def step_choice(step: Step, width: int = 70) -> str:
+    """A step as one line of a picker: its number and the start of its Kegiatan."""
+    text = " ".join(step.activity.split())
+    return f"{step.no}. {text[:width]}{'…' if len(text) > width else ''}"
+
 
 st.title("Bandingkan langkah antarkantor")
 v = view()
@@ -34,8 +53,8 @@ if len(members) < 2:
     st.warning("Pilih sedikitnya dua SOP.")
     st.stop()
 
-members_fp, spec = fingerprint(members), v.settings.encoder
-comparison = comparison_of(members_fp, spec, members)
+spec = v.settings.encoder
+members_fp, comparison = v.comparison(members)
 found = findings_of(members_fp, spec, comparison)
 side_by_side = build_side_by_side(comparison, found)
 
@@ -112,6 +131,86 @@ st.dataframe(
     column_config=aligned_config,
     height=min(760, 38 + row_height * len(table)),
 )
+
+pivot = comparison.pivot
+others = [m for m in range(len(offices)) if m != pivot]
+with st.expander("Koreksi padanan langkah", expanded=bool(comparison.edits)):
+    st.caption(
+        f"Baris tabel mengikuti langkah {plain(offices[pivot])}. Bila mesin melewatkan atau "
+        "salah memadankan langkah (misalnya teks hasil pindaian yang rusak), tetapkan di sini: "
+        "koreksi disimpan dan dipakai di Bandingkan, temuan, Harmonisasi dan ekspor."
+    )
+    shown_other = [m for m in shown if m != pivot]
+    member = st.selectbox(
+        "Kantor yang dikoreksi",
+        options=others,
+        index=others.index(shown_other[0]) if shown_other else 0,
+        format_func=offices.__getitem__,
+        key=f"fix_member_{gid}",
+    )
+    left_step, right_step = st.columns(2)
+    pivot_steps = comparison.sops[pivot].steps
+    member_steps = comparison.sops[member].steps
+    a = left_step.selectbox(
+        f"Langkah {plain(offices[pivot])}",
+        options=range(len(pivot_steps)),
+        format_func=lambda i: step_choice(pivot_steps[i]),
+        key=f"fix_a_{gid}",
+    )
+    b = right_step.selectbox(
+        f"Langkah {plain(offices[member])}",
+        options=range(len(member_steps)),
+        format_func=lambda j: step_choice(member_steps[j]),
+        key=f"fix_b_{gid}_{member}",
+    )
+    link_col, apart_col, _ = st.columns([1, 1, 2])
+    verdict: bool | None = None
+    if link_col.button("Padankan", key=f"fix_link_{gid}", type="primary"):
+        verdict = True
+    if apart_col.button("Bukan padanan", key=f"fix_apart_{gid}"):
+        verdict = False
+    if verdict is not None and pivot_steps and member_steps:
+        pivot_sop, member_sop = comparison.sops[pivot], comparison.sops[member]
+        said = (
+            f"langkah {pivot_steps[a].no} {offices[pivot]} "
+            f"{'=' if verdict else '≠'} langkah {member_steps[b].no} {offices[member]}"
+        )
+        try:
+            store().set_step_link(
+                pivot_sop.key,
+                pivot_steps[a].no,
+                member_sop.key,
+                member_steps[b].no,
+                verdict,
+                reviewer(),
+            )
+        except StoreError as exc:
+            save_failed(exc)
+        else:
+            toast_after_rerun(f"Koreksi padanan disimpan: {plain(said)}.", long=True)
+            st.rerun()
+    saved = links_among(v.step_links, members)
+    if saved:
+        st.markdown("**Koreksi yang tersimpan**")
+    by_key = {s.key: s for s in members}
+    for n, link in enumerate(saved):
+        said_col, undo = st.columns([5, 1])
+        sop_a, sop_b = by_key[link.key_a], by_key[link.key_b]
+        said_col.markdown(
+            f"{'✔' if link.linked else '✘'} langkah {plain(link.step_a)} {plain(sop_a.label)} "
+            f"{'=' if link.linked else 'bukan padanan'} langkah {plain(link.step_b)} "
+            f"{plain(sop_b.label)} — {plain(link.author or 'peninjau')}, {wib(link.created_at)}"
+        )
+        if undo.button("Batalkan", key=f"fix_undo_{gid}_{n}"):
+            try:
+                store().set_step_link(
+                    link.key_a, link.step_a, link.key_b, link.step_b, None, reviewer()
+                )
+            except StoreError as exc:
+                save_failed(exc)
+            else:
+                toast_after_rerun("Koreksi padanan dibatalkan: kembali ke padanan mesin.")
+                st.rerun()
 
 timing, totals = group_charts(members_fp, spec, comparison, found)
 left, right = st.columns([3, 2])

@@ -16,7 +16,6 @@ import streamlit as st
 
 from app_pages._state import (
     RULES,
-    comparison_of,
     findings_of,
     plain,
     reviewer,
@@ -56,8 +55,8 @@ gid = st.selectbox(
 group = v.groups[group_ids.index(gid)]
 rule = v.settings.waktu_rule
 
-spec, group_fp = v.settings.encoder, fingerprint(group.sops)
-comparison = comparison_of(group_fp, spec, group.sops)
+spec = v.settings.encoder
+group_fp, comparison = v.comparison(group.sops)
 found = findings_of(group_fp, spec, comparison, rule)
 proposal = harmonise(comparison, rule=rule, authority=v.settings.authority)
 latest = store().latest_draft(gid)

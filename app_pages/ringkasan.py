@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._state import (
-    comparison_of,
     coverage_chart_of,
     findings_of,
     meeting_pack_of,
@@ -34,7 +33,6 @@ from sopdata.review.store import (
     StaleWriteError,
     StoreError,
 )
-from sopdata.review.workspace import fingerprint
 from sopdata.text.times import format_wib
 
 PAGE_FILES = {
@@ -323,8 +321,7 @@ if groups:
         parts = []
         for gid in chosen:
             group = by_id[gid]
-            group_fp = fingerprint(group.sops)
-            comparison = comparison_of(group_fp, spec, group.sops)
+            group_fp, comparison = v.comparison(group.sops)
             found = findings_of(group_fp, spec, comparison)
             proposal = harmonise(comparison, rule=rule).sop
             parts.append(

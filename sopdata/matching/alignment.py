@@ -34,6 +34,8 @@ from typing import Literal
 
 import numpy as np
 
+from sopdata.matching.step_links import StepEdits
+
 Kind = Literal["sama", "digabung", "urutan berbeda"]
 GapKind = Literal["hanya di A", "hanya di B"]
 PairKind = Literal["sama", "digabung", "urutan berbeda", "hanya di A", "hanya di B"]
@@ -175,7 +177,9 @@ def links(sim: np.ndarray, settings: AlignmentSettings) -> list[tuple[int, int]]
     return [(int(i), int(j)) for i, j in zip(*np.nonzero(ok), strict=True)]
 
 
-def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> StepAlignment:
+def correspond(
+    sim: np.ndarray, settings: AlignmentSettings | None = None, edits: StepEdits | None = None
+) -> StepAlignment:
     """The correspondences of a (len(a), len(b)) step-evidence matrix (0-1 scale).
 
     Links (:func:`links`) plus the sandwiched runs that follow the chain
@@ -183,16 +187,21 @@ def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> St
     of more than two steps is ``digabung``; a group outside the longest
     order-keeping chain of groups is ``urutan berbeda``. A group's score is its
     weakest link's evidence, in [0, 1].
+
+    ``edits`` are a reviewer's corrections (:class:`~sopdata.matching.step_links.StepEdits`):
+    the pairs they keep apart are never linked, and the steps of a pair they
+    link are taken out of the machine's search (a reviewer who says step 3 is
+    step 4 has answered for both), then linked; groups and kinds follow from
+    the result as for the machine's own links.
     """
     settings = settings or AlignmentSettings()
     sim = np.asarray(sim, dtype=float)
     n, m = sim.shape
     if n == 0 or m == 0:
         return StepAlignment((), tuple(range(n)), tuple(range(m)))
-    pairs = links(sim, settings)
-    pairs += _sandwiched(pairs, sim, n, m, settings)
-    if settings.second_tier:
-        pairs += weak_links(sim, pairs, settings)
+    pairs = _machine_links(sim, settings, edits) if edits else _machine_links(sim, settings)
+    if edits:
+        pairs = sorted({*pairs, *((i, j) for i, j in edits.linked if i < n and j < m)})
     groups = _components(pairs)
     keys = [(a[0], b[0]) for a, b, _ in groups]
     crossing = _crossing(keys)
@@ -211,6 +220,29 @@ def correspond(sim: np.ndarray, settings: AlignmentSettings | None = None) -> St
         tuple(i for i in range(n) if i not in used_a),
         tuple(j for j in range(m) if j not in used_b),
     )
+
+
+def _machine_links(
+    sim: np.ndarray, settings: AlignmentSettings, edits: StepEdits | None = None
+) -> list[tuple[int, int]]:
+    """The links the evidence makes: :func:`links`, the sandwiched runs and the
+    weaker tier. With ``edits``, the cells a reviewer answered for (a step of a
+    linked pair, a pair kept apart) are taken out of the matrix first."""
+    if edits:
+        sim = sim.copy()
+        for i, j in edits.unlinked:
+            if i < sim.shape[0] and j < sim.shape[1]:
+                sim[i, j] = -1.0
+        for i, j in edits.linked:
+            if i < sim.shape[0] and j < sim.shape[1]:
+                sim[i, :] = -1.0
+                sim[:, j] = -1.0
+    n, m = sim.shape
+    pairs = links(sim, settings)
+    pairs += _sandwiched(pairs, sim, n, m, settings)
+    if settings.second_tier:
+        pairs += weak_links(sim, pairs, settings)
+    return pairs
 
 
 def weak_links(

@@ -21,6 +21,7 @@ import numpy as np
 
 from sopdata.matching.alignment import AlignedPair
 from sopdata.matching.profiles import SOPProfile, build_profiles
+from sopdata.matching.step_links import StepEdits, StepLink, edits_between
 from sopdata.matching.steps import align_pair, step_similarity
 from sopdata.records import SOP, Step
 
@@ -70,6 +71,8 @@ class GroupComparison:
     profiles: list[SOPProfile] = field(default_factory=list, repr=False)
     #: member -> step similarity matrix (pivot steps x member steps), see ``matching.step_similarity``.
     similarity: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    #: member -> the reviewer's corrections of its alignment to the pivot (pivot step, member step).
+    edits: dict[int, StepEdits] = field(default_factory=dict, repr=False)
 
     @property
     def offices(self) -> list[str]:
@@ -88,12 +91,23 @@ class GroupComparison:
         Kecamatan X") or merged ("digabung"); empty otherwise."""
         r = self.rows[row] if isinstance(row, int) else row
         kind = r.kind(member)
+        by_reviewer = self.by_reviewer(r, member)
         if kind == "urutan berbeda":
             nos = ", ".join(self.sops[member].steps[i].no for i in r.cells[member])
-            return f"urutan berbeda: langkah {nos} di {self.offices[member]}"
-        if kind == "digabung":
-            return "digabung"
-        return ""
+            text = f"urutan berbeda: langkah {nos} di {self.offices[member]}"
+        else:
+            text = "digabung" if kind == "digabung" else ""
+        if by_reviewer:
+            text = f"{text}; dipadankan peninjau" if text else "dipadankan peninjau"
+        return text
+
+    def by_reviewer(self, row: int | AlignedRow, member: int) -> bool:
+        """Whether a reviewer linked the member's step of this row to the pivot's."""
+        r = self.rows[row] if isinstance(row, int) else row
+        edits = self.edits.get(member)
+        if edits is None or r.anchor is None:
+            return False
+        return any((r.anchor, j) in edits.linked for j in r.cells[member])
 
     def step_vector(self, member: int, step_index: int) -> np.ndarray | None:
         if not self.profiles:
@@ -116,6 +130,7 @@ def compare_group(
     encoder: Encoder | None = None,
     pivot: int | None = None,
     profiles: Sequence[SOPProfile] | None = None,
+    links: Sequence[StepLink] = (),
 ) -> GroupComparison:
     """Align every member of ``sops`` to the pivot and merge into rows.
 
@@ -124,6 +139,9 @@ def compare_group(
         encoder: used to build profiles when ``profiles`` is not given.
         pivot: member whose steps give the rows; default :func:`choose_pivot`.
         profiles: precomputed ``build_profiles(sops, encoder)``.
+        links: a reviewer's corrections; those between the pivot and a member
+            decide that member's alignment where they speak (see
+            :func:`~sopdata.matching.alignment.correspond`).
     """
     sops = list(sops)
     if not sops:
@@ -136,14 +154,17 @@ def compare_group(
     p = choose_pivot(sops) if pivot is None else pivot
     alignments: dict[int, list[AlignedPair]] = {}
     similarity: dict[int, np.ndarray] = {}
+    edits: dict[int, StepEdits] = {}
     for m in range(len(sops)):
         if m == p or not sops[m].steps or not sops[p].steps:
             continue
+        edits[m] = edits_between(links, sops[p], sops[m])
         similarity[m] = step_similarity(profiles[p], profiles[m])
-        alignments[m] = align_pair(profiles[p], profiles[m])
+        alignments[m] = align_pair(profiles[p], profiles[m], edits=edits[m])
     comparison = merge_alignments(sops, p, alignments)
     comparison.profiles = profiles
     comparison.similarity = similarity
+    comparison.edits = {m: e for m, e in edits.items() if e}
     return comparison
 
 

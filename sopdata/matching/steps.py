@@ -24,6 +24,7 @@ from sopdata.matching.alignment import (
 )
 from sopdata.matching.profiles import SOPProfile, step_roles
 from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
+from sopdata.matching.step_links import StepEdits
 from sopdata.text.textclean import normalise_key
 
 __all__ = [
@@ -189,10 +190,12 @@ def align_profiles(
     pb: SOPProfile,
     sim: np.ndarray | None = None,
     settings: AlignmentSettings | None = None,
+    edits: StepEdits | None = None,
 ) -> StepAlignment:
-    """The step correspondences of two profiled SOPs."""
+    """The step correspondences of two profiled SOPs (with a reviewer's
+    ``edits``, see :func:`~sopdata.matching.alignment.correspond`)."""
     steps = step_evidence(pa, pb, sim)
-    return correspond(steps, settings or alignment_settings(pa.encoder))
+    return correspond(steps, settings or alignment_settings(pa.encoder), edits)
 
 
 def align_pair(
@@ -200,6 +203,7 @@ def align_pair(
     pb: SOPProfile,
     sim: np.ndarray | None = None,
     settings: AlignmentSettings | None = None,
+    edits: StepEdits | None = None,
 ) -> list[AlignedPair]:
     """Flat step pairs of :func:`align_profiles` (gaps included), in order."""
-    return align_profiles(pa, pb, sim, settings).pairs()
+    return align_profiles(pa, pb, sim, settings, edits).pairs()

@@ -15,6 +15,7 @@ from sopdata.matching.alignment import (
     relative,
     weak_links,
 )
+from sopdata.matching.step_links import StepEdits
 
 
 def _pairs(result):
@@ -184,3 +185,58 @@ def test_weak_tier_is_off_unless_the_settings_turn_it_on():
     assert correspond(sim, dataclasses.replace(TIERED, second_tier=False)).correspondences == ()
     tiered = correspond(sim, TIERED)
     assert [(c.a, c.b, c.score) for c in tiered] == [((0,), (0,), 0.4), ((1,), (1,), 0.4)]
+
+
+# --- a reviewer's corrections -----------------------------------------------------------
+
+EDIT_CASES = [
+    # a link the evidence misses is added; the rest of the alignment stays
+    (
+        "missed link added",
+        np.eye(3) * [1.0, 0.0, 1.0],
+        StepEdits(linked=frozenset({(1, 1)})),
+        [(0, 0), (1, 1), (2, 2)],
+    ),
+    # a pair kept apart is never linked: both steps become gaps
+    (
+        "wrong link removed",
+        np.eye(3),
+        StepEdits(unlinked=frozenset({(1, 1)})),
+        [(0, 0), (1, None), (None, 1), (2, 2)],
+    ),
+    # a reviewer's link answers for both its steps: the machine's own link of
+    # step 0 (to B 0) goes, and B 0 is left alone
+    (
+        "linked step leaves the machine's pair",
+        np.eye(3),
+        StepEdits(linked=frozenset({(0, 2)})),
+        [(0, 2), (1, 1), (None, 0), (2, None)],
+    ),
+    # two links of one step make a merge
+    (
+        "merge by hand",
+        np.array([[1.0, 0.0], [0.0, 0.0]]),
+        StepEdits(linked=frozenset({(0, 0), (0, 1)})),
+        [(0, 0), (0, 1), (1, None)],
+    ),
+    # a link outside the matrix (a step number that went away) is ignored
+    ("outside", np.eye(2), StepEdits(linked=frozenset({(5, 0)})), [(0, 0), (1, 1)]),
+]
+
+
+@pytest.mark.parametrize("name,sim,edits,expected", EDIT_CASES, ids=[c[0] for c in EDIT_CASES])
+def test_reviewer_edits(name, sim, edits, expected):
+    got = _pairs(correspond(sim, MUTUAL_BEST, edits).pairs())
+    assert sorted(got, key=str) == sorted(expected, key=str)
+
+
+def test_reviewer_edits_set_the_kind():
+    # A's step 2 linked by hand to B's step 0 crosses the machine's A 1 = B 1
+    # (the evidence's chain): that step is done in another order
+    result = correspond(
+        np.eye(3) * [1.0, 1.0, 0.0], MUTUAL_BEST, StepEdits(linked=frozenset({(2, 0)}))
+    )
+    assert {(c.a, c.b): c.kind for c in result} == {
+        ((1,), (1,)): "sama",
+        ((2,), (0,)): "urutan berbeda",
+    }
