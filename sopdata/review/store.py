@@ -2,8 +2,9 @@
 
 Everything a reviewer does is written here at once, never only kept in the
 app's session: uploaded documents, corrections to parsed SOPs, confirmed or
-rejected matches, SOPs moved between groups, harmonised drafts, settings and
-glossary entries.
+rejected matches, corrected step links (two steps of two SOPs do or do not
+correspond), SOPs moved between groups, harmonised drafts, group review
+statuses, settings and glossary entries.
 
 How it stays safe:
 
@@ -20,9 +21,9 @@ How it stays safe:
   power cut may lose the last commits (``benchmarks/bench_store.py`` measures
   both).
 * **Nothing is overwritten.** SOP corrections and drafts are numbered versions
-  (history kept); match decisions, group moves and settings are append-only
-  logs whose latest row counts. Every row has its author and a UTC time, so the
-  tables are the audit trail.
+  (history kept); match decisions, step links, group moves and settings are
+  append-only logs whose latest row counts. Every row has its author and a UTC
+  time, so the tables are the audit trail.
 * **Optimistic concurrency.** A save that names the version it started from
   (``base_version``) fails with :class:`StaleWriteError` when someone saved a
   newer one meanwhile, so two tabs never silently overwrite each other.
@@ -52,6 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from sopdata.matching.step_links import StepLink
 from sopdata.resources import REPO_ROOT
 
 DATA_ENV = "SOP_HARMONI_DATA"
@@ -177,6 +179,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             saved_at TEXT NOT NULL,
             PRIMARY KEY (group_id, version)
         )""",
+    ),
+    (
+        # Append-only: the latest row of a step pair is the reviewer's verdict on
+        # it (1: the two steps correspond, 0: they do not, NULL: cleared, back to
+        # the aligner's pairing). Steps are named by their printed number
+        # (Step.no); the SOPs are in key order, each step beside its SOP.
+        """CREATE TABLE step_links (
+            id INTEGER PRIMARY KEY,
+            key_a TEXT NOT NULL,
+            step_a TEXT NOT NULL,
+            key_b TEXT NOT NULL,
+            step_b TEXT NOT NULL,
+            linked INTEGER CHECK (linked IN (0, 1)),
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            CHECK (key_a < key_b)
+        )""",
+        "CREATE INDEX step_links_pair ON step_links (key_a, step_a, key_b, step_b, id)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -861,6 +881,56 @@ class WorkStore:
         )
         return dict(rows)
 
+    # --- step links -------------------------------------------------------------------
+
+    def set_step_link(
+        self,
+        key_a: str,
+        step_a: str,
+        key_b: str,
+        step_b: str,
+        linked: bool | None,
+        author: str,
+    ) -> None:
+        """Record a verdict on two steps of two SOPs, in either order: step
+        ``step_a`` (its printed number, ``Step.no``) of SOP ``key_a`` and step
+        ``step_b`` of SOP ``key_b`` correspond (``linked`` True) or do not
+        (False); None clears it, back to the aligner's pairing.
+
+        Raises:
+            ValueError: the same SOP twice, an empty step number, or ``linked``
+                not a bool or None.
+        """
+        if linked is not None and not isinstance(linked, bool):
+            raise ValueError(f"linked must be True, False or None, got {linked!r}")
+        if not str(step_a).strip() or not str(step_b).strip():
+            raise ValueError("a step link needs the numbers of both steps")
+        # StepLink.of orders the SOPs (each step follows its SOP) and refuses one SOP twice
+        link = StepLink.of(key_a, step_a, key_b, step_b, bool(linked))
+        value = None if linked is None else int(linked)
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO step_links (key_a, step_a, key_b, step_b, linked, author, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*link.steps, value, author, utc_now()),
+            )
+        )
+
+    def step_links(self) -> list[StepLink]:
+        """The current verdict on every step pair that has one (cleared ones left
+        out), ordered by :attr:`StepLink.steps`."""
+        rows = self._read(
+            lambda conn: conn.execute(
+                "SELECT key_a, step_a, key_b, step_b, linked, author, created_at FROM step_links "
+                "WHERE id IN (SELECT MAX(id) FROM step_links "
+                "GROUP BY key_a, step_a, key_b, step_b) "
+                "AND linked IS NOT NULL ORDER BY key_a, step_a, key_b, step_b"
+            ).fetchall()
+        )
+        return [
+            StepLink(a, sa, b, sb, bool(linked), au, at) for a, sa, b, sb, linked, au, at in rows
+        ]
+
     # --- group review status ----------------------------------------------------------
 
     def set_group_status(
@@ -946,6 +1016,8 @@ class WorkStore:
                 "SELECT DISTINCT sop_key FROM sop_corrections",
                 "SELECT DISTINCT key_a FROM match_decisions",
                 "SELECT DISTINCT key_b FROM match_decisions",
+                "SELECT DISTINCT key_a FROM step_links",
+                "SELECT DISTINCT key_b FROM step_links",
                 "SELECT DISTINCT sop_key FROM group_moves",
                 "SELECT DISTINCT group_id FROM group_moves WHERE group_id IS NOT NULL",
                 "SELECT DISTINCT group_id FROM drafts",
@@ -958,13 +1030,15 @@ class WorkStore:
 
     def rename_sop_keys(self, renames: Mapping[str, str]) -> int:
         """Hang saved work on new SOP keys: ``renames[old_key] = new_key``, applied to
-        corrections, match decisions, group moves (the SOP moved and the group id
-        ``g:<key>`` it went to), drafts and group statuses (their group id), in one
-        transaction.
+        corrections, match decisions, step links, group moves (the SOP moved and the
+        group id ``g:<key>`` it went to), drafts and group statuses (their group id),
+        in one transaction.
 
         Rows keep their ids, versions, authors and times. A correction or draft
         version the new key already has is left under the old key (never
-        overwritten). Returns the number of rows changed.
+        overwritten). A decision or step link keeps its SOPs in key order (a step
+        link's steps follow their SOP); one whose two SOPs would get the same key
+        is left under its old keys. Returns the number of rows changed.
         """
         renames = {old: new for old, new in renames.items() if old != new}
         groups = {f"g:{old}": f"g:{new}" for old, new in renames.items()}
@@ -991,6 +1065,18 @@ class WorkStore:
                     conn.execute(
                         "UPDATE match_decisions SET key_a = ?, key_b = ? WHERE id = ?",
                         (new_a, new_b, row_id),
+                    )
+                    changed += 1
+            links = conn.execute(
+                "SELECT id, key_a, step_a, key_b, step_b FROM step_links"
+            ).fetchall()
+            for row_id, a, step_a, b, step_b in links:
+                if (a in renames or b in renames) and renames.get(a, a) != renames.get(b, b):
+                    link = StepLink.of(renames.get(a, a), step_a, renames.get(b, b), step_b, True)
+                    conn.execute(
+                        "UPDATE step_links SET key_a = ?, step_a = ?, key_b = ?, step_b = ? "
+                        "WHERE id = ?",
+                        (*link.steps, row_id),
                     )
                     changed += 1
             return changed
