@@ -137,8 +137,11 @@ others = [m for m in range(len(offices)) if m != pivot]
 with st.expander("Koreksi padanan langkah", expanded=bool(comparison.edits)):
     st.caption(
         f"Baris tabel mengikuti langkah {plain(offices[pivot])}. Bila mesin melewatkan atau "
-        "salah memadankan langkah (misalnya teks hasil pindaian yang rusak), tetapkan di sini: "
-        "koreksi disimpan dan dipakai di Bandingkan, temuan, Harmonisasi dan ekspor."
+        "salah memadankan langkah (misalnya teks hasil pindaian yang rusak), tetapkan di sini. "
+        "«Padankan» memasangkan kedua langkah dan melepas pasangan mesin lain dari keduanya "
+        "(untuk langkah yang digabung, padankan setiap pasangannya); «Bukan padanan» "
+        "memisahkan keduanya. Koreksi disimpan dan dipakai di Bandingkan, temuan, "
+        "Harmonisasi dan ekspor."
     )
     shown_other = [m for m in shown if m != pivot]
     member = st.selectbox(

@@ -199,9 +199,7 @@ def correspond(
     n, m = sim.shape
     if n == 0 or m == 0:
         return StepAlignment((), tuple(range(n)), tuple(range(m)))
-    pairs = _machine_links(sim, settings, edits) if edits else _machine_links(sim, settings)
-    if edits:
-        pairs = sorted({*pairs, *((i, j) for i, j in edits.linked if i < n and j < m)})
+    pairs = _machine_links(sim, settings, edits or StepEdits())
     groups = _components(pairs)
     keys = [(a[0], b[0]) for a, b, _ in groups]
     crossing = _crossing(keys)
@@ -223,22 +221,30 @@ def correspond(
 
 
 def _machine_links(
-    sim: np.ndarray, settings: AlignmentSettings, edits: StepEdits | None = None
+    sim: np.ndarray, settings: AlignmentSettings, edits: StepEdits
 ) -> list[tuple[int, int]]:
-    """The links the evidence makes: :func:`links`, the sandwiched runs and the
-    weaker tier. With ``edits``, the cells a reviewer answered for (a step of a
-    linked pair, a pair kept apart) are taken out of the matrix first."""
-    if edits:
-        sim = sim.copy()
-        for i, j in edits.unlinked:
-            if i < sim.shape[0] and j < sim.shape[1]:
-                sim[i, j] = -1.0
-        for i, j in edits.linked:
-            if i < sim.shape[0] and j < sim.shape[1]:
-                sim[i, :] = -1.0
-                sim[:, j] = -1.0
+    """The links of the evidence (:func:`links`, the sandwiched runs, the weaker
+    tier) and of a reviewer's ``edits``.
+
+    A pair the reviewer keeps apart is never linked. A pair the reviewer links
+    answers for both its steps: their other cells leave the search, and the
+    pair itself stands as a confirmed link, so the sandwiched runs and the
+    weaker tier take its order into account as they take the evidence's links.
+    """
     n, m = sim.shape
-    pairs = links(sim, settings)
+    linked = sorted((i, j) for i, j in edits.linked if i < n and j < m)
+    if edits:
+        search = sim.copy()
+        for i, j in edits.unlinked:
+            if i < n and j < m:
+                search[i, j] = -1.0
+        for i, j in linked:
+            search[i, :] = -1.0
+            search[:, j] = -1.0
+        for i, j in linked:
+            search[i, j] = sim[i, j]
+        sim = search
+    pairs = sorted({*links(sim, settings), *linked})
     pairs += _sandwiched(pairs, sim, n, m, settings)
     if settings.second_tier:
         pairs += weak_links(sim, pairs, settings)
