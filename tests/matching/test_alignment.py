@@ -246,16 +246,7 @@ def test_a_reviewers_link_anchors_the_weaker_tier():
     """Step 2 of each side resembles two steps alike: the weaker tier cannot
     single out any pair. Once a reviewer links the middle steps, the first and
     the last steps each stand alone in their block, and are linked."""
-    weak = AlignmentSettings(
-        threshold=0.9,
-        second_tier=True,
-        tier_floor=0.2,
-        tier_margin=0.1,
-        tier_order_weight=0.0,
-        block_rounds=1,
-        block_margin=0.1,
-        block_order_weight=0.0,
-    )
+    weak = dataclasses.replace(TIERED, block_rounds=1)
     sim = np.array([[0.30, 0.25, 0.00], [0.05, 0.10, 0.05], [0.00, 0.25, 0.30]])
     assert not correspond(sim, weak).correspondences
     fixed = correspond(sim, weak, StepEdits(linked=frozenset({(1, 1)})))

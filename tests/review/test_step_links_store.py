@@ -14,6 +14,7 @@ from sopdata.ingest.loaders import load_path
 from sopdata.matching.step_links import StepEdits, StepLink, edits_between
 from sopdata.records import SOP
 from sopdata.review.store import MIGRATIONS, SCHEMA_VERSION, WorkStore, pair_key
+from tests.support.db import rows
 from tests.support.paths import ROOT
 
 SETDA = ROOT / "corpus" / "setda-bagian-organisasi-sop.txt"
@@ -32,14 +33,6 @@ def store(tmp_path: Path) -> WorkStore:
 @pytest.fixture(scope="module")
 def setda() -> list[SOP]:
     return load_path(SETDA).sops
-
-
-def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def verdicts(store: WorkStore) -> list[tuple[str, str, str, str, bool, str]]:

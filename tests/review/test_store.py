@@ -29,6 +29,7 @@ from sopdata.review.store import (
     pair_key,
 )
 from sopdata.text.glossary import normalise_actor, with_entries
+from tests.support.db import rows
 from tests.support.paths import ROOT
 
 SAMPLE = ROOT / "corpus" / "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt"
@@ -49,14 +50,6 @@ def edited(sop: SOP, title: str) -> dict[str, Any]:
     d["title"] = title
     d["steps"][0]["activity"] += " (dikoreksi)"
     return d
-
-
-def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 # ----------------------------------------------------------------------------- round trips
