@@ -25,13 +25,14 @@ from difflib import SequenceMatcher
 
 from sopdata.ingest.identity import find_office, match_field, match_section
 from sopdata.ingest.labels import label_words
+from sopdata.ingest.ocr_columns import header_lines, split_row, symbol_lines
 from sopdata.records import SOP, Step
 from sopdata.text.durations import parse_duration
 from sopdata.text.glossary import default_glossary
 from sopdata.text.textclean import collapse_spaces, normalise_key, smart_title
 
 _HEADING = re.compile(r"^\W*[A-Z]?U[A-Z]{3,5}\s+PROS[A-Z]{2,6}\s+(.{4,})$")
-_NAMA = re.compile(r"\bNama\s+SOP\b", re.I)
+_NAMA = re.compile(r"\b(?:Nama|Judul)\s+SOP\b", re.I)
 _NOMOR = re.compile(r"^\W*Nomor\s+SOP\b", re.I)
 _PEMKAB = re.compile(r"^\W*PEMERINTAH\s+KABUPATEN\b", re.I)
 _STOP_TITLE = re.compile(r"^\W*(dasar\s+hukum|kualifikasi|penerimaan|keterkaitan)\b", re.I)
@@ -339,12 +340,24 @@ def _clean_activity(lines: list[str]) -> str:
 
 def rows_to_steps(rows: list[tuple[list[str], int | None]]) -> list[Step]:
     """Steps numbered by position: OCR'd step numbers only help to find the rows,
-    they are too often misread ("&" for 6, the flowchart box's number) to print."""
+    they are too often misread ("&" for 6, the flowchart box's number) to print.
+
+    Each line's Kegiatan is separated from the other columns where the line shows
+    a separator (:func:`sopdata.ingest.ocr_columns.split_line`)."""
     steps: list[Step] = []
     for position, (lines, _number) in enumerate(rows, start=1):
-        raw_waktu, rest = _row_duration(" ".join(lines))
-        activity = _clean_activity([rest])
-        steps.append(Step(no=str(position), activity=activity, duration=parse_duration(raw_waktu)))
+        raw_waktu, _rest = _row_duration(" ".join(lines))
+        cells = split_row(lines)
+        _raw, kegiatan = _row_duration(cells.kegiatan)
+        steps.append(
+            Step(
+                no=str(position),
+                activity=_clean_activity([kegiatan]),
+                requirements=cells.requirements,
+                duration=parse_duration(raw_waktu),
+                output=cells.output,
+            )
+        )
     return steps
 
 
@@ -415,9 +428,32 @@ def _headings(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+#: Lines after a step table's header searched for the flowchart columns' debris.
+_SYMBOL_WINDOW = 60
+
+
+def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
+    """Where the step tables start, with the title their heading prints.
+
+    The "URAIAN PROSEDUR <judul>" headings of a scanned book; without them, the
+    header rows of an OCR'd step table (column words, :func:`header_lines`) whose
+    rows show the flowchart columns as symbol debris, which no text layer holds."""
+    headings = _headings(lines)
+    if headings:
+        return headings
+    starts: list[tuple[int, str]] = []
+    for i in header_lines(lines):
+        if starts and i - starts[-1][0] <= 3:
+            continue  # the header's second line
+        if symbol_lines(lines[i + 1 : i + 1 + _SYMBOL_WINDOW]) >= 2:
+            starts.append((i, ""))
+    return starts
+
+
 def is_ocr_book(text: str) -> bool:
-    """The scanned-book layout :func:`parse_ocr` reads: a "URAIAN PROSEDUR <judul>" heading."""
-    return bool(_headings(text.splitlines()))
+    """The OCR layouts :func:`parse_ocr` reads: a scanned book's "URAIAN PROSEDUR
+    <judul>" heading, or an OCR'd step table (header words, symbol debris)."""
+    return bool(_table_starts(text.splitlines()))
 
 
 def _document_vocabulary(text: str) -> Counter[str]:
@@ -485,7 +521,7 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
     """Parse the SOPs of an OCR text; [] when it holds no recognisable SOP."""
     lines = text.splitlines()
     vocab = Speller.from_vocabulary(_document_vocabulary(text))
-    headings = _headings(lines)
+    headings = _table_starts(lines)
     names = [i for i, x in enumerate(lines) if _NAMA.search(x)]
     starters = sorted(
         {i for i, x in enumerate(lines) if _NOMOR.match(x) or _PEMKAB.match(x)} | set(names)
