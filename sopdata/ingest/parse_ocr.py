@@ -159,6 +159,10 @@ def _find_anchors(lines: list[str]) -> list[_Anchor]:
     return _best_chain(candidates)
 
 
+#: The longest jump in the numbering after the best chain that still continues it.
+_TAIL_GAP = 4
+
+
 def _best_chain(candidates: list[_Anchor]) -> list[_Anchor]:
     """The best increasing run of step numbers (1, 2, 3 ...; one gap allowed).
 
@@ -188,7 +192,19 @@ def _best_chain(candidates: list[_Anchor]) -> list[_Anchor]:
         c = candidates[k]
         chain.append(_Anchor(c.line, numbers[k], c.at_start))
         k = prev[k]
-    return chain[::-1]
+    chain.reverse()
+    # A run of numbers at line starts that goes on after the chain across a longer
+    # gap (7 -> 10, 11: rows whose numbers OCR lost in between); one number alone
+    # after such a gap is not taken ("5 Agendaris" after 2).
+    tail = [(c.line, c.number) for c in candidates if c.at_start and c.number > 0]
+    for k, (line, number) in enumerate(tail):
+        last = chain[-1]
+        if line <= last.line or not 1 <= number - last.number <= _TAIL_GAP:
+            continue
+        run_on = any(ln > line and nb == number + 1 for ln, nb in tail[k + 1 :])
+        if number - last.number == 1 or run_on:
+            chain.append(_Anchor(line, number, True))
+    return chain
 
 
 def is_header_line(line: str) -> bool:
