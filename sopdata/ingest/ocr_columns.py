@@ -47,7 +47,7 @@ _NUMBER_CONTEXT = re.compile(
     re.I,
 )
 # A Waktu: a number (or a range) and a unit word, spaced or glued ("5menit", "3-5 Jam").
-_WAKTU = re.compile(r"(?<![\w/.,-])(?:\d{1,3}\s*-\s*)?\d{1,3}\s*(?:[A-Za-z]{2,7})\b")
+_WAKTU = re.compile(r"(?<![\w/.,-])(?:\d{1,3}\s*[-–—]\s*)?\d{1,3}\s*(?:[A-Za-z]{2,7})\b")
 # Periods named inside a text: "2 tahun terakhir" is no Waktu.
 _NOT_WAKTU_AFTER = re.compile(r"^\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran)\b", re.I)
 

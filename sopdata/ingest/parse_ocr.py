@@ -143,19 +143,34 @@ class _Anchor:
     at_start: bool
 
 
+# A number at a line start followed by a period: an enumerator ("1. Arsip").
+_DOTTED = re.compile(r"^[\s|{\[(]*\d{1,2}\.\s")
+#: Bare line-start row numbers that make "1." line starts list items, not rows.
+_BARE_ROWS = 3
+
+
 def _find_anchors(lines: list[str]) -> list[_Anchor]:
     """Step numbers, kept only where they form an increasing sequence from 1."""
     candidates: list[_Anchor] = []
+    dotted: set[int] = set()
     for i, line in enumerate(lines):
         m = _LINE_NO.match(line)
         if m and not _UNIT_AFTER.match(line[m.end() :]):
             token = m.group(1)
             candidates.append(_Anchor(i, int(token) if token.isdigit() else -6, True))
+            if _DOTTED.match(line):
+                dotted.add(i)
             continue
         for mm in _MID_NO.finditer(line):
             if _UNIT_AFTER.match(line[mm.end() :]) or _NO_CONTEXT_BEFORE.search(line[: mm.start()]):
                 continue
             candidates.append(_Anchor(i, int(mm.group(1)), False))
+    if dotted:
+        # "1. Filling cabinet", "2. Folder": a list of a Mutu Baku cell on lines whose
+        # Kegiatan is empty, where the rows' own numbers are printed bare ("1 Menyiapkan").
+        bare = _best_chain([c for c in candidates if c.line not in dotted])
+        if sum(a.at_start for a in bare) >= _BARE_ROWS:
+            return bare
     return _best_chain(candidates)
 
 
@@ -332,6 +347,10 @@ _NOT_WAKTU_AFTER = re.compile(
 )
 
 
+# The lower bound of a range before a duration token: "1-" of "1-20 Hari".
+_RANGE_LOWER = re.compile(r"(?<![\w.,/])(\d{1,3})\s*[-–—]\s*$")
+
+
 def _row_duration(text: str) -> tuple[str, str]:
     """(raw Waktu, text without it) for the first duration-like token of a row.
 
@@ -343,7 +362,12 @@ def _row_duration(text: str) -> tuple[str, str]:
         if _NOT_WAKTU_AFTER.match(text[m.end() :]) or re.search(r"ta?h(u|n)", m.group(2), re.I):
             continue
         if parse_duration(candidate).kind == "duration":
-            return candidate, (text[: m.start()] + text[m.end() :])
+            start = m.start()
+            lower = _RANGE_LOWER.search(text[:start])
+            if lower and parse_duration(f"{lower.group(1)}-{candidate}").kind == "duration":
+                # "1-20 Hari", "1— 20 Hari": a range, its lower bound first
+                candidate, start = f"{lower.group(1)}-{candidate}", lower.start()
+            return candidate, (text[:start] + text[m.end() :])
     return "", text
 
 
