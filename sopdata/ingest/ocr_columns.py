@@ -37,7 +37,7 @@ _SHORT_WORDS = frozenset({"di", "ke", "ya", "yg", "dr", "dg", "no", "se", "tu", 
 _QUOTES = "\"'“”‘’«»„`"
 # What a flowchart symbol or a ruling line reads as: a bar, a dash, a circle "(0)".
 _SYMBOL = re.compile(
-    r"^(?:[|—–_~=*#@<>{}\[\]\\/]+|\(?[0oO]\)|\(0\)?|[A-Za-z]{1,3}[—–_]+|[—–_]+[A-Za-z]{1,3})$"
+    r"^(?:[|—–_~=*#@<>{}\[\]\\]+|\(?[0oO]\)|\(0\)?|[A-Za-z]{1,3}[—–_]+|[—–_]+[A-Za-z]{1,3})$"
 )
 # A number on its own: a step number (in its box) or an enumerator ("1.", "2)").
 _LONE_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
@@ -73,8 +73,9 @@ def is_debris(token: str) -> bool:
     if len(letters) == 2:
         if letters.islower() and letters[0] != letters[1]:
             return False  # a short word or a word split by OCR ("is" of "isi")
-        # "Ng", "Na", "Ka", "aa", "NN": an acronym is two different capitals ("PC", "TU")
-        return not (letters.isupper() and letters[0] != letters[1])
+        # "Ng", "Na", "Ka", "aa", "NN": an acronym is two different capitals ("PC", "TU"),
+        # "II" a Roman numeral ("eselon II")
+        return not (letters.isupper() and (letters[0] != letters[1] or letters == "II"))
     return False
 
 
@@ -193,6 +194,18 @@ def _other_columns(tokens: list[str]) -> Cells:
     return Cells(
         requirements=_clean(text[: m.start()].split()), output=_clean(text[m.end() :].split())
     )
+
+
+# The notice printed on every page of an electronically signed document (BSrE),
+# under the table: not part of the last row.
+_SIGNATURE_NOTICE = re.compile(
+    r"ditandatangani\s+secara\s+elektronik|sertifikat\s+elektronik|pindai\s+kode", re.I
+)
+
+
+def is_signature_notice(line: str) -> bool:
+    """A line of the electronic-signature notice under a scanned page's table."""
+    return _SIGNATURE_NOTICE.search(line) is not None
 
 
 def split_row(lines: list[str]) -> Cells:

@@ -25,7 +25,12 @@ from difflib import SequenceMatcher
 
 from sopdata.ingest.identity import find_office, match_field, match_section
 from sopdata.ingest.labels import label_words
-from sopdata.ingest.ocr_columns import header_lines, split_row, symbol_lines
+from sopdata.ingest.ocr_columns import (
+    header_lines,
+    is_signature_notice,
+    split_row,
+    symbol_lines,
+)
 from sopdata.records import SOP, Step
 from sopdata.text.durations import parse_duration
 from sopdata.text.glossary import default_glossary
@@ -631,6 +636,8 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
         bounds = [*table.heading_lines, end]
         for k in range(len(table.heading_lines)):
             page = [x for x in lines[bounds[k] + 1 : bounds[k + 1]] if x.strip()]
+            # The electronic-signature notice printed under the table of every page.
+            page = [x for x in page if not is_signature_notice(x)]
             page = page[_header_end(page) :]
             page = [
                 x
