@@ -221,8 +221,8 @@ def _best_chain(candidates: list[_Anchor]) -> list[_Anchor]:
         last = chain[-1]
         if line <= last.line or not 1 <= number - last.number <= _TAIL_GAP:
             continue
-        run_on = any(ln > line and nb == number + 1 for ln, nb in tail[k + 1 :])
-        if number - last.number == 1 or run_on:
+        run_on = any(ln > line and 1 <= nb - number <= 2 for ln, nb in tail[k + 1 :])
+        if number - last.number <= 2 or run_on:
             chain.append(_Anchor(line, number, True))
     return chain
 
