@@ -23,6 +23,7 @@ Pure functions on strings; :mod:`sopdata.ingest.parse_ocr` applies them row by r
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -52,6 +53,7 @@ _WAKTU = re.compile(r"(?<![\w/.,-])(?:\d{1,3}\s*[-–—]\s*)?\d{1,3}\s*(?:[A-Za
 _NOT_WAKTU_AFTER = re.compile(r"^\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran)\b", re.I)
 
 
+@functools.lru_cache(maxsize=16384)
 def is_debris(token: str) -> bool:
     """A token that is a flowchart symbol or a ruling line misread, not a word.
 
@@ -92,6 +94,8 @@ def _is_number_separator(tokens: list[str], i: int) -> bool:
 
 def _waktu_at(text: str) -> re.Match[str] | None:
     """The Waktu token that opens ``text``, if any."""
+    if not text[:1].isdigit():
+        return None
     m = _WAKTU.match(text)
     if m and _is_waktu(m, text):
         return m
@@ -225,10 +229,13 @@ _STEP_ONE = re.compile(r"^\W{0,3}1\s*[.)|]?\s+[A-Z][a-z]{3,}")
 
 def _column_words(line: str) -> set[str]:
     """The columns a line's words name, glued words split ("MutuBaku")."""
-    if len(line.split()) > 12 or _IDENTITY_LABEL.search(line) or match_field(line):
-        return set()  # a row of text or the identity block ("Kualifikasi Pelaksana")
+    if len(line.split()) > 12:
+        return set()  # a row of text, not a header cell
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", line)
-    return {COLUMN_WORDS[w] for w in label_words(spaced)}
+    columns = {COLUMN_WORDS[w] for w in label_words(spaced)}
+    if columns and (_IDENTITY_LABEL.search(line) or match_field(line)):
+        return set()  # the identity block ("Kualifikasi Pelaksana")
+    return columns
 
 
 def header_lines(lines: list[str]) -> list[int]:
@@ -247,11 +254,13 @@ def header_lines(lines: list[str]) -> list[int]:
     return found
 
 
-def symbol_lines(lines: list[str]) -> int:
+def symbol_lines(lines: list[str], enough: int | None = None) -> int:
     """Lines holding a run of symbol debris between two words: the flowchart columns
-    of a scanned table, which no text layer holds."""
+    of a scanned table, which no text layer holds (counted up to ``enough``)."""
     count = 0
     for line in lines:
+        if count == enough:
+            break
         tokens = line.split()
         words = [i for i, t in enumerate(tokens) if _is_word(t)]
         if len(words) >= 2 and any(

@@ -475,6 +475,8 @@ def _headings(lines: list[str]) -> list[tuple[int, str]]:
 
 #: Lines after a step table's header searched for the flowchart columns' debris.
 _SYMBOL_WINDOW = 60
+#: Lines with symbol debris that make a header an OCR'd step table's.
+_SYMBOL_LINES = 2
 
 
 def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
@@ -490,15 +492,24 @@ def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
     for i in header_lines(lines):
         if starts and i - starts[-1][0] <= 3:
             continue  # the header's second line
-        if symbol_lines(lines[i + 1 : i + 1 + _SYMBOL_WINDOW]) >= 2:
+        if (
+            symbol_lines(lines[i + 1 : i + 1 + _SYMBOL_WINDOW], enough=_SYMBOL_LINES)
+            >= _SYMBOL_LINES
+        ):
             starts.append((i, ""))
     return starts
+
+
+@functools.lru_cache(maxsize=4)
+def _text_table_starts(text: str) -> tuple[tuple[int, str], ...]:
+    """:func:`_table_starts` of a text (asked by the flattened reader, then here)."""
+    return tuple(_table_starts(text.splitlines()))
 
 
 def is_ocr_book(text: str) -> bool:
     """The OCR layouts :func:`parse_ocr` reads: a scanned book's "URAIAN PROSEDUR
     <judul>" heading, or an OCR'd step table (header words, symbol debris)."""
-    return bool(_table_starts(text.splitlines()))
+    return bool(_text_table_starts(text))
 
 
 def _document_vocabulary(text: str) -> Counter[str]:
@@ -566,7 +577,7 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
     """Parse the SOPs of an OCR text; [] when it holds no recognisable SOP."""
     lines = text.splitlines()
     vocab = Speller.from_vocabulary(_document_vocabulary(text))
-    headings = _table_starts(lines)
+    headings = list(_text_table_starts(text))
     names = [i for i, x in enumerate(lines) if _NAMA.search(x)]
     starters = sorted(
         {i for i, x in enumerate(lines) if _NOMOR.match(x) or _PEMKAB.match(x)} | set(names)
