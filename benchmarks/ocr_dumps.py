@@ -10,7 +10,8 @@ the reference:
 * Waktu: steps, matched by number, whose PDF Waktu is a duration and whose dump
   Waktu is a duration of the same minutes;
 * Kegiatan word precision / recall over the matched steps: bags of lowercased
-  words of three letters or more (OCR misspellings count as misses).
+  words of three letters or more (OCR misspellings count as misses); a document
+  whose PDF text gives its Kegiatan no words (028) is left out of them.
 
 One line per document, then the totals.
 
@@ -69,7 +70,11 @@ class DumpScore:
             f"{self.name[:44]:44} SOP {self.sops_found}/{self.sops_ref} "
             f"langkah {self.steps_found:2}/{self.steps_ref:2}{' ' if self.steps_close else '!'} "
             f"Waktu {self.waktu_right:2}/{self.waktu_ref:2} "
-            f"Kegiatan P={self.precision:.3f} R={self.recall:.3f}"
+            + (
+                f"Kegiatan P={self.precision:.3f} R={self.recall:.3f}"
+                if self.words_ref
+                else "Kegiatan -- (no Kegiatan words in the PDF's text)"
+            )
         )
 
 
@@ -97,7 +102,10 @@ def score_sops(name: str, found: list[SOP], ref: list[SOP]) -> DumpScore:
                 s.waktu_right += 1
             s.words_common += sum((word_bag(st.activity) & word_bag(got.activity)).values())
     # Words of dump steps whether matched or not: an extra step's words are imprecise.
-    s.words_found = sum(sum(word_bag(st.activity).values()) for f in found for st in f.steps)
+    # A reference whose Kegiatan holds no words (a PDF text layer that lost them)
+    # judges no word.
+    if s.words_ref:
+        s.words_found = sum(sum(word_bag(st.activity).values()) for f in found for st in f.steps)
     return s
 
 

@@ -38,7 +38,7 @@ _SHORT_WORDS = frozenset({"di", "ke", "ya", "yg", "dr", "dg", "no", "se", "tu", 
 _QUOTES = "\"'“”‘’«»„`"
 # What a flowchart symbol or a ruling line reads as: a bar, a dash, a circle "(0)".
 _SYMBOL = re.compile(
-    r"^(?:[|—–_~=*#@<>{}\[\]\\]+|\(?[0oO]\)|\(0\)?|[A-Za-z]{1,3}[—–_]+|[—–_]+[A-Za-z]{1,3})$"
+    r"^(?:[|—–_~{}\[\]\\]+|\(?[0oO]\)|\(0\)?|[A-Za-z]{1,3}[—–_]+|[—–_]+[A-Za-z]{1,3})$"
 )
 # A number on its own: a step number (in its box) or an enumerator ("1.", "2)").
 _LONE_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
@@ -75,9 +75,8 @@ def is_debris(token: str) -> bool:
     if len(letters) == 2:
         if letters.islower() and letters[0] != letters[1]:
             return False  # a short word or a word split by OCR ("is" of "isi")
-        # "Ng", "Na", "Ka", "aa", "NN": an acronym is two different capitals ("PC", "TU"),
-        # "II" a Roman numeral ("eselon II")
-        return not (letters.isupper() and (letters[0] != letters[1] or letters == "II"))
+        # "Ng", "Na", "Ka", "aa": an acronym is in capitals ("PC", "TU", "KK", "II")
+        return not letters.isupper()
     return False
 
 
@@ -248,7 +247,11 @@ def header_lines(lines: list[str]) -> list[int]:
         if not columns:
             continue
         around = set().union(*named[max(0, i - 2) : i + 3])
-        step_one = any(_STEP_ONE.match(x) for x in lines[i + 1 : i + 8])
+        # one column word alone, step 1 below: only words no title uses ("Keluar" is
+        # read as a wrapped "Keluaran")
+        step_one = columns & {"mutu", "pelaksana", "kelengkapan", "keterangan"} and any(
+            _STEP_ONE.match(x) for x in lines[i + 1 : i + 8]
+        )
         if len(around) >= 2 or step_one:
             found.append(i)
     return found
@@ -261,6 +264,8 @@ def symbol_lines(lines: list[str], enough: int | None = None) -> int:
     for line in lines:
         if count == enough:
             break
+        if "\t" in line:
+            continue  # cells of a text layer's table: OCR writes no tabs
         tokens = line.split()
         words = [i for i, t in enumerate(tokens) if _is_word(t)]
         if len(words) >= 2 and any(

@@ -492,6 +492,8 @@ def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
     for i in header_lines(lines):
         if starts and i - starts[-1][0] <= 3:
             continue  # the header's second line
+        if "\t" in lines[i]:
+            continue  # cells of a text layer's table: OCR writes no tabs
         if (
             symbol_lines(lines[i + 1 : i + 1 + _SYMBOL_WINDOW], enough=_SYMBOL_LINES)
             >= _SYMBOL_LINES
