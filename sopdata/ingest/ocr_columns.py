@@ -138,7 +138,9 @@ class Cells:
 
 def _clean(tokens: list[str]) -> str:
     """Text of tokens without the symbol debris and stray punctuation."""
-    kept = [t for t in tokens if not is_debris(t) and any(c.isalnum() for c in t)]
+    kept = [
+        t for i, t in enumerate(tokens) if any(c.isalnum() for c in t) and not _is_symbol(tokens, i)
+    ]
     return collapse_spaces(" ".join(kept)).strip(" ,.;:|")
 
 
@@ -165,6 +167,30 @@ def _kegiatan_start(tokens: list[str]) -> int | None:
     return None
 
 
+def _doubled(token: str) -> bool:
+    """A capital read twice ("NN"): an acronym ("KK") alone, a symbol in a run."""
+    return len(token) == 2 and token.isupper() and token[0] == token[1]
+
+
+def _is_separator(tokens: list[str], i: int) -> bool:
+    """Token ``i`` ends a line's Kegiatan: symbol debris (a doubled capital next to
+    more of it: "NN NN", "Ng NN"), a lone step number, or a Waktu."""
+    if _is_symbol(tokens, i):
+        return True
+    return _is_number_separator(tokens, i) or _waktu_at(" ".join(tokens[i:])) is not None
+
+
+def _is_symbol(tokens: list[str], i: int) -> bool:
+    """Token ``i`` is symbol debris, a doubled capital counted only next to more."""
+    t = tokens[i]
+    if is_debris(t):
+        return True
+    if _doubled(t):
+        around = tokens[max(0, i - 1) : i] + tokens[i + 1 : i + 2]
+        return any(is_debris(x) or _doubled(x) for x in around)
+    return False
+
+
 def split_line(line: str) -> Cells:
     """The Kegiatan of one line of a step table's row, and the other columns' text
     found after a separator (Kelengkapan before the Waktu, Output after it).
@@ -180,8 +206,7 @@ def split_line(line: str) -> Cells:
         return _other_columns(tokens[-first - 1 :])
     cut = len(tokens)
     for i in range(first + 1, len(tokens)):
-        rest = " ".join(tokens[i:])
-        if is_debris(tokens[i]) or _is_number_separator(tokens, i) or _waktu_at(rest):
+        if _is_separator(tokens, i):
             cut = i
             break
     kegiatan = collapse_spaces(" ".join(tokens[first:cut]))
