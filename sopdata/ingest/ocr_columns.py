@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from sopdata.ingest.identity import match_field
 from sopdata.ingest.labels import COLUMN_WORDS, label_words
-from sopdata.text.durations import parse_duration
+from sopdata.text.durations import match_unit, parse_duration
 from sopdata.text.textclean import collapse_spaces
 
 # Short words of Indonesian text that are no symbol debris ("di", "ke", "ya").
@@ -48,9 +48,11 @@ _NUMBER_CONTEXT = re.compile(
     re.I,
 )
 # A Waktu: a number (or a range) and a unit word, spaced or glued ("5menit", "3-5 Jam").
-_WAKTU = re.compile(r"(?<![\w/.,-])(?:\d{1,3}\s*[-–—]\s*)?\d{1,3}\s*(?:[A-Za-z]{2,7})\b")
+_WAKTU = re.compile(r"(?<![\w/.,-])(?:\d{1,3}\s*[-–—]\s*)?\d{1,3}\s*([A-Za-z]{2,7})\b")
 # Periods named inside a text: "2 tahun terakhir" is no Waktu.
-_NOT_WAKTU_AFTER = re.compile(r"^\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran)\b", re.I)
+_NOT_WAKTU_AFTER = re.compile(r"\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran)\b", re.I)
+#: Tokens a Waktu and the word after it span at most ("1 - 20 Hari kerja").
+_WAKTU_TOKENS = 6
 
 
 @functools.lru_cache(maxsize=16384)
@@ -87,8 +89,12 @@ def _is_number_separator(tokens: list[str], i: int) -> bool:
         return False
     if i and _NUMBER_CONTEXT.match(tokens[i - 1].strip(_QUOTES + ".,:")):
         return False
-    nxt = " ".join(tokens[i : i + 3])
-    return not _waktu_at(nxt)
+    return not _waktu_at_token(tokens, i)
+
+
+def _waktu_at_token(tokens: list[str], i: int) -> bool:
+    """A Waktu opens at token ``i`` (read from the few tokens it may span)."""
+    return _waktu_at(" ".join(tokens[i : i + _WAKTU_TOKENS])) is not None
 
 
 def _waktu_at(text: str) -> re.Match[str] | None:
@@ -102,10 +108,10 @@ def _waktu_at(text: str) -> re.Match[str] | None:
 
 
 def _is_waktu(m: re.Match[str], text: str) -> bool:
-    if _NOT_WAKTU_AFTER.match(text[m.end() :]):
+    if _NOT_WAKTU_AFTER.match(text, m.end()):
         return False
-    if re.search(r"ta?h(u|n)", m.group(0), re.I):
-        return False  # years are never a step's Waktu here
+    if re.search(r"ta?h(u|n)", m.group(0), re.I) or match_unit(m.group(1)) is None:
+        return False  # years are never a step's Waktu here; "1 ab" is no Waktu
     return parse_duration(m.group(0)).kind == "duration"
 
 
@@ -156,7 +162,7 @@ def _kegiatan_start(tokens: list[str]) -> int | None:
     for i, t in enumerate(tokens):
         if _is_word(t):
             return i
-        if _waktu_at(" ".join(tokens[i:])):
+        if _waktu_at_token(tokens, i):
             return -i - 1
         bare = t.strip(_QUOTES + ".,:;")
         if (i == 0 and _LONE_NUMBER.match(t)) or not bare or bare in ("|", "I"):
@@ -177,7 +183,7 @@ def _is_separator(tokens: list[str], i: int) -> bool:
     more of it: "NN NN", "Ng NN"), a lone step number, or a Waktu."""
     if _is_symbol(tokens, i):
         return True
-    return _is_number_separator(tokens, i) or _waktu_at(" ".join(tokens[i:])) is not None
+    return _is_number_separator(tokens, i) or _waktu_at_token(tokens, i)
 
 
 def _is_symbol(tokens: list[str], i: int) -> bool:
