@@ -150,6 +150,7 @@ def _clean(tokens: list[str]) -> str:
     return collapse_spaces(" ".join(kept)).strip(" ,.;:|")
 
 
+@functools.lru_cache(maxsize=16384)
 def _is_word(token: str) -> bool:
     return sum(c.isalpha() for c in token) >= 3 and not is_debris(token)
 

@@ -393,7 +393,9 @@ def rows_to_steps(rows: list[tuple[list[str], int | None]]) -> list[Step]:
     for position, (lines, _number) in enumerate(rows, start=1):
         raw_waktu, _rest = _row_duration(" ".join(lines))
         cells = split_row(lines)
-        _raw, kegiatan = _row_duration(cells.kegiatan)
+        kegiatan = cells.kegiatan
+        if any(c.isdigit() for c in kegiatan):  # a Waktu on a line without a separator
+            kegiatan = _row_duration(kegiatan)[1]
         steps.append(
             Step(
                 no=str(position),
