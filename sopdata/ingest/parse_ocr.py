@@ -5,12 +5,16 @@ broken over several lines, its step number sits on the line at the row's
 vertical centre (or inside the flowchart box, mid-line), and the other columns'
 words are interleaved. Recovery therefore works on signals that survive OCR:
 
-* SOP boundaries: the "Nama SOP" field and the "URAIAN PROSEDUR <judul>" table
-  heading (spelled "URALAN PROSEDLR" and the like);
+* SOP boundaries: the "Nama SOP" (or "Judul SOP") field and the "URAIAN
+  PROSEDUR <judul>" table heading (spelled "URALAN PROSEDLR" and the like); in
+  a dump of one SOP AP page without that heading, the step table's header rows
+  (column words) above rows showing the flowchart columns as symbol debris;
 * step rows: step numbers at a line start (an increasing sequence 1, 2, 3 ...),
   numbers inside the flowchart column, and lines that open with an actor and a
   verb ("Camat menandatangani ...", "Kasubag Umum melakukan ...");
-* Waktu: the first duration-like token of the row.
+* Waktu: the first duration-like token of the row ("1-20 Hari" a range);
+* columns: each line's Kegiatan ends at its first separator (a run of symbol
+  debris, a lone step number, a Waktu), see :mod:`sopdata.ingest.ocr_columns`.
 
 Everything recovered this way carries a lower confidence and warnings.
 """
@@ -611,7 +615,10 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
         ident_start = min((s for s in starters if prev_end <= s < h), default=h)
         end = min((s for s in starters if s > table.heading_lines[-1]), default=len(lines))
         end = min(end, nxt_h)
-        warnings = ["teks hasil OCR: kolom tabel tidak terpisah, periksa langkah dan Mutu Baku"]
+        warnings = [
+            "teks hasil OCR: kolom tabel dipisahkan dari urutan kata, "
+            "periksa langkah, Kegiatan dan Mutu Baku"
+        ]
 
         # Title: Nama SOP unless it repeats another SOP's title while the heading does not.
         heading_title = correct_words(table.title, vocab)
