@@ -123,9 +123,10 @@ def is_subject_verb_line(line: str, next_line: str = "") -> bool:
     words = _strip_lead(line).split()
     if 1 <= len(words) <= 3 and next_line:
         words = words + next_line.split()[:2]
-    if not words:
-        return False
-    if re.match(r"^M[ae](?:m|n|l|r|w|y)[a-z]{3,}$", words[0]):  # me-/mem-/men-/meng-/meny- verbs
+    if not words or (words[0].endswith(")") and "(" not in words[0]):
+        return False  # "Tim/Bagian) menjadi ...": the end of a bracket goes on a row
+    if re.match(r"^M[ae](?:m|n|l|r|w|y)(?:[a-z]{3,}|[a-z]{0,2}-[a-z]{3,})$", words[0]):
+        # me-/mem-/men-/meng-/meny- verbs, a loanword hyphenated ("Meng-upload")
         return True
     if not _is_role_word(words[0]) or not (words[0][:1].isupper() or len(words[0]) >= 5):
         return False
