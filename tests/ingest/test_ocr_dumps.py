@@ -67,9 +67,9 @@ def test_totals_against_the_pdf() -> None:
     scores = [score_sops(p, [dump(p)], [pdf(p)]) for p in PREFIXES]
     waktu = sum(s.waktu_right for s in scores)
     common = sum(s.words_common for s in scores)
-    assert waktu >= 38  # of 62 steps whose PDF Waktu is a duration
-    assert common / sum(s.words_found for s in scores) >= 0.42  # precision
-    assert common / sum(s.words_ref for s in scores) >= 0.65  # recall
+    assert waktu >= 39  # of 62 steps whose PDF Waktu is a duration
+    assert common / sum(s.words_found for s in scores) >= 0.46  # precision
+    assert common / sum(s.words_ref for s in scores) >= 0.70  # recall
 
 
 @pytest.mark.parametrize(
