@@ -2,8 +2,8 @@
 
 Tesseract writes a row of a scanned SOP AP step table left to right, one visual
 line at a time: a fragment of the Kegiatan, then what the Pelaksana columns hold
-(the flowchart symbols, read as debris such as "Ng", "NN", "K—", "(0)", "|", a
-lone letter, or the step number printed inside a box), then fragments of
+(the flowchart symbols, read as debris such as "Ng", "K—", "(0)", "|", "NN NN",
+a lone letter, or the step number printed inside a box), then fragments of
 Kelengkapan, the Waktu, and fragments of Output and Keterangan::
 
     4 Memeriksa dan verifikasi — K— PC/laptop, File draf 20 menit validasi portal pintar
@@ -32,8 +32,6 @@ from sopdata.ingest.labels import COLUMN_WORDS, label_words
 from sopdata.text.durations import match_unit, parse_duration
 from sopdata.text.textclean import collapse_spaces
 
-# Short words of Indonesian text that are no symbol debris ("di", "ke", "ya").
-_SHORT_WORDS = frozenset({"di", "ke", "ya", "yg", "dr", "dg", "no", "se", "tu", "sd", "dl"})
 # Quotes and brackets around a token, stripped before it is judged.
 _QUOTES = "\"'“”‘’«»„`"
 # What a flowchart symbol or a ruling line reads as: a bar, a dash, a circle "(0)".
@@ -59,8 +57,11 @@ _WAKTU_TOKENS = 6
 def is_debris(token: str) -> bool:
     """A token that is a flowchart symbol or a ruling line misread, not a word.
 
-    >>> [is_debris(t) for t in ("Ng", "NN", "K—", "(0)", "|", "i", "di", "PC/laptop", "Surat")]
-    [True, True, True, True, True, True, False, False, False]
+    A doubled capital ("NN", also an acronym: "KK") counts only in a run of debris,
+    see :func:`split_line`.
+
+    >>> [is_debris(t) for t in ("Ng", "K—", "(0)", "|", "i", "di", "NN", "PC/laptop", "Surat")]
+    [True, True, True, True, True, False, False, False, False]
     """
     t = token.strip(_QUOTES)
     if not t:
