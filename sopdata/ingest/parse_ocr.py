@@ -5,12 +5,16 @@ broken over several lines, its step number sits on the line at the row's
 vertical centre (or inside the flowchart box, mid-line), and the other columns'
 words are interleaved. Recovery therefore works on signals that survive OCR:
 
-* SOP boundaries: the "Nama SOP" field and the "URAIAN PROSEDUR <judul>" table
-  heading (spelled "URALAN PROSEDLR" and the like);
+* SOP boundaries: the "Nama SOP" (or "Judul SOP") field and the "URAIAN
+  PROSEDUR <judul>" table heading (spelled "URALAN PROSEDLR" and the like); in
+  a dump of one SOP AP page without that heading, the step table's header rows
+  (column words) above rows showing the flowchart columns as symbol debris;
 * step rows: step numbers at a line start (an increasing sequence 1, 2, 3 ...),
   numbers inside the flowchart column, and lines that open with an actor and a
   verb ("Camat menandatangani ...", "Kasubag Umum melakukan ...");
-* Waktu: the first duration-like token of the row.
+* Waktu: the first duration-like token of the row ("1-20 Hari" a range);
+* columns: each line's Kegiatan ends at its first separator (a run of symbol
+  debris, a lone step number, a Waktu), see :mod:`sopdata.ingest.ocr_columns`.
 
 Everything recovered this way carries a lower confidence and warnings.
 """
@@ -25,13 +29,19 @@ from difflib import SequenceMatcher
 
 from sopdata.ingest.identity import find_office, match_field, match_section
 from sopdata.ingest.labels import label_words
+from sopdata.ingest.ocr_columns import (
+    header_lines,
+    is_signature_notice,
+    split_row,
+    symbol_lines,
+)
 from sopdata.records import SOP, Step
 from sopdata.text.durations import parse_duration
 from sopdata.text.glossary import default_glossary
 from sopdata.text.textclean import collapse_spaces, normalise_key, smart_title
 
 _HEADING = re.compile(r"^\W*[A-Z]?U[A-Z]{3,5}\s+PROS[A-Z]{2,6}\s+(.{4,})$")
-_NAMA = re.compile(r"\bNama\s+SOP\b", re.I)
+_NAMA = re.compile(r"\b(?:Nama|Judul)\s+SOP\b", re.I)
 _NOMOR = re.compile(r"^\W*Nomor\s+SOP\b", re.I)
 _PEMKAB = re.compile(r"^\W*PEMERINTAH\s+KABUPATEN\b", re.I)
 _STOP_TITLE = re.compile(r"^\W*(dasar\s+hukum|kualifikasi|penerimaan|keterkaitan)\b", re.I)
@@ -113,9 +123,10 @@ def is_subject_verb_line(line: str, next_line: str = "") -> bool:
     words = _strip_lead(line).split()
     if 1 <= len(words) <= 3 and next_line:
         words = words + next_line.split()[:2]
-    if not words:
-        return False
-    if re.match(r"^M[ae](?:m|n|l|r|w|y)[a-z]{3,}$", words[0]):  # me-/mem-/men-/meng-/meny- verbs
+    if not words or (words[0].endswith(")") and "(" not in words[0]):
+        return False  # "Tim/Bagian) menjadi ...": the end of a bracket goes on a row
+    if re.match(r"^M[ae](?:m|n|l|r|w|y)(?:[a-z]{3,}|[a-z]{0,2}-[a-z]{3,})$", words[0]):
+        # me-/mem-/men-/meng-/meny- verbs, a loanword hyphenated ("Meng-upload")
         return True
     if not _is_role_word(words[0]) or not (words[0][:1].isupper() or len(words[0]) >= 5):
         return False
@@ -142,20 +153,39 @@ class _Anchor:
     at_start: bool
 
 
+# A number at a line start followed by a period: an enumerator ("1. Arsip").
+_DOTTED = re.compile(r"^[\s|{\[(]*\d{1,2}\.\s")
+#: Bare line-start row numbers that make "1." line starts list items, not rows.
+_BARE_ROWS = 3
+
+
 def _find_anchors(lines: list[str]) -> list[_Anchor]:
     """Step numbers, kept only where they form an increasing sequence from 1."""
     candidates: list[_Anchor] = []
+    dotted: set[int] = set()
     for i, line in enumerate(lines):
         m = _LINE_NO.match(line)
         if m and not _UNIT_AFTER.match(line[m.end() :]):
             token = m.group(1)
             candidates.append(_Anchor(i, int(token) if token.isdigit() else -6, True))
+            if _DOTTED.match(line):
+                dotted.add(i)
             continue
         for mm in _MID_NO.finditer(line):
             if _UNIT_AFTER.match(line[mm.end() :]) or _NO_CONTEXT_BEFORE.search(line[: mm.start()]):
                 continue
             candidates.append(_Anchor(i, int(mm.group(1)), False))
+    if dotted:
+        # "1. Filling cabinet", "2. Folder": a list of a Mutu Baku cell on lines whose
+        # Kegiatan is empty, where the rows' own numbers are printed bare ("1 Menyiapkan").
+        bare = _best_chain([c for c in candidates if c.line not in dotted])
+        if sum(a.at_start for a in bare) >= _BARE_ROWS:
+            return bare
     return _best_chain(candidates)
+
+
+#: The longest jump in the numbering after the best chain that still continues it.
+_TAIL_GAP = 4
 
 
 def _best_chain(candidates: list[_Anchor]) -> list[_Anchor]:
@@ -187,7 +217,19 @@ def _best_chain(candidates: list[_Anchor]) -> list[_Anchor]:
         c = candidates[k]
         chain.append(_Anchor(c.line, numbers[k], c.at_start))
         k = prev[k]
-    return chain[::-1]
+    chain.reverse()
+    # A run of numbers at line starts that goes on after the chain across a longer
+    # gap (7 -> 10, 11: rows whose numbers OCR lost in between); one number alone
+    # after such a gap is not taken ("5 Agendaris" after 2).
+    tail = [(c.line, c.number) for c in candidates if c.at_start and c.number > 0]
+    for k, (line, number) in enumerate(tail):
+        last = chain[-1]
+        if line <= last.line or not 1 <= number - last.number <= _TAIL_GAP:
+            continue
+        run_on = any(ln > line and 1 <= nb - number <= 2 for ln, nb in tail[k + 1 :])
+        if number - last.number <= 2 or run_on:
+            chain.append(_Anchor(line, number, True))
+    return chain
 
 
 def is_header_line(line: str) -> bool:
@@ -315,6 +357,10 @@ _NOT_WAKTU_AFTER = re.compile(
 )
 
 
+# The lower bound of a range before a duration token: "1-" of "1-20 Hari".
+_RANGE_LOWER = re.compile(r"(?<![\w.,/])(\d{1,3})\s*[-–—]\s*$")
+
+
 def _row_duration(text: str) -> tuple[str, str]:
     """(raw Waktu, text without it) for the first duration-like token of a row.
 
@@ -326,7 +372,12 @@ def _row_duration(text: str) -> tuple[str, str]:
         if _NOT_WAKTU_AFTER.match(text[m.end() :]) or re.search(r"ta?h(u|n)", m.group(2), re.I):
             continue
         if parse_duration(candidate).kind == "duration":
-            return candidate, (text[: m.start()] + text[m.end() :])
+            start = m.start()
+            lower = _RANGE_LOWER.search(text[:start])
+            if lower and parse_duration(f"{lower.group(1)}-{candidate}").kind == "duration":
+                # "1-20 Hari", "1— 20 Hari": a range, its lower bound first
+                candidate, start = f"{lower.group(1)}-{candidate}", lower.start()
+            return candidate, (text[:start] + text[m.end() :])
     return "", text
 
 
@@ -339,12 +390,26 @@ def _clean_activity(lines: list[str]) -> str:
 
 def rows_to_steps(rows: list[tuple[list[str], int | None]]) -> list[Step]:
     """Steps numbered by position: OCR'd step numbers only help to find the rows,
-    they are too often misread ("&" for 6, the flowchart box's number) to print."""
+    they are too often misread ("&" for 6, the flowchart box's number) to print.
+
+    Each line's Kegiatan is separated from the other columns where the line shows
+    a separator (:func:`sopdata.ingest.ocr_columns.split_line`)."""
     steps: list[Step] = []
     for position, (lines, _number) in enumerate(rows, start=1):
-        raw_waktu, rest = _row_duration(" ".join(lines))
-        activity = _clean_activity([rest])
-        steps.append(Step(no=str(position), activity=activity, duration=parse_duration(raw_waktu)))
+        raw_waktu, _rest = _row_duration(" ".join(lines))
+        cells = split_row(lines)
+        kegiatan = cells.kegiatan
+        if any(c.isdigit() for c in kegiatan):  # a Waktu on a line without a separator
+            kegiatan = _row_duration(kegiatan)[1]
+        steps.append(
+            Step(
+                no=str(position),
+                activity=_clean_activity([kegiatan]),
+                requirements=cells.requirements,
+                duration=parse_duration(raw_waktu),
+                output=cells.output,
+            )
+        )
     return steps
 
 
@@ -415,9 +480,45 @@ def _headings(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+#: Lines after a step table's header searched for the flowchart columns' debris.
+_SYMBOL_WINDOW = 60
+#: Lines with symbol debris that make a header an OCR'd step table's.
+_SYMBOL_LINES = 2
+
+
+def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
+    """Where the step tables start, with the title their heading prints.
+
+    The "URAIAN PROSEDUR <judul>" headings of a scanned book; without them, the
+    header rows of an OCR'd step table (column words, :func:`header_lines`) whose
+    rows show the flowchart columns as symbol debris, which no text layer holds."""
+    headings = _headings(lines)
+    if headings:
+        return headings
+    starts: list[tuple[int, str]] = []
+    for i in header_lines(lines):
+        if starts and i - starts[-1][0] <= 3:
+            continue  # the header's second line
+        if "\t" in lines[i]:
+            continue  # cells of a text layer's table: OCR writes no tabs
+        if (
+            symbol_lines(lines[i + 1 : i + 1 + _SYMBOL_WINDOW], enough=_SYMBOL_LINES)
+            >= _SYMBOL_LINES
+        ):
+            starts.append((i, ""))
+    return starts
+
+
+@functools.lru_cache(maxsize=4)
+def _text_table_starts(text: str) -> tuple[tuple[int, str], ...]:
+    """:func:`_table_starts` of a text (asked by the flattened reader, then here)."""
+    return tuple(_table_starts(text.splitlines()))
+
+
 def is_ocr_book(text: str) -> bool:
-    """The scanned-book layout :func:`parse_ocr` reads: a "URAIAN PROSEDUR <judul>" heading."""
-    return bool(_headings(text.splitlines()))
+    """The OCR layouts :func:`parse_ocr` reads: a scanned book's "URAIAN PROSEDUR
+    <judul>" heading, or an OCR'd step table (header words, symbol debris)."""
+    return bool(_text_table_starts(text))
 
 
 def _document_vocabulary(text: str) -> Counter[str]:
@@ -485,7 +586,7 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
     """Parse the SOPs of an OCR text; [] when it holds no recognisable SOP."""
     lines = text.splitlines()
     vocab = Speller.from_vocabulary(_document_vocabulary(text))
-    headings = _headings(lines)
+    headings = list(_text_table_starts(text))
     names = [i for i, x in enumerate(lines) if _NAMA.search(x)]
     starters = sorted(
         {i for i, x in enumerate(lines) if _NOMOR.match(x) or _PEMKAB.match(x)} | set(names)
@@ -515,7 +616,10 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
         ident_start = min((s for s in starters if prev_end <= s < h), default=h)
         end = min((s for s in starters if s > table.heading_lines[-1]), default=len(lines))
         end = min(end, nxt_h)
-        warnings = ["teks hasil OCR: kolom tabel tidak terpisah, periksa langkah dan Mutu Baku"]
+        warnings = [
+            "teks hasil OCR: kolom tabel dipisahkan dari urutan kata, "
+            "periksa langkah, Kegiatan dan Mutu Baku"
+        ]
 
         # Title: Nama SOP unless it repeats another SOP's title while the heading does not.
         heading_title = correct_words(table.title, vocab)
@@ -555,6 +659,8 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
         bounds = [*table.heading_lines, end]
         for k in range(len(table.heading_lines)):
             page = [x for x in lines[bounds[k] + 1 : bounds[k + 1]] if x.strip()]
+            # The electronic-signature notice printed under the table of every page.
+            page = [x for x in page if not is_signature_notice(x)]
             page = page[_header_end(page) :]
             page = [
                 x

@@ -232,6 +232,10 @@ def test_correct_words(title: str, corrected: str) -> None:
         ("Surat Keluear dalam rangkap 2 dan memnparal", "", False),
         ("065/03.SOP.SEK/415.67/2022", "", False),
         ("PELAKSAMA MUTU BAKU", "", False),
+        # BPS dump 029 (tests/data/ocr_dumps): the end of a bracket goes on a row ...
+        ("Tim/Bagian) menjadi laporan ng Sumber FRA Kerja FRA, (notulen rapat)", "", False),
+        # ... a hyphenated loanword verb opens one
+        ("Meng-upload FRA triwulan ke dalam", "", True),
     ],
 )
 def test_subject_verb_line(line: str, next_line: str, opens: bool) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from sopdata.ingest.identity import _letterhead_unit
+from sopdata.ingest.ocr_columns import split_line
 from sopdata.ingest.parse_ocr import parse_ocr
 from sopdata.ingest.parse_text import parse_tables
 from sopdata.legal_basis import regulation_key
@@ -60,6 +61,17 @@ CASES: list[tuple[str, Callable[[str], object], str]] = [
         "ocr-waktu-digits",
         lambda t: parse_ocr(t, "uji.txt"),
         "Nama SOP: Uji\n1 Menerima " + "9" * N + " menit\n",
+    ),
+    # ocr_columns.split_line: a Waktu looked for at every token of a long line
+    ("ocr-columns-numbers", split_line, "Menerima surat " + "1 " * (N // 2)),
+    ("ocr-columns-waktu-words", split_line, "Menerima Ng " + "1 ab " * (N // 5)),
+    ("ocr-columns-spaces", split_line, "Menerima Ng 1" + " " * N + "- 2 menit"),
+    # an OCR step table found by its header words and symbol debris, row after row
+    (
+        "ocr-table-rows",
+        lambda t: parse_ocr(t, "uji.txt"),
+        "Nama SOP: Uji\nKegiatan Pelaksana Mutu Baku\n"
+        + "1 Menerima surat Ng NN berkas 5 menit surat diterima\n" * (N // 55),
     ),
 ]
 
