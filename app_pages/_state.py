@@ -270,7 +270,7 @@ def _comparison(
     return compare_group(_sops, encoder(spec), links=_links)
 
 
-def group_fingerprint(sops: list[SOP], links: list[StepLink]) -> str:
+def comparison_key(sops: list[SOP], links: list[StepLink]) -> str:
     """The cache key of everything computed from a group's comparison: the
     members' content and the reviewer's step-link corrections among them."""
     among = links_among(links, sops)
@@ -284,7 +284,7 @@ def comparison_of(
     group_fingerprint: str, spec: str, sops: list[SOP], links: list[StepLink] | None = None
 ) -> GroupComparison:
     """The group's steps aligned with the reviewer's step-link corrections
-    (cached by :func:`group_fingerprint` and encoder); an encoder failure is shown."""
+    (cached by :func:`comparison_key` and encoder); an encoder failure is shown."""
     wait_for_model(spec)
     with user_errors():
         return _comparison(group_fingerprint, spec, sops, links_among(links or [], sops))
@@ -393,13 +393,13 @@ class View:
     #: The reviewer's step-link corrections (every group's; see ``sopdata.matching.step_links``).
     step_links: list[StepLink] = field(default_factory=list)
 
-    def group_fingerprint(self, sops: list[SOP]) -> str:
-        """:func:`group_fingerprint` of ``sops`` with this view's corrections."""
-        return group_fingerprint(sops, self.step_links)
+    def comparison_key(self, sops: list[SOP]) -> str:
+        """:func:`comparison_key` of ``sops`` with this view's corrections."""
+        return comparison_key(sops, self.step_links)
 
     def comparison(self, sops: list[SOP]) -> tuple[str, GroupComparison]:
         """The cache key and the comparison of ``sops`` (:func:`comparison_of`)."""
-        key = self.group_fingerprint(sops)
+        key = self.comparison_key(sops)
         return key, comparison_of(key, self.settings.encoder, sops, self.step_links)
 
     def by_key(self) -> dict[str, SOP]:

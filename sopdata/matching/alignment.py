@@ -188,11 +188,10 @@ def correspond(
     order-keeping chain of groups is ``urutan berbeda``. A group's score is its
     weakest link's evidence, in [0, 1].
 
-    ``edits`` are a reviewer's corrections (:class:`~sopdata.matching.step_links.StepEdits`):
-    the pairs they keep apart are never linked, and the steps of a pair they
-    link are taken out of the machine's search (a reviewer who says step 3 is
-    step 4 has answered for both), then linked; groups and kinds follow from
-    the result as for the machine's own links.
+    ``edits`` are a reviewer's corrections (:class:`~sopdata.matching.step_links.StepEdits`,
+    see :func:`_machine_links`): a pair kept apart is never linked; a linked
+    pair answers for both its steps and stands as a confirmed link. Groups and
+    kinds follow from the result as for the machine's own links.
     """
     settings = settings or AlignmentSettings()
     sim = np.asarray(sim, dtype=float)

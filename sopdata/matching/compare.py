@@ -88,7 +88,8 @@ class GroupComparison:
     def marker(self, row: int | AlignedRow, member: int) -> str:
         """What the reader should know about a member's steps in a row beyond
         their text: done in another order ("urutan berbeda: langkah 5 di
-        Kecamatan X") or merged ("digabung"); empty otherwise."""
+        Kecamatan X") or merged ("digabung"), and "dipadankan peninjau" where a
+        reviewer linked the step to the pivot's; empty otherwise."""
         r = self.rows[row] if isinstance(row, int) else row
         kind = r.kind(member)
         by_reviewer = self.by_reviewer(r, member)
