@@ -127,6 +127,23 @@ def anchors(lines: list[str]) -> list[tuple[int, int, bool]]:
         # a run must start at 1 or 2
         (["5 Menerima surat", "6 Camat membaca"], []),
         ([], []),
+        # rows numbered bare: "1." line starts are a Mutu Baku list inside a row
+        (
+            [
+                "1 Menerima berkas permohonan",
+                "2 Memeriksa kelengkapan berkas",
+                "1. KTP pemohon",
+                "2. Kartu Keluarga",
+                "3 Kasi Pemerintahan memaraf konsep",
+                "4 Camat menandatangani surat",
+            ],
+            [(0, 1, True), (1, 2, True), (4, 3, True), (5, 4, True)],
+        ),
+        # rows numbered with a period are rows
+        (
+            ["1. Menerima berkas", "2. Memeriksa berkas", "3. Menandatangani surat"],
+            [(0, 1, True), (1, 2, True), (2, 3, True)],
+        ),
     ],
     ids=[
         "plain",
@@ -137,6 +154,8 @@ def anchors(lines: list[str]) -> list[tuple[int, int, bool]]:
         "mid-line",
         "no-start",
         "empty",
+        "dotted-list-among-bare-rows",
+        "dotted-rows",
     ],
 )
 def test_step_number_runs(lines: list[str], expected: list[tuple[int, int, bool]]) -> None:
@@ -236,6 +255,12 @@ def test_correct_words(title: str, corrected: str) -> None:
         ("Tim/Bagian) menjadi laporan ng Sumber FRA Kerja FRA, (notulen rapat)", "", False),
         # ... a hyphenated loanword verb opens one
         ("Meng-upload FRA triwulan ke dalam", "", True),
+        # the same two rules on wordings of other SOPs (a scanned register, a
+        # digital archive): other verbs, other brackets
+        ("Men-scan surat masuk dan menyimpan", "", True),
+        ("Meng-input data pemohon ke aplikasi SIAK", "", True),
+        ("Operator) mengirimkan berkas ke Dinas", "", False),
+        ("Mengarsipkan berkas (hardcopy) ke dalam map", "", True),
     ],
 )
 def test_subject_verb_line(line: str, next_line: str, opens: bool) -> None:
