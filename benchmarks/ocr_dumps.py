@@ -20,6 +20,7 @@ One line per document, then the totals.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import Counter
@@ -145,11 +146,24 @@ def main() -> None:
         ):
             setattr(total, attr, getattr(total, attr) + getattr(s, attr))
     print(total.line())
+    cpu = time.process_time() - started
     print(
         f"documents {len(scores)}: SOPs found {sum(s.sops_found == s.sops_ref for s in scores)}, "
-        f"step count ±1 {sum(s.steps_close for s in scores)}; "
-        f"CPU {time.process_time() - started:.1f} s"
+        f"step count ±1 {sum(s.steps_close for s in scores)}; CPU {cpu:.1f} s"
     )
+    result = {
+        "bench": "ocr_dumps",
+        "ocr_dump_documents": len(scores),
+        "ocr_dump_step_count_close": sum(s.steps_close for s in scores),
+        "ocr_dump_steps_found": total.steps_found,
+        "ocr_dump_steps_ref": total.steps_ref,
+        "ocr_dump_waktu_right": total.waktu_right,
+        "ocr_dump_waktu_ref": total.waktu_ref,
+        "ocr_dump_kegiatan_precision": round(total.precision, 3),
+        "ocr_dump_kegiatan_recall": round(total.recall, 3),
+        "ocr_dump_cpu_s": round(cpu, 3),
+    }
+    print("RESULT " + json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -151,3 +151,11 @@ def test_ocr_benchmark_reports_the_issue_figures() -> None:
     assert r["ocr_300dpi_step_count_exact_share"] == 1.0
     assert r["ocr_300dpi_kegiatan_cer"] <= 0.03 and r["ocr_300dpi_actor_f1"] >= 0.9
     assert r["ocr_300dpi_pages_per_s"] > 0
+
+
+@pytest.mark.slow
+def test_ocr_dumps_scores_every_dump_against_its_pdf() -> None:
+    r = run("ocr_dumps")
+    assert r["ocr_dump_documents"] == 8  # the BPS dumps of tests/data/ocr_dumps
+    assert r["ocr_dump_steps_ref"] == 68 and 0 < r["ocr_dump_steps_found"] <= 80
+    assert 0 <= r["ocr_dump_kegiatan_precision"] <= 1 and 0 <= r["ocr_dump_kegiatan_recall"] <= 1

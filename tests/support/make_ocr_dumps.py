@@ -6,7 +6,7 @@ pdfium at 300 dpi, converted to grayscale and read by
 line and written as ``<pdf name>.txt``. Not run by the tests (it needs the
 tesseract binary with the ``ind`` model and takes about a minute).
 
-    python -m benchmarks.make_ocr_dumps [--out tests/data/ocr_dumps]
+    python -m tests.support.make_ocr_dumps [--out tests/data/ocr_dumps]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "tests" / "data" / "realdocs" / "docs"
 OUT = ROOT / "tests" / "data" / "ocr_dumps"
 DPI = 300
