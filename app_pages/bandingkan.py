@@ -18,7 +18,7 @@ from app_pages._state import (
 )
 from sopdata.export.side_by_side import CELL_FIELDS, build_side_by_side
 from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL
-from sopdata.matching.step_links import links_among
+from sopdata.matching.step_links import links_among, names_one_step
 from sopdata.records import Step
 from sopdata.review.store import StoreError
 
@@ -174,24 +174,37 @@ with st.expander("Koreksi padanan langkah", expanded=bool(comparison.edits)):
         verdict = False
     if verdict is not None and pivot_steps and member_steps:
         pivot_sop, member_sop = comparison.sops[pivot], comparison.sops[member]
+        chosen_steps = ((pivot_sop, pivot_steps[a]), (member_sop, member_steps[b]))
+        unclear = [
+            f"{sop.label} langkah {step.no}"
+            for sop, step in chosen_steps
+            if not names_one_step(sop, step)
+        ]
         said = (
             f"langkah {pivot_steps[a].no} {offices[pivot]} "
             f"{'=' if verdict else '≠'} langkah {member_steps[b].no} {offices[member]}"
         )
-        try:
-            store().set_step_link(
-                pivot_sop.key,
-                pivot_steps[a].no,
-                member_sop.key,
-                member_steps[b].no,
-                verdict,
-                reviewer(),
+        if unclear:
+            st.error(
+                "Koreksi tidak disimpan: nomor langkah ganda atau kosong ("
+                + plain("; ".join(unclear))
+                + "). Perbaiki penomoran langkah di halaman Korpus, lalu padankan lagi."
             )
-        except StoreError as exc:
-            save_failed(exc)
         else:
-            toast_after_rerun(f"Koreksi padanan disimpan: {plain(said)}.", long=True)
-            st.rerun()
+            try:
+                store().set_step_link(
+                    pivot_sop.key,
+                    pivot_steps[a].no,
+                    member_sop.key,
+                    member_steps[b].no,
+                    verdict,
+                    reviewer(),
+                )
+            except StoreError as exc:
+                save_failed(exc)
+            else:
+                toast_after_rerun(f"Koreksi padanan disimpan: {plain(said)}.", long=True)
+                st.rerun()
     saved = links_among(v.step_links, members)
     if saved:
         st.markdown("**Koreksi yang tersimpan**")

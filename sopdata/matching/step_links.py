@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sopdata.records import SOP
+from sopdata.records import SOP, Step
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,13 @@ def edits_between(links: Iterable[StepLink], first: SOP, second: SOP) -> StepEdi
         pair = (index_a[no_a], index_b[no_b])
         (linked if link.linked else unlinked).add(pair)
     return StepEdits(frozenset(linked), frozenset(unlinked - linked))
+
+
+def names_one_step(sop: SOP, step: Step) -> bool:
+    """Whether ``step``'s printed number names it alone in ``sop``: a correction
+    naming a number printed twice (or none) would land on another step."""
+    no = str(step.no).strip()
+    return bool(no) and [str(s.no).strip() for s in sop.steps].count(no) == 1
 
 
 def links_among(links: Iterable[StepLink], sops: Iterable[SOP]) -> list[StepLink]:

@@ -8,12 +8,19 @@ import copy
 import pytest
 
 from sopdata.ingest.loaders import load_path
-from sopdata.matching.step_links import StepEdits, StepLink, edits_between, links_among
+from sopdata.matching.step_links import (
+    StepEdits,
+    StepLink,
+    edits_between,
+    links_among,
+    names_one_step,
+)
 from sopdata.records import SOP
 from tests.support.paths import ROOT
 
 SETDA = ROOT / "corpus" / "setda-bagian-organisasi-sop.txt"
 JOGOROTO = ROOT / "corpus" / "jombang-kec-jogoroto-buku-sop-ocr.txt"
+REALDOCS = ROOT / "tests" / "data" / "realdocs" / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +192,32 @@ def test_links_among_keeps_links_inside_the_group_in_a_stable_order(
     assert links_among(mixed, [first, second]) == [inside[1], inside[0]]
     assert links_among(mixed, [first]) == []
     assert links_among([], setda) == []
+
+
+# ----------------------------------------------------------------------------- names_one_step
+
+
+@pytest.mark.parametrize(
+    ("document", "index", "expected"),
+    [
+        # Universitas Lampung's Surat Masuk prints 5 and 6 twice (a second branch)
+        ("007_unila_upt_perpustakaan_administrasi_surat_masuk.txt", 4, False),
+        ("007_unila_upt_perpustakaan_administrasi_surat_masuk.txt", 6, False),
+        ("007_unila_upt_perpustakaan_administrasi_surat_masuk.txt", 3, True),
+        # BPS's Arsip Aktif (the PDF) prints 5 twice
+        ("026_bps_prov_bengkulu_pengelolaan_arsip_aktif.pdf", 5, False),
+        ("026_bps_prov_bengkulu_pengelolaan_arsip_aktif.pdf", 0, True),
+    ],
+)
+def test_a_correction_names_a_step_only_by_a_number_printed_once(
+    document: str, index: int, expected: bool
+) -> None:
+    (sop,) = load_path(REALDOCS / document).sops
+    assert names_one_step(sop, sop.steps[index]) is expected
+
+
+def test_a_step_without_a_number_cannot_be_named(setda: list[SOP]) -> None:
+    sop = copy.deepcopy(setda[0])
+    sop.steps[0].no = " "
+    assert not names_one_step(sop, sop.steps[0])
+    assert names_one_step(sop, sop.steps[1])
