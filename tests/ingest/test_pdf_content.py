@@ -24,6 +24,7 @@ from sopdata.ingest import pdf_content
 from sopdata.ingest.pdf import CHAR_KEYS, SHAPE_KEYS, _bounded_layout, page_objects
 from sopdata.ingest.pdf_content import FastPageInterpreter, content_objects
 from tests.support.paths import TEST_DATA
+from tests.support.sopfiles import pdf_file
 
 REAL_PDFS = sorted((TEST_DATA / "realdocs" / "docs").glob("*.pdf"))
 
@@ -273,19 +274,7 @@ def _pdf(content: bytes) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
+    return pdf_file(objects)
 
 
 #: A vertical font's characters (through pdfminer's LTChar), Helvetica ones with a
