@@ -47,8 +47,10 @@ _NUMBER_CONTEXT = re.compile(
 )
 # A Waktu: a number (or a range) and a unit word, spaced or glued ("5menit", "3-5 Jam").
 _WAKTU = re.compile(r"(?<![\w/.,-])(?:\d{1,3}\s*[-–—]\s*)?\d{1,3}\s*([A-Za-z]{2,7})\b")
-# Periods named inside a text: "2 tahun terakhir" is no Waktu.
-_NOT_WAKTU_AFTER = re.compile(r"\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran)\b", re.I)
+# "DP3 2 tahun terakhir", "1 tahun anggaran": periods named inside a Kegiatan.
+_NOT_WAKTU_AFTER = re.compile(
+    r"\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran|mendatang|kedepan)\b", re.I
+)
 #: Tokens a Waktu and the word after it span at most ("1 - 20 Hari kerja").
 _WAKTU_TOKENS = 6
 
@@ -108,11 +110,18 @@ def _waktu_at(text: str) -> re.Match[str] | None:
     return None
 
 
+def names_a_period(m: re.Match[str], text: str) -> bool:
+    """A duration-like token ``m`` of ``text`` that is no step's Waktu: years never
+    are here, and a period followed by "terakhir", "sebelum" ... belongs to the
+    Kegiatan or Keterangan."""
+    return bool(_NOT_WAKTU_AFTER.match(text, m.end())) or bool(
+        re.search(r"ta?h(u|n)", m.group(0), re.I)
+    )
+
+
 def _is_waktu(m: re.Match[str], text: str) -> bool:
-    if _NOT_WAKTU_AFTER.match(text, m.end()):
-        return False
-    if re.search(r"ta?h(u|n)", m.group(0), re.I) or match_unit(m.group(1)) is None:
-        return False  # years are never a step's Waktu here; "1 ab" is no Waktu
+    if names_a_period(m, text) or match_unit(m.group(1)) is None:
+        return False  # "1 ab" is no Waktu
     return parse_duration(m.group(0)).kind == "duration"
 
 

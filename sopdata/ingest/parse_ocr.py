@@ -32,6 +32,7 @@ from sopdata.ingest.labels import label_words
 from sopdata.ingest.ocr_columns import (
     header_lines,
     is_signature_notice,
+    names_a_period,
     split_row,
     symbol_lines,
 )
@@ -351,12 +352,6 @@ def segment_rows(lines: list[str]) -> list[tuple[list[str], int | None]]:
     return rows
 
 
-# "DP3 2 tahun terakhir", "1 tahun anggaran": periods named inside a Kegiatan.
-_NOT_WAKTU_AFTER = re.compile(
-    r"^\s*(terakhir|sebelum|sesudah|setelah|lalu|anggaran|mendatang|kedepan)\b", re.I
-)
-
-
 # The lower bound of a range before a duration token: "1-" of "1-20 Hari".
 _RANGE_LOWER = re.compile(r"(?<![\w.,/])(\d{1,3})\s*[-–—]\s*$")
 
@@ -369,7 +364,7 @@ def _row_duration(text: str) -> tuple[str, str]:
     """
     for m in _DURATION_TOKEN.finditer(text):
         candidate = m.group(0)
-        if _NOT_WAKTU_AFTER.match(text[m.end() :]) or re.search(r"ta?h(u|n)", m.group(2), re.I):
+        if names_a_period(m, text):
             continue
         if parse_duration(candidate).kind == "duration":
             start = m.start()
