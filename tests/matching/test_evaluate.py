@@ -41,6 +41,17 @@ def test_equivalent_threshold_sits_halfway_in_the_gap():
 
 
 @pytest.fixture(scope="module")
+def university_admission():  # type: ignore[no-untyped-def]
+    """The University Admission set (PMMC 2015) as the evaluation reads it; the
+    tests that need it skip where the shared labels are not present."""
+    from sopdata.evaluate import ACTIVITY_SET_DIR, load_activity_set
+
+    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
+        pytest.skip("University Admission set not present")
+    return load_activity_set(ACTIVITY_SET_DIR)
+
+
+@pytest.fixture(scope="module")
 def seed_profiles(corpus_sops, e5_encoder):
     read_eval("seed_equivalences.csv")  # skips without the labels
     return build_profiles(corpus_sops, e5_encoder)
@@ -118,21 +129,17 @@ def test_tfidf_uses_its_own_scale_and_finds_the_seed_twins(corpus_sops):
     assert report.pairs.precision >= 0.85, report.lines()
 
 
-def test_university_admission_scores_and_leave_one_process_out():
+def test_university_admission_scores_and_leave_one_process_out(university_admission):
     from embeddings import TfidfEncoder
     from sopdata.evaluate import (
-        ACTIVITY_SET_DIR,
         activity_profiles,
         activity_set_lines,
         leave_one_process_out,
-        load_activity_set,
         score_activity_set,
     )
     from sopdata.matching.steps import alignment_settings
 
-    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
-        pytest.skip("University Admission set not present")
-    data = load_activity_set(ACTIVITY_SET_DIR)
+    data = university_admission
     assert len(data.sops) == 9 and len(data.cases) == 36 and len(data.gold) == 232
     encoder = TfidfEncoder()
     profiles = activity_profiles(data, encoder)
@@ -146,7 +153,9 @@ def test_university_admission_scores_and_leave_one_process_out():
 
 
 @pytest.mark.slow
-def test_alignment_calibration_picks_the_best_threshold_and_saves_it(tmp_path):
+def test_alignment_calibration_picks_the_best_threshold_and_saves_it(
+    tmp_path, university_admission
+):
     """``evaluate --calibrate``'s alignment path on the University Admission set
     (TF-IDF: no model needed): the threshold has the best micro F1 of the grid,
     and saving it changes only the encoder's ``alignment`` entry."""
@@ -155,20 +164,16 @@ def test_alignment_calibration_picks_the_best_threshold_and_saves_it(tmp_path):
 
     from embeddings import TfidfEncoder
     from sopdata.evaluate import (
-        ACTIVITY_SET_DIR,
         ALIGN_THRESHOLDS,
         activity_profiles,
         calibrate_alignment,
-        load_activity_set,
         save_alignment_settings,
         score_activity_set,
     )
     from sopdata.matching.settings import read_thresholds
     from sopdata.matching.steps import alignment_settings, alignment_settings_from
 
-    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
-        pytest.skip("University Admission set not present")
-    data = load_activity_set(ACTIVITY_SET_DIR)
+    data = university_admission
     encoder = TfidfEncoder()
     profiles = activity_profiles(data, encoder)
     base = alignment_settings(encoder.name)
@@ -259,21 +264,19 @@ def test_realdocs_equivalences_figure():
 
 
 @pytest.mark.slow
-def test_e5_alignment_on_university_admission_keeps_above_the_published_best(e5_encoder):
+def test_e5_alignment_on_university_admission_keeps_above_the_published_best(
+    e5_encoder, university_admission
+):
     """The weaker tier that lifts the seed links must not cost University
     Admission its figure: micro F1 and leave-one-process-out stay above .70."""
     from sopdata.evaluate import (
-        ACTIVITY_SET_DIR,
         activity_profiles,
         leave_one_process_out,
-        load_activity_set,
         score_activity_set,
     )
     from sopdata.matching.steps import alignment_settings
 
-    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
-        pytest.skip("University Admission set not present")
-    data = load_activity_set(ACTIVITY_SET_DIR)
+    data = university_admission
     profiles = activity_profiles(data, e5_encoder)
     settings = alignment_settings(e5_encoder.name)
     assert settings.second_tier
@@ -284,31 +287,26 @@ def test_e5_alignment_on_university_admission_keeps_above_the_published_best(e5_
 
 
 @pytest.mark.slow
-def test_weak_tier_calibration_on_both_labelled_sets(corpus_sops, e5_encoder):
+def test_weak_tier_calibration_on_both_labelled_sets(corpus_sops, e5_encoder, university_admission):
     """The seed step labels read as an activity set (2 pairs, 10 links); the
     weaker tier lifts the seeds and the margins a macro F1 picks, and those of
     leave one set out, come from the grid and are scored on the held-out set."""
     from sopdata.evaluate import (
-        ACTIVITY_SET_DIR,
         WEAK_TIER_GRID,
         LabelledSet,
         activity_profiles,
         calibrate_weak_tier,
         leave_one_set_out,
-        load_activity_set,
         seed_alignment_set,
         weak_tier_lines,
     )
     from sopdata.matching.steps import alignment_settings
 
     read_eval("seed_step_alignments.csv")  # skips without the labels
-    if not (ACTIVITY_SET_DIR / "gold.csv").exists():
-        pytest.skip("University Admission set not present")
     seed = seed_alignment_set(corpus_sops, EVAL_DIR, SEED_TO_CORPUS)
     assert len(seed.cases) == 2 and len(seed.gold) == 10 and len(seed.sops) == 4
     sets = [
-        LabelledSet.of(d, activity_profiles(d, e5_encoder))
-        for d in (seed, load_activity_set(ACTIVITY_SET_DIR))
+        LabelledSet.of(d, activity_profiles(d, e5_encoder)) for d in (seed, university_admission)
     ]
     base = alignment_settings(e5_encoder.name)
     off = dataclasses.replace(base, second_tier=False)
