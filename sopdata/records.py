@@ -18,6 +18,7 @@ always see what the document said.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -33,6 +34,23 @@ from sopdata.text.durations import (
 
 #: Hex digits of the document's sha256 in :attr:`SOP.key`.
 KEY_HASH_LENGTH = 12
+
+#: The title a reader gives an SOP whose document prints none (see :func:`untitled`).
+UNTITLED = "SOP tanpa judul"
+_UNTITLED_RE = re.compile(rf"{UNTITLED} #\d+")
+
+
+def untitled(number: int) -> str:
+    """The title shown for the ``number``-th SOP (from 1) of a document that
+    prints no title: "SOP tanpa judul #2"."""
+    return f"{UNTITLED} #{number}"
+
+
+def is_untitled(title: str) -> bool:
+    """Whether ``title`` is empty or the placeholder :func:`untitled` gives: no
+    title was printed, so there is nothing to compare it on."""
+    return not title.strip() or _UNTITLED_RE.fullmatch(title.strip()) is not None
+
 
 # Identity fields written after the CLI contract's first fields (number and title come first).
 _LATER_IDENTITY = tuple(f for f in IDENTITY_FIELDS if f.attr not in ("number", "title"))
@@ -140,6 +158,11 @@ class SOP:
     completion_time: str = ""
     fee: str = ""
     product: str = ""
+
+    @property
+    def has_title(self) -> bool:
+        """Whether the document printed a title (see :func:`is_untitled`)."""
+        return not is_untitled(self.title)
 
     @property
     def has_service_fields(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sopdata.records import SOP, Step, sop_from_dict
+from sopdata.records import SOP, Step, is_untitled, sop_from_dict, untitled
 from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
     DurationSettings,
@@ -85,3 +85,20 @@ def test_decision_targets_round_trip_and_old_records_have_none():
         del data["steps"][0][key]
     old = sop_from_dict(data)
     assert (old.steps[0].yes_to, old.steps[0].no_to) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("title", "printed"),
+    [
+        (untitled(1), False),
+        ("SOP tanpa judul #12", False),
+        ("  ", False),
+        ("", False),
+        ("Surat Keluar", True),
+        ("SOP tanpa judul", True),  # a title someone typed, not the placeholder
+        ("SOP tanpa judul #1 Surat Keluar", True),
+    ],
+)
+def test_the_untitled_placeholder_is_no_title(title, printed):
+    assert is_untitled(title) is not printed
+    assert SOP(source_file="a.txt", title=title).has_title is printed

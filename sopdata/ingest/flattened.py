@@ -40,7 +40,7 @@ from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SOPKind
 from sopdata.ingest.identity import find_office, office_from_title
 from sopdata.ingest.labels import COLUMN_WORDS, label_word
 from sopdata.ingest.parse_ocr import is_ocr_book
-from sopdata.records import SOP, Step
+from sopdata.records import SOP, Step, untitled
 from sopdata.text.durations import looks_like_duration, parse_duration
 from sopdata.text.fuzzy import ocr_distance
 from sopdata.text.textclean import (
@@ -727,7 +727,7 @@ def _sop(
 ) -> SOP:
     sop = SOP(
         source_file=source_file,
-        title=smart_title(title) if title else f"SOP tanpa judul #{index + 1}",
+        title=smart_title(title) if title else untitled(index + 1),
         office=office[0] or office_from_title(title),
         kabupaten=office[1],
         steps=steps,

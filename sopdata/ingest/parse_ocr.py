@@ -36,7 +36,7 @@ from sopdata.ingest.ocr_columns import (
     split_row,
     symbol_lines,
 )
-from sopdata.records import SOP, Step
+from sopdata.records import SOP, Step, untitled
 from sopdata.text.durations import parse_duration
 from sopdata.text.glossary import default_glossary
 from sopdata.text.textclean import collapse_spaces, normalise_key, smart_title
@@ -639,7 +639,7 @@ def parse_ocr(text: str, source_file: str, acronyms: frozenset[str] = frozenset(
         ident_lines = lines[ident_start:h]
         sop = SOP(
             source_file=source_file,
-            title=smart_title(title, acronyms) or f"SOP tanpa judul #{t_index + 1}",
+            title=smart_title(title, acronyms) or untitled(t_index + 1),
             title_raw=title,
             index_in_file=t_index,
             warnings=warnings,

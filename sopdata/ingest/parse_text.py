@@ -22,7 +22,7 @@ from typing import Any
 from sopdata.form import HEADER_FIELDS, SECTION_FIELDS, has_decision, is_decision_label
 from sopdata.ingest.identity import IdentityBlock, feed_tab_line, find_office, match_field
 from sopdata.ingest.labels import canonical_labels
-from sopdata.records import SOP, Actor, Step
+from sopdata.records import SOP, Actor, Step, untitled
 from sopdata.text.durations import looks_like_duration, parse_duration
 from sopdata.text.textclean import (
     cell_text,
@@ -475,7 +475,7 @@ def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab:
     )
     sop = SOP(
         source_file=source_file,
-        title=title or f"SOP tanpa judul #{index + 1}",
+        title=title or untitled(index + 1),
         office=office,
         kabupaten=kab,
         **identity,

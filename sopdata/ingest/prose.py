@@ -33,7 +33,7 @@ from sopdata.ingest.service_standard import (
     pick_title,
     title_acronyms,
 )
-from sopdata.records import SOP, Step
+from sopdata.records import SOP, Step, untitled
 from sopdata.text.textclean import smart_title
 
 _ANNOUNCES = re.compile(
@@ -80,7 +80,7 @@ def _read_list(source_file: str, lines: list[str]) -> list[SOP]:
     title = pick_title(lines[:k], [definition_subject(lines[:k])])
     sop = build_sop(
         source_file,
-        smart_title(title, title_acronyms()) if title else "SOP tanpa judul #1",
+        smart_title(title, title_acronyms()) if title else untitled(1),
         "prosedur",
         block,
         [],
@@ -112,7 +112,7 @@ def _read_running_text(source_file: str, lines: list[str]) -> list[SOP]:
     title = title or definition_subject(lines)
     sop = build_sop(
         source_file,
-        smart_title(title, title_acronyms()) if title else "SOP tanpa judul #1",
+        smart_title(title, title_acronyms()) if title else untitled(1),
         "prosedur",
         steps,
         [],

@@ -62,7 +62,7 @@ def assess(sop: SOP, ocr: bool = False) -> None:
     if not sop.steps:
         warnings.append("tabel langkah tidak ditemukan atau kosong")
         score -= 0.6
-    if sop.title.startswith("SOP tanpa judul"):
+    if not sop.has_title:
         score -= 0.2
     if steps:
         no_actor = [s.no for s in steps if not s.actors]

@@ -39,7 +39,7 @@ from sopdata.ingest.listing import (
     opening_actors,
     split_marker,
 )
-from sopdata.records import SOP, Actor, SOPKind
+from sopdata.records import SOP, Actor, SOPKind, untitled
 from sopdata.text.durations import looks_like_duration
 from sopdata.text.fuzzy import ocr_distance
 from sopdata.text.glossary import default_glossary
@@ -706,7 +706,7 @@ def read_labelled(text: str, source_file: str, lines: list[str]) -> list[SOP]:
         kind: SOPKind = "standar_pelayanan" if _is_service_standard(service, text) else "prosedur"
         sop = build_sop(
             source_file,
-            smart_title(title, title_acronyms()) if title else f"SOP tanpa judul #{n + 1}",
+            smart_title(title, title_acronyms()) if title else untitled(n + 1),
             kind,
             proc.lines if proc else [],
             _component_items(reqs),

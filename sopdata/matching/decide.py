@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from sopdata.matching.groups import MergeTree
-from sopdata.matching.scoring import CONTENT, STEPS, TERMS, CorpusIndex, ScoredPairs, score_pairs
+from sopdata.matching.scoring import (
+    CONTENT,
+    STEPS,
+    TERMS,
+    TITLE,
+    CorpusIndex,
+    ScoredPairs,
+    score_pairs,
+)
 from sopdata.matching.settings import MatchSettings
 
 
@@ -16,6 +24,15 @@ def _on_topic(features: np.ndarray) -> np.ndarray:
     in the titles or in what the steps say (after folding synonyms), a high score
     is a look-alike, at most related."""
     return (features[:, TERMS] > 0) | (features[:, CONTENT] >= 0.2)
+
+
+#: An SOP whose document prints no title says what procedure it is only through
+#: its steps, and the steps of services look alike in form ("receive the file,
+#: check it, sign, hand over"): an untitled SOP of a kecamatan scores as high
+#: with its marriage and legalisation services as with its true twin. Without a
+#: title a pair is therefore equivalent only when most of what its steps handle
+#: is shared (the content signal); otherwise it is at most related.
+UNTITLED_CONTENT = 0.5
 
 
 @dataclass
@@ -38,7 +55,8 @@ def decide(scored: ScoredPairs, offices: np.ndarray, settings: MatchSettings) ->
        multiplied by ``score / rival score`` (the ratio test of Lowe's SIFT
        matching), so it ranks below its rival, and it is at most related.
     2. The others are equivalent when their score reaches the threshold, they
-       are on topic and both SOPs have steps; a pair where one SOP has no steps
+       are on topic and both SOPs have steps (and titles, see
+       :data:`UNTITLED_CONTENT`); a pair where one SOP has no steps
        is equivalent on its title and identity when its titles share a key term
        and it clears the threshold by ``title_only_margin``, with its score
        lowered by ``title_only_confidence``.
@@ -49,7 +67,8 @@ def decide(scored: ScoredPairs, offices: np.ndarray, settings: MatchSettings) ->
        twin's clean copy poorly can still join it through a third office.
     """
     score = scored.score.copy()
-    on_topic = _on_topic(scored.features) & scored.available[:, STEPS]
+    titled = scored.available[:, TITLE] | (scored.features[:, CONTENT] >= UNTITLED_CONTENT)
+    on_topic = _on_topic(scored.features) & scored.available[:, STEPS] & titled
     rival = np.full(len(scored), -1, np.int64)
     stepped_partner = np.full(len(scored), -1, np.int64)
     if on_topic.any():

@@ -160,12 +160,13 @@ TITLE, STEPS, TERMS, ACTORS, CONTENT = range(len(SIGNALS))
 
 
 def _present(p: SOPProfile) -> tuple[bool, ...]:
-    """Which signals this SOP can take part in: a missing title, step table or
-    Pelaksana column is no evidence either way, so the signal is left out of the
+    """Which signals this SOP can take part in: a missing title (or the
+    placeholder a reader gives an untitled SOP), step table or Pelaksana column
+    is no evidence either way, so the signal is left out of the
     pair's score (the other weights are scaled up) instead of counting as 0."""
     has_steps = len(p.step_vecs) > 0
     has = {
-        "title": bool(normalise_key(p.sop.title)),
+        "title": p.sop.has_title and bool(normalise_key(p.sop.title)),
         "steps": has_steps,
         "terms": bool(p.title_terms),
         "actors": bool(p.actor_roles),

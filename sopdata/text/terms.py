@@ -123,7 +123,11 @@ _CODE_RE = re.compile(r"\S*\d\S*")
 def title_terms(sop: SOP) -> set[str]:
     """Key terms of an SOP's title that say what the procedure is: document
     codes and numbers and the words of the office's own name (and its
-    kabupaten) left out, since they differ from office to office."""
+    kabupaten) left out, since they differ from office to office. An untitled
+    SOP's placeholder ("SOP tanpa judul #1") has none: two untitled SOPs do not
+    share a title."""
+    if not sop.has_title:
+        return set()
     title = _CODE_RE.sub(" ", sop.title or "")
     own = canonical_terms(f"{sop.office} {getattr(sop, 'kabupaten', '')}")
     return key_terms(title) - own

@@ -356,6 +356,48 @@ def test_one_sop_per_office_ratio_test():
     assert out.relation.tolist() == [1, 0] and out.rival.tolist()[1] == -1
 
 
+def test_an_untitled_pair_is_equivalent_only_on_shared_content():
+    """Without a title a pair's steps speak alone; form-alike steps (receive,
+    check, sign, hand over) make it related, shared content equivalent."""
+    import numpy as np
+
+    from sopdata.matching.decide import UNTITLED_CONTENT, decide
+    from sopdata.matching.scoring import SIGNALS
+
+    scored = _scored([(0, 1), (2, 3), (4, 5)], [0.8, 0.8, 0.8])
+    scored.available[:, SIGNALS.index("title")] = [True, False, False]
+    scored.features[:, SIGNALS.index("content")] = [0.0, UNTITLED_CONTENT - 0.01, UNTITLED_CONTENT]
+    scored.features[:, SIGNALS.index("terms")] = [1.0, 0.0, 0.0]
+    out = decide(scored, np.arange(6), MatchSettings(equivalent=0.5, related=0.3))
+    assert out.relation.tolist() == [0, 1, 0]
+
+
+@pytest.mark.slow
+def test_an_untitled_kecamatan_service_is_not_tied_to_every_service(e5_encoder):
+    """A Standar Pelayanan whose copy lost its title (Surat Keterangan Domisili
+    of a kecamatan) scores 0.55-0.60 with marriage, legalisation and domicile
+    services alike on its steps alone: none of them is proposed as equivalent,
+    and the reasons say the title was not compared."""
+    from sopdata.ingest.loaders import load_path
+
+    docs = ROOT / "tests" / "data" / "realdocs" / "docs"
+    names = [
+        "001_natuna_kec_bungurantengah_sp_surat_keterangan_domisili.txt",
+        "002_kec_taman_kelurahan_sp_surat_keterangan_domisili.txt",
+        "016_samarinda_kec_sungaipinang_sp_surat_pengantar_nikah.txt",
+        "018_jakpus_kec_menteng_sp_perkawinan_kedua.txt",
+        "038_jakut_kec_koja_sp_legalisasi_produk_layanan.txt",
+    ]
+    sops = [s for n in names for s in load_path(docs / n).sops]
+    untitled = sops[0]
+    assert not untitled.has_title and untitled.steps
+    matches, groups = match_corpus(sops, e5_encoder)
+    with_it = [m for m in matches if untitled in (m.a, m.b)]
+    assert with_it and all(m.relation == "related" for m in with_it)
+    assert all(any("judul kosong" in r for r in m.reasons) for m in with_it)
+    assert not any(untitled in g for g in groups if len(g) > 1)
+
+
 def test_merge_tree_gives_the_weakest_link():
     import numpy as np
 

@@ -228,6 +228,7 @@ def test_expand_acronyms(text: str, expected: str | None) -> None:
         (["Analisa Jabatan", "Anjab", "Analisis Jabatan"], "anjab"),
         (["SKPD", "OPD", "Organisasi Perangkat Daerah"], "skpd"),
         (["Surat Keterangan Tidak Mampu", "SKTM", "Surat Keterangan Miskin (SKM)"], "sktm"),
+        (["Surat Keterangan Kurang Mampu/SKKM", "SKKM", "Surat Keterangan Tidak Mampu"], "sktm"),
         (["Indeks Kepuasan Masyarakat", "IKM", "SKM hasil survei kepuasan"], "ikm"),
     ],
 )

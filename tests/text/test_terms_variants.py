@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sopdata.records import SOP
+import pytest
+
+from sopdata.records import SOP, untitled
 from sopdata.text.terms import key_terms, spelling_variants, title_terms
 
 
@@ -10,6 +12,19 @@ def test_spelling_variants_fold_together():
     assert spelling_variants()["ijin"] == "izin"
     assert key_terms("Penerbitan Ijin Usaha") == key_terms("Penerbitan Izin Usaha")
     assert key_terms("Sertipikat Tanah") == key_terms("Sertifikat tanah")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Pengesahan Legalisir Dokumen", "Legalisasi Dokumen"),
+        ("Penerbitan Akte Kelahiran", "Penerbitan Akta Kelahiran"),
+        ("Fotocopy Ijasah", "Fotokopi Ijazah"),
+        ("Sekertariat Kecamatan", "Sekretariat Kecamatan"),
+    ],
+)
+def test_common_spellings_share_their_key_terms(a, b):
+    assert key_terms(b) <= key_terms(a)
 
 
 def test_abbreviations_fold_together():
@@ -28,3 +43,10 @@ def test_office_names_and_codes_are_not_title_words():
         source_file="y.txt", title="Surat Keluar Kecamatan Candipuro", office="Kecamatan Candipuro"
     )
     assert title_terms(sop) == title_terms(other) == {"keluar"}
+
+
+def test_an_untitled_sops_placeholder_is_no_title_word():
+    """Two SOPs whose documents print no title do not share "tanpa judul"."""
+    a = SOP(source_file="a.txt", title=untitled(1), office="Kecamatan A")
+    b = SOP(source_file="b.txt", title=untitled(2), office="Kecamatan B")
+    assert title_terms(a) == title_terms(b) == set()
