@@ -180,6 +180,20 @@ def test_weak_links(name, sim, core, expected):
     assert sorted(weak_links(np.asarray(sim, dtype=float), core, TIERED)) == expected
 
 
+def test_weak_tier_only_where_the_evidence_has_no_link_of_its_own():
+    """Step 0 reaches the threshold; steps 1 and 2 of A stand out weakly (no
+    equal-length run to follow): the tier stays off, as it does on every
+    University Admission pair, where its links were mostly wrong."""
+    sim = np.array([[0.95, 0, 0, 0], [0, 0.4, 0.1, 0], [0, 0.1, 0, 0.4]])
+    assert [(c.a, c.b) for c in correspond(sim, TIERED)] == [((0,), (0,))]
+    sim[0, 0] = 0.4  # no cell reaches it now: the weaker links stand
+    assert [(c.a, c.b) for c in correspond(sim, TIERED)] == [
+        ((0,), (0,)),
+        ((1,), (1,)),
+        ((2,), (3,)),
+    ]
+
+
 def test_weak_tier_is_off_unless_the_settings_turn_it_on():
     sim = np.array([[0.4, 0.1], [0.1, 0.4]])
     assert correspond(sim, dataclasses.replace(TIERED, second_tier=False)).correspondences == ()
