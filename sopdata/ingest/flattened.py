@@ -965,7 +965,36 @@ _PKM_FIELDS = (
     ("number", re.compile(r"no\.?\s*dokumen\s*:?[ \t]*([^\n]*)", re.I)),
     ("date_effective", re.compile(r"tanggal\s+terbit\s*:?[ \t]*([^\n]*)", re.I)),
 )
-_PKM_OFFICE = re.compile(r"\b(?:UPTD?\.?\s+)?PUSKESMAS\s+([A-Z][A-Z]+(?:\s+[A-Z][A-Z]+)?)\b")
+_PKM_WORD = re.compile(r"\bPUSKESMAS\b")
+# The form's labels and the signer's NIP end the name where columns interleave
+# ("SAPE Halaman :", "PERHENTIAN RAJA NIP. 19780908 ...").
+_PKM_LABEL = re.compile(r"\b(?:NIP|HALAMAN|NO|NOMOR|TANGGAL|REVISI|SOP|DISAHKAN)\b.*|:.*", re.I)
+# A signer's name, printed between the office's lines in the header: it opens
+# with an academic or religious title ("dr. MHD. IKHSAN", "Hj. Ika").
+_PKM_PERSON = re.compile(r"^\W*(?:dr|drg|ns|hj|h|apt|bd)\.\s", re.I)
+
+
+def puskesmas_name(block: str) -> str:
+    """The name of the Puskesmas an accreditation SOP's header prints, title-cased
+    ("Perhentian Raja"), or "".
+
+    The header is a table whose columns PDF extraction interleaves: the name
+    follows "PUSKESMAS" on its line or on one of the next three, past labels
+    ("No. Revisi :"), the signer's name and the NIP.
+    """
+    lines = [collapse_spaces(x) for x in block.splitlines()]
+    for i, line in enumerate(lines):
+        found = _PKM_WORD.search(line)
+        if not found:
+            continue
+        for cand in [line[found.end() :], *lines[i + 1 : i + 4]]:
+            if _PKM_PERSON.match(cand):
+                continue
+            name = _PKM_LABEL.sub("", cand).strip(" .,;-")
+            words = name.split()
+            if 1 <= len(words) <= 4 and all(w.isalpha() and w.isupper() for w in words):
+                return " ".join(w.title() for w in words)
+    return ""
 
 
 def parse_puskesmas(text: str, source_file: str) -> list[SOP]:
@@ -982,9 +1011,8 @@ def parse_puskesmas(text: str, source_file: str) -> list[SOP]:
         last = blocks[k + 1][1] if k + 1 < len(blocks) else len(lines)
         block = "\n".join(lines[first:last])
         steps = _pkm_steps(block)
-        m = _PKM_OFFICE.search(block.replace("\n", " "))
-        name = m.group(1) if m and m.group(1) not in {"HALAMAN", "NO", "NIP"} else ""
-        office = (f"Puskesmas {name.split()[0].title()}" if name else "", "")
+        name = puskesmas_name(block)
+        office = (f"Puskesmas {name}" if name else "", "")
         ident = Identity()
         for attr, pattern in _PKM_FIELDS:
             found = pattern.search(block)

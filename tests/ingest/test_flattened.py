@@ -21,6 +21,7 @@ from sopdata.ingest.flattened import (
     find_markers,
     no_sop_message,
     parse_flattened,
+    puskesmas_name,
     read_identity,
 )
 from sopdata.ingest.identity import find_office
@@ -366,6 +367,33 @@ def test_puskesmas_sop(text: str, title: str, n_steps: int) -> None:
     assert sop.kind == "sop_puskesmas"
     assert sop.title == title
     assert len(sop.steps) == n_steps
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("PUSKESMAS SUKAMAJU\n1. Pengertian", "Sukamaju"),
+        ("PUSKESMAS KECAMATAN TEBET", "Kecamatan Tebet"),
+        # the signer's name and NIP interleaved with a two-word name
+        (
+            "UPT PUSKESMAS\ndrg. Siti Aminah\nKEDUNG BANTENG NIP. 19800101 200501 2 003",
+            "Kedung Banteng",
+        ),
+        ("UPTD. PUSKESMAS\nHj. NURHAYATI, S.ST\nBATU AMPAR NIP. 1975", "Batu Ampar"),
+        # the name on a label's line is the label's value, not the office; the
+        # next "PUSKESMAS" has it before the form's next label
+        (
+            "KEPALA PUSKESMAS\nNo. Revisi : KARANGANYAR\nSOP\nTanggal Terbit :\n"
+            "PUSKESMAS\nKARANGANYAR Halaman :",
+            "Karanganyar",
+        ),
+        ("Kepala Puskesmas menandatangani", ""),
+        ("PUSKESMAS\nHalaman : 1/2\nNo. Dokumen :", ""),
+        ("PUSKESMAS\nPetugas memanggil pasien", ""),
+    ],
+)
+def test_puskesmas_name_in_an_interleaved_header(header: str, name: str) -> None:
+    assert puskesmas_name(header) == name
 
 
 def test_puskesmas_identity_and_office() -> None:
