@@ -59,6 +59,10 @@ with st.expander("Unggah dokumen SOP", expanded=False):
     # A new key after each batch empties the uploader: a file read and kept (or
     # refused) is not added again on the next run, and "Hapus" keeps it removed.
     upload_round = st.session_state.setdefault("upload_round", 0)
+    # The uploader prints its size limit and types in English ("200MB per file •
+    # TXT, …") and Streamlit offers no other wording: the caption above says both
+    # in Indonesian, so that line is hidden.
+    st.html('<style>[data-testid="stFileUploaderDropzoneInstructions"]{display:none}</style>')
     uploads = st.file_uploader(
         "Berkas SOP",
         accept_multiple_files=True,

@@ -222,6 +222,11 @@ def test_review_flow_in_a_browser(tmp_path: Path, screenshots: Path) -> None:
                 ).to_be_visible()
                 settle(page, "Korpus")
                 full_page_screenshot(page, screenshots / "1-korpus.png")
+                # the uploader speaks Indonesian: its English size/type line is hidden
+                page.get_by_text("Unggah dokumen SOP").click()
+                expect(page.get_by_test_id("stFileUploaderDropzone")).to_be_visible()
+                expect(page.get_by_test_id("stFileUploaderDropzoneInstructions")).to_be_hidden()
+                full_page_screenshot(page, screenshots / "1-korpus-unggah.png")
 
                 # Pencocokan: confirm the pair proposed first.
                 switch(page, "Pencocokan", FIRST_MATCH_MS)
