@@ -229,6 +229,12 @@ def test_expand_acronyms(text: str, expected: str | None) -> None:
         (["SKPD", "OPD", "Organisasi Perangkat Daerah"], "skpd"),
         (["Surat Keterangan Tidak Mampu", "SKTM", "Surat Keterangan Miskin (SKM)"], "sktm"),
         (["Surat Keterangan Kurang Mampu/SKKM", "SKKM", "Surat Keterangan Tidak Mampu"], "sktm"),
+        (
+            ["Penerbitan IMB", "Persetujuan Bangunan Gedung (PBG)", "Izin Mendirikan Bangunan"],
+            "imb",
+        ),
+        (["Surat Keterangan Usaha", "Pelayanan SKU"], "sku"),
+        (["Suket Domisili", "Surat Keterangan Domisili"], "suket"),
         (["Indeks Kepuasan Masyarakat", "IKM", "SKM hasil survei kepuasan"], "ikm"),
     ],
 )

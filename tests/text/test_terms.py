@@ -26,7 +26,7 @@ from sopdata.text.textclean import SMALL_WORDS
         ("SOP Pelayanan Surat Keluar", {"keluar"}),
         (
             "Surat Keterangan bagi Warga atas Permohonan sebagai Ahli Waris",
-            {"keterangan", "warga", "ahli", "waris"},
+            {"suket", "warga", "ahli", "waris"},
         ),
         ("Reformasi Birokrasi", {"rb"}),
         ("", set()),
