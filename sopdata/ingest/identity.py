@@ -9,7 +9,14 @@ import re
 from dataclasses import dataclass, field
 
 from sopdata.form import HEADER_FIELDS, SECTION_FIELDS
-from sopdata.text.textclean import collapse_spaces, smart_title, split_items, strip_markup
+from sopdata.text.textclean import (
+    OFFICE_KINDS,
+    SMALL_WORDS,
+    collapse_spaces,
+    smart_title,
+    split_items,
+    strip_markup,
+)
 
 # How each label of the form (sopdata.form) is printed, OCR slips included.
 _LABEL_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -209,11 +216,7 @@ def _inline_unit(text: str) -> str:
 
 
 # An office named at the end of a title: "SOP Pengajuan Cuti Pada Pengadilan Agama X".
-_TITLE_OFFICE = re.compile(
-    r"\b(?:pada|di)\s+((?:pengadilan|kantor|dinas|badan|kecamatan|kelurahan|desa|puskesmas|"
-    r"kementerian|sekretariat|inspektorat|rumah\s+sakit|rsud)\b[^()]{3,80})$",
-    re.I,
-)
+_TITLE_OFFICE = re.compile(rf"\b(?:pada|di)\s+((?:{OFFICE_KINDS})\b[^()]{{3,80}})$", re.I)
 
 
 def office_from_title(title: str) -> str:
@@ -255,8 +258,35 @@ _PROSE_UNIT = re.compile(
     r"(Kecamatan|Kelurahan|Desa|Puskesmas|(?:SD|SMP|SMA|SMK|MTs|MAN)\s+Negeri\s+\d{1,2})"
     r"\s+([A-Z][a-z]{2,}(?:[ -][A-Z][a-z]{2,})?)\b"
 )
+# Words that follow a unit's kind without naming it: another kind, "setempat", and
+# the function words and connectives that open the next sentence where a heading
+# ran into it ("Verifikasi Data di Kecamatan Setelah dokumen diterima ...").
 _PROSE_NOT_NAME = frozenset(
-    {"Kabupaten", "Kota", "Kecamatan", "Kelurahan", "Desa", "Setempat", "Yang", "Dan", "Atau"}
+    {"Kabupaten", "Kota", "Kecamatan", "Kelurahan", "Desa", "Setempat"}
+    | {w.title() for w in SMALL_WORDS}
+    | {
+        "Setelah",
+        "Sebelum",
+        "Apabila",
+        "Jika",
+        "Bila",
+        "Kemudian",
+        "Selanjutnya",
+        "Sesuai",
+        "Akan",
+        "Ini",
+        "Itu",
+        "Tersebut",
+        "Melalui",
+        "Maka",
+        "Agar",
+        "Bahwa",
+        "Secara",
+        "Sudah",
+        "Telah",
+        "Dapat",
+        "Harus",
+    }
 )
 
 

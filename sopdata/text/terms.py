@@ -22,7 +22,7 @@ from sopdata.resources import DATA_DIR
 from sopdata.text.fuzzy import ocr_distance
 from sopdata.text.glossary import Glossary, expand_acronyms, find_concepts
 from sopdata.text.ocr_words import matching_text
-from sopdata.text.textclean import SMALL_WORDS, normalise_key
+from sopdata.text.textclean import SMALL_WORDS, normalise_key, procedure_title
 
 # Words too common in SOP text to say anything about what a procedure is.
 STOPWORDS = SMALL_WORDS | frozenset(
@@ -53,6 +53,7 @@ STOPWORDS = SMALL_WORDS | frozenset(
 GENERIC_WORDS = frozenset(
     [
         "sop",
+        "sp",
         "standar",
         "operasional",
         "prosedur",
@@ -128,7 +129,7 @@ def title_terms(sop: SOP) -> set[str]:
     share a title."""
     if not sop.has_title:
         return set()
-    title = _CODE_RE.sub(" ", sop.title or "")
+    title = _CODE_RE.sub(" ", _without_office(sop.title or ""))
     own = canonical_terms(f"{sop.office} {getattr(sop, 'kabupaten', '')}")
     return key_terms(title) - own
 
@@ -139,6 +140,14 @@ def key_terms(text: str) -> set[str]:
     dropped. Plain words are three letters or more; a glossary concept keeps its
     short token ("Reformasi Birokrasi" gives ``rb``)."""
     return {t for t in canonical_terms(text) if t not in GENERIC_WORDS and t not in SMALL_WORDS}
+
+
+def _without_office(title: str) -> str:
+    """:func:`~sopdata.text.textclean.procedure_title`, unless nothing but
+    paperwork words would be left ("Pelayanan di Desa Wisata" keeps its place:
+    it is what the service is about)."""
+    shorter = procedure_title(title)
+    return shorter if shorter != title and key_terms(shorter) else title
 
 
 def title_text(sop: SOP) -> str:

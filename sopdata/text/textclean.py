@@ -46,6 +46,25 @@ def strip_markup(text: str) -> str:
 _WRAP_HYPHEN = re.compile(r"\b([A-Za-z]{3,})- (?=[a-z]{2,})(?!\1\b)")
 
 
+#: Kinds of government unit that open an office's name (a regex alternation).
+OFFICE_KINDS = (
+    r"pengadilan|kantor|dinas|badan|kecamatan|kelurahan|desa|puskesmas|"
+    r"kementerian|sekretariat|inspektorat|rumah\s+sakit|rsud"
+)
+# An office named at the end of a title after "pada"/"di": "SOP Pengajuan Cuti
+# Tahunan Pada Pengadilan Agama Sungailiat", "... di Pemerintah Kecamatan".
+_TITLE_OFFICE_TAIL = re.compile(
+    rf"\s+(?:pada|di)\s+(?:pemerintah(?:an)?\s+)?(?:{OFFICE_KINDS})\b[^()]{{0,80}}$", re.I
+)
+
+
+def procedure_title(title: str) -> str:
+    """A title without the office it names at its end ("Pengajuan Cuti Tahunan
+    Pada Pengadilan Agama Sungailiat" -> "Pengajuan Cuti Tahunan"): what the
+    procedure is, which two offices' titles can share."""
+    return _TITLE_OFFICE_TAIL.sub("", title)
+
+
 def collapse_spaces(text: str) -> str:
     text = _SPACES.sub(" ", text).strip()
     return _WRAP_HYPHEN.sub(r"\1", text) if "- " in text else text

@@ -83,6 +83,11 @@ CASES = [
     ("Nama SOP\tSurat Keluar\nNo\tKegiatan\tPelaksana\nDINAS SOSIAL\tKELURAHAN X", "", ""),
     # unit words in mixed case are running text, not a letterhead
     ("Surat dikirim ke Dinas Sosial\nNama SOP\tSurat", "", ""),
+    # running text names its unit; a heading run into the next sentence does not
+    ("Surat diantar ke kantor Kelurahan Wonorejo oleh pemohon.", "Kelurahan Wonorejo", ""),
+    ("- Pemeriksaan Berkas di Kelurahan Apabila berkas lengkap, petugas mencatat.", "", ""),
+    ("- Verifikasi Data di Kecamatan Setelah dokumen diterima, petugas memeriksa.", "", ""),
+    ("Pengajuan ke Desa Untuk mendapatkan surat, warga datang.", "", ""),
 ]
 
 

@@ -50,3 +50,21 @@ def test_an_untitled_sops_placeholder_is_no_title_word():
     a = SOP(source_file="a.txt", title=untitled(1), office="Kecamatan A")
     b = SOP(source_file="b.txt", title=untitled(2), office="Kecamatan B")
     assert title_terms(a) == title_terms(b) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "terms"),
+    [
+        # an office named at a title's end is no title word, even when the reader
+        # did not take it for the SOP's office
+        ("SOP Pengajuan Cuti Tahunan Pada Pengadilan Agama Sungailiat", {"cuti", "tahunan"}),
+        ("Prosedur Penerbitan SKTM di Pemerintah Kecamatan", {"sktm"}),
+        ("Pelayanan Legalisir di Kantor Kelurahan Sukamaju", {"legalisasi"}),
+        # ... but a place that is what the service is about stays
+        ("Pelayanan di Desa Wisata", {"desa", "wisata"}),
+        # "Standar Pelayanan" (SP) names the kind of document, like "SOP"
+        ("Standar Pelayanan Pemberian Legalisasi Produk Layanan", {"legalisasi", "produk"}),
+    ],
+)
+def test_title_words_say_what_the_procedure_is(title, terms):
+    assert title_terms(SOP(source_file="x.txt", title=title)) == terms
