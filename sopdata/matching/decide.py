@@ -67,8 +67,9 @@ def decide(scored: ScoredPairs, offices: np.ndarray, settings: MatchSettings) ->
        twin's clean copy poorly can still join it through a third office.
     """
     score = scored.score.copy()
-    titled = scored.available[:, TITLE] | (scored.features[:, CONTENT] >= UNTITLED_CONTENT)
-    on_topic = _on_topic(scored.features) & scored.available[:, STEPS] & titled
+    # what procedure the pair is: both titles, or (untitled) most of the steps' content
+    named = scored.available[:, TITLE] | (scored.features[:, CONTENT] >= UNTITLED_CONTENT)
+    on_topic = _on_topic(scored.features) & scored.available[:, STEPS] & named
     rival = np.full(len(scored), -1, np.int64)
     stepped_partner = np.full(len(scored), -1, np.int64)
     if on_topic.any():
