@@ -20,7 +20,7 @@ from app_pages._state import (
     view,
     wib,
 )
-from sopdata.form import SOP_KINDS
+from sopdata.form import SOP_KINDS, SOP_KINDS_SHORT
 from sopdata.ingest.loaders import MAX_BYTES
 from sopdata.review.store import StaleWriteError, StoreError
 from sopdata.review.workspace import manual_sop
@@ -195,7 +195,7 @@ table = pd.DataFrame(
     {
         "Kantor": [s.office for s in sops],
         "Judul SOP": [s.title for s in sops],
-        "Jenis": [SOP_KINDS.get(s.kind, s.kind) for s in sops],
+        "Jenis": [SOP_KINDS_SHORT.get(s.kind, s.kind) for s in sops],
         "Langkah": [len(s.steps) for s in sops],
         "Total waktu": [
             format_minutes(s.total_minutes, s.time_settings)
@@ -219,7 +219,9 @@ st.dataframe(
     column_config={
         "Kantor": st.column_config.TextColumn(width=140),
         "Judul SOP": st.column_config.TextColumn(width=190),
-        "Jenis": st.column_config.TextColumn(width=85),
+        "Jenis": st.column_config.TextColumn(
+            width=85, help="; ".join(f"{SOP_KINDS_SHORT[k]}: {v}" for k, v in SOP_KINDS.items())
+        ),
         "Langkah": st.column_config.NumberColumn(width=65),
         "Total waktu": st.column_config.TextColumn(width=85),
         "Dokumen": st.column_config.TextColumn(width=105),

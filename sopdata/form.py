@@ -102,6 +102,13 @@ SOP_KINDS: dict[SOPKind, str] = {
     "sop_puskesmas": "SOP Puskesmas",
     "prosedur": "Prosedur tertulis",
 }
+#: The same kinds in a word or two, for a narrow table column.
+SOP_KINDS_SHORT: dict[SOPKind, str] = {
+    "sop_ap": "SOP AP",
+    "standar_pelayanan": "Standar Pelayanan",
+    "sop_puskesmas": "SOP Puskesmas",
+    "prosedur": "Prosedur",
+}
 
 #: Components of a Standar Pelayanan kept on the SOP (not on the SOP AP form):
 #: Persyaratan (a list), Jangka Waktu Penyelesaian, Biaya/Tarif and Produk

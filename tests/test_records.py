@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sopdata.form import SOP_KINDS, SOP_KINDS_SHORT
 from sopdata.records import SOP, Step, is_untitled, sop_from_dict, untitled
 from sopdata.text.durations import (
     STANDARD_DURATION_SETTINGS,
@@ -102,3 +103,8 @@ def test_decision_targets_round_trip_and_old_records_have_none():
 def test_the_untitled_placeholder_is_no_title(title, printed):
     assert is_untitled(title) is not printed
     assert SOP(source_file="a.txt", title=title).has_title is printed
+
+
+def test_every_kind_has_a_short_name_for_the_corpus_table():
+    assert SOP_KINDS_SHORT.keys() == SOP_KINDS.keys()
+    assert all(len(short) <= 18 for short in SOP_KINDS_SHORT.values())
