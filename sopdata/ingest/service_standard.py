@@ -355,12 +355,13 @@ MAX_LINES = 5000
 
 
 def document_lines(text: str) -> list[str]:
-    """The text as lines: pipe-table rows split into one cell a line, blank
+    """The text as lines: table rows (cells between pipes, or between tabs as
+    a Word table saved as text has them) split into one cell a line, blank
     and whitespace-only lines dropped, a bare row/item marker joined to the
     text below it (or dropped before a component label)."""
     out: list[str] = []
     for raw in text.splitlines()[:MAX_LINES]:
-        cells = raw.split("|") if "|" in raw else [raw]
+        cells = re.split(r"[|\t]", raw)
         for cell in cells:
             c = collapse_spaces(cell.replace("\xa0", " "))
             if c:

@@ -287,3 +287,54 @@ def test_service_fields_round_trip_and_absent_on_sop_ap():
         "standar_pelayanan",
     )
     assert "requirements" not in SOP(source_file="x", title="y").to_dict()
+
+
+TAB_TABLE = (
+    "STANDAR PELAYANAN PUBLIK\n"
+    "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN BANYUMAS\n"
+    "Jenis Pelayanan : Penerbitan Akta Kelahiran\n\n"
+    "NO\tKOMPONEN\tURAIAN\n"
+    "1\tPersyaratan Pelayanan\t1. Surat keterangan kelahiran dari dokter/bidan\n"
+    "\t\t2. Fotokopi KK dan KTP orang tua\n"
+    "2\tSistem, Mekanisme dan Prosedur\t1. Pemohon mengisi formulir F-2.01\n"
+    "\t\t2. Petugas memverifikasi berkas permohonan\n"
+    "\t\t3. Kepala Dinas menandatangani akta\n"
+    "\t\t4. Akta diserahkan kepada pemohon\n"
+    "3\tJangka Waktu Penyelesaian\t1 (satu) hari kerja\n"
+    "4\tBiaya/Tarif\tGratis\n"
+    "5\tProduk Pelayanan\tKutipan Akta Kelahiran\n"
+)
+
+
+def test_a_component_table_saved_from_word_with_tabs():
+    [sop] = parse_document_text(TAB_TABLE, "sp.txt")
+    assert sop.kind == "standar_pelayanan"
+    assert sop.title == "Penerbitan Akta Kelahiran"
+    assert [s.activity for s in sop.steps][-1] == "Akta diserahkan kepada pemohon"
+    assert len(sop.steps) == 4 and len(sop.requirements) == 2
+    assert (sop.completion_time, sop.fee, sop.product) == (
+        "1 (satu) hari kerja",
+        "Gratis",
+        "Kutipan Akta Kelahiran",
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "001_natuna_kec_bungurantengah_sp_surat_keterangan_domisili.txt",
+        "010_okutimur_disdukcapil_sp_surat_keterangan_lahir_mati.txt",
+    ],
+)
+def test_a_pipe_table_reads_the_same_with_tabs(name):
+    """The development set's component tables between pipes, with tabs instead
+    (as a Word table saved as text has them): the same SOP."""
+    text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
+
+    def read(t):
+        return [
+            (s.title, [x.activity for x in s.steps], s.requirements, s.completion_time)
+            for s in parse_document_text(t, name)
+        ]
+
+    assert read(text.replace("|", "\t")) == read(text)
