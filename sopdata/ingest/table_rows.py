@@ -65,6 +65,34 @@ class TableDocument:
         self.rows.append([""])
 
 
+# A table row drawn with pipes on both sides ("| 1 | Menerima surat | √ |"), and
+# the rule under a Markdown header row ("|---|:--:|").
+_BORDERED_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_RULE_ROW = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+#: Fewer bordered rows than this are stray pipes (OCR reads a ruled line as "|").
+MIN_PIPE_ROWS = 3
+
+
+def pipe_rows_as_tabs(text: str) -> str:
+    """``text`` with the rows of its pipe-drawn tables (Markdown, a web page
+    saved as text) written as a Word table saved as text writes them: cells
+    between tabs; the rule rows under a header dropped. A text with fewer than
+    :data:`MIN_PIPE_ROWS` bordered rows is returned as it is."""
+    lines = text.split("\n")
+    bordered = [
+        m.group(1) if (m := _BORDERED_ROW.match(line)) and line.count("|") >= 3 else None
+        for line in lines
+    ]
+    if sum(b is not None for b in bordered) < MIN_PIPE_ROWS:
+        return text
+    out = []
+    for line, inner in zip(lines, bordered, strict=True):
+        if _RULE_ROW.match(line):
+            continue
+        out.append(line if inner is None else "\t".join(c.strip() for c in inner.split("|")))
+    return "\n".join(out)
+
+
 def tidy_line(text: str) -> str:
     """One line: runs of spaces (tabs, no-break spaces) collapsed, ends trimmed."""
     return _LINE_SPACES.sub(" ", text).strip()

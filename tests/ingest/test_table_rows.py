@@ -100,3 +100,59 @@ def test_zip_members_are_checked_once_unpacked(
     with pytest.raises(SOPLoadError, match="terlalu besar setelah dibuka") as info:
         check_zip_members(zf, "sop.docx", "Word")
     assert "Word" in info.value.message and info.value.source == "sop.docx"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Markdown table: cells between tabs, the rule under the header dropped
+        (
+            "Judul\n| No | Kegiatan | Waktu |\n|---|:---:|---|\n| 1 | Menerima surat | 5 menit |\n"
+            "| 2 | Mencatat | |\n",
+            "Judul\nNo\tKegiatan\tWaktu\n1\tMenerima surat\t5 menit\n2\tMencatat\t\n",
+        ),
+        # fewer than three bordered rows: stray pipes (OCR of a ruled line), left alone
+        (
+            "Sekretaris | paraf | 10 menit\n| a | b |\n",
+            "Sekretaris | paraf | 10 menit\n| a | b |\n",
+        ),
+        # pipes between cells without borders are the Standar Pelayanan reader's
+        ("1. | Persyaratan | KTP |\n2. | Biaya | Gratis |\n3. | Waktu | 1 hari |\n",) * 2,
+    ],
+)
+def test_pipe_rows_as_tabs(text: str, expected: str) -> None:
+    assert table_rows.pipe_rows_as_tabs(text) == expected
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        "lumajang-kec-candipuro-pengumpulan-data-kinerja.txt",
+        "setda-bagian-organisasi-sop.txt",
+    ],
+)
+def test_a_markdown_copy_of_a_table_dump_reads_the_same(seed: str) -> None:
+    """Seed Word tables saved as text, redrawn as Markdown tables (a web page or
+    a converter's output): the same SOPs, steps and identity."""
+    from sopdata.ingest.loaders import parse_document_text
+    from tests.support.paths import CORPUS
+
+    text = (CORPUS / seed).read_text(encoding="utf-8")
+    lines, previous_tabbed = [], False
+    for line in text.split("\n"):
+        tabbed = "\t" in line
+        if tabbed:
+            lines.append("| " + " | ".join(line.split("\t")) + " |")
+            if not previous_tabbed:
+                lines.append("|" + "---|" * (line.count("\t") + 1))
+        else:
+            lines.append(line)
+        previous_tabbed = tabbed
+
+    def read(t: str) -> list[dict]:
+        return [
+            {k: v for k, v in s.to_dict().items() if k not in ("warnings", "confidence")}
+            for s in parse_document_text(t, seed)
+        ]
+
+    assert read("\n".join(lines)) == read(text)
