@@ -223,6 +223,9 @@ class _PageReader(HTMLParser):
 
     def close(self) -> None:
         super().close()
+        # a skipped element left open ("<script>" never closed) ends with the page:
+        # otherwise the closing tables below would be skipped too, forever
+        self.skipping.clear()
         while self.tables:
             self.handle_endtag("table")
         self._flush_outside()

@@ -68,7 +68,8 @@ class TableDocument:
 # A table row drawn with pipes on both sides ("| 1 | Menerima surat | √ |"), and
 # the rule under a Markdown header row ("|---|:--:|").
 _BORDERED_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
-_RULE_ROW = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+# (one character class, no nested repeats: linear on a hostile line of dashes)
+_RULE_ROW = re.compile(r"[\s|:-]*\|[\s|:-]*")
 #: Fewer bordered rows than this are stray pipes (OCR reads a ruled line as "|").
 MIN_PIPE_ROWS = 3
 
@@ -87,7 +88,7 @@ def pipe_rows_as_tabs(text: str) -> str:
         return text
     out = []
     for line, inner in zip(lines, bordered, strict=True):
-        if _RULE_ROW.match(line):
+        if "---" in line and _RULE_ROW.fullmatch(line):
             continue
         out.append(line if inner is None else "\t".join(c.strip() for c in inner.split("|")))
     return "\n".join(out)
