@@ -674,6 +674,12 @@ def _is_procedure_service(service: Service, text: str) -> bool:
     )
 
 
+def _without_letterhead(lines: list[str]) -> list[str]:
+    """Procedure lines without an office's name in capitals ("KECAMATAN
+    PRAMBANAN" under a heading read as the procedure's label): no step."""
+    return [x for x in lines if not (_OFFICE_LINE.match(x) and x.isupper() and len(x.split()) <= 6)]
+
+
 def read_labelled(text: str, source_file: str, lines: list[str]) -> list[SOP]:
     """SOPs of a document whose components are labelled; [] when it has too few."""
     preamble, services = segment(lines)
@@ -709,7 +715,7 @@ def read_labelled(text: str, source_file: str, lines: list[str]) -> list[SOP]:
             source_file,
             smart_title(title, title_acronyms()) if title else untitled(n + 1),
             kind,
-            proc.lines if proc else [],
+            _without_letterhead(proc.lines) if proc else [],
             _component_items(reqs),
             _time_value(service),
             _first_value(service.get("fee")),

@@ -338,3 +338,30 @@ def test_a_pipe_table_reads_the_same_with_tabs(name):
         ]
 
     assert read(text.replace("|", "\t")) == read(text)
+
+
+@pytest.mark.parametrize(
+    ("heading", "letterhead"),
+    [
+        ("PROSEDUR PELAYANAN REKOMENDASI IZIN KERAMAIAN", "KECAMATAN PRAMBANAN"),
+        ("Prosedur Penerbitan Surat Keterangan Usaha", "KELURAHAN SUKAMAJU"),
+        ("PROSEDUR PENERBITAN KARTU IDENTITAS ANAK", "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"),
+    ],
+)
+def test_the_office_line_under_a_procedure_heading_is_no_step(heading, letterhead):
+    text = (
+        f"{heading}\n{letterhead}\n\n"
+        "Tata cara pengurusannya adalah sebagai berikut:\n"
+        "1. Pemohon mengambil formulir di loket pelayanan.\n"
+        "2. Petugas memeriksa kelengkapan berkas.\n"
+        "3. Kepala menandatangani surat.\n"
+        "4. Petugas menyerahkan surat kepada pemohon.\n\n"
+        "Waktu penyelesaian: 2 (dua) hari kerja.\nBiaya: tidak dipungut biaya.\n"
+    )
+    [sop] = parse_document_text(text, "prosedur.txt")
+    assert [s.activity for s in sop.steps] == [
+        "Pemohon mengambil formulir di loket pelayanan.",
+        "Petugas memeriksa kelengkapan berkas.",
+        "Kepala menandatangani surat.",
+        "Petugas menyerahkan surat kepada pemohon.",
+    ]
