@@ -46,6 +46,11 @@ def strip_markup(text: str) -> str:
 _WRAP_HYPHEN = re.compile(r"\b([A-Za-z]{3,})- (?=[a-z]{2,})(?!\1\b)")
 
 
+def collapse_spaces(text: str) -> str:
+    text = _SPACES.sub(" ", text).strip()
+    return _WRAP_HYPHEN.sub(r"\1", text) if "- " in text else text
+
+
 #: Kinds of government unit that open an office's name (a regex alternation).
 OFFICE_KINDS = (
     r"pengadilan|kantor|dinas|badan|kecamatan|kelurahan|desa|puskesmas|"
@@ -63,11 +68,6 @@ def procedure_title(title: str) -> str:
     Pada Pengadilan Agama Sungailiat" -> "Pengajuan Cuti Tahunan"): what the
     procedure is, which two offices' titles can share."""
     return _TITLE_OFFICE_TAIL.sub("", title)
-
-
-def collapse_spaces(text: str) -> str:
-    text = _SPACES.sub(" ", text).strip()
-    return _WRAP_HYPHEN.sub(r"\1", text) if "- " in text else text
 
 
 # A bullet that starts a list item: "- ", "• ", "– " at the start or after "; " / " ".
