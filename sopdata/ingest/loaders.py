@@ -28,6 +28,7 @@ from sopdata.ingest.prose import read_named_document, read_prose
 from sopdata.ingest.quality import finalise
 from sopdata.ingest.service_standard import read_service_standard
 from sopdata.ingest.table_rows import TableDocument, pipe_rows_as_tabs
+from sopdata.ingest.transcript import without_site_chrome
 from sopdata.ingest.xlsx import read_xlsx
 from sopdata.records import SOP
 from sopdata.text.glossary import default_glossary
@@ -277,9 +278,11 @@ TEXT_READERS: tuple[Callable[[str, str], list[SOP]], ...] = (
 def parse_document_text(text: str, source_file: str) -> list[SOP]:
     """All SOPs of a document's text: table dumps first (tables drawn with pipes
     read as tab-separated rows, :func:`~sopdata.ingest.table_rows.pipe_rows_as_tabs`),
-    then the other text layouts (:data:`TEXT_READERS`), OCR text otherwise."""
+    then the other text layouts (:data:`TEXT_READERS`), OCR text otherwise. A
+    document-sharing site's transcript is read without the site's lines
+    (:func:`~sopdata.ingest.transcript.without_site_chrome`)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = pipe_rows_as_tabs(text)
+    text = pipe_rows_as_tabs(without_site_chrome(text))
     sops: list[SOP] = []
     for reader in TEXT_READERS:
         sops = reader(text, source_file)

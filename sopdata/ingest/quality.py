@@ -101,9 +101,21 @@ def assess(sop: SOP, ocr: bool = False) -> None:
     sop.confidence = max(0.0, min(1.0, round(score, 3)))
 
 
+# A list bullet left in front of a title ("• SOP Pengajuan Cuti"): the title
+# line was an item of a list (a transcript site's page, a bulleted heading).
+_LEADING_BULLET = re.compile(r"^[•●▪■◦‣∙·*>–-]+\s+")
+
+
+def without_bullet(title: str) -> str:
+    """A title without a list bullet in front of it."""
+    return _LEADING_BULLET.sub("", title).strip() or title
+
+
 def finalise(sops: list[SOP], ocr: bool = False) -> list[SOP]:
-    """The pass every loader ends with: canonical actors, inferred actors, assessment."""
+    """The pass every loader ends with: the title without a list bullet,
+    canonical actors, inferred actors, assessment."""
     for sop in sops:
+        sop.title = without_bullet(sop.title)
         canonicalise_actors(sop)
         infer_actors(sop)
         assess(sop, ocr=ocr)

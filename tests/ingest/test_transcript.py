@@ -1,0 +1,130 @@
+"""Documents copied from a document-sharing site's transcript of a PDF read as
+the documents themselves: the site's lines dropped, its page bullets undone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sopdata.ingest.loaders import parse_document_text
+from sopdata.ingest.quality import without_bullet
+from sopdata.ingest.transcript import without_site_chrome
+from tests.support.paths import CORPUS, TEST_DATA
+
+DOCS = TEST_DATA / "realdocs" / "docs"
+
+# One document of each text layout: an SOP AP table flattened by extraction, a
+# Standar Pelayanan, a prose procedure, a Puskesmas SOP, a Word table as text.
+LAYOUTS = [
+    DOCS / "046_kemenag_kab_sumbawa_sop_perencanaan_anggaran_dipa.txt",
+    DOCS / "043_mtsn1_banjarnegara_sop_pelayanan_pilam_tamu.txt",
+    DOCS / "050_bojonegoro_kecamatan_sp_pengurusan_sktm.txt",
+    DOCS / "042_polres_cirebon_mekanisme_pengurusan_skck.txt",
+    DOCS / "021_puskesmas_perhentianraja_pemberian_imunisasi_injeksi_polio.txt",
+    CORPUS / "setda-bagian-organisasi-sop.txt",
+]
+
+
+def _pages(text: str) -> list[str]:
+    return [p.strip("\n") for p in re.split(r"\n{3,}", text) if p.strip()]
+
+
+def as_bulleted_transcript(text: str) -> str:
+    """A site that shows each page as a list item: 'Transcript', then each page's
+    first line after '  • ' and its other lines indented four spaces."""
+    pages = []
+    for page in _pages(text):
+        lines = page.split("\n")
+        pages.append(
+            "\n".join(
+                [
+                    "  • " + lines[0],
+                    *("    " + line if line.strip() else line for line in lines[1:]),
+                ]
+            )
+        )
+    return "Top Banner\nDownload\nTranscript\n" + "\n\n".join(pages)
+
+
+def as_paged_transcript(text: str) -> str:
+    """A site that heads each page with 'Page N: <the document's title>'."""
+    pages = _pages(text)
+    return (
+        "\n\n".join(
+            f"Page {k}: Standar Operasional Prosedur\n\n{page}" for k, page in enumerate(pages, 1)
+        )
+        + "\n\nEmbed Size (px)\nCitation preview\n"
+    )
+
+
+def _read(text: str, name: str) -> list[dict]:
+    return [
+        {k: v for k, v in s.to_dict().items() if k not in ("warnings", "confidence")}
+        for s in parse_document_text(text, name)
+    ]
+
+
+@pytest.mark.parametrize("render", [as_bulleted_transcript, as_paged_transcript])
+@pytest.mark.parametrize("path", LAYOUTS, ids=lambda p: p.name[:20])
+def test_a_transcript_reads_as_the_document(path, render) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = _read(text, path.name)
+    assert expected and any(s["steps"] for s in expected)
+    assert _read(render(text), path.name) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no site mark: a document's own "Download" or "Page 2: ..." line stays
+        ("Nama SOP Unduh Data\nDownload\n", "Nama SOP Unduh Data\nDownload\n"),
+        ("Lihat Page 2: lampiran\nNama SOP X\n", "Lihat Page 2: lampiran\nNama SOP X\n"),
+        # a site mark: the heading and the buttons go
+        ("Transcript of SOP X\nDownload\nNama SOP X\n", "Nama SOP X\n"),
+        # two page headers (or the text opens with one): they go
+        ("Page 1: SOP X\nA\nPage 2: SOP X\nB", "A\nB"),
+        ("Page 1: SOP X\nA", "A"),
+        # a bulleted list inside an ordinary document stays
+        ("Persyaratan:\n• KTP\n• KK\nProsedur:\n1. Mengisi formulir", None),
+        # page bullets with their pages indented: undone
+        (
+            "  • Nama SOP X\n    1. Menerima\n    2. Mencatat",
+            "Nama SOP X\n1. Menerima\n2. Mencatat",
+        ),
+    ],
+)
+def test_without_site_chrome(text: str, expected: str | None) -> None:
+    assert without_site_chrome(text) == (text if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("• SOP Pengajuan Cuti", "SOP Pengajuan Cuti"),
+        ("- Pelayanan KTP", "Pelayanan KTP"),
+        ("Surat Keterangan - Domisili", "Surat Keterangan - Domisili"),
+        ("•", "•"),
+    ],
+)
+def test_a_title_loses_its_list_bullet(title: str, expected: str) -> None:
+    assert without_bullet(title) == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DOCS / "042_polres_cirebon_mekanisme_pengurusan_skck.txt",
+        DOCS / "047_pa_sungailiat_sop_pengajuan_cuti_tahunan.txt",
+    ],
+    ids=lambda p: p.name[:20],
+)
+def test_a_bulleted_title_line_gives_the_title(path) -> None:
+    """The title line of a page copied as a list item ('• SOP Pengajuan Cuti ...')."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    first = next(k for k, line in enumerate(lines) if line.strip())
+    lines[first] = "• " + lines[first]
+    assert [s.title for s in parse_document_text("\n".join(lines), path.name)] == [
+        s.title for s in parse_document_text(text, path.name)
+    ]
