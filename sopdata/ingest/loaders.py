@@ -28,7 +28,7 @@ from sopdata.ingest.prose import read_named_document, read_prose
 from sopdata.ingest.quality import finalise
 from sopdata.ingest.service_standard import read_service_standard
 from sopdata.ingest.table_rows import TableDocument, pipe_rows_as_tabs
-from sopdata.ingest.transcript import without_site_chrome
+from sopdata.ingest.transcript import single_spaced, without_site_chrome
 from sopdata.ingest.xlsx import read_xlsx
 from sopdata.records import SOP
 from sopdata.text.glossary import default_glossary
@@ -280,9 +280,10 @@ def parse_document_text(text: str, source_file: str) -> list[SOP]:
     read as tab-separated rows, :func:`~sopdata.ingest.table_rows.pipe_rows_as_tabs`),
     then the other text layouts (:data:`TEXT_READERS`), OCR text otherwise. A
     document-sharing site's transcript is read without the site's lines
-    (:func:`~sopdata.ingest.transcript.without_site_chrome`)."""
+    (:func:`~sopdata.ingest.transcript.without_site_chrome`), a copy that
+    doubled every line break with single breaks (:func:`~sopdata.ingest.transcript.single_spaced`)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = pipe_rows_as_tabs(without_site_chrome(text))
+    text = pipe_rows_as_tabs(without_site_chrome(single_spaced(text)))
     sops: list[SOP] = []
     for reader in TEXT_READERS:
         sops = reader(text, source_file)

@@ -1,4 +1,5 @@
-"""Document-sharing sites' transcripts of a PDF, read as the document itself.
+"""Copies of a document, read as the document itself: document-sharing sites'
+transcripts of a PDF, and copies that doubled every line break.
 
 Reviewers often get an SOP from a site that shows a PDF as text (docplayer,
 fdokumen, dokumen.tips, Scribd …) and copy that text. The copy carries the
@@ -13,6 +14,11 @@ site's own lines around the document's:
 :func:`without_site_chrome` gives the document's own text back, so that the
 readers see the layout they know (a title line is the title, not
 "Transcript"). A text without those marks is returned unchanged.
+
+A copy can also double every line break: a PDF viewer that ends lines with
+"\\r\\r\\n", an export with double line spacing. :func:`single_spaced` halves
+them back, so that a title wrapped over two lines is still one title and a
+blank line still ends a paragraph.
 """
 
 from __future__ import annotations
@@ -81,3 +87,19 @@ def _without_page_bullets(lines: list[str]) -> list[str]:
         _PAGE_BULLET.sub("", line) if _PAGE_BULLET.match(line) else line.removeprefix(_INDENT)
         for line in lines
     ]
+
+
+_BREAKS = re.compile(r"\n+")
+#: Fewer breaks than this say nothing: "Judul\n\nIsi" is one paragraph break.
+MIN_DOUBLED_BREAKS = 5
+
+
+def single_spaced(text: str) -> str:
+    """``text`` with its line breaks halved when every run of them is even
+    (each line followed by one blank line, each paragraph break by three):
+    only a copy that doubled every break looks like that. Any odd run (one
+    line directly under another) leaves the text as it is."""
+    runs = [len(m.group(0)) for m in _BREAKS.finditer(text.strip("\n"))]
+    if len(runs) < MIN_DOUBLED_BREAKS or any(n % 2 for n in runs):
+        return text
+    return _BREAKS.sub(lambda m: "\n" * max(1, len(m.group(0)) // 2), text)

@@ -9,7 +9,7 @@ import pytest
 
 from sopdata.ingest.loaders import parse_document_text
 from sopdata.ingest.quality import without_bullet
-from sopdata.ingest.transcript import without_site_chrome
+from sopdata.ingest.transcript import single_spaced, without_site_chrome
 from tests.support.paths import CORPUS, TEST_DATA
 
 DOCS = TEST_DATA / "realdocs" / "docs"
@@ -128,3 +128,35 @@ def test_a_bulleted_title_line_gives_the_title(path) -> None:
     assert [s.title for s in parse_document_text("\n".join(lines), path.name)] == [
         s.title for s in parse_document_text(text, path.name)
     ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        CORPUS / "setda-bagian-organisasi-sop.txt",
+        CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt",
+        DOCS / "013_puskesmas_sape_pengelolaan_laporan_bulanan_gizi.txt",
+        DOCS / "014_djbc_kppbc_madya_izin_cuti_bersalin_gol_i_ii.txt",
+    ],
+    ids=lambda p: p.name[:20],
+)
+def test_a_copy_with_every_line_break_doubled_reads_as_the_document(path) -> None:
+    """A PDF viewer's '\\r\\r\\n' line ends: a blank line under every line. Before,
+    a title wrapped over two lines lost its first line (013, 014) and a Word
+    table saved as text lost its steps (setda)."""
+    text = path.read_text(encoding="utf-8")
+    assert _read(text.replace("\n", "\r\r\n"), path.name) == _read(text, path.name)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\n\nb\n\nc\n\n\n\nd\n\ne\n\nf\n", "a\nb\nc\n\nd\ne\nf\n"),
+        # one line directly under another: not a doubled copy
+        ("a\n\nb\nc\n\nd\n\ne\n\nf\n", None),
+        # too few breaks to tell
+        ("Judul\n\nIsi\n", None),
+    ],
+)
+def test_single_spaced(text: str, expected: str | None) -> None:
+    assert single_spaced(text) == (text if expected is None else expected)
