@@ -874,7 +874,7 @@ def parse_flattened(text: str, source_file: str) -> list[SOP]:
 
 _NO_DOKUMEN = re.compile(r"^\W*no\.?\s*dokumen\b", re.I | re.M)
 _PKM_SECTION = re.compile(
-    r"(?:^|(?<=\s))(\d{1,2})\s*\.\s*(pengertian|tujuan|kebijakan|referensi|alat|bahan|prosedur|"
+    r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s*(pengertian|tujuan|kebijakan|referensi|alat|bahan|prosedur|"
     r"langkah|bagan|hal|unit|dokumen|rekaman)\w*(?:\s*-\s*(?:langkah)?)?",
     re.I,
 )

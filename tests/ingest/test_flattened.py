@@ -8,6 +8,7 @@ document that prompted it; the real documents are measured by test_realdocs.
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import openpyxl
@@ -27,7 +28,7 @@ from sopdata.ingest.flattened import (
 from sopdata.ingest.identity import find_office
 from sopdata.ingest.loaders import TEXT_READERS, load_bytes, parse_document_text
 from sopdata.ingest.parse_text import parse_rows, parse_tables
-from tests.support.paths import CORPUS_DIR
+from tests.support.paths import CORPUS_DIR, TEST_DATA
 
 # --- identity labels ------------------------------------------------------------------
 
@@ -394,6 +395,27 @@ def test_puskesmas_sop(text: str, title: str, n_steps: int) -> None:
 )
 def test_puskesmas_name_in_an_interleaved_header(header: str, name: str) -> None:
     assert puskesmas_name(header) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "013_puskesmas_sape_pengelolaan_laporan_bulanan_gizi.txt",
+        "021_puskesmas_perhentianraja_pemberian_imunisasi_injeksi_polio.txt",
+    ],
+)
+def test_puskesmas_sections_numbered_with_a_parenthesis(name: str) -> None:
+    """'1) Pengertian', '2) Tujuan' ... (and steps '1) Petugas ...'): the same SOP
+    as with '1.'; before, no SOP at all."""
+    text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
+    paren = re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
+    assert paren != text
+
+    def read(t: str) -> list[tuple[str, list[str]]]:
+        return [(s.title, [x.activity for x in s.steps]) for s in parse_document_text(t, name)]
+
+    assert read(paren) == read(text)
+    assert read(text)[0][1]
 
 
 def test_puskesmas_identity_and_office() -> None:
