@@ -354,13 +354,67 @@ def _is_heading(text: str) -> bool:
 MAX_LINES = 5000
 
 
-def document_lines(text: str) -> list[str]:
-    """The text as lines: table rows (cells between pipes, or between tabs as
-    a Word table saved as text has them) split into one cell a line, blank
-    and whitespace-only lines dropped, a bare row/item marker joined to the
-    text below it (or dropped before a component label)."""
+#: A text is hard-wrapped when its longest line is this long or shorter ...
+MIN_WRAP_WIDTH, MAX_WRAP_WIDTH = 60, 120
+#: ... and at least this many lines (and this share of them) come within
+#: :data:`WRAP_SLACK` characters of it: a PDF's or an e-mail's fixed width.
+MIN_FULL_LINES = 5
+MIN_FULL_SHARE = 0.15
+WRAP_SLACK = 15
+#: Characters a forced break may leave unused (proportional fonts: a PDF line
+#: holds more narrow letters than wide ones).
+WRAP_TOLERANCE = 6
+
+
+def unwrapped(lines: list[str]) -> list[str]:
+    """Lines broken at a fixed width (a PDF's column, an e-mail) joined back
+    into the lines the author wrote.
+
+    Only a hard-wrapped text is touched (:data:`MIN_WRAP_WIDTH`,
+    :data:`MIN_FULL_LINES`): a short list's lines are as long as its items. There a line continues the one above when the
+    break was forced: the line's first word would not have fitted on the line
+    above. A line that opens with a list marker or a component label, a line
+    under one that ends a sentence or a clause (". ; :"), a blank line, and
+    table rows (pipes, tabs) always break.
+    """
+    plain = [x.rstrip() for x in lines if x.strip() and not _TABLE_CELLS.search(x)]
+    if not plain:
+        return lines
+    width = max(len(x) for x in plain)
+    full = sum(len(x) >= width - WRAP_SLACK for x in plain)
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or full < max(
+        MIN_FULL_LINES, MIN_FULL_SHARE * len(plain)
+    ):
+        return lines
     out: list[str] = []
-    for raw in text.splitlines()[:MAX_LINES]:
+    for line in lines:
+        above = out[-1].rstrip() if out else ""
+        if (
+            above
+            and line.strip()
+            and not _TABLE_CELLS.search(line + above)
+            and split_marker(line)[0] == "plain"
+            and match_label(line, partial=False) is None
+            and not above.endswith((".", ";", ":"))
+            and len(above) + 1 + len(line.split()[0]) > width - WRAP_TOLERANCE
+        ):
+            out[-1] = f"{above} {line.strip()}"
+            continue
+        out.append(line)
+    return out
+
+
+_TABLE_CELLS = re.compile(r"[|\t]")
+
+
+def document_lines(text: str) -> list[str]:
+    """The text as lines: hard-wrapped lines joined (:func:`unwrapped`), table
+    rows (cells between pipes, or between tabs as a Word table saved as text
+    has them) split into one cell a line, blank and whitespace-only lines
+    dropped, a bare row/item marker joined to the text below it (or dropped
+    before a component label)."""
+    out: list[str] = []
+    for raw in unwrapped(text.splitlines()[:MAX_LINES]):
         cells = re.split(r"[|\t]", raw)
         for cell in cells:
             c = collapse_spaces(cell.replace("\xa0", " "))
@@ -727,8 +781,19 @@ def read_labelled(text: str, source_file: str, lines: list[str]) -> list[SOP]:
     return sops
 
 
+#: An unmarked line inside a numbered list (a wrapped item's next sentence)
+#: keeps the list going when the next number follows within this many lines.
+LIST_RESUMES_WITHIN = 2
+
+
+def _numbered_soon(lines: list[str], label: str) -> bool:
+    return any(split_marker(x)[:2] == ("number", label) for x in lines)
+
+
 def _numbered_blocks(lines: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of each numbered list that restarts at 1, over the lines."""
+    """(start, end) of each numbered list that restarts at 1, over the lines;
+    an unmarked line that starts with a capital ends a list unless the list's
+    next number follows it closely (:data:`LIST_RESUMES_WITHIN`)."""
     blocks: list[tuple[int, int]] = []
     start = None
     expected = 0
@@ -740,7 +805,13 @@ def _numbered_blocks(lines: list[str]) -> list[tuple[int, int]]:
             start, expected = k, 2
         elif family == "number" and start is not None and label == str(expected):
             expected += 1
-        elif start is not None and family == "plain" and expected > 2 and not line[:1].islower():
+        elif (
+            start is not None
+            and family == "plain"
+            and expected > 2
+            and not line[:1].islower()
+            and not _numbered_soon(lines[k + 1 : k + 1 + LIST_RESUMES_WITHIN], str(expected))
+        ):
             blocks.append((start, k))
             start = None
     if start is not None:
