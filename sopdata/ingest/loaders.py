@@ -303,13 +303,11 @@ def _acronyms() -> frozenset[str]:
     return frozenset(default_glossary().acronym_words())
 
 
-_NO_STEP_TABLE = "tidak ada baris judul dengan No, Kegiatan, Pelaksana dan Mutu Baku (Kelengkapan, Waktu, Output)"
-_NO_SOP_MESSAGES = {
-    "docx": f"Dokumen Word ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
-    "xlsx": f"Buku kerja Excel ini tidak memuat tabel langkah SOP: {_NO_STEP_TABLE}.",
-}
-#: The opening of the message for a format whose text is read too (what it lacks follows).
+#: The opening of the "no SOP" message of each format, the parts the document
+#: lacks following it (:func:`~sopdata.ingest.flattened.no_sop_message`).
 _NO_SOP_OPENINGS = {
+    "docx": "Dokumen Word ini tidak memuat SOP",
+    "xlsx": "Buku kerja Excel ini tidak memuat SOP",
     "html": "Halaman HTML ini tidak memuat SOP",
     "pdf": "Teks PDF ini tidak memuat SOP",
     "ocr": "Teks hasil OCR pindaian ini tidak memuat SOP",
@@ -321,8 +319,11 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
 
     The rows go through the same reader as text dumps; where they hold no step
     table and the format has a text fallback (HTML fragments, PDF text), the
-    text parser reads that instead, and then the flattened-text reader reads the
-    rows (an identity block without a step table is an SOP without steps). The reader's warnings are added to every SOP.
+    text parser reads that instead, and then the rows' own text (one row a
+    line, cells between tabs): a Word document holding a Standar Pelayanan or
+    a written procedure reads as its text dump does, an identity block without
+    a step table is an SOP without steps. The reader's warnings are added to
+    every SOP.
 
     Raises:
         SOPLoadError: no SOP found.
@@ -331,15 +332,14 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
     if not sops and doc.fallback_text.strip():
         sops = parse_document_text(doc.fallback_text, source_file)
     if not sops and doc.rows:
-        # no step table: an identity block or a title alone is still an SOP to review
+        # no step table: the rows as the text they hold (a Standar Pelayanan, a
+        # written procedure, an identity block or a title alone) read as a text
+        # dump of the same document is read
         rows_text = "\n".join("\t".join(cells) for cells in doc.rows)
-        sops = finalise(parse_flattened(rows_text, source_file))
+        sops = parse_document_text(rows_text, source_file)
     if not sops:
-        if kind in _NO_SOP_OPENINGS:
-            text = doc.fallback_text or "\n".join("\t".join(r) for r in doc.rows)
-            message = no_sop_message(text, _NO_SOP_OPENINGS[kind])
-        else:
-            message = _NO_SOP_MESSAGES.get(kind, _NO_SOP_MESSAGES["docx"])
+        text = doc.fallback_text or "\n".join("\t".join(r) for r in doc.rows)
+        message = no_sop_message(text, _NO_SOP_OPENINGS.get(kind, _NO_SOP_OPENINGS["docx"]))
         if doc.partial:
             message = f"{message[:-1]} ({doc.partial})."
         raise SOPLoadError(message, source_file)

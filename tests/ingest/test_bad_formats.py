@@ -171,8 +171,16 @@ def test_zip_that_is_not_docx_or_xlsx(members, name, fragment):
 @pytest.mark.parametrize(
     "make,name,fragment",
     [
-        (_docx_without_sop, "surat.docx", "Dokumen Word ini tidak memuat tabel langkah SOP"),
-        (_xlsx_without_sop, "daftar.xlsx", "Buku kerja Excel ini tidak memuat tabel langkah SOP"),
+        (
+            _docx_without_sop,
+            "surat.docx",
+            "Dokumen Word ini tidak memuat SOP: tidak ada tabel langkah",
+        ),
+        (
+            _xlsx_without_sop,
+            "daftar.xlsx",
+            "Buku kerja Excel ini tidak memuat SOP: tidak ada tabel langkah",
+        ),
         (
             lambda: b"<html><body><table><tr><td>Nama</td><td>Budi</td></tr></table></body></html>",
             "x.html",

@@ -118,3 +118,56 @@ def test_nested_table_rows_follow_the_outer_row(decision_sop):
     assert doc.tables >= 2
     (sop,) = load_document(io.BytesIO(data), "bingkai.docx").sops
     assert [s.marks for s in sop.steps] == [s.marks for s in decision_sop.steps]
+
+
+def _as_word(text: str) -> bytes:
+    """A text document typed into Word: one paragraph a line (blank lines left
+    out, as paragraph spacing), lines with tabs as the rows of a table."""
+    document = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for i, row in enumerate(rows):
+                for j, cell in enumerate(row):
+                    table.cell(i, j).text = cell
+            rows.clear()
+
+    for line in text.split("\n"):
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        flush()
+        if line.strip():
+            document.add_paragraph(line)
+    flush()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "016_samarinda_kec_sungaipinang_sp_surat_pengantar_nikah.txt",  # Standar Pelayanan, unlabelled
+        "037_minsel_kecamatan_sp_pengesahan_legalisir_dokumen.txt",
+        "045_kemenag_kab_pasuruan_sp_permohonan_usul_cuti.txt",  # components with labels
+        "042_polres_cirebon_mekanisme_pengurusan_skck.txt",  # a written procedure
+        "044_smkn2_dumai_sop_penerimaan_tamu.txt",
+        "021_puskesmas_perhentianraja_pemberian_imunisasi_injeksi_polio.txt",  # Puskesmas
+        "046_kemenag_kab_sumbawa_sop_perencanaan_anggaran_dipa.txt",  # SOP AP as text
+    ],
+)
+def test_a_word_document_without_a_step_table_reads_as_its_text(name: str) -> None:
+    """A Standar Pelayanan, a written procedure or a Puskesmas SOP typed in
+    Word: the same SOPs as its text dump. Before, Word was read only for a step
+    table and these were refused ("tidak memuat tabel langkah SOP")."""
+    from sopdata.ingest.loaders import load_bytes, parse_document_text
+    from tests.support.paths import TEST_DATA
+
+    text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
+    expected = [(s.title, [x.activity for x in s.steps]) for s in parse_document_text(text, name)]
+    got = load_bytes(_as_word(text), name.replace(".txt", ".docx")).sops
+    assert [(s.title, [x.activity for x in s.steps]) for s in got] == expected
+    assert any(steps for _, steps in expected)
