@@ -1074,12 +1074,16 @@ _SELESAI = re.compile(r"^\W*selesai\W*$", re.I | re.M)
 
 def parse_flowchart(text: str, source_file: str, office: tuple[str, str]) -> list[SOP]:
     """A flowchart transcribed box by box between "Mulai" and "Selesai": each box's
-    name is a short paragraph opening line; its numbered sub-actions are its text."""
+    name is a short paragraph opening line; its numbered sub-actions are its text.
+    Without blank lines between the boxes, each line is a paragraph."""
     start, stop = _MULAI.search(text), _SELESAI.search(text)
     if not start or not stop or stop.start() < start.end():
         return []
     title = collapse_spaces(next((x for x in text[: start.start()].splitlines() if x.strip()), ""))
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text[start.end() : stop.start()])]
+    region = text[start.end() : stop.start()]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", region)]
+    if sum(1 for p in paragraphs if p) <= 1:  # no blank lines (a Word or HTML copy): a box a line
+        paragraphs = region.splitlines()
     steps: list[Step] = []
     for p in paragraphs:
         if not p:

@@ -95,11 +95,14 @@ MIN_DOUBLED_BREAKS = 5
 
 
 def single_spaced(text: str) -> str:
-    """``text`` with its line breaks halved when every run of them is even
-    (each line followed by one blank line, each paragraph break by three):
-    only a copy that doubled every break looks like that. Any odd run (one
-    line directly under another) leaves the text as it is."""
+    """``text`` with one line break between its lines when no line sits
+    directly under another: every gap is a run of ``m >= 2`` breaks (a copy
+    that doubled every break, an HTML page's paragraphs). A gap of ``m`` up to
+    ``2m - 1`` breaks becomes a line break, a wider one a paragraph break (one
+    blank line). Any single break (one line directly under another) leaves
+    the text as it is."""
     runs = [len(m.group(0)) for m in _BREAKS.finditer(text.strip("\n"))]
-    if len(runs) < MIN_DOUBLED_BREAKS or any(n % 2 for n in runs):
+    if len(runs) < MIN_DOUBLED_BREAKS or min(runs) < 2:
         return text
-    return _BREAKS.sub(lambda m: "\n" * max(1, len(m.group(0)) // 2), text)
+    line = min(runs)
+    return _BREAKS.sub(lambda m: "\n" if len(m.group(0)) < 2 * line else "\n\n", text)

@@ -151,8 +151,11 @@ def test_a_copy_with_every_line_break_doubled_reads_as_the_document(path) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # every break doubled: lines one break apart, a paragraph one blank line
         ("a\n\nb\n\nc\n\n\n\nd\n\ne\n\nf\n", "a\nb\nc\n\nd\ne\nf\n"),
-        # one line directly under another: not a doubled copy
+        # an HTML page's paragraphs: three breaks between lines
+        ("a\n\n\nb\n\n\nc\n\n\nd\n\n\ne\n\n\nf", "a\nb\nc\nd\ne\nf"),
+        # one line directly under another: the blank lines mean something, left alone
         ("a\n\nb\nc\n\nd\n\ne\n\nf\n", None),
         # too few breaks to tell
         ("Judul\n\nIsi\n", None),
@@ -160,3 +163,55 @@ def test_a_copy_with_every_line_break_doubled_reads_as_the_document(path) -> Non
 )
 def test_single_spaced(text: str, expected: str | None) -> None:
     assert single_spaced(text) == (text if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DOCS / "013_puskesmas_sape_pengelolaan_laporan_bulanan_gizi.txt",
+        DOCS / "014_djbc_kppbc_madya_izin_cuti_bersalin_gol_i_ii.txt",
+        DOCS / "050_bojonegoro_kecamatan_sp_pengurusan_sktm.txt",
+        DOCS / "047_pa_sungailiat_sop_pengajuan_cuti_tahunan.txt",
+    ],
+    ids=lambda p: p.name[:20],
+)
+def test_a_web_page_with_a_paragraph_a_line_reads_as_the_document(path) -> None:
+    """A document put on a web page one paragraph (<p>) a line. Before, a title
+    wrapped over two lines kept only its second line (013, 014). The flowchart
+    transcript (047) has no blank lines left between its boxes: a box a line,
+    its two branch labels then a box of their own (8 steps for 7)."""
+    import html
+
+    from sopdata.ingest.loaders import load_bytes
+
+    text = path.read_text(encoding="utf-8")
+    page = (
+        "<html><body>\n"
+        + "\n".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+        + "\n</body></html>"
+    )
+    got = [(s.title, len(s.steps)) for s in load_bytes(page.encode(), path.stem + ".html").sops]
+    expected = [(s.title, len(s.steps)) for s in parse_document_text(text, path.name)]
+    assert [t for t, _ in got] == [t for t, _ in expected]
+    assert all(
+        abs(g - e) <= (1 if "047" in path.name else 0)
+        for (_, g), (_, e) in zip(got, expected, strict=True)
+    )
+
+
+def test_a_flowchart_transcript_without_blank_lines_keeps_its_boxes() -> None:
+    """Boxes between "Mulai" and "Selesai" with no blank line between them (a
+    Word copy): a box a line. Before, the whole flowchart was one paragraph and
+    gave no steps."""
+    path = DOCS / "047_pa_sungailiat_sop_pengajuan_cuti_tahunan.txt"
+    text = path.read_text(encoding="utf-8")
+    [spaced] = parse_document_text(text, path.name)
+    [dense] = parse_document_text(re.sub(r"\n\s*\n", "\n", text), path.name)
+
+    # the same boxes, in order; the branch labels under "Persetujuan Atasan
+    # Langsung" ("Setuju Cuti ditunda") are a box of their own without the blank lines
+    assert len(spaced.steps) == 7 and len(dense.steps) == 8
+    assert dense.steps[3].activity == "Persetujuan Atasan Langsung"
+    assert dense.steps[4].activity.startswith("Setuju Cuti ditunda 1. Atasan langsung")
+    kept = dense.steps[:3] + dense.steps[5:]
+    assert [s.activity for s in kept] == [s.activity for s in spaced.steps[:3] + spaced.steps[4:]]
