@@ -361,9 +361,6 @@ MIN_WRAP_WIDTH, MAX_WRAP_WIDTH = 60, 120
 MIN_FULL_LINES = 5
 MIN_FULL_SHARE = 0.15
 WRAP_SLACK = 15
-#: Characters a forced break may leave unused (proportional fonts: a PDF line
-#: holds more narrow letters than wide ones).
-WRAP_TOLERANCE = 6
 
 
 def unwrapped(lines: list[str]) -> list[str]:
@@ -371,11 +368,13 @@ def unwrapped(lines: list[str]) -> list[str]:
     into the lines the author wrote.
 
     Only a hard-wrapped text is touched (:data:`MIN_WRAP_WIDTH`,
-    :data:`MIN_FULL_LINES`): a short list's lines are as long as its items. There a line continues the one above when the
-    break was forced: the line's first word would not have fitted on the line
-    above. A line that opens with a list marker or a component label, a line
-    under one that ends a sentence or a clause (". ; :"), a blank line, and
-    table rows (pipes, tabs) always break.
+    :data:`MIN_FULL_LINES`): a short list's lines are as long as its items.
+    There a line continues the one above when the break was forced: the
+    line's first word would not have fitted on the line above (with
+    :data:`WRAP_TOLERANCE` for a line in lower case, :data:`INDENT_TOLERANCE`
+    otherwise), judged on the line above as printed. A line that opens with a
+    list marker or a component label, a line under one that ends a clause of
+    a list ("; :"), a blank line, and table rows (pipes, tabs) always break.
     """
     plain = [x.rstrip() for x in lines if x.strip() and not _TABLE_CELLS.search(x)]
     if not plain:
@@ -387,24 +386,40 @@ def unwrapped(lines: list[str]) -> list[str]:
     ):
         return lines
     out: list[str] = []
+    above = ""  # the line above as printed (not as joined so far)
     for line in lines:
-        above = out[-1].rstrip() if out else ""
         if (
-            above
+            out
+            and above
             and line.strip()
             and not _TABLE_CELLS.search(line + above)
             and split_marker(line)[0] == "plain"
             and match_label(line, partial=False) is None
-            and not above.endswith((".", ";", ":"))
-            and len(above) + 1 + len(line.split()[0]) > width - WRAP_TOLERANCE
+            and not above.endswith((";", ":"))
+            and _forced_break(above, line.strip(), width)
         ):
-            out[-1] = f"{above} {line.strip()}"
-            continue
-        out.append(line)
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+        above = line.rstrip()
     return out
 
 
 _TABLE_CELLS = re.compile(r"[|\t]")
+#: Characters a forced break may leave unused before a line that opens in lower
+#: case (a PDF's proportional letters, an indented item): such a line goes on
+#: a sentence. A line that opens with a capital or a digit may be a field of
+#: its own ("10 Menit", "Tidak dipungut biaya"): it may leave only the
+#: indentation a PDF's text drops (an item indented two spaces).
+WRAP_TOLERANCE = 10
+INDENT_TOLERANCE = 2
+
+
+def _forced_break(above: str, line: str, width: int) -> bool:
+    """Whether ``line``'s first word would not have fitted on ``above``."""
+    room = width - len(above) - 1
+    slack = WRAP_TOLERANCE if line[:1].islower() else INDENT_TOLERANCE
+    return len(line.split()[0]) > room - slack
 
 
 def document_lines(text: str) -> list[str]:
