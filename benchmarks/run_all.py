@@ -150,6 +150,7 @@ def benches(quick: bool) -> list[tuple[str, list[str]]]:
         ("fuzz", [py, "-m", "benchmarks.fuzz_loaders", "--seconds", "20" if quick else "120"]),
         ("ocr", [py, "-m", "benchmarks.bench_ocr", *(["--docs", "1"] if quick else [])]),
         ("ocr_dumps", [py, "-m", "benchmarks.ocr_dumps"]),
+        ("renderings", [py, "-m", "benchmarks.renderings", "--quiet"]),
     ]
 
 

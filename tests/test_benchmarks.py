@@ -159,3 +159,19 @@ def test_ocr_dumps_scores_every_dump_against_its_pdf() -> None:
     assert r["ocr_dump_documents"] == 8  # the BPS dumps of tests/data/ocr_dumps
     assert r["ocr_dump_steps_ref"] == 68 and 0 < r["ocr_dump_steps_found"] <= 80
     assert 0 <= r["ocr_dump_kegiatan_precision"] <= 1 and 0 <= r["ocr_dump_kegiatan_recall"] <= 1
+
+
+@pytest.mark.slow
+def test_renderings_read_every_copy_of_the_development_documents() -> None:
+    r = run("renderings", "--quiet")
+    assert r["rendering_word_document_documents"] == 43  # text documents without tab tables
+    assert r["rendering_transcript_page_bullets_documents"] == 47
+    # what this session's readers reach (see the README row); a reader change
+    # that loses a rendering fails here
+    assert r["rendering_transcript_page_bullets_same"] == 47
+    assert r["rendering_transcript_page_headers_same"] == 47
+    assert r["rendering_every_line_break_doubled_same"] == 47
+    assert r["rendering_word_document_same"] >= 42
+    assert r["rendering_web_page_a_paragraph_a_line_same"] >= 42
+    assert r["rendering_lines_broken_at_70_same"] >= 41
+    assert r["rendering_pdf_95_characters_a_line_same"] >= 39

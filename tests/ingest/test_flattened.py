@@ -8,7 +8,6 @@ document that prompted it; the real documents are measured by test_realdocs.
 from __future__ import annotations
 
 import io
-import re
 import time
 
 import openpyxl
@@ -29,6 +28,7 @@ from sopdata.ingest.identity import find_office
 from sopdata.ingest.loaders import TEXT_READERS, load_bytes, parse_document_text
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from tests.support.paths import CORPUS_DIR, TEST_DATA
+from tests.support.renderings import parenthesised_numbers
 
 # --- identity labels ------------------------------------------------------------------
 
@@ -408,7 +408,7 @@ def test_puskesmas_sections_numbered_with_a_parenthesis(name: str) -> None:
     """'1) Pengertian', '2) Tujuan' ... (and steps '1) Petugas ...'): the same SOP
     as with '1.'; before, no SOP at all."""
     text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
-    paren = re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
+    paren = parenthesised_numbers(text)
     assert paren != text
 
     def read(t: str) -> list[tuple[str, list[str]]]:

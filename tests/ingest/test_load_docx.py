@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 
 from sopdata.ingest.docx import read_docx
 from sopdata.ingest.loaders import load_document
+from tests.support.renderings import word_document
 from tests.support.sopfiles import NS_DECL, docx_from_sops, drawingml_run
 
 
@@ -120,33 +121,6 @@ def test_nested_table_rows_follow_the_outer_row(decision_sop):
     assert [s.marks for s in sop.steps] == [s.marks for s in decision_sop.steps]
 
 
-def _as_word(text: str) -> bytes:
-    """A text document typed into Word: one paragraph a line (blank lines left
-    out, as paragraph spacing), lines with tabs as the rows of a table."""
-    document = docx.Document()
-    rows: list[list[str]] = []
-
-    def flush() -> None:
-        if rows:
-            table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
-            for i, row in enumerate(rows):
-                for j, cell in enumerate(row):
-                    table.cell(i, j).text = cell
-            rows.clear()
-
-    for line in text.split("\n"):
-        if "\t" in line:
-            rows.append(line.split("\t"))
-            continue
-        flush()
-        if line.strip():
-            document.add_paragraph(line)
-    flush()
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     "name",
     [
@@ -168,6 +142,6 @@ def test_a_word_document_without_a_step_table_reads_as_its_text(name: str) -> No
 
     text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
     expected = [(s.title, [x.activity for x in s.steps]) for s in parse_document_text(text, name)]
-    got = load_bytes(_as_word(text), name.replace(".txt", ".docx")).sops
+    got = load_bytes(word_document(text), name.replace(".txt", ".docx")).sops
     assert [(s.title, [x.activity for x in s.steps]) for s in got] == expected
     assert any(steps for _, steps in expected)

@@ -10,6 +10,7 @@ from sopdata.ingest.loaders import parse_document_text
 from sopdata.ingest.service_standard import match_label, read_service_standard
 from sopdata.records import SOP, sop_from_dict
 from tests.support.paths import TEST_DATA
+from tests.support.renderings import pdf_document, wrapped
 
 NUMBERED = """PELAYANAN SURAT IZIN KERAMAIAN
 1. Persyaratan Pelayanan
@@ -367,18 +368,6 @@ def test_the_office_line_under_a_procedure_heading_is_no_step(heading, letterhea
     ]
 
 
-def _wrapped(text: str, width: int = 70) -> str:
-    """Every long line broken at ``width`` (a PDF's column, an e-mail), table rows kept."""
-    import textwrap
-
-    return "\n".join(
-        "\n".join(textwrap.wrap(line, width))
-        if len(line) > width and "\t" not in line and "|" not in line
-        else line
-        for line in text.split("\n")
-    )
-
-
 @pytest.mark.parametrize(
     "name",
     [
@@ -397,8 +386,8 @@ def test_a_hard_wrapped_copy_reads_as_the_document(name: str) -> None:
     characters: the same SOPs, field for field. Before, five of them gave no SOP
     at all and one lost its steps."""
     text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
-    wrapped = _wrapped(text)
-    assert wrapped != text
+    wrapped_text = wrapped(text)
+    assert wrapped_text != text
 
     def read(t: str) -> list[dict]:
         return [
@@ -406,7 +395,7 @@ def test_a_hard_wrapped_copy_reads_as_the_document(name: str) -> None:
             for s in parse_document_text(t, name)
         ]
 
-    assert read(wrapped) == read(text)
+    assert read(wrapped_text) == read(text)
 
 
 _FULL = "Pemohon menyerahkan berkas persyaratan kepada petugas loket pelayanan"  # 69
@@ -457,14 +446,10 @@ def test_a_pdf_of_the_document_reads_as_its_text(name: str, width: int) -> None:
     hyphen may differ). Without the unwrapping, 8 of these 14 fail (002 and 016
     give no SOP); judged on the joined line rather than the printed one, 002
     gives no SOP at 75 characters and 051 16 steps for 4."""
-    import textwrap
-
     from sopdata.ingest.loaders import load_bytes
-    from tests.support.sopfiles import pdf_with_text
 
     text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
-    lines = [part for line in text.split("\n") for part in textwrap.wrap(line, width) or [""]]
-    pdf = pdf_with_text([lines[k : k + 60] for k in range(0, len(lines), 60)])
+    pdf = pdf_document(text, width)
 
     def read(sops: list[SOP]) -> list[tuple[str, list[str]]]:
         return [(s.title, [" ".join(x.activity.split()[:6]) for x in s.steps]) for s in sops]

@@ -11,6 +11,12 @@ from sopdata.ingest.loaders import parse_document_text
 from sopdata.ingest.quality import without_bullet
 from sopdata.ingest.transcript import single_spaced, without_site_chrome
 from tests.support.paths import CORPUS, TEST_DATA
+from tests.support.renderings import (
+    bulleted_transcript,
+    doubled_breaks,
+    paged_transcript,
+    web_page,
+)
 
 DOCS = TEST_DATA / "realdocs" / "docs"
 
@@ -26,38 +32,6 @@ LAYOUTS = [
 ]
 
 
-def _pages(text: str) -> list[str]:
-    return [p.strip("\n") for p in re.split(r"\n{3,}", text) if p.strip()]
-
-
-def as_bulleted_transcript(text: str) -> str:
-    """A site that shows each page as a list item: 'Transcript', then each page's
-    first line after '  • ' and its other lines indented four spaces."""
-    pages = []
-    for page in _pages(text):
-        lines = page.split("\n")
-        pages.append(
-            "\n".join(
-                [
-                    "  • " + lines[0],
-                    *("    " + line if line.strip() else line for line in lines[1:]),
-                ]
-            )
-        )
-    return "Top Banner\nDownload\nTranscript\n" + "\n\n".join(pages)
-
-
-def as_paged_transcript(text: str) -> str:
-    """A site that heads each page with 'Page N: <the document's title>'."""
-    pages = _pages(text)
-    return (
-        "\n\n".join(
-            f"Page {k}: Standar Operasional Prosedur\n\n{page}" for k, page in enumerate(pages, 1)
-        )
-        + "\n\nEmbed Size (px)\nCitation preview\n"
-    )
-
-
 def _read(text: str, name: str) -> list[dict]:
     return [
         {k: v for k, v in s.to_dict().items() if k not in ("warnings", "confidence")}
@@ -65,7 +39,7 @@ def _read(text: str, name: str) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("render", [as_bulleted_transcript, as_paged_transcript])
+@pytest.mark.parametrize("render", [bulleted_transcript, paged_transcript])
 @pytest.mark.parametrize("path", LAYOUTS, ids=lambda p: p.name[:20])
 def test_a_transcript_reads_as_the_document(path, render) -> None:
     text = path.read_text(encoding="utf-8")
@@ -145,7 +119,7 @@ def test_a_copy_with_every_line_break_doubled_reads_as_the_document(path) -> Non
     a title wrapped over two lines lost its first line (013, 014) and a Word
     table saved as text lost its steps (setda)."""
     text = path.read_text(encoding="utf-8")
-    assert _read(text.replace("\n", "\r\r\n"), path.name) == _read(text, path.name)
+    assert _read(doubled_breaks(text), path.name) == _read(text, path.name)
 
 
 @pytest.mark.parametrize(
@@ -180,17 +154,10 @@ def test_a_web_page_with_a_paragraph_a_line_reads_as_the_document(path) -> None:
     wrapped over two lines kept only its second line (013, 014). The flowchart
     transcript (047) has no blank lines left between its boxes: a box a line,
     its two branch labels then a box of their own (8 steps for 7)."""
-    import html
-
     from sopdata.ingest.loaders import load_bytes
 
     text = path.read_text(encoding="utf-8")
-    page = (
-        "<html><body>\n"
-        + "\n".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
-        + "\n</body></html>"
-    )
-    got = [(s.title, len(s.steps)) for s in load_bytes(page.encode(), path.stem + ".html").sops]
+    got = [(s.title, len(s.steps)) for s in load_bytes(web_page(text), path.stem + ".html").sops]
     expected = [(s.title, len(s.steps)) for s in parse_document_text(text, path.name)]
     assert [t for t, _ in got] == [t for t, _ in expected]
     assert all(

@@ -1,0 +1,94 @@
+"""The development text documents re-rendered as other copies of themselves.
+
+Each text document of ``tests/data/realdocs/docs`` and of the bundled corpus
+is rendered the ways a reviewer receives copies of a document
+(:mod:`tests.support.renderings`: a document-sharing site's transcript with page
+bullets or page headers, every line break doubled, lines broken at 70
+characters, items numbered "1)", a web page of paragraphs, a Word document, a
+PDF text layer at 75 and 95 characters) and read again. A rendering reads the
+same when it gives the SOPs of the text itself, each with the same title and
+step count. Word, web page and PDF renderings leave out documents with tab-
+separated tables (their table rows are a Word table or a page table of their
+own, read elsewhere).
+
+One line per rendering (documents read the same / documents rendered), then the
+documents that differ.
+
+    python -m benchmarks.renderings
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from sopdata.errors import SOPLoadError
+from sopdata.ingest.loaders import load_bytes, parse_document_text
+from sopdata.records import SOP
+from tests.support import renderings as r
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [
+    *sorted((ROOT / "tests" / "data" / "realdocs" / "docs").glob("*.txt")),
+    *sorted((ROOT / "corpus").glob("*.txt")),
+]
+
+Summary = list[tuple[str, int]]
+
+# name -> (render, file suffix for a binary rendering or "" for text, whether
+# documents with tab-separated tables are left out)
+RENDERINGS: dict[str, tuple[Callable[[str], str | bytes], str, bool]] = {
+    "transcript, page bullets": (r.bulleted_transcript, "", False),
+    "transcript, page headers": (r.paged_transcript, "", False),
+    "every line break doubled": (r.doubled_breaks, "", False),
+    "lines broken at 70": (r.wrapped, "", False),
+    "items numbered 1)": (r.parenthesised_numbers, "", False),
+    "web page, a paragraph a line": (r.web_page, ".html", True),
+    "Word document": (r.word_document, ".docx", True),
+    "PDF, 75 characters a line": (lambda t: r.pdf_document(t, 75), ".pdf", True),
+    "PDF, 95 characters a line": (lambda t: r.pdf_document(t, 95), ".pdf", True),
+}
+
+
+def summary(sops: list[SOP]) -> Summary:
+    return [(s.title, len(s.steps)) for s in sops]
+
+
+def read(rendered: str | bytes, path: Path, suffix: str) -> Summary | str:
+    if isinstance(rendered, str):
+        return summary(parse_document_text(rendered, path.name))
+    try:
+        return summary(load_bytes(rendered, path.stem + suffix).sops)
+    except SOPLoadError as exc:
+        return f"tidak terbaca: {exc.message[:80]}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quiet", action="store_true", help="totals only")
+    args = parser.parse_args(argv)
+    texts = {p: p.read_text(encoding="utf-8") for p in DOCS}
+    expected = {p: summary(parse_document_text(t, p.name)) for p, t in texts.items()}
+    result: dict[str, int] = {}
+    for name, (render, suffix, no_tabs) in RENDERINGS.items():
+        paths = [p for p in DOCS if not (no_tabs and "\t" in texts[p])]
+        differ = []
+        for path in paths:
+            got = read(render(texts[path]), path, suffix)
+            if got != expected[path]:
+                differ.append((path.name, expected[path], got))
+        print(f"{name}: {len(paths) - len(differ)} of {len(paths)} read the same")
+        key = "rendering_" + re.sub(r"\W+", "_", name.lower()).strip("_")
+        result[key + "_same"], result[key + "_documents"] = len(paths) - len(differ), len(paths)
+        if not args.quiet:
+            for file, want, got in differ:
+                print(f"    {file}: {str(want)[:90]} -> {str(got)[:90]}")
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

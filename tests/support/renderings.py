@@ -1,0 +1,116 @@
+"""One document's text rendered the ways a reviewer receives copies of it.
+
+Each function takes a text document (as the development set stores it) and
+gives the same document as another source would hand it over: a document-
+sharing site's transcript, a copy that doubled every line break, lines broken
+at a fixed width, a web page, a Word document, a PDF's text layer. The readers
+should find the same SOPs in each (tests, ``python -m benchmarks.renderings``).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import textwrap
+
+from tests.support.sopfiles import pdf_with_text
+
+#: Lines a page of :func:`pdf_document` holds.
+PDF_PAGE_LINES = 60
+
+
+def _pages(text: str) -> list[str]:
+    """Blocks of the text between two or more blank lines (a dump's pages)."""
+    return [p.strip("\n") for p in re.split(r"\n{3,}", text) if p.strip()]
+
+
+def bulleted_transcript(text: str) -> str:
+    """A site that shows each page as a list item: its buttons and 'Transcript',
+    then each page's first line after '  • ' and its other lines indented four
+    spaces."""
+    pages = []
+    for page in _pages(text):
+        first, *rest = page.split("\n")
+        pages.append(
+            "\n".join(["  • " + first, *("    " + line if line.strip() else line for line in rest)])
+        )
+    return "Top Banner\nDownload\nTranscript\n" + "\n\n".join(pages)
+
+
+def paged_transcript(text: str) -> str:
+    """A site that heads each page with 'Page N: <the document's title>' and
+    ends with its buttons."""
+    return (
+        "\n\n".join(
+            f"Page {k}: Standar Operasional Prosedur\n\n{page}"
+            for k, page in enumerate(_pages(text), 1)
+        )
+        + "\n\nEmbed Size (px)\nCitation preview\n"
+    )
+
+
+def doubled_breaks(text: str) -> str:
+    """A PDF viewer's copy that ends every line with CR CR LF."""
+    return text.replace("\n", "\r\r\n")
+
+
+def wrapped(text: str, width: int = 70) -> str:
+    """Every long line broken at ``width`` (an e-mail, a narrow column); table
+    rows (tabs, pipes) kept whole."""
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, width))
+        if len(line) > width and "\t" not in line and "|" not in line
+        else line
+        for line in text.split("\n")
+    )
+
+
+def parenthesised_numbers(text: str) -> str:
+    """Items and sections numbered '1)' where the document has '1.'."""
+    return re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
+
+
+def web_page(text: str) -> bytes:
+    """An HTML page with one paragraph (<p>) a line, blank lines left out."""
+    body = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+    return f"<html><body>\n{body}\n</body></html>".encode()
+
+
+def word_document(text: str) -> bytes:
+    """The text typed into Word: one paragraph a line (blank lines left out, as
+    paragraph spacing), lines with tabs as the rows of a table."""
+    import docx
+
+    document = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for i, row in enumerate(rows):
+                for j, cell in enumerate(row):
+                    table.cell(i, j).text = cell
+            rows.clear()
+
+    for line in text.split("\n"):
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        flush()
+        if line.strip():
+            document.add_paragraph(line)
+    flush()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def pdf_document(text: str, width: int = 95) -> bytes:
+    """The text printed to a PDF: lines broken at ``width`` characters, pages of
+    :data:`PDF_PAGE_LINES` lines; the text layer keeps no blank lines and no
+    indentation."""
+    lines = [part for line in text.split("\n") for part in textwrap.wrap(line, width) or [""]]
+    return pdf_with_text(
+        [lines[k : k + PDF_PAGE_LINES] for k in range(0, len(lines), PDF_PAGE_LINES)]
+    )
