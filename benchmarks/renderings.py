@@ -4,8 +4,8 @@ Each text document of ``tests/data/realdocs/docs`` and of the bundled corpus
 is rendered the ways a reviewer receives copies of a document
 (:mod:`tests.support.renderings`: a document-sharing site's transcript with page
 bullets or page headers, every line break doubled, lines broken at 70
-characters, items numbered "1)", a web page of paragraphs, a Word document, a
-PDF text layer at 75 and 95 characters) and read again. A rendering reads the
+characters, items numbered "1)", a web page of paragraphs, a Word document, an
+Excel worksheet, a PDF text layer at 75 and 95 characters) and read again. A rendering reads the
 same when it gives the SOPs of the text itself, each with the same title and
 step count. Word, web page and PDF renderings leave out documents with tab-
 separated tables (their table rows are a Word table or a page table of their
@@ -48,6 +48,7 @@ RENDERINGS: dict[str, tuple[Callable[[str], str | bytes], str, bool]] = {
     "items numbered 1)": (r.parenthesised_numbers, "", False),
     "web page, a paragraph a line": (r.web_page, ".html", True),
     "Word document": (r.word_document, ".docx", True),
+    "Excel worksheet": (r.excel_workbook, ".xlsx", False),
     "PDF, 75 characters a line": (lambda t: r.pdf_document(t, 75), ".pdf", True),
     "PDF, 95 characters a line": (lambda t: r.pdf_document(t, 95), ".pdf", True),
 }

@@ -106,6 +106,22 @@ def word_document(text: str) -> bytes:
     return out.getvalue()
 
 
+def excel_workbook(text: str) -> bytes:
+    """The text pasted into a worksheet: one row a line (blank lines left as
+    empty rows), cells between tabs in columns of their own."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for k, line in enumerate(text.split("\n"), 1):
+        for j, cell in enumerate(line.split("\t"), 1):
+            if cell.strip():
+                sheet.cell(row=k, column=j, value=cell)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def pdf_document(text: str, width: int = 95) -> bytes:
     """The text printed to a PDF: lines broken at ``width`` characters, pages of
     :data:`PDF_PAGE_LINES` lines; the text layer keeps no blank lines and no
