@@ -23,6 +23,7 @@ import argparse
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sopdata.errors import SOPLoadError
@@ -38,31 +39,41 @@ DOCS = [
 
 Summary = list[tuple[str, int]]
 
-# name -> (render, file suffix for a binary rendering or "" for text, whether
-# documents with tab-separated tables are left out)
-RENDERINGS: dict[str, tuple[Callable[[str], str | bytes], str, bool]] = {
-    "transcript, page bullets": (r.bulleted_transcript, "", False),
-    "transcript, page headers": (r.paged_transcript, "", False),
-    "every line break doubled": (r.doubled_breaks, "", False),
-    "lines broken at 70": (r.wrapped, "", False),
-    "items numbered 1)": (r.parenthesised_numbers, "", False),
-    "web page, a paragraph a line": (r.web_page, ".html", True),
-    "Word document": (r.word_document, ".docx", True),
-    "Excel worksheet": (r.excel_workbook, ".xlsx", False),
-    "PDF, 75 characters a line": (lambda t: r.pdf_document(t, 75), ".pdf", True),
-    "PDF, 95 characters a line": (lambda t: r.pdf_document(t, 95), ".pdf", True),
+
+@dataclass(frozen=True)
+class Rendering:
+    """How to render a text, and how to read and compare the copy."""
+
+    render: Callable[[str], str | bytes]
+    suffix: str = ""  # the file suffix of a binary rendering; "" for text
+    no_tab_tables: bool = False  # leave out documents with tab-separated tables
+    fold_case: bool = False  # compare titles without their case
+
+
+RENDERINGS: dict[str, Rendering] = {
+    "transcript, page bullets": Rendering(r.bulleted_transcript),
+    "transcript, page headers": Rendering(r.paged_transcript),
+    "every line break doubled": Rendering(r.doubled_breaks),
+    "lines broken at 70": Rendering(r.wrapped),
+    "items numbered 1)": Rendering(r.parenthesised_numbers),
+    "typed in capitals": Rendering(r.capitals, fold_case=True),
+    "web page, a paragraph a line": Rendering(r.web_page, ".html", True),
+    "Word document": Rendering(r.word_document, ".docx", True),
+    "Excel worksheet": Rendering(r.excel_workbook, ".xlsx"),
+    "PDF, 75 characters a line": Rendering(lambda t: r.pdf_document(t, 75), ".pdf", True),
+    "PDF, 95 characters a line": Rendering(lambda t: r.pdf_document(t, 95), ".pdf", True),
 }
 
 
-def summary(sops: list[SOP]) -> Summary:
-    return [(s.title, len(s.steps)) for s in sops]
+def summary(sops: list[SOP], fold_case: bool = False) -> Summary:
+    return [(s.title.casefold() if fold_case else s.title, len(s.steps)) for s in sops]
 
 
-def read(rendered: str | bytes, path: Path, suffix: str) -> Summary | str:
+def read(rendered: str | bytes, path: Path, how: Rendering) -> Summary | str:
     if isinstance(rendered, str):
-        return summary(parse_document_text(rendered, path.name))
+        return summary(parse_document_text(rendered, path.name), how.fold_case)
     try:
-        return summary(load_bytes(rendered, path.stem + suffix).sops)
+        return summary(load_bytes(rendered, path.stem + how.suffix).sops, how.fold_case)
     except SOPLoadError as exc:
         return f"tidak terbaca: {exc.message[:80]}"
 
@@ -74,13 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     texts = {p: p.read_text(encoding="utf-8") for p in DOCS}
     expected = {p: summary(parse_document_text(t, p.name)) for p, t in texts.items()}
     result: dict[str, int] = {}
-    for name, (render, suffix, no_tabs) in RENDERINGS.items():
-        paths = [p for p in DOCS if not (no_tabs and "\t" in texts[p])]
+    for name, how in RENDERINGS.items():
+        paths = [p for p in DOCS if not (how.no_tab_tables and "\t" in texts[p])]
         differ = []
         for path in paths:
-            got = read(render(texts[path]), path, suffix)
-            if got != expected[path]:
-                differ.append((path.name, expected[path], got))
+            want = (
+                [(t.casefold(), n) for t, n in expected[path]] if how.fold_case else expected[path]
+            )
+            got = read(how.render(texts[path]), path, how)
+            if got != want:
+                differ.append((path.name, want, got))
         print(f"{name}: {len(paths) - len(differ)} of {len(paths)} read the same")
         key = "rendering_" + re.sub(r"\W+", "_", name.lower()).strip("_")
         result[key + "_same"], result[key + "_documents"] = len(paths) - len(differ), len(paths)

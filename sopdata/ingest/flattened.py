@@ -705,9 +705,15 @@ def _cut_short(steps: list[Step]) -> bool:
 
 def _paragraph_steps(region: str) -> list[Step]:
     """Steps of a table whose numbers were lost: one sentence-like line each (a
-    line of eight words or more, opening with a capital, not all in capitals)."""
+    line of eight words or more, opening with a capital, not all in capitals,
+    unless the whole table is typed in capitals)."""
     lines = [collapse_spaces(x) for x in region.splitlines()]
-    rows = [x for x in lines if len(x.split()) >= 8 and x[:1].isupper() and not x.isupper()]
+    in_capitals = not any(c.islower() for c in region)
+    rows = [
+        x
+        for x in lines
+        if len(x.split()) >= 8 and x[:1].isupper() and (in_capitals or not x.isupper())
+    ]
     if len(rows) < 3:
         return []
     return [
@@ -905,15 +911,24 @@ def _pkm_title(lines: list[str], at: int, floor: int) -> tuple[str, int]:
 
 
 _LETTER = re.compile(r"(?:^|(?<=\s))([a-z])\s*[.)]\s+(?=[A-Za-z])")
+_CAPITAL_LETTER = re.compile(r"(?:^|(?<=\s))([A-Z])\s*[.)]\s+(?=[A-Z])")
+
+
+def _letter_marks(text: str) -> tuple[re.Pattern[str], str]:
+    """The pattern of lettered items and the first letter: a., b. ... or, in a
+    text typed in capitals, A., B. ..."""
+    if any(c.islower() for c in text):
+        return _LETTER, "a"
+    return _CAPITAL_LETTER, "A"
 
 
 def _lettered(text: str) -> list[str]:
-    """Items a., b., c. ... in order."""
+    """Items a., b., c. ... in order (A., B., C. in a text typed in capitals)."""
     out: list[str] = []
-    expected = "a"
+    pattern, expected = _letter_marks(text)
     pos = 0
     starts: list[tuple[int, int]] = []
-    for m in _LETTER.finditer(text):
+    for m in pattern.finditer(text):
         if m.start() >= pos and m.group(1) == expected:
             starts.append((m.start(), m.end()))
             expected = chr(ord(expected) + 1)
@@ -948,7 +963,7 @@ def _pkm_steps(block: str) -> list[Step]:
     texts: list[str] = []
     for item in items:
         subs = _lettered(item)
-        first_letter = _LETTER.search(item)
+        first_letter = _letter_marks(item)[0].search(item)
         head = item[: first_letter.start()] if subs and first_letter else item
         if subs and len(collapse_spaces(head).split()) <= 3:
             texts.extend(subs)

@@ -607,7 +607,7 @@ def _clean_title(line: str) -> str:
 
 _DEFINITION = re.compile(
     r"^([A-Z][A-Za-z/\-]*(?:\s+(?:[A-Z][A-Za-z/\-]*|\([A-Za-z ]{2,12}\)|dan|di|ke|dari)){1,9})"
-    r"\s+(?:adalah|merupakan|digunakan|ialah|yaitu)\b"
+    r"\s+(?i:adalah|merupakan|digunakan|ialah|yaitu)\b"
 )
 
 

@@ -13,6 +13,7 @@ from sopdata.ingest.transcript import single_spaced, without_site_chrome
 from tests.support.paths import CORPUS, TEST_DATA
 from tests.support.renderings import (
     bulleted_transcript,
+    capitals,
     doubled_breaks,
     paged_transcript,
     web_page,
@@ -182,3 +183,27 @@ def test_a_flowchart_transcript_without_blank_lines_keeps_its_boxes() -> None:
     assert dense.steps[4].activity.startswith("Setuju Cuti ditunda 1. Atasan langsung")
     kept = dense.steps[:3] + dense.steps[5:]
     assert [s.activity for s in kept] == [s.activity for s in spaced.steps[:3] + spaced.steps[4:]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DOCS / "013_puskesmas_sape_pengelolaan_laporan_bulanan_gizi.txt",  # lettered A., B.
+        DOCS / "014_djbc_kppbc_madya_izin_cuti_bersalin_gol_i_ii.txt",  # unnumbered rows
+        DOCS / "052_desa_hilirbalai_sktm_prosedur_prosa.txt",  # "X MERUPAKAN ..."
+        DOCS / "050_bojonegoro_kecamatan_sp_pengurusan_sktm.txt",
+    ],
+    ids=lambda p: p.name[:20],
+)
+def test_a_document_typed_in_capitals_reads_as_the_document(path) -> None:
+    """The same titles (whatever their case) and steps. Before: 013 lost its
+    lettered steps (6 to 2), 014 all its steps, 052 its title."""
+    text = path.read_text(encoding="utf-8")
+
+    def read(t: str) -> list[tuple[str, list[str]]]:
+        return [
+            (s.title.casefold(), [x.activity.casefold() for x in s.steps])
+            for s in parse_document_text(t, path.name)
+        ]
+
+    assert read(capitals(text)) == read(text)

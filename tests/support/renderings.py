@@ -66,6 +66,11 @@ def wrapped(text: str, width: int = 70) -> str:
     )
 
 
+def capitals(text: str) -> str:
+    """The document typed in capitals."""
+    return text.upper()
+
+
 def parenthesised_numbers(text: str) -> str:
     """Items and sections numbered '1)' where the document has '1.'."""
     return re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
