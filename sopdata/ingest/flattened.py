@@ -879,21 +879,41 @@ def parse_flattened(text: str, source_file: str) -> list[SOP]:
 # --- Puskesmas accreditation SOPs ----------------------------------------------------------
 
 _NO_DOKUMEN = re.compile(r"^\W*no\.?\s*dokumen\b", re.I | re.M)
-_PKM_SECTION = re.compile(
-    r"(?:^|(?<=\s))(\d{1,2})\s*[.)]\s*(pengertian|tujuan|kebijakan|referensi|alat|bahan|prosedur|"
-    r"langkah|bagan|hal|unit|dokumen|rekaman)\w*(?:\s*-\s*(?:langkah)?)?",
-    re.I,
+_PKM_NAMES = (
+    r"(?P<name>pengertian|tujuan|kebijakan|referensi|alat|bahan|prosedur|langkah|bagan|hal|unit|"
+    r"dokumen|rekaman)\w*(?:\s*-\s*(?:langkah)?)?"
 )
+# A section label of the accreditation form, numbered ("3. Kebijakan") ...
+_PKM_SECTION = re.compile(r"(?:^|(?<=\s))\d{1,2}\s*[.)]\s*" + _PKM_NAMES, re.I)
+# ... or, in a form without numbers (a Word table), opening a line and ending its
+# cell: a tab, a colon or the line's end within a few words ("Kebijakan<TAB>SK ...").
+_PKM_CELL = re.compile(
+    r"^[ \t]*(?!halaman)" + _PKM_NAMES + r"(?:[^\t:\n]{0,30}?[ \t]*:|(?=[^\t:\n]{0,30}(?:\t|$)))",
+    re.I | re.M,
+)
+#: The section names that make a Puskesmas SOP (two at least).
+_PKM_CORE = {"pengertian", "tujuan", "kebijakan", "referensi"}
+
+
+def _pkm_sections(text: str) -> list[re.Match[str]]:
+    """The form's section labels: the numbered ones, or the unnumbered cells
+    when fewer than two core sections are numbered."""
+    numbered = list(_PKM_SECTION.finditer(text))
+    if len({m.group("name").lower() for m in numbered} & _PKM_CORE) >= 2:
+        return numbered
+    return list(_PKM_CELL.finditer(text))
+
+
 _PKM_HEADING = re.compile(r"^\W*(?:prosedur|sop|standar\s+operasional\s+prosedur|spo)\W*$", re.I)
 
 
 def is_puskesmas(text: str) -> bool:
-    """The accreditation layout: "No. Dokumen" and numbered sections Pengertian,
-    Tujuan, Kebijakan ... (two at least)."""
+    """The accreditation layout: "No. Dokumen" and sections Pengertian, Tujuan,
+    Kebijakan ... (two at least), numbered or each opening its own cell."""
     if not _NO_DOKUMEN.search(text):
         return False
-    names = {m.group(2).lower() for m in _PKM_SECTION.finditer(text)}
-    return len(names & {"pengertian", "tujuan", "kebijakan", "referensi"}) >= 2
+    names = {m.group("name").lower() for m in _pkm_sections(text)}
+    return len(names & _PKM_CORE) >= 2
 
 
 def _pkm_title(lines: list[str], at: int, floor: int) -> tuple[str, int]:
@@ -940,11 +960,13 @@ def _lettered(text: str) -> list[str]:
 
 
 def _pkm_steps(block: str) -> list[Step]:
-    sections = list(_PKM_SECTION.finditer(block))
-    langkah = next((k for k, s in enumerate(sections) if s.group(2).lower() == "langkah"), None)
+    sections = _pkm_sections(block)
+    langkah = next(
+        (k for k, s in enumerate(sections) if s.group("name").lower() == "langkah"), None
+    )
     if langkah is None:
         langkah = next(
-            (k for k, s in enumerate(sections) if s.group(2).lower() == "prosedur"), None
+            (k for k, s in enumerate(sections) if s.group("name").lower() == "prosedur"), None
         )
     if langkah is None:
         return []

@@ -8,6 +8,7 @@ document that prompted it; the real documents are measured by test_realdocs.
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import openpyxl
@@ -28,7 +29,7 @@ from sopdata.ingest.identity import find_office
 from sopdata.ingest.loaders import TEXT_READERS, load_bytes, parse_document_text
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from tests.support.paths import CORPUS_DIR, TEST_DATA
-from tests.support.renderings import parenthesised_numbers
+from tests.support.renderings import parenthesised_numbers, word_document
 
 # --- identity labels ------------------------------------------------------------------
 
@@ -416,6 +417,40 @@ def test_puskesmas_sections_numbered_with_a_parenthesis(name: str) -> None:
 
     assert read(paren) == read(text)
     assert read(text)[0][1]
+
+
+# The form's section labels with their numbers ("6. Langkah-langkah", "8. Hal-hal"):
+# the label's first word, where a form without numbers ends the label's cell
+_PKM_LABEL_LINE = re.compile(
+    r"(?im)^[ \t]*\d{1,2}\s*[.)]\s*(pengertian|tujuan|kebijakan|referensi|prosedur|"
+    r"langkah-\s*(?:langkah)?|bagan|hal-hal|unit|dokumen|rekaman|alat)\b\s*:?\s*"
+)
+
+
+@pytest.mark.parametrize("cell_end", ["\t", "\n", " : "])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "013_puskesmas_sape_pengelolaan_laporan_bulanan_gizi.txt",
+        "021_puskesmas_perhentianraja_pemberian_imunisasi_injeksi_polio.txt",
+    ],
+)
+def test_puskesmas_form_without_section_numbers(name: str, cell_end: str) -> None:
+    """The accreditation form typed as a table: "Pengertian", "Tujuan" ... each
+    opening its cell (a tab, its own line, a colon) with no number. The same SOPs
+    and steps as the numbered form, as text and as a Word table; before, no SOP."""
+    text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
+    unnumbered = _PKM_LABEL_LINE.sub(lambda m: m.group(1) + cell_end, text)
+    assert unnumbered != text
+
+    def read(sops: list) -> list[tuple[str, list[str]]]:
+        return [(s.title, [" ".join(x.activity.split()) for x in s.steps]) for s in sops]
+
+    expected = read(parse_document_text(text, name))
+    assert read(parse_document_text(unnumbered, name)) == expected
+    if cell_end == "\t":
+        word = load_bytes(word_document(unnumbered), name.replace(".txt", ".docx"))
+        assert read(word.sops) == expected
 
 
 def test_puskesmas_identity_and_office() -> None:
