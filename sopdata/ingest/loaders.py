@@ -280,8 +280,9 @@ def parse_document_text(text: str, source_file: str) -> list[SOP]:
     read as tab-separated rows, :func:`~sopdata.ingest.table_rows.pipe_rows_as_tabs`),
     then the other text layouts (:data:`TEXT_READERS`), OCR text otherwise. A
     document-sharing site's transcript is read without the site's lines
-    (:func:`~sopdata.ingest.transcript.without_site_chrome`), a copy that
-    doubled every line break with single breaks (:func:`~sopdata.ingest.transcript.single_spaced`)."""
+    (:func:`~sopdata.ingest.transcript.without_site_chrome`), a copy with no
+    line directly under another single-spaced
+    (:func:`~sopdata.ingest.transcript.single_spaced`)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = pipe_rows_as_tabs(without_site_chrome(single_spaced(text)))
     sops: list[SOP] = []
@@ -332,9 +333,9 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
     if not sops and doc.fallback_text.strip():
         sops = parse_document_text(doc.fallback_text, source_file)
     if not sops and doc.rows:
-        # no step table: the rows as the text they hold (a Standar Pelayanan, a
-        # written procedure, an identity block or a title alone) read as a text
-        # dump of the same document is read
+        # no step table: the rows' text, one row a line, read as a text dump of
+        # the document would be (a Standar Pelayanan, a written procedure, an
+        # identity block or a title alone)
         rows_text = "\n".join("\t".join(cells) for cells in doc.rows)
         sops = parse_document_text(rows_text, source_file)
     if not sops:

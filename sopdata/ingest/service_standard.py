@@ -361,6 +361,14 @@ MIN_WRAP_WIDTH, MAX_WRAP_WIDTH = 60, 120
 MIN_FULL_LINES = 5
 MIN_FULL_SHARE = 0.15
 WRAP_SLACK = 15
+#: Characters a forced break may leave unused before a line that opens in lower
+#: case (a PDF's proportional letters, an indented item): such a line goes on
+#: a sentence. A line that opens with a capital or a digit may be a field of
+#: its own ("10 Menit", "Tidak dipungut biaya"): it may leave only the
+#: indentation a PDF's text drops (an item indented two spaces).
+WRAP_TOLERANCE = 10
+INDENT_TOLERANCE = 2
+_TABLE_CELLS = re.compile(r"[|\t]")
 
 
 def unwrapped(lines: list[str]) -> list[str]:
@@ -403,16 +411,6 @@ def unwrapped(lines: list[str]) -> list[str]:
             out.append(line)
         above = line.rstrip()
     return out
-
-
-_TABLE_CELLS = re.compile(r"[|\t]")
-#: Characters a forced break may leave unused before a line that opens in lower
-#: case (a PDF's proportional letters, an indented item): such a line goes on
-#: a sentence. A line that opens with a capital or a digit may be a field of
-#: its own ("10 Menit", "Tidak dipungut biaya"): it may leave only the
-#: indentation a PDF's text drops (an item indented two spaces).
-WRAP_TOLERANCE = 10
-INDENT_TOLERANCE = 2
 
 
 def _forced_break(above: str, line: str, width: int) -> bool:

@@ -1,5 +1,5 @@
 """Copies of a document, read as the document itself: document-sharing sites'
-transcripts of a PDF, and copies that doubled every line break.
+transcripts of a PDF, and copies with a blank line under every line.
 
 Reviewers often get an SOP from a site that shows a PDF as text (docplayer,
 fdokumen, dokumen.tips, Scribd …) and copy that text. The copy carries the
@@ -15,10 +15,11 @@ site's own lines around the document's:
 readers see the layout they know (a title line is the title, not
 "Transcript"). A text without those marks is returned unchanged.
 
-A copy can also double every line break: a PDF viewer that ends lines with
-"\\r\\r\\n", an export with double line spacing. :func:`single_spaced` halves
-them back, so that a title wrapped over two lines is still one title and a
-blank line still ends a paragraph.
+A copy can also leave no line directly under another: a PDF viewer that ends
+lines with "\\r\\r\\n", an export with double line spacing, an HTML page with a
+paragraph a line. :func:`single_spaced` closes the gaps, so that a title
+wrapped over two lines is still one title and a wider gap still ends a
+paragraph.
 """
 
 from __future__ import annotations
