@@ -4,7 +4,7 @@ Each text document of ``tests/data/realdocs/docs`` and of the bundled corpus
 is rendered the ways a reviewer receives copies of a document
 (:mod:`tests.support.renderings`: a document-sharing site's transcript with page
 bullets or page headers, every line break doubled, lines broken at 70
-characters, items numbered "1)", a web page of paragraphs, a Word document, an
+characters, items numbered "1)" or "(1)" or lettered "a.", a web page of paragraphs, a Word document, an
 Excel worksheet, a PDF text layer at 75 and 95 characters) and read again. A rendering reads the
 same when it gives the SOPs of the text itself, each with the same title and
 step count. Word, web page and PDF renderings leave out documents with tab-
@@ -56,6 +56,8 @@ RENDERINGS: dict[str, Rendering] = {
     "every line break doubled": Rendering(r.doubled_breaks),
     "lines broken at 70": Rendering(r.wrapped),
     "items numbered 1)": Rendering(r.parenthesised_numbers),
+    "items numbered in brackets (1)": Rendering(r.bracketed_numbers),
+    "items lettered a.": Rendering(r.lettered_items),
     "typed in capitals": Rendering(r.capitals, fold_case=True),
     "web page, a paragraph a line": Rendering(r.web_page, ".html", True),
     "Word document": Rendering(r.word_document, ".docx", True),

@@ -560,7 +560,7 @@ _DOC_TYPE = re.compile(
     r"standard?\s+operating\s+procedures?|prosedur)\b\s*(?:\(\s*sop\s*\))?\s*",
     re.I,
 )
-_PAGE_OR_ITEM_NO = re.compile(r"^\s*\d{1,3}\s*[.)]?\s+")
+_PAGE_OR_ITEM_NO = re.compile(r"^\s*\(?\d{1,3}\s*[.)]?\s+")
 _LETTERHEAD = re.compile(
     r"^\W*(?:pemerintah|kementerian|kantor|badan|dinas|kecamatan|kelurahan|desa|"
     r"universitas|jl\.?|jalan|telp|website|email)\b",
@@ -884,7 +884,7 @@ _PKM_NAMES = (
     r"dokumen|rekaman)\w*(?:\s*-\s*(?:langkah)?)?"
 )
 # A section label of the accreditation form, numbered ("3. Kebijakan") ...
-_PKM_SECTION = re.compile(r"(?:^|(?<=\s))\d{1,2}\s*[.)]\s*" + _PKM_NAMES, re.I)
+_PKM_SECTION = re.compile(r"(?:^|(?<=\s))\(?\d{1,2}\s*[.)]\s*" + _PKM_NAMES, re.I)
 # ... or, in a form without numbers (a Word table), opening a line and ending its
 # cell: a tab, a colon or the line's end within a few words ("Kebijakan<TAB>SK ...").
 _PKM_CELL = re.compile(

@@ -20,7 +20,10 @@ from sopdata.records import Step
 from sopdata.text.durations import parse_duration
 from sopdata.text.textclean import collapse_spaces
 
-_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:\s*[.)]+|(?<=\d\.\d)\s|(?<=\d\.\d\d)\s)\s*")
+# "1.", "1)", "(1)", "1.2" ...
+_NUMBER = re.compile(
+    r"^\(?(\d{1,2}(?:\.\d{1,2}){0,3})(?:\s*[.)]+|(?<=\d\.\d)\s|(?<=\d\.\d\d)\s)\s*"
+)
 _LETTER = re.compile(r"^\(?([a-zA-Z])(?:\s*[.)]+)\s*(?=\S)")
 _ROMAN = re.compile(r"^([IVX]{1,4})\s*[.)]\s*(?=\S)")
 _BULLET = re.compile(r"^([-–—•>*·▪●○◦➢►✓]+)\s*")

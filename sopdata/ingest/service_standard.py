@@ -799,37 +799,51 @@ def read_labelled(text: str, source_file: str, lines: list[str]) -> list[SOP]:
 LIST_RESUMES_WITHIN = 2
 
 
-def _numbered_soon(lines: list[str], label: str) -> bool:
-    return any(split_marker(x)[:2] == ("number", label) for x in lines)
+def _numbered_soon(lines: list[str], family: str, label: str) -> bool:
+    return any(split_marker(x)[:2] == (family, label) for x in lines)
+
+
+#: The first ordinal of a list of each family: a list restarts there.
+_LIST_START = {"number": "1", "letter": "a"}
 
 
 def _numbered_blocks(lines: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of each numbered list that restarts at 1, over the lines;
-    an unmarked line that starts with a capital ends a list unless the list's
-    next number follows it closely (:data:`LIST_RESUMES_WITHIN`)."""
+    """(start, end) of each numbered (or lettered: a., b. ...) list that restarts
+    at 1 (a), over the lines; an unmarked line that starts with a capital ends
+    a list unless the list's next number follows it closely
+    (:data:`LIST_RESUMES_WITHIN`). The first list's family is the document's."""
     blocks: list[tuple[int, int]] = []
     start = None
-    expected = 0
+    expected = ""
+    family_of_lists = ""
     for k, line in enumerate(lines):
         family, label, _t = split_marker(line)
-        if family == "number" and label == "1":
+        if family in _LIST_START and not family_of_lists and label == _LIST_START[family]:
+            family_of_lists = family
+        if family_of_lists and family == family_of_lists and label == _LIST_START[family]:
             if start is not None:
                 blocks.append((start, k))
-            start, expected = k, 2
-        elif family == "number" and start is not None and label == str(expected):
-            expected += 1
+            start, expected = k, _next_label(family, label)
+        elif family == family_of_lists and start is not None and label == expected:
+            expected = _next_label(family, label)
         elif (
             start is not None
             and family == "plain"
-            and expected > 2
+            and expected not in ("2", "b")
             and not line[:1].islower()
-            and not _numbered_soon(lines[k + 1 : k + 1 + LIST_RESUMES_WITHIN], str(expected))
+            and not _numbered_soon(
+                lines[k + 1 : k + 1 + LIST_RESUMES_WITHIN], family_of_lists, expected
+            )
         ):
             blocks.append((start, k))
             start = None
     if start is not None:
         blocks.append((start, len(lines)))
     return blocks
+
+
+def _next_label(family: str, label: str) -> str:
+    return str(int(label) + 1) if family == "number" else chr(ord(label) + 1)
 
 
 def read_unlabelled(source_file: str, lines: list[str]) -> list[SOP]:

@@ -10,7 +10,7 @@ from sopdata.ingest.loaders import parse_document_text
 from sopdata.ingest.service_standard import match_label, read_service_standard
 from sopdata.records import SOP, sop_from_dict
 from tests.support.paths import TEST_DATA
-from tests.support.renderings import pdf_document, wrapped
+from tests.support.renderings import bracketed_numbers, lettered_items, pdf_document, wrapped
 
 NUMBERED = """PELAYANAN SURAT IZIN KERAMAIAN
 1. Persyaratan Pelayanan
@@ -457,3 +457,28 @@ def test_a_pdf_of_the_document_reads_as_its_text(name: str, width: int) -> None:
     assert read(load_bytes(pdf, name.replace(".txt", ".pdf")).sops) == read(
         parse_document_text(text, name)
     )
+
+
+@pytest.mark.parametrize("render", [lettered_items, bracketed_numbers], ids=["a.", "(1)"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "002_kec_taman_kelurahan_sp_surat_keterangan_domisili.txt",
+        "016_samarinda_kec_sungaipinang_sp_surat_pengantar_nikah.txt",
+        "038_jakut_kec_koja_sp_legalisasi_produk_layanan.txt",
+        "050_bojonegoro_kecamatan_sp_pengurusan_sktm.txt",
+    ],
+)
+def test_unlabelled_lists_lettered_or_numbered_in_brackets(name: str, render) -> None:
+    """The SIPPN layout (a requirements list, then a steps list, no labels) with
+    its lists lettered 'a.', 'b.' or numbered '(1)': the same SOP as with '1.'
+    (before: no SOP, or no steps; "(1)" was read as a step's first word)."""
+    text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
+
+    def read(t: str) -> list[tuple[str, list[str], list[str], str]]:
+        return [
+            (s.title, [x.activity for x in s.steps], s.requirements, s.completion_time)
+            for s in parse_document_text(t, name)
+        ]
+
+    assert read(render(text)) == read(text)

@@ -76,6 +76,25 @@ def parenthesised_numbers(text: str) -> str:
     return re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
 
 
+def bracketed_numbers(text: str) -> str:
+    """Items and sections numbered '(1)' where the document has '1.'."""
+    return re.sub(r"(?m)^([ ]*)(\d{1,2})\.([ ]+)", r"\1(\2)\3", text)
+
+
+def lettered_items(text: str) -> str:
+    """Items lettered 'a.', 'b.' ... where the document numbers them '1.', '2.'
+    (every line that opens with a number up to 26, sections included)."""
+    return re.sub(
+        r"(?m)^([ ]*)(\d{1,2})\.([ ]+)(?=\S)",
+        lambda m: (
+            f"{m.group(1)}{chr(96 + int(m.group(2)))}.{m.group(3)}"
+            if 1 <= int(m.group(2)) <= 26
+            else m.group(0)
+        ),
+        text,
+    )
+
+
 def web_page(text: str) -> bytes:
     """An HTML page with one paragraph (<p>) a line, blank lines left out."""
     body = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
