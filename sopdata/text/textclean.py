@@ -16,9 +16,11 @@ import unicodedata
 _TAG = re.compile(r"<\s*+(/?)\s*+([a-zA-Z][a-zA-Z0-9]*+)\b[^<>]*+>")
 _BLOCK_TAGS = {"li", "p", "br", "div", "tr", "ul", "ol", "h1", "h2", "h3", "h4", "table"}
 _MD_BOLD = re.compile(r"\*\*|__")
-# A table tag whose ">" was lost (a damaged page): "<tdPengantar", "</tr".
+# A table tag whose ">" was lost (a damaged page): "<tdPengantar", "</tr", and
+# "<tdenandatangani" (the cell's first letter lost with it). Whole tags are gone
+# by then, so whatever follows "<td" is the cell's text.
 _DANGLING_TABLE_TAG = re.compile(
-    r"<\s*+/?(?:td|th|tr|table|tbody|thead|TD|TH|TR|TABLE|TBODY|THEAD)(?![a-z])"
+    r"<\s*+/?(?:table|tbody|thead|td|th|tr|TABLE|TBODY|THEAD|TD|TH|TR)"
 )
 # ... and one whose ">" was lost just before the next tag: "<td<td>Kegiatan".
 _DANGLING_BEFORE_TAG = re.compile(

@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sopdata.errors import SOPLoadError
@@ -476,6 +476,9 @@ HTML_PAGE = html_from_dump(
 
 
 @settings(max_examples=80, deadline=None)
+@example(  # found by this test: a "<td" that lost its ">" and the cell's first letter
+    edits=[(0.0, 14, "<td>"), (0.0, 60, "<td>"), (0.625, 19, "<tr>"), (0.8629564456265231, 13, "")]
+)
 @given(
     edits=st.lists(
         st.tuples(

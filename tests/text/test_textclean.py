@@ -94,6 +94,10 @@ def test_split_items(cell: str, items: list[str]) -> None:
         ("waktu <3 hari, <tdx>", "waktu <3 hari, "),
         ("<td>NO</td><td<td>Kegiatan</td>", "NO Kegiatan"),
         ("Berkas</tr<tr>Waktu", "Berkas \nWaktu"),
+        # ... also when the cell's first letter went with it (the mutated-HTML fuzz
+        # test's example: "<td>M" cut to "<td" before "enandatangani")
+        ("OT10 mnt <tdenandatangani Surat</td>", "OT10 mnt  enandatangani Surat"),
+        ("<thead", " "),
     ],
 )
 def test_strip_markup(text: str, plain: str) -> None:
