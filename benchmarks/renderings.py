@@ -3,7 +3,8 @@
 Each text document of ``tests/data/realdocs/docs`` and of the bundled corpus
 is rendered the ways a reviewer receives copies of a document
 (:mod:`tests.support.renderings`: a document-sharing site's transcript with page
-bullets or page headers, every line break doubled, lines broken at 70
+bullets or page headers, step tables flattened by extraction (a cell or a row a
+line), every line break doubled, lines broken at 70
 characters, items numbered "1)" or "(1)" or lettered "a.", a web page of paragraphs, a Word document, an
 Excel worksheet, a PDF text layer at 75 and 95 characters) and read again. A rendering reads the
 same when it gives the SOPs of the text itself, each with the same title and
@@ -47,6 +48,7 @@ class Rendering:
     render: Callable[[str], str | bytes]
     suffix: str = ""  # the file suffix of a binary rendering; "" for text
     no_tab_tables: bool = False  # leave out documents with tab-separated tables
+    tab_tables_only: bool = False  # only documents with tab-separated tables
     fold_case: bool = False  # compare titles without their case
 
 
@@ -59,6 +61,8 @@ RENDERINGS: dict[str, Rendering] = {
     "items numbered in brackets (1)": Rendering(r.bracketed_numbers),
     "items lettered a.": Rendering(r.lettered_items),
     "typed in capitals": Rendering(r.capitals, fold_case=True),
+    "step tables flattened, a cell a line": Rendering(r.table_cell_a_line, tab_tables_only=True),
+    "step tables flattened, a row a line": Rendering(r.table_row_a_line, tab_tables_only=True),
     "web page, a paragraph a line": Rendering(r.web_page, ".html", True),
     "Word document": Rendering(r.word_document, ".docx", True),
     "Excel worksheet": Rendering(r.excel_workbook, ".xlsx"),
@@ -88,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     expected = {p: summary(parse_document_text(t, p.name)) for p, t in texts.items()}
     result: dict[str, int] = {}
     for name, how in RENDERINGS.items():
-        paths = [p for p in DOCS if not (how.no_tab_tables and "\t" in texts[p])]
+        paths = [
+            p
+            for p in DOCS
+            if not (how.no_tab_tables and "\t" in texts[p])
+            and not (how.tab_tables_only and "\t" not in texts[p])
+        ]
         differ = []
         for path in paths:
             want = (

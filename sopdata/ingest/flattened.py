@@ -303,7 +303,12 @@ _COLUMN_WORDS = re.compile(
 )
 _NO_KEGIATAN = re.compile(r"\bno\.?\s+(?:uraian\s+prosedur|kegiatan|aktivitas|uraian)\b", re.I)
 _CLUSTER_GAP = 100
-_ROW_START = re.compile(r"(?:^|\n)\s*\d{1,2}\s*[.)]\s*[A-Z]")
+# A numbered row: "1. Menerima" (or "1. - Menerima ...; - Mencatat"), or a number
+# alone on its line above a sentence (a table flattened a cell a line; not above
+# a header's line in capitals).
+_ROW_START = re.compile(
+    r"(?:^|\n)[ \t]*\d{1,2}[ \t]*(?:[.)]\s*(?:[-–•]\s*)?[A-Z]|\n\s*(?:[-–•]\s*)?[A-Z][a-z])"
+)
 #: Column words in one header at most (a text made of column words is no header).
 _MAX_CLUSTER = 30
 _NO_KEGIATAN_GAP = 320
@@ -415,7 +420,11 @@ def _line_opens_with_no(text: str, pos: int) -> bool:
 
 # --- step numbers -------------------------------------------------------------------
 
-_MARKER = re.compile(r"(?<![\w/.,:-])(\d{1,2})(?:\s*[.)]\s*|\s+)(?=[A-Z(\"'])")
+# A step number before its Kegiatan: a capital, a quote or bracket, or a list
+# of sub-actions ("3. - Menerima surat; - Mencatat ...", "5. 1. Memberi nomor 2. ...").
+_MARKER = re.compile(
+    r"(?<![\w/.,:-])(\d{1,2})(?:\s*[.)]\s*|\s+)(?=[A-Z(\"']|[-–•]\s*[A-Z]|1[.)]\s*[A-Z])"
+)
 _MONTHS = re.compile(
     r"^(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember)\b",
     re.I,
@@ -557,7 +566,7 @@ def _step_from_text(no: int, raw: str, minutes_unit: str) -> Step:
 
 _DOC_TYPE = re.compile(
     r"^\W*(?:standar\s+operasional\s+prosedur|standar\s+prosedur\s+operasi(?:onal)?|"
-    r"standard?\s+operating\s+procedures?|prosedur)\b\s*(?:\(\s*sop\s*\))?\s*",
+    r"standard?\s+operating\s+procedures?|prosedur|sop(?=\s))\b\s*(?:\(\s*sop\s*\))?\s*",
     re.I,
 )
 _PAGE_OR_ITEM_NO = re.compile(r"^\s*\(?\d{1,3}\s*[.)]?\s+")

@@ -479,6 +479,9 @@ def _headings(lines: list[str]) -> list[tuple[int, str]]:
 _SYMBOL_WINDOW = 60
 #: Lines with symbol debris that make a header an OCR'd step table's.
 _SYMBOL_LINES = 2
+#: Flowchart symbols as characters: a text layer writes them (a Word or PDF table
+#: flattened to text), OCR reads the drawn shapes as debris and never writes them.
+_SYMBOL_CHARACTERS = re.compile(r"[□◇○◯⬭▭◻◊♢]")
 
 
 def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
@@ -496,10 +499,10 @@ def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
             continue  # the header's second line
         if "\t" in lines[i]:
             continue  # cells of a text layer's table: OCR writes no tabs
-        if (
-            symbol_lines(lines[i + 1 : i + 1 + _SYMBOL_WINDOW], enough=_SYMBOL_LINES)
-            >= _SYMBOL_LINES
-        ):
+        window = lines[i + 1 : i + 1 + _SYMBOL_WINDOW]
+        if any(_SYMBOL_CHARACTERS.search(x) for x in window):
+            continue  # the flowchart's symbols as characters: a text layer
+        if symbol_lines(window, enough=_SYMBOL_LINES) >= _SYMBOL_LINES:
             starts.append((i, ""))
     return starts
 

@@ -29,7 +29,12 @@ from sopdata.ingest.identity import find_office
 from sopdata.ingest.loaders import TEXT_READERS, load_bytes, parse_document_text
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from tests.support.paths import CORPUS_DIR, TEST_DATA
-from tests.support.renderings import parenthesised_numbers, word_document
+from tests.support.renderings import (
+    parenthesised_numbers,
+    table_cell_a_line,
+    table_row_a_line,
+    word_document,
+)
 
 # --- identity labels ------------------------------------------------------------------
 
@@ -197,10 +202,12 @@ TWO_TABLES = (
 
 
 def test_two_tables_each_with_its_title() -> None:
+    # "SOP" in front of a table's title is the document type, dropped as the
+    # tab-separated reader drops it: one SOP reads the same in either layout
     sops = parse_flattened(TWO_TABLES, "x.txt")
     assert [s.title for s in sops] == [
-        "SOP Penyusunan Rencana Kerja",
-        "SOP Penyusunan Laporan Tahunan",
+        "Penyusunan Rencana Kerja",
+        "Penyusunan Laporan Tahunan",
     ]
     assert [len(s.steps) for s in sops] == [3, 3]
     assert sops[0].steps[1].duration.raw == "3 Hari"
@@ -616,3 +623,37 @@ def test_workbook_with_an_identity_block_only_is_an_sop_without_steps() -> None:
     assert sop.number == "SOP-02/2024"
     assert sop.steps == []
     assert any("tabel langkah tidak ditemukan" in w for w in sop.warnings)
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        "setda-bagian-organisasi-sop.txt",  # 25 SOPs, Kegiatan cells holding "- ..." lists
+        "lumajang-kec-sumbersuko-rekomendasi-ot.txt",  # a step whose Kegiatan is "1. ... 2. ..."
+        "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt",
+    ],
+)
+def test_a_step_table_flattened_a_cell_a_line_reads_as_the_table(seed: str) -> None:
+    """The seed Word tables as a PDF's extraction flattens them, each cell on a
+    line of its own: the same SOPs, titles and step counts as the tab-separated
+    dump. Before, the Setda book gave 39 of its 162 steps (a step number alone on
+    its line was taken into the header; a Kegiatan opening with "- " was no
+    step), and its titles kept "Sop"."""
+    text = (CORPUS_DIR / seed).read_text(encoding="utf-8")
+
+    def read(t: str) -> list[tuple[str, int]]:
+        return [(s.title, len(s.steps)) for s in parse_document_text(t, seed)]
+
+    assert read(table_cell_a_line(text)) == read(text)
+
+
+def test_a_step_table_flattened_a_row_a_line_is_no_ocr_text() -> None:
+    """Rows flattened to one line each, with the flowchart marks as characters
+    ("□"): a text layer, not an OCR'd table (whose marks are debris). Before, the
+    Setda book was read as OCR: 1 SOP of 67 steps for 25 SOPs of 162."""
+    text = (CORPUS_DIR / "setda-bagian-organisasi-sop.txt").read_text(encoding="utf-8")
+    expected = [(s.title, len(s.steps)) for s in parse_document_text(text, "setda.txt")]
+    got = [(s.title, len(s.steps)) for s in parse_document_text(table_row_a_line(text), "s.txt")]
+    assert len(got) == len(expected) == 25
+    assert sum(g == e for g, e in zip(got, expected, strict=True)) >= 24
+    assert sum(n for _, n in got) >= 150

@@ -71,6 +71,23 @@ def capitals(text: str) -> str:
     return text.upper()
 
 
+def table_cell_a_line(text: str) -> str:
+    """A Word table's text as a PDF's extraction or a copy flattens it: each cell
+    of a tab-separated row on a line of its own, empty cells gone."""
+    return "\n".join(
+        "\n".join(c for c in line.split("\t") if c.strip()) if "\t" in line else line
+        for line in text.split("\n")
+    )
+
+
+def table_row_a_line(text: str) -> str:
+    """A Word table's text with each row's cells joined by spaces on one line."""
+    return "\n".join(
+        " ".join(c.strip() for c in line.split("\t") if c.strip()) if "\t" in line else line
+        for line in text.split("\n")
+    )
+
+
 def parenthesised_numbers(text: str) -> str:
     """Items and sections numbered '1)' where the document has '1.'."""
     return re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
