@@ -5,7 +5,7 @@ is rendered the ways a reviewer receives copies of a document
 (:mod:`tests.support.renderings`: a document-sharing site's transcript with page
 bullets or page headers, step tables flattened by extraction (a cell or a row a
 line), every line break doubled, lines broken at 70
-characters, items numbered "1)" or "(1)" or lettered "a.", a web page of paragraphs, a Word document, an
+characters, items numbered "1)" or "(1)", lettered "a." or bulleted "•", a web page of paragraphs, a Word document, an
 Excel worksheet, a PDF text layer at 75 and 95 characters) and read again. A rendering reads the
 same when it gives the SOPs of the text itself, each with the same title and
 step count. Word, web page and PDF renderings leave out documents with tab-
@@ -60,6 +60,7 @@ RENDERINGS: dict[str, Rendering] = {
     "items numbered 1)": Rendering(r.parenthesised_numbers),
     "items numbered in brackets (1)": Rendering(r.bracketed_numbers),
     "items lettered a.": Rendering(r.lettered_items),
+    "items bulleted •": Rendering(r.bulleted_items),
     "typed in capitals": Rendering(r.capitals, fold_case=True),
     "step tables flattened, a cell a line": Rendering(r.table_cell_a_line, tab_tables_only=True),
     "step tables flattened, a row a line": Rendering(r.table_row_a_line, tab_tables_only=True),

@@ -888,6 +888,25 @@ def read_unlabelled(source_file: str, lines: list[str]) -> list[SOP]:
     return [sop]
 
 
+_BULLET_ITEM = re.compile(r"^([ \t]*)[-–•●▪◦*]\s+(?=\S)")
+
+
+def bullet_lists_numbered(text: str) -> str:
+    """A text without numbered items whose lists are bulleted ("• KTP"), each
+    list numbered from 1: the SIPPN layout tells its requirements list from its
+    steps list only by where numbering restarts, and a list's blank lines or
+    unbulleted lines end it. A text with numbered items is returned as it is."""
+    lines = text.split("\n")
+    if any(split_marker(x)[0] in ("number", "letter") for x in lines if x.strip()):
+        return text
+    out, k = [], 0
+    for line in lines:
+        m = _BULLET_ITEM.match(line)
+        k = k + 1 if m else 0
+        out.append(f"{m.group(1)}{k}. {line[m.end() :]}" if m else line)
+    return "\n".join(out)
+
+
 def read_service_standard(text: str, source_file: str) -> list[SOP]:
     """The Standar Pelayanan (or labelled procedure) SOPs of a document's text;
     [] when it holds none or is an SOP AP document."""
@@ -897,6 +916,8 @@ def read_service_standard(text: str, source_file: str) -> list[SOP]:
     if not lines:
         return []
     sops = read_labelled(text, source_file, lines) or read_unlabelled(source_file, lines)
+    if not sops and (numbered := bullet_lists_numbered(text)) != text:
+        sops = read_unlabelled(source_file, document_lines(numbered))
     office, kab = find_office(text) if sops else ("", "")
     for i, sop in enumerate(sops):
         sop.index_in_file = i

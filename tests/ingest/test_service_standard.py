@@ -10,7 +10,13 @@ from sopdata.ingest.loaders import parse_document_text
 from sopdata.ingest.service_standard import match_label, read_service_standard
 from sopdata.records import SOP, sop_from_dict
 from tests.support.paths import TEST_DATA
-from tests.support.renderings import bracketed_numbers, lettered_items, pdf_document, wrapped
+from tests.support.renderings import (
+    bracketed_numbers,
+    bulleted_items,
+    lettered_items,
+    pdf_document,
+    wrapped,
+)
 
 NUMBERED = """PELAYANAN SURAT IZIN KERAMAIAN
 1. Persyaratan Pelayanan
@@ -459,7 +465,9 @@ def test_a_pdf_of_the_document_reads_as_its_text(name: str, width: int) -> None:
     )
 
 
-@pytest.mark.parametrize("render", [lettered_items, bracketed_numbers], ids=["a.", "(1)"])
+@pytest.mark.parametrize(
+    "render", [lettered_items, bracketed_numbers, bulleted_items], ids=["a.", "(1)", "•"]
+)
 @pytest.mark.parametrize(
     "name",
     [
@@ -471,8 +479,9 @@ def test_a_pdf_of_the_document_reads_as_its_text(name: str, width: int) -> None:
 )
 def test_unlabelled_lists_lettered_or_numbered_in_brackets(name: str, render) -> None:
     """The SIPPN layout (a requirements list, then a steps list, no labels) with
-    its lists lettered 'a.', 'b.' or numbered '(1)': the same SOP as with '1.'
-    (before: no SOP, or no steps; "(1)" was read as a step's first word)."""
+    its lists lettered 'a.', 'b.', numbered '(1)' or bulleted '•': the same SOP
+    as with '1.' (before: no SOP, or no steps; "(1)" was read as a step's first
+    word). Bulleted lists are told apart by a blank line between them."""
     text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
 
     def read(t: str) -> list[tuple[str, list[str], list[str], str]]:

@@ -98,6 +98,12 @@ def bracketed_numbers(text: str) -> str:
     return re.sub(r"(?m)^([ ]*)(\d{1,2})\.([ ]+)", r"\1(\2)\3", text)
 
 
+def bulleted_items(text: str) -> str:
+    """Items bulleted '•' where the document numbers them '1.', '2.' (every line
+    that opens with a number, sections included)."""
+    return re.sub(r"(?m)^([ ]*)\d{1,2}\.[ ]+(?=\S)", r"\1• ", text)
+
+
 def lettered_items(text: str) -> str:
     """Items lettered 'a.', 'b.' ... where the document numbers them '1.', '2.'
     (every line that opens with a number up to 26, sections included)."""
