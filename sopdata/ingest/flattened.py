@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SOPKind
-from sopdata.ingest.identity import find_office, office_from_title
+from sopdata.ingest.identity import find_office, office_from_title, without_office_suffix
 from sopdata.ingest.labels import COLUMN_WORDS, label_word
 from sopdata.ingest.parse_ocr import is_ocr_book
 from sopdata.records import SOP, Step, untitled
@@ -303,11 +303,12 @@ _COLUMN_WORDS = re.compile(
 )
 _NO_KEGIATAN = re.compile(r"\bno\.?\s+(?:uraian\s+prosedur|kegiatan|aktivitas|uraian)\b", re.I)
 _CLUSTER_GAP = 100
-# A numbered row: "1. Menerima" (or "1. - Menerima ...; - Mencatat"), or a number
-# alone on its line above a sentence (a table flattened a cell a line; not above
-# a header's line in capitals).
+# A numbered row: "1. Menerima" (or "1. - Menerima ...; - Mencatat"), "1 Menerima"
+# (a row flattened to a line), or a number alone on its line above a sentence (a
+# table flattened a cell a line; not above a header's line in capitals).
 _ROW_START = re.compile(
-    r"(?:^|\n)[ \t]*\d{1,2}[ \t]*(?:[.)]\s*(?:[-–•]\s*)?[A-Z]|\n\s*(?:[-–•]\s*)?[A-Z][a-z])"
+    r"(?:^|\n)[ \t]*\d{1,2}"
+    r"(?:[ \t]*[.)]\s*(?:[-–•]\s*)?[A-Z]|[ \t]*\n\s*(?:[-–•]\s*)?[A-Z][a-z]|[ \t]+[A-Z][a-z])"
 )
 #: Column words in one header at most (a text made of column words is no header).
 _MAX_CLUSTER = 30
@@ -854,8 +855,9 @@ def parse_flattened(text: str, source_file: str) -> list[SOP]:
                     f"tabel langkah terpotong setelah langkah {t.steps[-2].no}: "
                     f"teks dokumen berhenti di tengah langkah {t.steps[-1].no}"
                 )
+            title = without_office_suffix(t.title, office[0])
             sops.append(
-                _sop(source_file, len(sops), t.title, t.steps, ident, office, warnings=warnings)
+                _sop(source_file, len(sops), title, t.steps, ident, office, warnings=warnings)
             )
         if sops:
             return sops

@@ -225,6 +225,20 @@ def office_from_title(title: str) -> str:
     return _unit_name(m.group(1)) if m else ""
 
 
+def without_office_suffix(title: str, office: str) -> str:
+    """ "SOP Surat Pindah Kecamatan Jogoroto" -> "SOP Surat Pindah": the office is
+    a column of its own, and equivalent SOPs of other offices lack the suffix."""
+    if not office or " " not in office:
+        return title
+    kind, name = office.split(" ", 1)
+    if kind.lower() == "kecamatan":  # a place name alone is safe to strip
+        prefix = r"(?:kecamatan|kec\.?)?\s*"
+    else:  # "Kesehatan" alone may be the procedure's own word: strip only "Dinas Kesehatan"
+        prefix = rf"{re.escape(kind)}\s+"
+    pattern = re.compile(rf"\s+{prefix}{re.escape(name)}\s*$", re.I)
+    return pattern.sub("", title)
+
+
 def find_office(text: str) -> tuple[str, str]:
     """(office, kabupaten) named in an identity block's text, "" where absent.
 

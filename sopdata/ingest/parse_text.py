@@ -20,7 +20,13 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from sopdata.form import HEADER_FIELDS, SECTION_FIELDS, has_decision, is_decision_label
-from sopdata.ingest.identity import IdentityBlock, feed_tab_line, find_office, match_field
+from sopdata.ingest.identity import (
+    IdentityBlock,
+    feed_tab_line,
+    find_office,
+    match_field,
+    without_office_suffix,
+)
 from sopdata.ingest.labels import canonical_labels
 from sopdata.records import SOP, Actor, Step, untitled
 from sopdata.text.durations import looks_like_duration, parse_duration
@@ -439,20 +445,6 @@ def _same_title(a: str, b: str) -> bool:
     return ka.startswith(kb) or kb.startswith(ka) or SequenceMatcher(None, ka, kb).ratio() >= 0.75
 
 
-def _strip_office_suffix(title: str, office: str) -> str:
-    """ "SOP Surat Pindah Kecamatan Jogoroto" -> "SOP Surat Pindah": the office is
-    a column of its own, and equivalent SOPs of other offices lack the suffix."""
-    if not office or " " not in office:
-        return title
-    kind, name = office.split(" ", 1)
-    if kind.lower() == "kecamatan":  # a place name alone is safe to strip
-        prefix = r"(?:kecamatan|kec\.?)?\s*"
-    else:  # "Kesehatan" alone may be the procedure's own word: strip only "Dinas Kesehatan"
-        prefix = rf"{re.escape(kind)}\s+"
-    pattern = re.compile(rf"\s+{prefix}{re.escape(name)}\s*$", re.I)
-    return pattern.sub("", title)
-
-
 def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab: str) -> SOP:
     ident = b.identity
     office, kab = find_office("\n".join(ident.text))
@@ -462,7 +454,7 @@ def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab:
     warnings = list(b.warnings)
     if not title_raw:
         warnings.append("judul SOP tidak ditemukan")
-    title = smart_title(_strip_office_suffix(collapse_spaces(title_raw), office))
+    title = smart_title(without_office_suffix(collapse_spaces(title_raw), office))
     sections = ident.sections
     identity: dict[str, Any] = {
         f.attr: ident.fields.get(f.attr, "") for f in HEADER_FIELDS if f.attr != "title"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sopdata.ingest.identity import find_office, office_from_title
+from sopdata.ingest.identity import find_office, office_from_title, without_office_suffix
 from sopdata.ingest.loaders import load_bytes
-from sopdata.ingest.parse_text import _strip_office_suffix
 
 CASES = [
     # (letterhead / identity text, office, kabupaten)
@@ -107,8 +106,8 @@ def test_find_office(text: str, office: str, kab: str) -> None:
         ("SOP Rekrutmen", "", "SOP Rekrutmen"),
     ],
 )
-def test_strip_office_suffix(title: str, office: str, expected: str) -> None:
-    assert _strip_office_suffix(title, office) == expected
+def test_without_office_suffix(title: str, office: str, expected: str) -> None:
+    assert without_office_suffix(title, office) == expected
 
 
 def test_dinas_letterhead_in_a_text_dump_names_the_office() -> None:
