@@ -829,7 +829,7 @@ def _numbered_blocks(lines: list[str]) -> list[tuple[int, int]]:
         elif (
             start is not None
             and family == "plain"
-            and expected not in ("2", "b")
+            and expected not in ("2", "b")  # the list has two items or more
             and not line[:1].islower()
             and not _numbered_soon(
                 lines[k + 1 : k + 1 + LIST_RESUMES_WITHIN], family_of_lists, expected
