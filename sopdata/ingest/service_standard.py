@@ -402,7 +402,9 @@ def unwrapped(lines: list[str]) -> list[str]:
             and line.strip()
             and not _TABLE_CELLS.search(line + above)
             and split_marker(line)[0] == "plain"
-            and match_label(line, partial=False) is None
+            # a label heads its component in capitals ("Persyaratan"); in lower
+            # case the word goes on the sentence above ("... pengecekan / persyaratan.")
+            and (line.strip()[:1].islower() or match_label(line, partial=False) is None)
             and not above.endswith((";", ":"))
             and _forced_break(above, line.strip(), width)
         ):
