@@ -354,13 +354,16 @@ def _is_heading(text: str) -> bool:
 MAX_LINES = 5000
 
 
-#: A text is hard-wrapped when its longest line is this long or shorter ...
+#: A text is hard-wrapped when its lines stop at a width this long ...
 MIN_WRAP_WIDTH, MAX_WRAP_WIDTH = 60, 120
 #: ... and at least this many lines (and this share of them) come within
 #: :data:`WRAP_SLACK` characters of it: a PDF's or an e-mail's fixed width.
 MIN_FULL_LINES = 5
 MIN_FULL_SHARE = 0.15
 WRAP_SLACK = 15
+#: Lines longer than this many times the length 90 % of the lines do not pass
+#: are left out of the width.
+WIDTH_QUANTILE, OUTLIER_FACTOR = 0.9, 1.3
 #: Characters a forced break may leave unused before a line that opens in lower
 #: case (a PDF's proportional letters, an indented item): such a line goes on
 #: a sentence. A line that opens with a capital or a digit may be a field of
@@ -387,8 +390,12 @@ def unwrapped(lines: list[str]) -> list[str]:
     plain = [x.rstrip() for x in lines if x.strip() and not _TABLE_CELLS.search(x)]
     if not plain:
         return lines
-    width = max(len(x) for x in plain)
-    full = sum(len(x) >= width - WRAP_SLACK for x in plain)
+    # the longest line, leaving out the few far longer than most (a URL, a PDF
+    # reader's line joined at a hyphen)
+    lengths = sorted(len(x) for x in plain)
+    usual = lengths[int(WIDTH_QUANTILE * (len(lengths) - 1))]
+    width = max(n for n in lengths if n <= usual * OUTLIER_FACTOR)
+    full = sum(width - WRAP_SLACK <= n <= width for n in lengths)
     if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or full < max(
         MIN_FULL_LINES, MIN_FULL_SHARE * len(plain)
     ):
@@ -406,6 +413,7 @@ def unwrapped(lines: list[str]) -> list[str]:
             # case the word goes on the sentence above ("... pengecekan / persyaratan.")
             and (line.strip()[:1].islower() or match_label(line, partial=False) is None)
             and not above.endswith((";", ":"))
+            and len(above) <= width
             and _forced_break(above, line.strip(), width)
         ):
             out[-1] = f"{out[-1].rstrip()} {line.strip()}"
