@@ -40,6 +40,7 @@ from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SOPKind
 from sopdata.ingest.identity import find_office, office_from_title, without_office_suffix
 from sopdata.ingest.labels import COLUMN_WORDS, label_word
 from sopdata.ingest.parse_ocr import is_ocr_book
+from sopdata.ingest.service_standard import unwrapped
 from sopdata.records import SOP, Step, untitled
 from sopdata.text.durations import looks_like_duration, parse_duration
 from sopdata.text.fuzzy import ocr_distance
@@ -716,8 +717,9 @@ def _cut_short(steps: list[Step]) -> bool:
 def _paragraph_steps(region: str) -> list[Step]:
     """Steps of a table whose numbers were lost: one sentence-like line each (a
     line of eight words or more, opening with a capital, not all in capitals,
-    unless the whole table is typed in capitals)."""
-    lines = [collapse_spaces(x) for x in region.splitlines()]
+    unless the whole table is typed in capitals); lines broken at a fixed width
+    are joined first (:func:`~sopdata.ingest.service_standard.unwrapped`)."""
+    lines = [collapse_spaces(x) for x in unwrapped(region.splitlines(), after_full_stop=False)]
     in_capitals = not any(c.islower() for c in region)
     rows = [
         x

@@ -374,7 +374,7 @@ INDENT_TOLERANCE = 2
 _TABLE_CELLS = re.compile(r"[|\t]")
 
 
-def unwrapped(lines: list[str]) -> list[str]:
+def unwrapped(lines: list[str], after_full_stop: bool = True) -> list[str]:
     """Lines broken at a fixed width (a PDF's column, an e-mail) joined back
     into the lines the author wrote.
 
@@ -385,7 +385,9 @@ def unwrapped(lines: list[str]) -> list[str]:
     :data:`WRAP_TOLERANCE` for a line in lower case, :data:`INDENT_TOLERANCE`
     otherwise), judged on the line above as printed. A line that opens with a
     list marker or a component label, a line under one that ends a clause of
-    a list ("; :"), a blank line, and table rows (pipes, tabs) always break.
+    a list ("; :"), a blank line, and table rows (pipes, tabs) always break;
+    without ``after_full_stop`` (rows of a table, a sentence each), so does a
+    line under one that ends a sentence.
     """
     plain = [x.rstrip() for x in lines if x.strip() and not _TABLE_CELLS.search(x)]
     if not plain:
@@ -412,7 +414,7 @@ def unwrapped(lines: list[str]) -> list[str]:
             # a label heads its component in capitals ("Persyaratan"); in lower
             # case the word goes on the sentence above ("... pengecekan / persyaratan.")
             and (line.strip()[:1].islower() or match_label(line, partial=False) is None)
-            and not above.endswith((";", ":"))
+            and not above.endswith((";", ":") if after_full_stop else (";", ":", "."))
             and len(above) <= width
             and _forced_break(above, line.strip(), width)
         ):

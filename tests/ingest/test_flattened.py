@@ -31,9 +31,11 @@ from sopdata.ingest.parse_text import parse_rows, parse_tables
 from tests.support.paths import CORPUS_DIR, TEST_DATA
 from tests.support.renderings import (
     parenthesised_numbers,
+    pdf_document,
     table_cell_a_line,
     table_row_a_line,
     word_document,
+    wrapped,
 )
 
 # --- identity labels ------------------------------------------------------------------
@@ -661,3 +663,21 @@ def test_a_step_table_flattened_a_row_a_line_is_no_ocr_text() -> None:
         return [(s.title, len(s.steps)) for s in parse_document_text(t, "setda.txt")]
 
     assert read(table_row_a_line(text)) == read(text)
+
+
+@pytest.mark.parametrize("render", ["wrapped", "pdf75", "pdf95"])
+def test_unnumbered_step_rows_broken_at_a_fixed_width(render: str) -> None:
+    """A step table whose numbers were lost (a sentence a row, 014) with its lines
+    broken at 70 characters, or printed to a PDF text layer: each row is still one
+    step (before: 10, 13 and 9 steps for 7; joined after a full stop, 5)."""
+    name = "014_djbc_kppbc_madya_izin_cuti_bersalin_gol_i_ii.txt"
+    text = (TEST_DATA / "realdocs" / "docs" / name).read_text(encoding="utf-8")
+
+    def read(sops: list) -> list[tuple[str, int]]:
+        return [(s.title, len(s.steps)) for s in sops]
+
+    if render == "wrapped":
+        got = read(parse_document_text(wrapped(text), name))
+    else:
+        got = read(load_bytes(pdf_document(text, int(render[3:])), "x.pdf").sops)
+    assert got == read(parse_document_text(text, name))
