@@ -1,16 +1,16 @@
 """The development text documents re-rendered as other copies of themselves.
 
-Each text document of ``tests/data/realdocs/docs`` and of the bundled corpus
-is rendered the ways a reviewer receives copies of a document
-(:mod:`tests.support.renderings`: a document-sharing site's transcript with page
-bullets or page headers, step tables flattened by extraction (a cell or a row a
-line), every line break doubled, lines broken at 70
-characters, items numbered "1)" or "(1)", lettered "a." or bulleted "•", a web page of paragraphs, a Word document, an
-Excel worksheet, a PDF text layer at 75 and 95 characters) and read again. A rendering reads the
-same when it gives the SOPs of the text itself, each with the same title and
-step count. Word, web page and PDF renderings leave out documents with tab-
-separated tables (their table rows are a Word table or a page table of their
-own, read elsewhere).
+Each text document of ``tests/data/realdocs/docs`` and of the bundled corpus is
+rendered the ways a reviewer receives copies of a document
+(:mod:`tests.support.renderings`): a document-sharing site's transcript with
+page bullets or page headers; every line break doubled; lines broken at 70
+characters; items numbered "1)" or "(1)", lettered "a." or bulleted "•"; typed
+in capitals; step tables flattened by extraction (a cell or a row a line); a
+web page of paragraphs; a Word document; an Excel worksheet; a PDF text layer
+at 75 and 95 characters. Each copy is read again. A copy reads the same when
+it gives the SOPs of the text itself, each with the same title and step count.
+Word, web page and PDF leave out documents with tab-separated tables (their
+rows are a Word table or a page table of their own, read elsewhere).
 
 One line per rendering (documents read the same / documents rendered), then the
 documents that differ.
