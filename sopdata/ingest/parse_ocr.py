@@ -479,6 +479,9 @@ def _headings(lines: list[str]) -> list[tuple[int, str]]:
 _SYMBOL_WINDOW = 60
 #: Lines with symbol debris that make a header an OCR'd step table's.
 _SYMBOL_LINES = 2
+#: Share of a text's step-table headers with symbol debris under them that makes
+#: it an OCR'd text.
+OCR_TABLE_SHARE = 0.5
 #: Flowchart symbols as characters: a text layer writes them (a Word or PDF table
 #: flattened to text), OCR reads the drawn shapes as debris and never writes them.
 _SYMBOL_CHARACTERS = re.compile(r"[□◇○◯⬭▭◻◊♢]")
@@ -489,22 +492,31 @@ def _table_starts(lines: list[str]) -> list[tuple[int, str]]:
 
     The "URAIAN PROSEDUR <judul>" headings of a scanned book; without them, the
     header rows of an OCR'd step table (column words, :func:`header_lines`) whose
-    rows show the flowchart columns as symbol debris, which no text layer holds."""
+    rows show the flowchart columns as symbol debris, which no text layer holds:
+    [] unless at least :data:`OCR_TABLE_SHARE` of the text's tables show it."""
     headings = _headings(lines)
     if headings:
         return headings
-    starts: list[tuple[int, str]] = []
+    firsts: list[int] = []
     for i in header_lines(lines):
-        if starts and i - starts[-1][0] <= 3:
-            continue  # the header's second line
+        if not firsts or i - firsts[-1] > 3:  # not the header's second line
+            firsts.append(i)
+    starts: list[tuple[int, str]] = []
+    headers = 0
+    for k, i in enumerate(firsts):
         if "\t" in lines[i]:
             continue  # cells of a text layer's table: OCR writes no tabs
-        window = lines[i + 1 : i + 1 + _SYMBOL_WINDOW]
+        headers += 1
+        # the table's own rows: up to the next table's header
+        end = min(i + 1 + _SYMBOL_WINDOW, firsts[k + 1] if k + 1 < len(firsts) else len(lines))
+        window = lines[i + 1 : end]
         if any(_SYMBOL_CHARACTERS.search(x) for x in window):
             continue  # the flowchart's symbols as characters: a text layer
         if symbol_lines(window, enough=_SYMBOL_LINES) >= _SYMBOL_LINES:
             starts.append((i, ""))
-    return starts
+    # OCR puts debris under every table's header; a text layer only under a few,
+    # by chance ("Ya", "Sk" in a book of many tables)
+    return starts if len(starts) >= OCR_TABLE_SHARE * headers else []
 
 
 @functools.lru_cache(maxsize=4)

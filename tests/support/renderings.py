@@ -88,6 +88,12 @@ def table_row_a_line(text: str) -> str:
     )
 
 
+def table_row_a_line_symbols_drawn(text: str) -> str:
+    """:func:`table_row_a_line` of a PDF whose flowchart symbols are drawn
+    shapes: the text layer holds no symbol characters ("□", "◇")."""
+    return table_row_a_line(re.sub(r"[□◇○◯⬭▭◻◊♢]", "", text))
+
+
 def parenthesised_numbers(text: str) -> str:
     """Items and sections numbered '1)' where the document has '1.'."""
     return re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
