@@ -332,18 +332,18 @@ def sops_from_table_document(doc: TableDocument, source_file: str, kind: str) ->
     sops = finalise(parse_rows(doc.rows, source_file, breaks=doc.breaks)) if doc.rows else []
     if not sops and doc.fallback_text.strip():
         sops = parse_document_text(doc.fallback_text, source_file)
-    if not sops and doc.rows:
+    if not sops:
         # no step table: the rows' text, one row a line, read as a text dump of
         # the document would be (a Standar Pelayanan, a written procedure, an
         # identity block or a title alone)
         rows_text = "\n".join("\t".join(cells) for cells in doc.rows)
-        sops = parse_document_text(rows_text, source_file)
-    if not sops:
-        text = doc.fallback_text or "\n".join("\t".join(r) for r in doc.rows)
-        message = no_sop_message(text, _NO_SOP_OPENINGS.get(kind, _NO_SOP_OPENINGS["docx"]))
-        if doc.partial:
-            message = f"{message[:-1]} ({doc.partial})."
-        raise SOPLoadError(message, source_file)
+        sops = parse_document_text(rows_text, source_file) if doc.rows else []
+        if not sops:
+            text = doc.fallback_text or rows_text
+            message = no_sop_message(text, _NO_SOP_OPENINGS.get(kind, _NO_SOP_OPENINGS["docx"]))
+            if doc.partial:
+                message = f"{message[:-1]} ({doc.partial})."
+            raise SOPLoadError(message, source_file)
     for sop in sops:
         sop.warnings.extend(doc.warnings)
     return sops

@@ -440,7 +440,7 @@ def document_lines(text: str) -> list[str]:
     before a component label)."""
     out: list[str] = []
     for raw in unwrapped(text.splitlines()[:MAX_LINES]):
-        cells = re.split(r"[|\t]", raw)
+        cells = _TABLE_CELLS.split(raw)
         for cell in cells:
             c = collapse_spaces(cell.replace("\xa0", " "))
             if c:
