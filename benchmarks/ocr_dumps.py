@@ -11,7 +11,8 @@ the reference:
   Waktu is a duration of the same minutes;
 * Kegiatan word precision / recall over the matched steps: bags of lowercased
   words of three letters or more (OCR misspellings count as misses); a document
-  whose PDF text gives its Kegiatan no words (028) is left out of them.
+  whose PDF text gives its Kegiatan no words is left out of them (028 was, until
+  the table reader read a "Uraian Prosedur" header printed over the number column).
 
 One line per document, then the totals.
 

@@ -54,8 +54,8 @@ def test_every_dump_is_read_as_one_sop_with_its_title() -> None:
             assert word_bag(sop.title) >= word_bag(pdf(prefix).title) - word_bag("melalui portal")
 
 
-# 028: the PDF's text layer gives its Kegiatan column no text and 8 rows; the scan
-# shows 10 rows of text (decisions drawn as rows), so no count is compared there.
+# 028: the PDF's text layer gives 8 steps; the scan shows 10 rows of text
+# (decisions drawn as rows), so no count is compared there.
 @pytest.mark.parametrize("prefix", [p for p in PREFIXES if p != "028"])
 def test_step_count_within_one_of_the_pdf(prefix: str) -> None:
     assert abs(len(dump(prefix).steps) - len(pdf(prefix).steps)) <= 1
@@ -63,13 +63,15 @@ def test_step_count_within_one_of_the_pdf(prefix: str) -> None:
 
 def test_totals_against_the_pdf() -> None:
     """Waktu and Kegiatan words over all dumps (before this reader: 3/62 Waktu,
-    Kegiatan P=0.11 R=0.04, 6 of 68 steps)."""
+    Kegiatan P=0.11 R=0.04, 6 of 68 steps). 028 counts in the Kegiatan words
+    since its PDF reference has its Kegiatan text (P 0.337, R 0.569 there; the
+    other seven documents alone: P 0.481, R 0.717)."""
     scores = [score_sops(p, [dump(p)], [pdf(p)]) for p in PREFIXES]
     waktu = sum(s.waktu_right for s in scores)
     common = sum(s.words_common for s in scores)
     assert waktu >= 39  # of 62 steps whose PDF Waktu is a duration
-    assert common / sum(s.words_found for s in scores) >= 0.46  # precision
-    assert common / sum(s.words_ref for s in scores) >= 0.70  # recall
+    assert common / sum(s.words_found for s in scores) >= 0.45  # precision
+    assert common / sum(s.words_ref for s in scores) >= 0.69  # recall
 
 
 @pytest.mark.parametrize(

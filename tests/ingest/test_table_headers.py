@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from sopdata.ingest.loaders import load_bytes
+from sopdata.ingest.loaders import load_bytes, load_path, parse_document_text
 from sopdata.ingest.parse_text import is_table_header, read_layout
+from tests.support.paths import CORPUS_DIR, TEST_DATA
+from tests.support.renderings import procedure_header_over_number
 from tests.support.sopfiles import docx_from_dump, html_from_dump, xlsx_from_dump
 
 HEADERS = [
@@ -74,6 +76,85 @@ def test_header_variants_give_the_layout(head, sub, actors, columns):
     assert layout is not None
     assert [name for _, name in layout.actors] == actors
     assert (layout.kelengkapan, layout.waktu, layout.output, layout.keterangan) == columns
+
+
+# "Uraian Prosedur" printed over both the number and the Kegiatan column: the
+# header's first cell names the Kegiatan, the number column has no name of its own.
+PROCEDURE_OVER_NUMBER = (
+    ["Uraian Prosedur", "", "Pelaksana", "", "", "Mutu Baku", "", "", "Ket"],
+    ["", "", "Pemohon", "Resepsionis", "Petugas", "Kelengkapan", "Waktu", "Output", ""],
+)
+
+
+def test_procedure_header_over_the_number_column_reads_kegiatan_next_to_it():
+    layout = read_layout(*PROCEDURE_OVER_NUMBER)
+    assert layout is not None
+    assert layout.kegiatan == 1
+    assert [name for _, name in layout.actors] == ["Pemohon", "Resepsionis", "Petugas"]
+    assert (layout.kelengkapan, layout.waktu, layout.output, layout.keterangan) == (5, 6, 7, 8)
+
+
+def test_kegiatan_first_with_a_named_next_column_stays_first():
+    # no number column: the first actor sits right after the Kegiatan
+    layout = read_layout(
+        ["Kegiatan", "Pelaksana", "", "Mutu Baku", "", ""],
+        ["", "Pemohon", "Petugas", "Kelengkapan", "Waktu", "Output"],
+    )
+    assert layout is not None
+    assert layout.kegiatan == 0
+    assert [name for _, name in layout.actors] == ["Pemohon", "Petugas"]
+
+
+def _steps(sops):
+    return [
+        [(s.no, s.activity, s.actors, s.requirements, s.duration.raw, s.output) for s in sop.steps]
+        for sop in sops
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "setda-bagian-organisasi-sop.txt",
+        "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt",
+        "lumajang-kec-sumbersuko-rekomendasi-ot.txt",
+        "lumajang-kec-candipuro-pengumpulan-data-kinerja.txt",
+    ],
+)
+def test_tab_dumps_with_the_procedure_header_over_the_number_read_the_same_steps(name):
+    text = (CORPUS_DIR / name).read_text(encoding="utf-8")
+    merged = procedure_header_over_number(text)
+    assert merged != text
+    assert _steps(parse_document_text(merged, name)) == _steps(parse_document_text(text, name))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "build"),
+    [
+        (".docx", docx_from_dump),
+        (".xlsx", xlsx_from_dump),
+        (".html", lambda t: html_from_dump(t).encode("utf-8")),
+    ],
+)
+def test_tables_with_the_procedure_header_over_the_number_read_the_same_in_every_format(
+    suffix, build
+):
+    text = (CORPUS_DIR / "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt").read_text(
+        encoding="utf-8"
+    )
+    merged = load_bytes(build(procedure_header_over_number(text)), "rekrutmen" + suffix).sops
+    assert _steps(merged) == _steps(load_bytes(build(text), "rekrutmen" + suffix).sops)
+    assert len(merged[0].steps) == 8
+
+
+def test_bps_pdf_with_the_procedure_header_over_the_number_reads_its_kegiatan():
+    """The layout's real document: a BPS PDF (before: every Kegiatan was its number)."""
+    (sop,) = load_path(next((TEST_DATA / "realdocs" / "docs").glob("028_*.pdf"))).sops
+    assert [s.no for s in sop.steps] == [str(k) for k in range(1, 9)]
+    assert sop.steps[0].activity == "Pengguna layanan membutuhkan layanan pengaduan"
+    assert all(len(s.activity.split()) >= 4 for s in sop.steps)
+    assert sop.steps[2].requirements == "Biodata, email"
+    assert sop.steps[2].duration.minutes == 10
 
 
 @pytest.mark.parametrize(

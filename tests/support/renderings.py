@@ -94,6 +94,15 @@ def table_row_a_line_symbols_drawn(text: str) -> str:
     return table_row_a_line(re.sub(r"[□◇○◯⬭▭◻◊♢]", "", text))
 
 
+def procedure_header_over_number(text: str) -> str:
+    """Step tables whose header prints one "Uraian Prosedur" over both the number
+    and the Kegiatan column (a merged cell: its text in the first position, the
+    position it covers empty), as BPS and other offices' templates do."""
+    return re.sub(
+        r"(?mi)^no\.?\t(?:uraian\s+)?(?:kegiatan|prosedur)\t", "Uraian Prosedur\t\t", text
+    )
+
+
 def parenthesised_numbers(text: str) -> str:
     """Items and sections numbered '1)' where the document has '1.'."""
     return re.sub(r"(?m)^(\s*)(\d{1,2})\.(\s)", r"\1\2)\3", text)
