@@ -141,10 +141,15 @@ def read_layout(header: list[str], sub: list[str] | None) -> TableLayout | None:
     head = [header_cell(c) for c in header]
     subs = [header_cell(c) for c in sub] if sub else []
     keg = next((i for i, t in enumerate(head) if _KEGIATAN.match(t)), 1)
-    if keg == 0 and not _cell(head, 1) and not _cell(subs, 1):
+    if keg == 0:
         # "Uraian Prosedur" printed over both No and Kegiatan: the first column
-        # holds the step number (read from cells[0]), the unnamed next one the text.
-        keg = 1
+        # holds the step number (read from cells[0]), the text sits in the column
+        # the second header row names Kegiatan, else in the unnamed next one.
+        named = next((i for i, t in enumerate(subs) if i > 0 and _KEGIATAN.match(t)), None)
+        if named is not None:
+            keg = named
+        elif not _cell(head, 1) and not _cell(subs, 1):
+            keg = 1
 
     def find(pattern: re.Pattern[str]) -> int | None:
         for row in (subs, head):

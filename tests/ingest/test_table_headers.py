@@ -94,6 +94,17 @@ def test_procedure_header_over_the_number_column_reads_kegiatan_next_to_it():
     assert (layout.kelengkapan, layout.waktu, layout.output, layout.keterangan) == (5, 6, 7, 8)
 
 
+def test_procedure_header_over_no_and_kegiatan_named_below_reads_the_named_column():
+    layout = read_layout(
+        ["Uraian Prosedur", "", "Pelaksana", "", "Mutu Baku", "", "", "Keterangan"],
+        ["No", "Kegiatan", "Pemohon", "Petugas", "Kelengkapan", "Waktu", "Output", ""],
+    )
+    assert layout is not None
+    assert layout.kegiatan == 1
+    assert [name for _, name in layout.actors] == ["Pemohon", "Petugas"]
+    assert (layout.kelengkapan, layout.waktu, layout.output, layout.keterangan) == (4, 5, 6, 7)
+
+
 def test_kegiatan_first_with_a_named_next_column_stays_first():
     # no number column: the first actor sits right after the Kegiatan
     layout = read_layout(
