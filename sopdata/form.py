@@ -175,3 +175,22 @@ def has_decision(mark: str) -> bool:
 def is_decision_label(mark: str) -> bool:
     """A Ya/Tidak branch label rather than a symbol."""
     return mark.strip().lower() in DECISION_LABELS
+
+
+def lane_annotations(marks: dict[str, str]) -> set[str]:
+    """Actor columns of one step row whose mark is words printed beside the
+    flowchart, not the step's symbol.
+
+    A flowchart writes connector labels ("Tatap muka", "Via Email", "Tujuan
+    Disposisi") in the lanes it passes through. In a row whose box is a symbol
+    in some lane, a lane holding only words (not a Ya/Tidak label) is such a
+    label, and its column is not a Pelaksana of the step. A row with no symbol
+    anywhere (its shapes drawn and lost) keeps its words as marks.
+    """
+    if not any(mark_kind(m) for m in marks.values()):
+        return set()
+    return {
+        name
+        for name, m in marks.items()
+        if mark_kind(m) is None and not is_decision_label(m) and sum(c.isalpha() for c in m) >= 2
+    }

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from sopdata.form import HEADER_FIELDS, SECTION_FIELDS, has_decision, is_decision_label
+from sopdata.form import (
+    HEADER_FIELDS,
+    SECTION_FIELDS,
+    has_decision,
+    is_decision_label,
+    lane_annotations,
+)
 from sopdata.ingest.identity import (
     IdentityBlock,
     feed_tab_line,
@@ -213,7 +219,12 @@ def read_step(cells: list[str], layout: TableLayout) -> tuple[Step, int]:
     shift = row_shift(cells, layout)
     actor_cells = [(name, clean_cell(_cell(cells, i))) for i, name in layout.actors]
     marks = {name: text for name, text in actor_cells if text}
-    actors = [name for name, text in marks.items() if classify_mark(text) != "decision_label"]
+    labels = lane_annotations(marks)
+    actors = [
+        name
+        for name, text in marks.items()
+        if classify_mark(text) != "decision_label" and name not in labels
+    ]
     ket = layout.keterangan + shift if layout.keterangan is not None else None
     step = Step(
         no=_step_no(cells[0]) or cells[0].strip(),
@@ -380,7 +391,10 @@ def parse_rows(
                     last.duration = extra.duration
                 for k, v in extra.marks.items():
                     last.marks.setdefault(k, v)
-                last.actors = list(dict.fromkeys([*last.actors, *extra.actors]))
+                labels = lane_annotations(last.marks)  # the step's symbol may sit in either part
+                last.actors = [
+                    a for a in dict.fromkeys([*last.actors, *extra.actors]) if a not in labels
+                ]
                 i += 1
                 continue
             in_table = False

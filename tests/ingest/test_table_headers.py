@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from sopdata.form import lane_annotations
 from sopdata.ingest.loaders import load_bytes, load_path, parse_document_text
 from sopdata.ingest.parse_text import is_table_header, read_layout
 from tests.support.paths import CORPUS_DIR, TEST_DATA
@@ -218,3 +219,61 @@ def test_variant_column_names_load_from_every_format(name, build):
     assert second.duration.minutes == 10
     assert "dikembalikan" in second.note
     assert sop.steps[2].duration.minutes == 450  # 1 working day of 7.5 h
+
+
+# --- connector labels printed in the actor lanes ---------------------------------------
+
+LANE_MARKS = [
+    # (marks of one step row, the lanes that are labels, not Pelaksana)
+    ({"Kasi": "□", "Camat": "Via Email"}, {"Camat"}),
+    ({"Kasi": "□", "Camat": "Tatap muka", "Staf": "Tujuan Disposisi"}, {"Camat", "Staf"}),
+    ({"Kasi": "◇", "Camat": "Ya", "Staf": "Tidak"}, set()),  # branch labels stay labels
+    ({"Kasi": "Via Email"}, set()),  # no symbol in the row: its shapes were drawn, not read
+    ({"Kasi": "□", "Camat": "□"}, set()),  # two actors do the step together
+    ({"Kasi": "□", "Camat": "v"}, set()),  # a one-letter tick is a mark
+    ({"Kasi": "▭ Disposisi", "Camat": "Teknis"}, {"Camat"}),
+    ({}, set()),
+]
+
+
+@pytest.mark.parametrize(("marks", "labels"), LANE_MARKS)
+def test_words_beside_a_symbol_in_a_lane_are_connector_labels(marks, labels):
+    assert lane_annotations(marks) == labels
+
+
+def _with_connector_labels(text: str) -> tuple[str, int]:
+    """The tab dump with a label written in the lane left of every step's symbol
+    (the flowchart's arrow passes through that lane with its label)."""
+    out, added = [], 0
+    for line in text.split("\n"):
+        cells = line.split("\t")
+        if cells and cells[0].strip().rstrip(".").isdigit():
+            k = next((i for i, c in enumerate(cells) if i > 2 and c.strip() in "▭□◇"), None)
+            if k is not None and cells[k].strip() and not cells[k - 1].strip():
+                cells[k - 1] = "Diteruskan"
+                added += 1
+        out.append("\t".join(cells))
+    return "\n".join(out), added
+
+
+def test_connector_labels_in_the_lanes_of_a_word_table_are_no_pelaksana():
+    name = "setda-bagian-organisasi-sop.txt"
+    text = (CORPUS_DIR / name).read_text(encoding="utf-8")
+    labelled, added = _with_connector_labels(text)
+    assert added >= 20
+    before = parse_document_text(text, name)
+    after = parse_document_text(labelled, name)
+    assert [[s.actors for s in sop.steps] for sop in after] == [
+        [s.actors for s in sop.steps] for sop in before
+    ]
+    assert sum("Diteruskan" in s.marks.values() for sop in after for s in sop.steps) == added
+
+
+def test_bps_pdf_connector_labels_are_no_pelaksana():
+    """022 writes "Teknis", "Tujuan Disposisi", "Administratif" along its arrows."""
+    (sop,) = load_path(next((TEST_DATA / "realdocs" / "docs").glob("022_*.pdf"))).sops
+    by_no = {s.no: s for s in sop.steps}
+    assert by_no["8"].actors == ["Kepala BPS Provinsi"]
+    assert by_no["9"].actors == ["Tim Teknis"]
+    # a row whose box is drawn, not read, keeps the lanes its words sit in
+    assert by_no["1"].actors == ["Bagian Umum", "Sekretaris"]
