@@ -489,11 +489,22 @@ def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> 
                 continue
             cell = _cell_text(_in_columns(chars.band(bbox[1], bbox[3]), bbox[0], bbox[2]), bbox)
             if not cell and shapes:
-                marks = [m for m in (drawn_shape_mark(s) for s in shapes if _inside(s, bbox)) if m]
-                cell = marks[0] if len(marks) == 1 else ""
+                cell = cell_mark([s for s in shapes if _inside(s, bbox)])
             cells.append(cell)
         rows.append(cells)
     return rows
+
+
+def cell_mark(shapes: list[dict[str, Any]]) -> str:
+    """The flowchart mark of the shapes drawn in one cell; "" when none, or when
+    the cell holds two different shapes. A shape painted twice (its fill, then
+    its outline, as some PDF writers draw every box) is one shape."""
+    marks = {
+        (round(s["x0"]), round(s["top"]), round(s["x1"]), round(s["bottom"])): m
+        for s in shapes
+        if (m := drawn_shape_mark(s))
+    }
+    return next(iter(marks.values())) if len(marks) == 1 else ""
 
 
 def _continues(last: Row, first: Row) -> bool:

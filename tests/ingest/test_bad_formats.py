@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.docx import shape_mark, symbol_font_mark
 from sopdata.ingest.loaders import Format, detect_format, load_bytes, load_path
-from sopdata.ingest.pdf import MAX_PAGES, drawn_shape_mark, read_pdf, reflow_lines
+from sopdata.ingest.pdf import MAX_PAGES, cell_mark, drawn_shape_mark, read_pdf, reflow_lines
 from sopdata.ingest.xlsx import formula_text
 from tests.support.paths import CORPUS
 from tests.support.sopfiles import (
@@ -25,6 +25,7 @@ from tests.support.sopfiles import (
     docx_from_sops,
     html_from_dump,
     libreoffice_convert,
+    pdf_ruled_table,
     pdf_with_text,
     scanned_pdf,
     xlsx_export_layout,
@@ -401,6 +402,58 @@ def _drawn(kind: str, pts: list[tuple[float, float]]) -> dict:
 )
 def test_pdf_drawn_symbol_by_outline(obj, mark):
     assert drawn_shape_mark(obj) == mark
+
+
+# A ruled step table printed to PDF, its boxes drawn (none in the text): the OT
+# seed's lanes, one box a step.
+_LANES = ["Petugas", "Kasi", "Sekcam", "Camat"]
+_RULED_ROWS = [
+    ["No", "Kegiatan", "Pelaksana", "", "", "", "Mutu Baku", "", ""],
+    ["", "", *_LANES, "Kelengkapan", "Waktu", "Output"],
+    ["1", "Menerima berkas", "", "", "", "", "Berkas", "10 menit", "Berkas"],
+    ["2", "Memverifikasi persyaratan", "", "", "", "", "Berkas", "10 menit", "Berkas"],
+    ["3", "Memberikan paraf", "", "", "", "", "Konsep", "10 menit", "Paraf"],
+    ["4", "Menandatangani surat", "", "", "", "", "Konsep", "10 menit", "Surat"],
+]
+_RULED_WIDTHS = [30, 170, 60, 60, 60, 60, 90, 60, 90]
+
+
+@pytest.mark.parametrize("painted_twice", [False, True])
+def test_pdf_box_painted_twice_is_one_mark(painted_twice):
+    """Some PDF writers paint every box twice (its fill, then its outline): one
+    box, not two shapes that leave the cell unmarked."""
+    boxes = [(2, 2), (3, 3), (4, 4), (5, 5)]
+    pdf = pdf_ruled_table(_RULED_ROWS, _RULED_WIDTHS, boxes, painted_twice)
+    (sop,) = load_bytes(pdf, "ot.pdf").sops
+    assert [s.actors for s in sop.steps] == [[lane] for lane in _LANES]
+    assert all(s.marks == {lane: "□"} for s, lane in zip(sop.steps, _LANES, strict=True))
+
+
+_BOX = [(0, 0), (30, 0), (30, 18), (0, 18)]
+_DIAMOND = [(15, 20), (30, 29), (15, 38), (0, 29), (15, 20)]
+
+
+@pytest.mark.parametrize(
+    "shapes,mark",
+    [
+        ([_drawn("rect", _BOX)], "□"),
+        ([_drawn("rect", _BOX), _drawn("rect", _BOX)], "□"),  # fill, then outline
+        ([_drawn("rect", _BOX), _drawn("curve", _DIAMOND)], ""),  # two symbols: unclear
+        ([], ""),
+    ],
+)
+def test_pdfcell_mark_counts_a_shape_painted_twice_once(shapes, mark):
+    assert cell_mark(shapes) == mark
+
+
+def test_bps_pdf_boxes_painted_twice_mark_their_lanes():
+    """027 and 025 paint each box twice: every step of 027 has its Pelaksana."""
+    docs = Path(__file__).resolve().parents[1] / "data" / "realdocs" / "docs"
+    (sop,) = load_path(next(docs.glob("027_*.pdf"))).sops
+    assert all(s.actors for s in sop.steps)
+    assert [s.actors for s in sop.steps][5:] == [["Unit Kearsipan"]] * 3
+    (sop,) = load_path(next(docs.glob("025_*.pdf"))).sops
+    assert sop.steps[1].actors == ["Layanan Umum"]
 
 
 def _word(text: str, x0: float, top: float = 0.0) -> dict:

@@ -447,6 +447,49 @@ def pdf_with_text(pages: list[list[str]]) -> bytes:
     return pdf_file(objects, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
+def pdf_ruled_table(
+    rows: list[list[str]],
+    widths: list[float],
+    boxes: list[tuple[int, int]],
+    painted_twice: bool = False,
+) -> bytes:
+    """A one-page landscape PDF holding one ruled table (every cell outlined, its
+    text in Helvetica) with a flowchart box drawn in the cells ``boxes`` (row,
+    column); ``painted_twice`` draws each box as some PDF writers do: its fill,
+    then its outline, two objects of one size."""
+    left, top, height = 30.0, 560.0, 24.0
+    xs = [left]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    ys = [top - k * height for k in range(len(rows) + 1)]
+    ops = ["0.5 w"]
+    ops += [f"{xs[0]} {y} m {xs[-1]} {y} l S" for y in ys]
+    ops += [f"{x} {ys[0]} m {x} {ys[-1]} l S" for x in xs]
+    for r, c in boxes:
+        x, y = xs[c] + 8, ys[r + 1] + 6
+        w, h = widths[c] - 16, height - 12
+        if painted_twice:
+            ops.append(f"1 1 1 rg {x} {y} {w} {h} re f")
+        ops.append(f"{x} {y} {w} {h} re S")
+    ops += ["BT", "/F1 7 Tf"]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text:
+                safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+                ops.append(f"1 0 0 1 {xs[c] + 2} {ys[r + 1] + 9} Tm ({safe}) Tj")
+    ops.append("ET")
+    stream = zlib.compress("\n".join(ops).encode("cp1252", errors="replace"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
+        b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
+    ]
+    return pdf_file(objects, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+
 def pdf_file(objects: list[bytes], header: bytes = b"%PDF-1.4\n") -> bytes:
     """A PDF file of ``objects`` (object 1 the catalog): each numbered in order,
     then the cross-reference table and the trailer."""
