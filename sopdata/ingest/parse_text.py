@@ -181,8 +181,17 @@ def read_layout(header: list[str], sub: list[str] | None) -> TableLayout | None:
     if ket is None and len(head) > out + 1:
         ket = out + 1
     names = [clean_cell(c) for c in (sub or header)]  # actors' names as printed
+    if sub:
+        # a lane whose name spans both header rows prints it in the first row only
+        for i in range(keg + 1, min(kel, len(names), len(header))):
+            if not names[i] and not _COLUMN_WORD.match(head[i]):
+                names[i] = clean_cell(header[i])
     actors = [(i, names[i]) for i in range(keg + 1, kel) if i < len(names) and names[i]]
     return TableLayout(keg, actors, kel, waktu, out, ket)
+
+
+#: Header words that name a group of columns, never one actor's lane.
+_COLUMN_WORD = re.compile(r"^\W*(?:(?:pejabat|unit)\s+)?(?:pelaksana|pelaku|mutu\s+b\w+)\b", re.I)
 
 
 def _cell(cells: list[str], i: int | None) -> str:

@@ -495,14 +495,25 @@ def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> 
     return rows
 
 
+#: A shape under this share of the largest one in its cell is a decoration of
+#: the flowchart (a connector's dot, an arrowhead), not a symbol.
+DECORATION_AREA = 0.25
+
+
 def cell_mark(shapes: list[dict[str, Any]]) -> str:
     """The flowchart mark of the shapes drawn in one cell; "" when none, or when
-    the cell holds two different shapes. A shape painted twice (its fill, then
-    its outline, as some PDF writers draw every box) is one shape."""
+    the cell holds two different symbols. A shape painted twice (its fill, then
+    its outline, as some PDF writers draw every box) is one shape; a dot or an
+    arrowhead beside the box is none."""
+
+    def area(s: dict[str, Any]) -> float:
+        return float((s["x1"] - s["x0"]) * (s["bottom"] - s["top"]))
+
+    largest = max((area(s) for s in shapes), default=0.0)
     marks = {
         (round(s["x0"]), round(s["top"]), round(s["x1"]), round(s["bottom"])): m
         for s in shapes
-        if (m := drawn_shape_mark(s))
+        if area(s) >= DECORATION_AREA * largest and (m := drawn_shape_mark(s))
     }
     return next(iter(marks.values())) if len(marks) == 1 else ""
 

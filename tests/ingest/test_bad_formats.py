@@ -439,6 +439,8 @@ _DIAMOND = [(15, 20), (30, 29), (15, 38), (0, 29), (15, 20)]
         ([_drawn("rect", _BOX)], "□"),
         ([_drawn("rect", _BOX), _drawn("rect", _BOX)], "□"),  # fill, then outline
         ([_drawn("rect", _BOX), _drawn("curve", _DIAMOND)], ""),  # two symbols: unclear
+        # a connector's dot or an arrowhead beside the box is no symbol
+        ([_drawn("curve", [(40, 0), (46, 3), (40, 6), (34, 3)]), _drawn("rect", _BOX)], "□"),
         ([], ""),
     ],
 )
@@ -454,6 +456,12 @@ def test_bps_pdf_boxes_painted_twice_mark_their_lanes():
     assert [s.actors for s in sop.steps][5:] == [["Unit Kearsipan"]] * 3
     (sop,) = load_path(next(docs.glob("025_*.pdf"))).sops
     assert sop.steps[1].actors == ["Layanan Umum"]
+    # 028 and 029 draw a dot where an arrow meets the box
+    (sop,) = load_path(next(docs.glob("028_*.pdf"))).sops
+    unmarked = [s.no for s in sop.steps if not s.marks or s.actors_inferred]
+    assert unmarked == ["2"]  # its diamond is not read: only its Ya/Tidak labels
+    (sop,) = load_path(next(docs.glob("029_*.pdf"))).sops
+    assert sop.steps[0].actors == ["Tim Kerja"]
 
 
 def _word(text: str, x0: float, top: float = 0.0) -> dict:

@@ -106,6 +106,54 @@ def test_procedure_header_over_no_and_kegiatan_named_below_reads_the_named_colum
     assert (layout.kelengkapan, layout.waktu, layout.output, layout.keterangan) == (4, 5, 6, 7)
 
 
+def test_a_lane_named_in_the_first_header_row_only_is_an_actor():
+    # "Kepala" spans both header rows; "Pelaksana" spans the two lanes before it
+    layout = read_layout(
+        ["No", "Kegiatan", "Pelaksana", "", "Kepala", "Mutu Baku", "", "", "Ket"],
+        ["", "", "Staf", "Kasi", "", "Kelengkapan", "Waktu", "Output", ""],
+    )
+    assert layout is not None
+    assert [name for _, name in layout.actors] == ["Staf", "Kasi", "Kepala"]
+
+
+def _last_lane_named_above(text: str) -> tuple[str, int]:
+    """Each step table's last lane name moved from the second header row to the
+    first (the lane's header cell spans both rows)."""
+    lines = text.split("\n")
+    moved = 0
+    for k in range(len(lines) - 1):
+        head, sub = lines[k].split("\t"), lines[k + 1].split("\t")
+        if len(head) < 4 or head[1].strip().lower() != "kegiatan":
+            continue
+        kel = next((i for i, c in enumerate(sub) if c.strip().lower() == "kelengkapan"), None)
+        if kel is None:
+            continue
+        lane = max(
+            (i for i in range(2, min(kel, len(head))) if sub[i].strip() and not head[i].strip()),
+            default=None,
+        )
+        if lane is None:
+            continue
+        head[lane], sub[lane] = sub[lane], ""
+        lines[k], lines[k + 1] = "\t".join(head), "\t".join(sub)
+        moved += 1
+    return "\n".join(lines), moved
+
+
+def test_tab_dumps_with_a_lane_named_across_both_header_rows_read_the_same_actors():
+    name = "setda-bagian-organisasi-sop.txt"
+    text = (CORPUS_DIR / name).read_text(encoding="utf-8")
+    moved_text, moved = _last_lane_named_above(text)
+    assert moved >= 20
+    before, after = parse_document_text(text, name), parse_document_text(moved_text, name)
+    assert [[s.actors for s in sop.steps] for sop in after] == [
+        [s.actors for s in sop.steps] for sop in before
+    ]
+    assert [[a.raw for a in sop.actors] for sop in after] == [
+        [a.raw for a in sop.actors] for sop in before
+    ]
+
+
 def test_kegiatan_first_with_a_named_next_column_stays_first():
     # no number column: the first actor sits right after the Kegiatan
     layout = read_layout(
