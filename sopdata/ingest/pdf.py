@@ -37,7 +37,7 @@ import unicodedata
 from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
-from sopdata.form import DECISION, PROCESS, TERMINATOR
+from sopdata.form import DECISION, PROCESS, TERMINATOR, is_decision_label
 from sopdata.ingest.table_rows import Row, TableDocument, tidy_cell
 
 # pdfminer logs every damaged object it skips; the reviewer gets one SOPLoadError instead.
@@ -480,6 +480,8 @@ def _cell_text(chars: list[dict[str, Any]], bbox: tuple[float, float, float, flo
 
 
 def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> list[Row]:
+    """The table's cells as text; an empty cell holding a drawn symbol gives its
+    mark, a cell holding a symbol and its Ya/Tidak label gives both ("◇ Ya")."""
     rows: list[Row] = []
     for row in table.rows:
         cells: Row = []
@@ -488,16 +490,19 @@ def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> 
                 cells.append("")  # covered by a merged cell
                 continue
             cell = _cell_text(_in_columns(chars.band(bbox[1], bbox[3]), bbox[0], bbox[2]), bbox)
-            if not cell and shapes:
-                cell = cell_mark([s for s in shapes if _inside(s, bbox)])
+            if shapes and (not cell or is_decision_label(cell)):
+                mark = cell_mark([s for s in shapes if _inside(s, bbox)])
+                cell = f"{mark} {cell}".strip() if mark else cell
             cells.append(cell)
         rows.append(cells)
     return rows
 
 
-#: A shape under this share of the largest one in its cell is a decoration of
-#: the flowchart (a connector's dot, an arrowhead), not a symbol.
+#: A shape under this share of the largest one in its cell, or with a side under
+#: ``MIN_SYMBOL_SIDE`` points, is a decoration of the flowchart (a connector's
+#: dot, an arrowhead), not a symbol (the smallest boxes seen: 23 x 14).
 DECORATION_AREA = 0.25
+MIN_SYMBOL_SIDE = 8.0
 
 
 def cell_mark(shapes: list[dict[str, Any]]) -> str:
@@ -509,6 +514,9 @@ def cell_mark(shapes: list[dict[str, Any]]) -> str:
     def area(s: dict[str, Any]) -> float:
         return float((s["x1"] - s["x0"]) * (s["bottom"] - s["top"]))
 
+    shapes = [
+        s for s in shapes if min(s["x1"] - s["x0"], s["bottom"] - s["top"]) >= MIN_SYMBOL_SIDE
+    ]
     largest = max((area(s) for s in shapes), default=0.0)
     marks = {
         (round(s["x0"]), round(s["top"]), round(s["x1"]), round(s["bottom"])): m

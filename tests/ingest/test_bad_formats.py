@@ -442,10 +442,21 @@ _DIAMOND = [(15, 20), (30, 29), (15, 38), (0, 29), (15, 20)]
         # a connector's dot or an arrowhead beside the box is no symbol
         ([_drawn("curve", [(40, 0), (46, 3), (40, 6), (34, 3)]), _drawn("rect", _BOX)], "□"),
         ([], ""),
+        ([_drawn("curve", [(40, 0), (46, 3), (40, 6), (34, 3)])], ""),  # a lone dot
     ],
 )
-def test_pdfcell_mark_counts_a_shape_painted_twice_once(shapes, mark):
+def test_pdf_cell_mark_counts_a_shape_painted_twice_once(shapes, mark):
     assert cell_mark(shapes) == mark
+
+
+def test_pdf_box_beside_its_branch_label_gives_both():
+    """A lane cell holding a drawn box and the "Ya" of the arrow leaving it."""
+    rows = [list(r) for r in _RULED_ROWS]
+    rows[3][3] = "Ya"
+    boxes = [(2, 2), (3, 3), (4, 4), (5, 5)]
+    (sop,) = load_bytes(pdf_ruled_table(rows, _RULED_WIDTHS, boxes), "ot.pdf").sops
+    assert sop.steps[1].marks == {"Kasi": "□ Ya"}
+    assert sop.steps[1].actors == ["Kasi"]
 
 
 def test_bps_pdf_boxes_painted_twice_mark_their_lanes():
@@ -459,7 +470,10 @@ def test_bps_pdf_boxes_painted_twice_mark_their_lanes():
     # 028 and 029 draw a dot where an arrow meets the box
     (sop,) = load_path(next(docs.glob("028_*.pdf"))).sops
     unmarked = [s.no for s in sop.steps if not s.marks or s.actors_inferred]
-    assert unmarked == ["2"]  # its diamond is not read: only its Ya/Tidak labels
+    assert unmarked == ["2"]  # its diamond crosses the lane's border: only its labels
+    (sop,) = load_path(next(docs.glob("023_*.pdf"))).sops
+    assert sop.steps[1].marks["SATPAM Piket"] == "◇ Ya"
+    assert sop.steps[1].is_decision and sop.steps[1].actors == ["SATPAM Piket"]
     (sop,) = load_path(next(docs.glob("029_*.pdf"))).sops
     assert sop.steps[0].actors == ["Tim Kerja"]
 
