@@ -25,6 +25,8 @@ import zipfile
 from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
+from sopdata.form import is_decision_label
+from sopdata.ingest.docx import shape_mark
 from sopdata.ingest.table_rows import Row, TableDocument, check_zip_members, tidy_cell
 from sopdata.text.times import LONG_MONTHS
 
@@ -114,11 +116,133 @@ class _FormulaLog:
         return out
 
 
+# --- flowchart shapes drawn over a sheet ----------------------------------------------
+
+_NS = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+}
+#: Shapes read from one sheet's drawing; a sheet drawing more is read without them.
+MAX_SHAPES = 5_000
+
+Cell = tuple[int, int]  # (row, column), from 0
+
+
+def _xml(zf: zipfile.ZipFile, member: str) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return etree.fromstring(zf.read(member), parser)
+
+
+def _target(base: str, target: str) -> str:
+    """A relationship's target as a member name ("../drawings/d1.xml" from "xl/worksheets")."""
+    parts = [] if target.startswith("/") else base.split("/")
+    for part in target.lstrip("/").split("/"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part and part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _rels(zf: zipfile.ZipFile, folder: str, name: str) -> dict[str, str]:
+    member = f"{folder}/_rels/{name}.rels"
+    if member not in zf.namelist():
+        return {}
+    root = _xml(zf, member)
+    return {
+        r.get("Id", ""): _target(folder, r.get("Target", ""))
+        for r in root.findall("rel:Relationship", _NS)
+    }
+
+
+def drawing_marks(data: bytes) -> dict[str, dict[Cell, str]]:
+    """The flowchart symbols drawn over each sheet (by sheet name): a shape
+    anchored inside one cell gives that cell its mark (□ ◇ ⬭, or a Ya/Tidak
+    label written in it); connectors, arrows and pictures give none, and a
+    cell with two different symbols gives none. Unreadable drawings give {}."""
+    out: dict[str, dict[Cell, str]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            sheets = _rels(zf, "xl", "workbook.xml")
+            book = _xml(zf, "xl/workbook.xml")
+            for sheet in book.findall("main:sheets/main:sheet", _NS):
+                path = sheets.get(sheet.get(f"{{{_NS['r']}}}id", ""), "")
+                folder, _, name = path.rpartition("/")
+                drawings = [t for t in _rels(zf, folder, name).values() if "/drawings/" in f"/{t}"]
+                marks: dict[Cell, set[str]] = {}
+                for member in drawings:
+                    if member in zf.namelist():
+                        _anchored_marks(_xml(zf, member), marks)
+                found = {cell: m for cell, ms in marks.items() if (m := _one_mark(ms))}
+                if found:
+                    out[sheet.get("name", "")] = found
+    except Exception:  # a damaged drawing costs its marks, never the workbook
+        return out
+    return out
+
+
+def _one_mark(marks: set[str]) -> str:
+    """One cell's drawn marks as one: its symbol, with the Ya/Tidak label drawn
+    beside it ("◇ Ya"); "" for two different symbols (or two labels)."""
+    labels = sorted(m for m in marks if is_decision_label(m))
+    symbols = sorted(marks - set(labels))
+    if len(symbols) > 1 or len(labels) > 1:
+        return ""
+    return " ".join([*symbols, *labels])
+
+
+def _anchored_marks(root: Any, marks: dict[Cell, set[str]]) -> None:
+    anchors = root.findall("xdr:twoCellAnchor", _NS) + root.findall("xdr:oneCellAnchor", _NS)
+    for anchor in anchors[:MAX_SHAPES]:
+        start = anchor.find("xdr:from", _NS)
+        end = anchor.find("xdr:to", _NS)
+        shape = anchor.find("xdr:sp", _NS)  # not xdr:cxnSp (a connector) nor xdr:pic
+        if start is None or shape is None:
+            continue
+        cell = _anchor_cell(start)
+        if end is not None and _anchor_cell(end) != cell:
+            continue  # drawn across cells: its cell cannot be told
+        geometry = shape.find("xdr:spPr/a:prstGeom", _NS)
+        label = "".join(t.text or "" for t in shape.iter(f"{{{_NS['a']}}}t"))
+        mark = shape_mark(geometry.get("prst", "") if geometry is not None else "", label)
+        if mark:
+            marks.setdefault(cell, set()).add(mark)
+
+
+def _anchor_cell(el: Any) -> Cell:
+    row, col = el.find("xdr:row", _NS), el.find("xdr:col", _NS)
+    return (
+        int(row.text or 0) if row is not None else 0,
+        int(col.text or 0) if col is not None else 0,
+    )
+
+
+def _with_mark(text: str, mark: str | None) -> str:
+    """A cell's text with the symbol drawn over it: the mark in an empty cell,
+    "◇ Ya" beside a branch label typed in the cell, the text alone otherwise."""
+    if not text or not mark:
+        return text or mark or ""
+    if is_decision_label(text) and not is_decision_label(mark) and " " not in mark:
+        return f"{mark} {text}"
+    return text
+
+
 def _sheet_rows(
-    ws: Any, log: _FormulaLog, budget: int, doc: TableDocument
+    ws: Any,
+    log: _FormulaLog,
+    budget: int,
+    doc: TableDocument,
+    marks: dict[Cell, str] | None = None,
 ) -> tuple[list[Row], int]:
-    """Rows of one sheet (padded to the sheet's width); the row budget left."""
+    """Rows of one sheet (padded to the sheet's width), with the symbols drawn
+    over its cells (``marks``, by (row, column) from 0); the row budget left."""
     ws.reset_dimensions()  # read what is there, not what the file claims
+    marks = marks or {}
     rows: list[Row] = []
     width = 0
     for scanned, cells in enumerate(ws.iter_rows()):
@@ -128,13 +252,14 @@ def _sheet_rows(
                 f"lembar '{ws.title}' terlalu panjang; hanya baris sampai {scanned} yang dibaca"
             )
             break
+        at = next((c.row for c in cells if getattr(c, "row", None)), scanned + 1) - 1
         row: Row = []
-        for cell in cells[:MAX_COLS]:
+        for col, cell in enumerate(cells[:MAX_COLS]):
             if getattr(cell, "data_type", None) == "f":
                 text = log.read(ws.title, cell)
             else:
                 text = format_value(cell.value)
-            row.append(tidy_cell(text))
+            row.append(_with_mark(tidy_cell(text), marks.get((at, col))))
         while row and not row[-1]:
             row.pop()
         if not row:
@@ -186,6 +311,7 @@ def read_xlsx(fp: BinaryIO, name: str) -> TableDocument:
     doc = TableDocument()
     log = _FormulaLog()
     budget = MAX_ROWS
+    drawn = drawing_marks(data)
     try:
         for ws in wb.worksheets:
             if ws.title.strip().lower() in IGNORED_SHEETS:
@@ -193,7 +319,7 @@ def read_xlsx(fp: BinaryIO, name: str) -> TableDocument:
             if getattr(ws, "sheet_state", "visible") != "visible":
                 doc.warnings.append(f"lembar tersembunyi '{ws.title}' tidak dibaca")
                 continue
-            rows, budget = _sheet_rows(ws, log, budget, doc)
+            rows, budget = _sheet_rows(ws, log, budget, doc, drawn.get(ws.title))
             doc.add_table(rows)
     except SOPLoadError:
         raise

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -297,6 +298,74 @@ def xlsx_from_dump(text: str) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def xlsx_with_drawing(data: bytes, shapes: list[tuple[int, int, str, str]]) -> bytes:
+    """The workbook with a drawing over its first sheet, as Excel saves a
+    flowchart drawn with its shapes: each (row, column, preset, text), from 0,
+    a shape anchored inside that cell, each followed by a connector drawn from
+    it to the next row's cell."""
+    xdr = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+    def anchor(r0: int, c0: int, r1: int, c1: int, body: str) -> str:
+        return (
+            f"<xdr:twoCellAnchor><xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>9525</xdr:colOff>"
+            f"<xdr:row>{r0}</xdr:row><xdr:rowOff>9525</xdr:rowOff></xdr:from>"
+            f"<xdr:to><xdr:col>{c1}</xdr:col><xdr:colOff>400000</xdr:colOff>"
+            f"<xdr:row>{r1}</xdr:row><xdr:rowOff>150000</xdr:rowOff></xdr:to>"
+            f"{body}<xdr:clientData/></xdr:twoCellAnchor>"
+        )
+
+    parts = []
+    for k, (row, col, preset, text) in enumerate(shapes, start=2):
+        label = f"<xdr:txBody><a:bodyPr/><a:p><a:r><a:t>{text}</a:t></a:r></a:p></xdr:txBody>"
+        parts.append(
+            anchor(
+                row,
+                col,
+                row,
+                col,
+                f'<xdr:sp><xdr:nvSpPr><xdr:cNvPr id="{k}" name="Shape {k}"/><xdr:cNvSpPr/>'
+                f'</xdr:nvSpPr><xdr:spPr><a:prstGeom prst="{preset}"><a:avLst/></a:prstGeom>'
+                f"</xdr:spPr>{label if text else ''}</xdr:sp>",
+            )
+        )
+        parts.append(
+            anchor(
+                row,
+                col,
+                row + 1,
+                col + 1,
+                f'<xdr:cxnSp><xdr:nvCxnSpPr><xdr:cNvPr id="{k + 1000}" name="Connector {k}"/>'
+                f'<xdr:cNvCxnSpPr/></xdr:nvCxnSpPr><xdr:spPr><a:prstGeom prst="bentConnector3">'
+                f"<a:avLst/></a:prstGeom></xdr:spPr></xdr:cxnSp>",
+            )
+        )
+    drawing = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<xdr:wsDr xmlns:xdr="{xdr}" xmlns:a="{a}">{"".join(parts)}</xdr:wsDr>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rIdDr1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/drawing" Target="../drawings/drawing1.xml"/></Relationships>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/drawings/drawing1.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.drawing+xml"/></Types>',
+                )
+            dst.writestr(item, body)
+        dst.writestr("xl/drawings/drawing1.xml", drawing)
+        dst.writestr("xl/worksheets/_rels/sheet1.xml.rels", rels)
+    return out.getvalue()
 
 
 # ----------------------------------------------------------------------------- Excel layouts
