@@ -127,6 +127,8 @@ _NS = {
 }
 #: Shapes read from one sheet's drawing; a sheet drawing more is read without them.
 MAX_SHAPES = 5_000
+#: A shape holding more words than this is a text box, not a flowchart symbol.
+TEXT_BOX_WORDS = 3
 
 Cell = tuple[int, int]  # (row, column), from 0
 
@@ -209,6 +211,8 @@ def _anchored_marks(root: Any, marks: dict[Cell, set[str]]) -> None:
             continue  # drawn across cells: its cell cannot be told
         geometry = shape.find("xdr:spPr/a:prstGeom", _NS)
         label = "".join(t.text or "" for t in shape.iter(f"{{{_NS['a']}}}t"))
+        if len(label.split()) > TEXT_BOX_WORDS:
+            continue  # a text box (a note, a heading), not a symbol
         mark = shape_mark(geometry.get("prst", "") if geometry is not None else "", label)
         if mark:
             marks.setdefault(cell, set()).add(mark)

@@ -73,6 +73,8 @@ def test_a_decision_drawn_with_its_branch_label_reads_both():
         ([(5, 2, "rect", ""), (5, 2, "ellipse", "")], {}),  # two symbols: unclear
         ([(5, 2, "homePlate", "")], {}),  # an off-page connector is no step
         ([(5, 2, "rect", "Tidak")], {(5, 2): "Tidak"}),  # a label in a text box
+        ([(5, 2, "rect", "Mulai")], {(5, 2): "□"}),  # a symbol with its word
+        ([(1, 1, "rect", "Standar Operasional Prosedur Pelayanan")], {}),  # a text box
     ],
 )
 def test_drawing_marks_by_cell(shapes, expected):
