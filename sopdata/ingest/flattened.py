@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SOPKind
@@ -536,19 +537,24 @@ _TABLE_TAIL = re.compile(
 )
 
 
-def _step_from_text(no: int, raw: str, minutes_unit: str) -> Step:
+def _step_from_text(no: int, raw: str, minutes_unit: str, inputs: Sequence[str] = ()) -> Step:
+    """One row of a flattened table: Waktu and the Output after it on its line;
+    with ``inputs`` (the table's Outputs), the Kelengkapan printed just before the
+    Waktu when the Kegiatan goes on below (see :func:`_split_input`)."""
     tail = _TABLE_TAIL.search(raw)
     text = _WORKSHEET_STEP.sub(" ", raw[: tail.start()] if tail else raw)
     duration_raw = ""
     activity = text
     output = ""
+    requirements = ""
     m = next((d for d in _DURATION.finditer(text) if looks_like_duration(d.group(0))), None)
     if m:
         duration_raw = collapse_spaces(m.group(0))
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         output = collapse_spaces(text[m.end() : line_end])
-        activity = text[: m.start()] + text[line_end:]
+        before, requirements = _split_input(text[: m.start()], text[line_end:], inputs)
+        activity = before + text[line_end:]
     elif minutes_unit:
         bare = next(iter(_BARE_NUMBER.finditer(text)), None)
         if bare:
@@ -559,9 +565,42 @@ def _step_from_text(no: int, raw: str, minutes_unit: str) -> Step:
     return Step(
         no=str(no),
         activity=activity,
+        requirements=requirements,
         duration=parse_duration(duration_raw),
         output=output,
     )
+
+
+def _split_input(before: str, after: str, inputs: Sequence[str]) -> tuple[str, str]:
+    """The text before a row's Waktu, and the Kelengkapan at its end.
+
+    Extraction prints a table row a line at a time: the first line of the
+    Kegiatan, then the Kelengkapan, Waktu and Output cells, then the Kegiatan's
+    other lines. A step's Kelengkapan is mostly an earlier step's Output (the
+    visitors' book filled in one step is the input of the next), so a known
+    Output ending the Waktu's line is the Kelengkapan, when the Kegiatan goes on
+    below it (a Kegiatan of one line may end with such words itself).
+    """
+    if not inputs or not after.strip():
+        return before, ""
+    start = before.rfind("\n") + 1
+    line = before[start:]
+    folded = collapse_spaces(line).casefold()
+    for phrase in sorted(inputs, key=len, reverse=True):
+        key = collapse_spaces(phrase).casefold()
+        if folded.endswith(" " + key) and len(folded) > len(key) + 1:
+            words = len(key.split())
+            parts = line.rstrip().split()
+            kept, taken = " ".join(parts[:-words]), " ".join(parts[-words:])
+            return before[:start] + kept + " ", taken
+    return before, ""
+
+
+def _table_inputs(steps: Sequence[Step]) -> list[str]:
+    """The Outputs a table's steps print (words, not codes), as Kelengkapan to
+    look for in other rows."""
+    outputs = {s.output.rstrip(" -–—.,;:") for s in steps}  # an empty Keterangan: "-"
+    return sorted(o for o in outputs if len(o) >= 4 and any(c.isalpha() for c in o))
 
 
 # --- titles -----------------------------------------------------------------------------
@@ -671,12 +710,16 @@ def _read_tables(text: str, headers: list[Header]) -> list[_Table]:
         ]
         seq = chain(markers, first, waktu)
         unit = _minutes_unit(text, h)
-        steps = [
-            _step_from_text(
-                m.number, text[m.end : (seq[i + 1].start if i + 1 < len(seq) else end)], unit
-            )
-            for i, m in enumerate(seq)
+        rows = [
+            text[m.end : (seq[i + 1].start if i + 1 < len(seq) else end)] for i, m in enumerate(seq)
         ]
+        steps = [_step_from_text(m.number, row, unit) for m, row in zip(seq, rows, strict=True)]
+        inputs = _table_inputs(steps)
+        if inputs:
+            steps = [
+                _step_from_text(m.number, row, unit, inputs)
+                for m, row in zip(seq, rows, strict=True)
+            ]
         if not steps:  # steps lettered a., b., c. ...
             lettered = _lettered(text[h.end : end])
             if len(lettered) >= 2:

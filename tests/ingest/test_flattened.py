@@ -26,7 +26,7 @@ from sopdata.ingest.flattened import (
     read_identity,
 )
 from sopdata.ingest.identity import find_office
-from sopdata.ingest.loaders import TEXT_READERS, load_bytes, parse_document_text
+from sopdata.ingest.loaders import TEXT_READERS, load_bytes, load_path, parse_document_text
 from sopdata.ingest.parse_text import parse_rows, parse_tables
 from tests.support.paths import CORPUS_DIR, TEST_DATA
 from tests.support.renderings import (
@@ -35,6 +35,7 @@ from tests.support.renderings import (
     table_cell_a_line,
     table_row_a_line,
     table_row_a_line_symbols_drawn,
+    table_row_kegiatan_wrapped,
     word_document,
     wrapped,
 )
@@ -666,6 +667,64 @@ def test_a_step_table_flattened_a_row_a_line_is_no_ocr_text(render) -> None:
         return [(s.title, len(s.steps)) for s in parse_document_text(t, "setda.txt")]
 
     assert read(render(text)) == read(text)
+
+
+def test_kelengkapan_printed_inside_a_wrapped_kegiatan_is_told_apart() -> None:
+    """A step table whose Kegiatan wraps in its column, flattened a row a line: the
+    Kelengkapan stands between the Kegiatan's first line and its Waktu ("4
+    Menghimpun format data dan Format Penyusunan Data Kinerja 3 Jam ..."). A
+    Kelengkapan that is a step's Output (the Candipuro seed chains them) is
+    taken out of the Kegiatan (before: no Kelengkapan, the Kegiatan interleaved).
+    The layout's real document: 043."""
+    name = "lumajang-kec-candipuro-pengumpulan-data-kinerja.txt"
+    text = (CORPUS_DIR / name).read_text(encoding="utf-8")
+    (ref,) = parse_document_text(text, name)
+    (got,) = parse_document_text(table_row_kegiatan_wrapped(text), name)
+
+    def words(t: str) -> str:
+        return " ".join(t.replace("- ", "-").split())
+
+    assert len(got.steps) == len(ref.steps) == 11
+    for a, b in list(zip(ref.steps, got.steps, strict=True))[:9]:
+        assert b.requirements == a.requirements, a.no
+        assert words(b.activity) == words(a.activity), a.no
+    right = sum(a.requirements == b.requirements for a, b in zip(ref.steps, got.steps, strict=True))
+    assert right >= 10
+
+
+def test_kelengkapan_of_a_real_flattened_table_with_wrapped_kegiatan() -> None:
+    name = "043_mtsn1_banjarnegara_sop_pelayanan_pilam_tamu.txt"
+    (sop,) = load_path(TEST_DATA / "realdocs" / "docs" / name).sops
+    assert [s.requirements for s in sop.steps] == [
+        "Buku Tamu",
+        "Buku Tamu",
+        "Data Tamu",
+        "Laporan Kedatangan Tamu",
+        "Arahan",
+    ]
+    assert sop.steps[0].activity.startswith("Mempersilahkan tamu untuk duduk di ruang tunggu")
+
+
+def test_a_one_line_kegiatan_ending_with_an_output_keeps_its_words() -> None:
+    """Without a wrapped line below, the words before the Waktu may be the
+    Kegiatan's own: nothing is taken out."""
+    rows = "\n".join(
+        [
+            "Nama SOP : Pelayanan Surat Keterangan",
+            "No Kegiatan Pelaksana Mutu Baku Keterangan",
+            "Pemohon Petugas Lurah Kelengkapan Waktu Output",
+            "1 Menerima berkas permohonan 10 menit Berkas Permohonan",
+            "2 Memeriksa Berkas Permohonan 10 menit Surat Keterangan",
+            "3 Menandatangani Surat Keterangan 5 menit Surat Keterangan",
+        ]
+    )
+    (sop,) = parse_document_text(rows, "sk.txt")
+    assert [s.activity for s in sop.steps] == [
+        "Menerima berkas permohonan",
+        "Memeriksa Berkas Permohonan",
+        "Menandatangani Surat Keterangan",
+    ]
+    assert all(not s.requirements for s in sop.steps)
 
 
 @pytest.mark.parametrize("render", ["wrapped", "pdf75", "pdf95"])

@@ -88,6 +88,27 @@ def table_row_a_line(text: str) -> str:
     )
 
 
+def table_row_kegiatan_wrapped(text: str, width: int = 30) -> str:
+    """:func:`table_row_a_line` of a table whose Kegiatan wraps in its narrow
+    column: a row's first line holds the Kegiatan's first line and the cells
+    after it (Kelengkapan, Waktu, Output), the Kegiatan's other lines follow, as
+    a PDF's text extraction prints them."""
+    out = []
+    for line in text.split("\n"):
+        # a PDF holds the cell's text, not the HTML fragments of a web dump
+        cells = [" ".join(re.sub(r"<[^>]*>", " ", c).split()) for c in line.split("\t")]
+        if "\t" not in line:
+            out.append(line)
+            continue
+        if len(cells) > 2 and re.fullmatch(r"\d{1,3}\.?", cells[0]) and len(cells[1]) > width:
+            first, *rest = textwrap.wrap(cells[1], width)
+            out.append(" ".join(c for c in [cells[0], first, *cells[2:]] if c))
+            out.extend(rest)
+        else:
+            out.append(" ".join(c for c in cells if c))
+    return "\n".join(out)
+
+
 def table_row_a_line_symbols_drawn(text: str) -> str:
     """:func:`table_row_a_line` of a PDF whose flowchart symbols are drawn
     shapes: the text layer holds no symbol characters ("□", "◇")."""
