@@ -37,7 +37,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SOPKind
+from sopdata.form import HEADER_FIELDS, IDENTITY_FIELDS, SYMBOLS, SOPKind
 from sopdata.ingest.identity import find_office, office_from_title, without_office_suffix
 from sopdata.ingest.labels import COLUMN_WORDS, label_word
 from sopdata.ingest.parse_ocr import is_ocr_book
@@ -560,7 +560,9 @@ def _step_from_text(no: int, raw: str, minutes_unit: str, inputs: Sequence[str] 
         if bare:
             duration_raw = f"{bare.group(0)} {minutes_unit}"
             activity = text[: bare.start()] + text[bare.end() :]
-    # the lines of a wrapped cell are one text
+    # the lines of a wrapped cell are one text; a flowchart mark printed among
+    # them is a Pelaksana lane's, never a word of the Kegiatan
+    activity = "".join(" " if c in SYMBOLS else c for c in activity)
     activity = collapse_spaces(_DECISION_WORDS.sub(" ", activity).replace("\n", " ")).strip(" ;")
     return Step(
         no=str(no),

@@ -667,6 +667,9 @@ def test_a_step_table_flattened_a_row_a_line_is_no_ocr_text(render) -> None:
         return [(s.title, len(s.steps)) for s in parse_document_text(t, "setda.txt")]
 
     assert read(render(text)) == read(text)
+    # the marks printed among a row's words are the lanes', not the Kegiatan's
+    flattened = parse_document_text(render(text), "setda.txt")
+    assert not [s.no for sop in flattened for s in sop.steps if set(s.activity) & set("□◇▭⬭")]
 
 
 def test_kelengkapan_printed_inside_a_wrapped_kegiatan_is_told_apart() -> None:
