@@ -16,6 +16,10 @@ Scoring, per expected SOP:
   least 3 expected steps (fewer is a fragment, not a procedure);
 * **Waktu read**: of the steps found in documents marked ``has_waktu=y``, the
   share whose Waktu was read as a duration or lead time;
+* **Pelaksana from its mark**: of the steps of documents of kind
+  ``sop-ap-table`` (step tables with Pelaksana lanes: PDFs, workbooks), those
+  whose Pelaksana was read from a mark in its lane (a symbol typed or drawn),
+  not guessed from the Kegiatan's words;
 * **office**: the ``office`` column (the issuing unit, the organisations above
   it after " - ", its kabupaten/kota/provinsi after a comma, in the name or in
   parentheses) against the first SOP's ``office`` and ``kabupaten``: *right*
@@ -227,13 +231,17 @@ class DocsReport:
     def totals(self) -> dict[str, float | int]:
         titles = [ok for d in self.docs for ok in d.titles_right]
         scored = [x for d in self.docs for x in d.steps_scored]
-        waktu_total = waktu_read = 0
+        waktu_total = waktu_read = lane_steps = lane_marked = 0
         for d in self.docs:
             if d.has_waktu:
                 for s in d.found:
                     for step in s.steps:
                         waktu_total += 1
                         waktu_read += step.duration.kind in ("duration", "lead_time")
+            if d.kind == "sop-ap-table":  # a step table with Pelaksana lanes, as printed
+                for s in d.found:
+                    lane_steps += len(s.steps)
+                    lane_marked += sum(bool(st.actors) and not st.actors_inferred for st in s.steps)
         return {
             "documents": len(self.docs),
             "documents_with_sop": sum(1 for d in self.docs if d.found),
@@ -244,6 +252,8 @@ class DocsReport:
             "steps_scored": len(scored),
             "waktu_read": waktu_read,
             "waktu_steps": waktu_total,
+            "pelaksana_marked": lane_marked,
+            "pelaksana_steps": lane_steps,
             "office_right": sum(1 for d in self.docs if d.office == "right"),
             "office_partial": sum(1 for d in self.docs if d.office == "partial"),
             "office_wrong": sum(1 for d in self.docs if d.office == "wrong"),
@@ -261,6 +271,8 @@ class DocsReport:
             f"step counts within ±1: {t['steps_right']} of {t['steps_scored']} "
             f"(SOPs with ≥{MIN_SCORED_STEPS} steps)",
             f"Waktu read: {t['waktu_read']} of {t['waktu_steps']} steps (documents with Waktu)",
+            f"Pelaksana read from its lane's mark: {t['pelaksana_marked']} of "
+            f"{t['pelaksana_steps']} steps (documents of kind sop-ap-table)",
             f"office: {t['office_right']} right, {t['office_partial']} partial, "
             f"{t['office_wrong']} wrong of {t['office_scored']} (documents naming their office)",
             f"read in {t['seconds']:.2f} s",

@@ -36,3 +36,10 @@ def test_office_floor(totals):
     assert totals["office_scored"] == 41
     assert totals["office_right"] >= 25
     assert totals["office_right"] + totals["office_partial"] >= 29
+
+
+def test_pelaksana_lane_floor(totals):
+    # BPS PDFs and Basarnas workbooks: the symbol in each step's lane, typed or drawn
+    # (46 of 100 before boxes painted twice, drawings over sheets and branch labels)
+    assert totals["pelaksana_steps"] == 100
+    assert totals["pelaksana_marked"] >= 85
