@@ -25,6 +25,7 @@ from sopdata.form import (
     has_decision,
     is_decision_label,
     lane_annotations,
+    mark_kind,
 )
 from sopdata.ingest.identity import (
     IdentityBlock,
@@ -477,7 +478,44 @@ def _same_title(a: str, b: str) -> bool:
     return ka.startswith(kb) or kb.startswith(ka) or SequenceMatcher(None, ka, kb).ratio() >= 0.75
 
 
+#: A lane whose marks are this many words or more, in most steps, is a column of
+#: text (a Mutu Baku column the header did not name), not a Pelaksana lane.
+TEXT_COLUMN_WORDS = 3
+
+
+def _text_lanes(b: _Builder) -> list[str]:
+    """The Pelaksana columns that hold sentences, not marks: in at least half of
+    the steps (three or more) a text of :data:`TEXT_COLUMN_WORDS` words and no
+    flowchart symbol ("Realisasi target tim kerja, Dokumen Sumber" under a
+    column the header calls "Sumber Data")."""
+    if len(b.steps) < 3:
+        return []
+    out = []
+    for _, name in b.actors:
+        texts = [s.marks.get(name, "") for s in b.steps]
+        wordy = sum(len(t.split()) >= TEXT_COLUMN_WORDS and mark_kind(t) is None for t in texts)
+        if wordy * 2 >= len(b.steps):
+            out.append(name)
+    return out
+
+
+def _lanes_as_kelengkapan(b: _Builder) -> None:
+    """A column of sentences among the Pelaksana lanes leaves them; where the
+    table has no Kelengkapan of its own, it is the Kelengkapan."""
+    lanes = _text_lanes(b)
+    if not lanes:
+        return
+    keep = not any(s.requirements for s in b.steps)
+    for s in b.steps:
+        texts = [s.marks.pop(name, "") for name in lanes]
+        s.actors = [a for a in s.actors if a not in lanes]
+        if keep:
+            s.requirements = "\n".join(t for t in texts if t)
+    b.actors = [(i, name) for i, name in b.actors if name not in lanes]
+
+
 def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab: str) -> SOP:
+    _lanes_as_kelengkapan(b)
     ident = b.identity
     office, kab = find_office("\n".join(ident.text))
     office = office or doc_office

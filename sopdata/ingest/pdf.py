@@ -34,6 +34,7 @@ import logging
 import re
 import time
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sopdata.errors import SOPLoadError
@@ -498,6 +499,16 @@ def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> 
     return rows
 
 
+#: The share of a page's height above which text is its footer (an e-signature
+#: note, a page number) and below whose complement its header: neither ends a
+#: table that the next page continues.
+FOOTER_BAND = 0.9
+#: Two tables' columns that start this close (points) are one column.
+COLUMN_EDGE_TOLERANCE = 4.0
+#: A continued table's first row opens with a step number ("10", "11.").
+_STEP_NUMBER = re.compile(r"^\s*\d{1,3}\s*[.)]?\s*$")
+
+
 #: A shape under this share of the largest one in its cell, or with a side under
 #: ``MIN_SYMBOL_SIDE`` points, is a decoration of the flowchart (a connector's
 #: dot, an arrowhead), not a symbol (the smallest boxes seen: 23 x 14).
@@ -565,15 +576,59 @@ def _find_tables(page: Any) -> tuple[list[Any], list[dict[str, Any]]]:
     return page.find_tables(settings), shapes
 
 
-def _read_page(page: Any, doc: TableDocument, carry: Row | None) -> tuple[str, Row | None]:
+@dataclass
+class _Carry:
+    """The table a page ended in: its last row (a row split by the page break is
+    joined back into it) and its columns' x ranges (a table continued on the next
+    page without its header is laid onto them)."""
+
+    row: Row
+    columns: list[float]
+
+
+def _columns(table: Any) -> list[float]:
+    """Each column's left edge (where every cell of the column, merged or not, starts)."""
+    width = max((len(r.cells) for r in table.rows), default=0)
+    edges: list[float] = []
+    for j in range(width):
+        starts = [r.cells[j][0] for r in table.rows if j < len(r.cells) and r.cells[j] is not None]
+        edges.append(float(min(starts)) if starts else (edges[-1] if edges else 0.0))
+    return edges
+
+
+def _laid_onto(rows: list[Row], own: list[float], grid: list[float]) -> list[Row]:
+    """Rows of a table continued without its header, each cell moved to the column
+    of ``grid`` (the previous page's table) that starts where it starts: the
+    continuation's columns are cut by its own ruling lines, fewer where the
+    header had merged cells, so one lane has another index on each page. A
+    column starting between two of the grid's goes to the one it starts in."""
+
+    def target(x: float) -> int:
+        near = min(range(len(grid)), key=lambda k: abs(grid[k] - x))
+        if abs(grid[near] - x) <= COLUMN_EDGE_TOLERANCE:
+            return near
+        return max((k for k in range(len(grid)) if grid[k] <= x), default=0)
+
+    where = [target(x) for x in own]
+    out = []
+    for row in rows:
+        laid = [""] * len(grid)
+        for j, text in enumerate(row):
+            if text and j < len(where):
+                k = where[j]
+                laid[k] = f"{laid[k]} {text}".strip()
+        out.append(laid)
+    return out
+
+
+def _read_page(page: Any, doc: TableDocument, carry: _Carry | None) -> tuple[str, _Carry | None]:
     """Add one page's rows to ``doc``.
 
     Args:
-        carry: the last row of the previous page when that page ended in a table:
-            a row split by the page break is joined back into it.
+        carry: the table the previous page ended in (see :class:`_Carry`).
 
     Returns:
-        The page's plain text, and its last row when the page ends in a table.
+        The page's plain text, and its last table when the page ends in one.
     """
     tables, shapes = _find_tables(page)
     lines = page.extract_text_lines(strip=True)
@@ -591,18 +646,36 @@ def _read_page(page: Any, doc: TableDocument, carry: Row | None) -> tuple[str, R
         if not in_table and not _PAGE_FURNITURE.match(line["text"]):
             items.append((line["top"], 0, line["text"]))
     items.sort(key=lambda item: (item[0], item[1]))
-    last: Row | None = None
-    for n, (_, kind, payload) in enumerate(items):
-        last = None
+    last: _Carry | None = None
+    footer = FOOTER_BAND * float(page.height)
+    first = True  # nothing but the page's footer or header band before this item
+    for top, kind, payload in items:
         if not kind:
             doc.add_text(payload)
+            if (1 - FOOTER_BAND) * float(page.height) < top < footer:
+                last, first = None, False  # text below a table ends it; above, it opens the page
             continue
+        n = 0 if first else 1
+        first = False
+        last = None
         rows = _table_rows(payload, chars, shapes)
-        if n == 0 and carry is not None and rows and _continues(carry, rows[0]):
+        columns = _columns(payload)
+        if (
+            n == 0
+            and carry is not None
+            and rows
+            and len(columns) != len(carry.columns)
+            and _STEP_NUMBER.match(rows[0][0])
+        ):
+            rows, columns = _laid_onto(rows, columns, carry.columns), carry.columns
+        if n == 0 and carry is not None and rows and _continues(carry.row, rows[0]):
             for i, part in enumerate(rows.pop(0)):
-                carry[i] = f"{carry[i]} {part}".strip()
+                carry.row[i] = f"{carry.row[i]} {part}".strip()
         doc.add_table(rows)
-        last = rows[-1] if rows else (carry if n == 0 else None)
+        if rows:
+            last = _Carry(rows[-1], columns)
+        elif n == 0 and carry is not None:
+            last = carry
     return page_text, last
 
 
@@ -635,7 +708,7 @@ def read_pdf(
     texts: list[str] = []
     chars = 0
     textless: list[int] = []
-    carry: Row | None = None
+    carry: _Carry | None = None
     heavy: list[str] = []
     started = time.monotonic()
     fast = _open_pdfium(data)

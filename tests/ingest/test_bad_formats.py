@@ -22,9 +22,11 @@ from sopdata.ingest.xlsx import formula_text
 from tests.support.paths import CORPUS
 from tests.support.sopfiles import (
     LIBREOFFICE,
+    RuledPage,
     docx_from_sops,
     html_from_dump,
     libreoffice_convert,
+    pdf_ruled_pages,
     pdf_ruled_table,
     pdf_with_text,
     scanned_pdf,
@@ -457,6 +459,37 @@ def test_pdf_box_beside_its_branch_label_gives_both():
     (sop,) = load_bytes(pdf_ruled_table(rows, _RULED_WIDTHS, boxes), "ot.pdf").sops
     assert sop.steps[1].marks == {"Kasi": "□ Ya"}
     assert sop.steps[1].actors == ["Kasi"]
+
+
+def test_pdf_step_table_continued_on_a_page_cut_into_other_columns():
+    """Page one's header has a thin spacer column the next page's ruling does not
+    cut: the continued rows are laid onto page one's columns by where they start,
+    so each box still names its lane (before: the lanes of page two were lost).
+    The e-signature note at the page's foot does not end the table."""
+    head = ["No", "Kegiatan", "", "Pelaksana", "", "", "", "Mutu Baku", "", ""]
+    sub = ["", "", "", *_LANES, "Kelengkapan", "Waktu", "Output"]
+    rows1 = [
+        head,
+        sub,
+        ["1", "Menerima berkas", "", "", "", "", "", "Berkas", "10 menit", "Berkas"],
+        ["2", "Memverifikasi berkas", "", "", "", "", "", "Berkas", "10 menit", "Berkas"],
+    ]
+    rows2 = [
+        ["3", "Memberikan paraf", "", "", "", "", "Konsep", "10 menit", "Paraf"],
+        ["4", "Menandatangani surat", "", "", "", "", "Konsep", "10 menit", "Surat"],
+    ]
+    widths1 = [30, 170, 8, 60, 60, 60, 60, 90, 60, 90]
+    widths2 = [30, 178, 60, 60, 60, 60, 90, 60, 90]
+    note = "* Dokumen ini telah ditandatangani secara elektronik"
+    pdf = pdf_ruled_pages(
+        [
+            RuledPage(rows1, widths1, [(2, 3), (3, 4)], footer=note),
+            RuledPage(rows2, widths2, [(0, 4), (1, 5)], footer=note),
+        ]
+    )
+    (sop,) = load_bytes(pdf, "ot.pdf").sops
+    assert [s.actors for s in sop.steps] == [[lane] for lane in _LANES]
+    assert [s.requirements for s in sop.steps] == ["Berkas", "Berkas", "Konsep", "Konsep"]
 
 
 def test_bps_pdf_boxes_painted_twice_mark_their_lanes():

@@ -325,3 +325,45 @@ def test_bps_pdf_connector_labels_are_no_pelaksana():
     assert by_no["9"].actors == ["Tim Teknis"]
     # a row whose box is drawn, not read, keeps the lanes its words sit in
     assert by_no["1"].actors == ["Bagian Umum", "Sekretaris"]
+
+
+# A Mutu Baku column the header does not name "Kelengkapan", with an empty column
+# before Waktu: read by position, it sits among the Pelaksana lanes.
+UNNAMED_INPUT_DUMP = "\n".join(
+    [
+        "Nama SOP\tPengumpulan Data Capaian Kinerja",
+        "No\tKegiatan\tPelaksana\t\t\tMutu Baku\t\t\t\tKet",
+        "\t\tTim Kerja\tTim Sakip\tKepala\tSumber Data\t\tWaktu\tOutput\t",
+        "1\tMenyusun laporan data kinerja\t□\t\t\tRealisasi target tim kerja\t\t5 hari\tLaporan\t",
+        "2\tMemverifikasi laporan data kinerja\t\t◇\t\tLaporan data kinerja tim\t\t2 hari\tLaporan\t",
+        "3\tMenyetujui laporan data kinerja\t\t\t□\tLaporan data kinerja terverifikasi\t\t1 hari\tFRA\t",
+    ]
+)
+
+
+def test_a_column_of_sentences_among_the_lanes_is_the_kelengkapan():
+    (sop,) = parse_document_text(UNNAMED_INPUT_DUMP, "capaian.txt")
+    assert [a.raw for a in sop.actors] == ["Tim Kerja", "Tim Sakip", "Kepala"]
+    assert [s.actors for s in sop.steps] == [["Tim Kerja"], ["Tim Sakip"], ["Kepala"]]
+    assert [s.requirements for s in sop.steps] == [
+        "Realisasi target tim kerja",
+        "Laporan data kinerja tim",
+        "Laporan data kinerja terverifikasi",
+    ]
+    assert all("Sumber Data" not in s.marks for s in sop.steps)
+
+
+def test_lanes_with_short_labels_stay_lanes():
+    # "Via Email", "Tatap muka": two words, beside the symbol of another lane
+    text = UNNAMED_INPUT_DUMP.replace("Realisasi target tim kerja", "Via Email").replace(
+        "Laporan data kinerja tim", "Tatap muka"
+    )
+    (sop,) = parse_document_text(text, "capaian.txt")
+    assert "Sumber Data" in [a.raw for a in sop.actors]
+
+
+def test_bps_pdf_with_its_kelengkapan_named_sumber_data():
+    (sop,) = load_path(next((TEST_DATA / "realdocs" / "docs").glob("029_*.pdf"))).sops
+    assert "Sumber Data" not in [a.raw for a in sop.actors]
+    assert all(s.requirements for s in sop.steps)
+    assert all(s.actors and not s.actors_inferred for s in sop.steps)  # page two's lanes too

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -526,36 +527,73 @@ def pdf_ruled_table(
     text in Helvetica) with a flowchart box drawn in the cells ``boxes`` (row,
     column); ``painted_twice`` draws each box as some PDF writers do: its fill,
     then its outline, two objects of one size."""
+    return pdf_ruled_pages([RuledPage(rows, widths, boxes, painted_twice)])
+
+
+@dataclass
+class RuledPage:
+    """One page of :func:`pdf_ruled_pages`: a ruled table and a footer line."""
+
+    rows: list[list[str]]
+    widths: list[float]
+    boxes: list[tuple[int, int]]
+    painted_twice: bool = False
+    footer: str = ""
+
+
+def _ruled_page_ops(page: RuledPage) -> str:
     left, top, height = 30.0, 560.0, 24.0
     xs = [left]
-    for w in widths:
+    for w in page.widths:
         xs.append(xs[-1] + w)
-    ys = [top - k * height for k in range(len(rows) + 1)]
+    ys = [top - k * height for k in range(len(page.rows) + 1)]
     ops = ["0.5 w"]
     ops += [f"{xs[0]} {y} m {xs[-1]} {y} l S" for y in ys]
     ops += [f"{x} {ys[0]} m {x} {ys[-1]} l S" for x in xs]
-    for r, c in boxes:
+    for r, c in page.boxes:
         x, y = xs[c] + 8, ys[r + 1] + 6
-        w, h = widths[c] - 16, height - 12
-        if painted_twice:
+        w, h = page.widths[c] - 16, height - 12
+        if page.painted_twice:
             ops.append(f"1 1 1 rg {x} {y} {w} {h} re f")
         ops.append(f"{x} {y} {w} {h} re S")
     ops += ["BT", "/F1 7 Tf"]
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            if text:
-                safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-                ops.append(f"1 0 0 1 {xs[c] + 2} {ys[r + 1] + 9} Tm ({safe}) Tj")
+    texts = [
+        (xs[c] + 2, ys[r + 1] + 9, t) for r, row in enumerate(page.rows) for c, t in enumerate(row)
+    ]
+    if page.footer:
+        texts.append((left, 20.0, page.footer))  # the page's bottom band
+    for x, y, text in texts:
+        if text:
+            safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops.append(f"1 0 0 1 {x} {y} Tm ({safe}) Tj")
     ops.append("ET")
-    stream = zlib.compress("\n".join(ops).encode("cp1252", errors="replace"))
+    return "\n".join(ops)
+
+
+def pdf_ruled_pages(pages: list[RuledPage]) -> bytes:
+    """A landscape PDF of ruled tables, one page each (see :func:`pdf_ruled_table`)."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+        b"",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
-        b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>",
     ]
+    kids = []
+    for page in pages:
+        stream = zlib.compress(_ruled_page_ops(page).encode("cp1252", errors="replace"))
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream
+            + b"\nendstream"
+        )
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (len(objects))
+        )
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     return pdf_file(objects, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
