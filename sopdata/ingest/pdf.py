@@ -544,9 +544,10 @@ def _continues(last: Row, first: Row) -> bool:
 
 
 def is_symbol_shape(obj: dict[str, Any]) -> bool:
-    """A closed drawing the size of a flowchart symbol (not a border or a line)."""
+    """A closed drawing the size of a flowchart symbol (not a border or a line):
+    up to 80 points each way (a diamond is often as tall as it is wide)."""
     width, height = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
-    return 6 <= width <= 80 and 5 <= height <= 50
+    return 6 <= width <= 80 and 5 <= height <= 80
 
 
 def _find_tables(page: Any) -> tuple[list[Any], list[dict[str, Any]]]:

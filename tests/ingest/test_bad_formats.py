@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from sopdata.errors import SOPLoadError
 from sopdata.ingest.docx import shape_mark, symbol_font_mark
 from sopdata.ingest.loaders import Format, detect_format, load_bytes, load_path
-from sopdata.ingest.pdf import MAX_PAGES, cell_mark, drawn_shape_mark, read_pdf, reflow_lines
+from sopdata.ingest.pdf import (
+    MAX_PAGES,
+    cell_mark,
+    drawn_shape_mark,
+    is_symbol_shape,
+    read_pdf,
+    reflow_lines,
+)
 from sopdata.ingest.xlsx import formula_text
 from tests.support.paths import CORPUS
 from tests.support.sopfiles import (
@@ -451,6 +458,24 @@ def test_pdf_cell_mark_counts_a_shape_painted_twice_once(shapes, mark):
     assert cell_mark(shapes) == mark
 
 
+@pytest.mark.parametrize(
+    ("width", "height", "symbol"),
+    [
+        (57, 55, True),  # a diamond as tall as it is wide (028)
+        (41, 16, True),
+        (23, 14, True),  # LibreOffice's boxes
+        (5, 5, False),  # a dot
+        (300, 40, False),  # a cell's border
+        (60, 120, False),  # a tall frame
+    ],
+)
+def test_pdf_symbol_sized_shapes(width, height, symbol):
+    assert (
+        is_symbol_shape(_drawn("curve", [(0, 0), (width, 0), (width, height), (0, height)]))
+        is symbol
+    )
+
+
 def test_pdf_box_beside_its_branch_label_gives_both():
     """A lane cell holding a drawn box and the "Ya" of the arrow leaving it."""
     rows = [list(r) for r in _RULED_ROWS]
@@ -502,8 +527,9 @@ def test_bps_pdf_boxes_painted_twice_mark_their_lanes():
     assert sop.steps[1].actors == ["Layanan Umum"]
     # 028 and 029 draw a dot where an arrow meets the box
     (sop,) = load_path(next(docs.glob("028_*.pdf"))).sops
-    unmarked = [s.no for s in sop.steps if not s.marks or s.actors_inferred]
-    assert unmarked == ["2"]  # its diamond crosses the lane's border: only its labels
+    assert [s.no for s in sop.steps if not s.marks or s.actors_inferred] == []
+    assert sop.steps[1].marks["Pengguna Layanan"] == "◇ tidak"  # a diamond 55 pt tall
+    assert sop.steps[1].is_decision
     (sop,) = load_path(next(docs.glob("023_*.pdf"))).sops
     assert sop.steps[1].marks["SATPAM Piket"] == "◇ Ya"
     assert sop.steps[1].is_decision and sop.steps[1].actors == ["SATPAM Piket"]
