@@ -42,4 +42,4 @@ def test_pelaksana_lane_floor(totals):
     # BPS PDFs and Basarnas workbooks: the symbol in each step's lane, typed or drawn
     # (46 of 100 before boxes painted twice, drawings over sheets and branch labels)
     assert totals["pelaksana_steps"] == 100
-    assert totals["pelaksana_marked"] >= 90
+    assert totals["pelaksana_marked"] >= 91
