@@ -482,7 +482,9 @@ def _cell_text(chars: list[dict[str, Any]], bbox: tuple[float, float, float, flo
 
 def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> list[Row]:
     """The table's cells as text; an empty cell holding a drawn symbol gives its
-    mark, a cell holding a symbol and its Ya/Tidak label gives both ("◇ Ya")."""
+    mark, a cell holding a symbol beside its Ya/Tidak label gives both ("◇ Ya").
+    A label written inside a box is that box's text (a label's text box), no
+    symbol of its own."""
     rows: list[Row] = []
     for row in table.rows:
         cells: Row = []
@@ -490,13 +492,28 @@ def _table_rows(table: Any, chars: _CharIndex, shapes: list[dict[str, Any]]) -> 
             if bbox is None:
                 cells.append("")  # covered by a merged cell
                 continue
-            cell = _cell_text(_in_columns(chars.band(bbox[1], bbox[3]), bbox[0], bbox[2]), bbox)
+            own = _in_columns(chars.band(bbox[1], bbox[3]), bbox[0], bbox[2])
+            cell = _cell_text(own, bbox)
             if shapes and (not cell or is_decision_label(cell)):
-                mark = cell_mark([s for s in shapes if _inside(s, bbox)])
+                mine = [s for s in shapes if _inside(s, bbox) and not _holds_text(s, own)]
+                mark = cell_mark(mine)
                 cell = f"{mark} {cell}".strip() if mark else cell
             cells.append(cell)
         rows.append(cells)
     return rows
+
+
+def _holds_text(shape: dict[str, Any], chars: list[dict[str, Any]], slack: float = 1.0) -> bool:
+    """Whether the cell's text is written wholly inside the shape (a text box);
+    a label beside a symbol, touching it or not, is not."""
+    chars = [c for c in chars if c.get("text", "").strip()]
+    return bool(chars) and all(
+        shape["x0"] - slack <= c["x0"]
+        and c["x1"] <= shape["x1"] + slack
+        and shape["top"] - slack <= c["top"]
+        and c["bottom"] <= shape["bottom"] + slack
+        for c in chars
+    )
 
 
 #: The share of a page's height above which text is its footer (an e-signature

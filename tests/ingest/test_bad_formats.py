@@ -517,6 +517,17 @@ def test_pdf_step_table_continued_on_a_page_cut_into_other_columns():
     assert [s.requirements for s in sop.steps] == ["Berkas", "Berkas", "Konsep", "Konsep"]
 
 
+def test_pdf_label_written_in_a_box_is_the_box_text():
+    """A "Ya" typed inside a drawn box is a label's text box, not a step's symbol
+    (LibreOffice prints Word's labelled shapes so)."""
+    rows = [list(r) for r in _RULED_ROWS]
+    rows[3][3] = "       Ya"  # printed in the middle of the box
+    boxes = [(2, 2), (3, 3), (4, 4), (5, 5)]
+    (sop,) = load_bytes(pdf_ruled_table(rows, _RULED_WIDTHS, boxes), "ot.pdf").sops
+    assert sop.steps[1].marks == {"Kasi": "Ya"}
+    assert sop.steps[1].actors == []
+
+
 def test_bps_pdf_boxes_painted_twice_mark_their_lanes():
     """027 and 025 paint each box twice: every step of 027 has its Pelaksana."""
     docs = Path(__file__).resolve().parents[1] / "data" / "realdocs" / "docs"
