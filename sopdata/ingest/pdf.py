@@ -597,8 +597,8 @@ def _find_tables(page: Any) -> tuple[list[Any], list[dict[str, Any]]]:
 @dataclass
 class _Carry:
     """The table a page ended in: its last row (a row split by the page break is
-    joined back into it) and its columns' x ranges (a table continued on the next
-    page without its header is laid onto them)."""
+    joined back into it) and its columns' left edges (a table continued on the
+    next page without its header is laid onto them)."""
 
     row: Row
     columns: list[float]
@@ -665,35 +665,31 @@ def _read_page(page: Any, doc: TableDocument, carry: _Carry | None) -> tuple[str
             items.append((line["top"], 0, line["text"]))
     items.sort(key=lambda item: (item[0], item[1]))
     last: _Carry | None = None
-    footer = FOOTER_BAND * float(page.height)
-    first = True  # nothing but the page's footer or header band before this item
+    body = ((1 - FOOTER_BAND) * float(page.height), FOOTER_BAND * float(page.height))
+    # the previous page's table goes on in this page's first table, when nothing
+    # but the page's header band comes before it
+    going_on = carry
     for top, kind, payload in items:
         if not kind:
             doc.add_text(payload)
-            if (1 - FOOTER_BAND) * float(page.height) < top < footer:
-                last, first = None, False  # text below a table ends it; above, it opens the page
+            if body[0] < top < body[1]:  # text of the page's body ends a table
+                last = going_on = None
             continue
-        n = 0 if first else 1
-        first = False
-        last = None
         rows = _table_rows(payload, chars, shapes)
         columns = _columns(payload)
         if (
-            n == 0
-            and carry is not None
+            going_on is not None
             and rows
-            and len(columns) != len(carry.columns)
+            and len(columns) != len(going_on.columns)
             and _STEP_NUMBER.match(rows[0][0])
         ):
-            rows, columns = _laid_onto(rows, columns, carry.columns), carry.columns
-        if n == 0 and carry is not None and rows and _continues(carry.row, rows[0]):
+            rows, columns = _laid_onto(rows, columns, going_on.columns), going_on.columns
+        if going_on is not None and rows and _continues(going_on.row, rows[0]):
             for i, part in enumerate(rows.pop(0)):
-                carry.row[i] = f"{carry.row[i]} {part}".strip()
+                going_on.row[i] = f"{going_on.row[i]} {part}".strip()
         doc.add_table(rows)
-        if rows:
-            last = _Carry(rows[-1], columns)
-        elif n == 0 and carry is not None:
-            last = carry
+        last = _Carry(rows[-1], columns) if rows else going_on
+        going_on = None
     return page_text, last
 
 
