@@ -144,6 +144,10 @@ class TableLayout:
         return max(self.output, self.keterangan or 0) + 1
 
 
+#: Header words that name a group of columns, never one actor's lane.
+_COLUMN_WORD = re.compile(r"^\W*(?:(?:pejabat|unit)\s+)?(?:pelaksana|pelaku|mutu\s+b\w+)\b", re.I)
+
+
 def read_layout(header: list[str], sub: list[str] | None) -> TableLayout | None:
     head = [header_cell(c) for c in header]
     subs = [header_cell(c) for c in sub] if sub else []
@@ -189,10 +193,6 @@ def read_layout(header: list[str], sub: list[str] | None) -> TableLayout | None:
                 names[i] = clean_cell(header[i])
     actors = [(i, names[i]) for i in range(keg + 1, kel) if i < len(names) and names[i]]
     return TableLayout(keg, actors, kel, waktu, out, ket)
-
-
-#: Header words that name a group of columns, never one actor's lane.
-_COLUMN_WORD = re.compile(r"^\W*(?:(?:pejabat|unit)\s+)?(?:pelaksana|pelaku|mutu\s+b\w+)\b", re.I)
 
 
 def _cell(cells: list[str], i: int | None) -> str:
