@@ -93,6 +93,30 @@ def read(rendered: str | bytes, path: Path, how: Rendering) -> Summary | str:
         return f"tidak terbaca: {exc.message[:80]}"
 
 
+def _words(text: str) -> str:
+    """A cell's words, its line breaks and a hyphen's wrap ("masing- masing") aside."""
+    return " ".join(text.replace("- ", "-").split())
+
+
+def step_fields(paths: list[Path], texts: dict[Path, str], how: Rendering) -> dict[str, int]:
+    """Steps of the flattened step tables whose Kegiatan and Kelengkapan read as
+    in the tab dump (the step table's cells, not only its titles and counts)."""
+    out = {"steps": 0, "kegiatan": 0, "kelengkapan": 0}
+    for path in paths:
+        rendered = how.render(texts[path])
+        assert isinstance(rendered, str)  # the flattenings are texts
+        for a, b in zip(
+            parse_document_text(texts[path], path.name),
+            parse_document_text(rendered, path.name),
+            strict=False,
+        ):
+            for x, y in zip(a.steps, b.steps, strict=False):
+                out["steps"] += 1
+                out["kegiatan"] += _words(x.activity) == _words(y.activity)
+                out["kelengkapan"] += _words(x.requirements) == _words(y.requirements)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quiet", action="store_true", help="totals only")
@@ -118,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(paths) - len(differ)} of {len(paths)} read the same")
         key = "rendering_" + re.sub(r"\W+", "_", name.lower()).strip("_")
         result[key + "_same"], result[key + "_documents"] = len(paths) - len(differ), len(paths)
+        if how.tab_tables_only:
+            fields = step_fields(paths, texts, how)
+            print(
+                f"    steps {fields['steps']}: Kegiatan the same {fields['kegiatan']}, "
+                f"Kelengkapan the same {fields['kelengkapan']}"
+            )
+            result.update({f"{key}_{k}": v for k, v in fields.items()})
         if not args.quiet:
             for file, want, got in differ:
                 print(f"    {file}: {str(want)[:90]} -> {str(got)[:90]}")

@@ -577,12 +577,19 @@ def _split_input(before: str, after: str, inputs: Sequence[str]) -> tuple[str, s
     """The text before a row's Waktu, and the Kelengkapan at its end.
 
     Extraction prints a table row a line at a time: the first line of the
-    Kegiatan, then the Kelengkapan, Waktu and Output cells, then the Kegiatan's
-    other lines. A step's Kelengkapan is mostly an earlier step's Output (the
-    visitors' book filled in one step is the input of the next), so a known
-    Output ending the Waktu's line is the Kelengkapan, when the Kegiatan goes on
-    below it (a Kegiatan of one line may end with such words itself).
+    Kegiatan, the lanes' marks, then the Kelengkapan, Waktu and Output cells,
+    then the Kegiatan's other lines (or each cell on a line of its own). Where the
+    marks are characters ("□"), the Kelengkapan is the text between the last of
+    them and the Waktu. Where they
+    were drawn (no character), a step's Kelengkapan is mostly an earlier step's
+    Output (the visitors' book filled in one step is the input of the next), so
+    a known Output ending the Waktu's line is the Kelengkapan, when the Kegiatan
+    goes on below it (a Kegiatan of one line may end with such words itself).
     """
+    marked = max((k for k, c in enumerate(before) if c in SYMBOLS), default=-1)
+    if marked >= 0 and before[marked + 1 :].strip():
+        # the lanes' marks stand between the Kegiatan and the Mutu Baku cells
+        return before[: marked + 1] + " ", collapse_spaces(before[marked + 1 :])
     if not inputs or not after.strip():
         return before, ""
     start = before.rfind("\n") + 1

@@ -695,6 +695,30 @@ def test_kelengkapan_printed_inside_a_wrapped_kegiatan_is_told_apart() -> None:
     assert right >= 10
 
 
+@pytest.mark.parametrize("render", [table_row_a_line, table_cell_a_line])
+def test_kelengkapan_after_the_lanes_marks_of_a_flattened_row(render) -> None:
+    """Marks printed as characters ("□") stand between a row's Kegiatan and its
+    Mutu Baku cells: the text from the last of them to the Waktu is the
+    Kelengkapan (the Setda book's 162 steps flattened a row a line: 4 read as
+    in the tab dump before, a cell a line: 1)."""
+    text = (CORPUS_DIR / "setda-bagian-organisasi-sop.txt").read_text(encoding="utf-8")
+
+    def words(t: str) -> str:
+        return " ".join(t.replace("- ", "-").split())
+
+    pairs = [
+        (a, b)
+        for x, y in zip(
+            parse_document_text(text, "setda.txt"),
+            parse_document_text(render(text), "setda.txt"),
+            strict=True,
+        )
+        for a, b in zip(x.steps, y.steps, strict=True)
+    ]
+    same = sum(words(a.requirements) == words(b.requirements) for a, b in pairs)
+    assert len(pairs) == 162 and same >= 70
+
+
 def test_kelengkapan_of_a_real_flattened_table_with_wrapped_kegiatan() -> None:
     name = "043_mtsn1_banjarnegara_sop_pelayanan_pilam_tamu.txt"
     (sop,) = load_path(TEST_DATA / "realdocs" / "docs" / name).sops
