@@ -573,6 +573,11 @@ def _step_from_text(no: int, raw: str, minutes_unit: str, inputs: Sequence[str] 
     )
 
 
+#: Words a one-line Kegiatan keeps when a known Output is taken off its end: a
+#: verb alone ("Memeriksa" of "Memeriksa Berkas Permohonan") is no Kegiatan.
+MIN_KEGIATAN_WORDS = 2
+
+
 def _split_input(before: str, after: str, inputs: Sequence[str]) -> tuple[str, str]:
     """The text before a row's Waktu, and the Kelengkapan at its end.
 
@@ -583,23 +588,26 @@ def _split_input(before: str, after: str, inputs: Sequence[str]) -> tuple[str, s
     them and the Waktu. Where they
     were drawn (no character), a step's Kelengkapan is mostly an earlier step's
     Output (the visitors' book filled in one step is the input of the next), so
-    a known Output ending the Waktu's line is the Kelengkapan, when the Kegiatan
-    goes on below it (a Kegiatan of one line may end with such words itself).
+    a known Output ending the Waktu's line is the Kelengkapan, unless a Kegiatan
+    of one line would keep a single word (a verb and its object: "Memeriksa
+    Berkas Permohonan").
     """
     marked = max((k for k, c in enumerate(before) if c in SYMBOLS), default=-1)
     if marked >= 0 and before[marked + 1 :].strip():
         # the lanes' marks stand between the Kegiatan and the Mutu Baku cells
         return before[: marked + 1] + " ", collapse_spaces(before[marked + 1 :])
-    if not inputs or not after.strip():
+    if not inputs:
         return before, ""
     start = before.rfind("\n") + 1
     line = before[start:]
     folded = collapse_spaces(line).casefold()
     for phrase in sorted(inputs, key=len, reverse=True):
         key = collapse_spaces(phrase).casefold()
-        if folded.endswith(" " + key) and len(folded) > len(key) + 1:
+        if folded.endswith(" " + key):
             words = len(key.split())
             parts = line.rstrip().split()
+            if len(parts) - words < MIN_KEGIATAN_WORDS and not after.strip():
+                continue  # "Menandatangani Surat Keterangan": a verb and its object
             kept, taken = " ".join(parts[:-words]), " ".join(parts[-words:])
             return before[:start] + kept + " ", taken
     return before, ""
