@@ -528,7 +528,12 @@ _DURATION = re.compile(
 )
 _BARE_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,3}(?![\w.,/-])")
 _WORKSHEET_STEP = re.compile(r"\b\d*\s*langkah\s+(?:awal|utama|akhir)\b\s*\d*\s*", re.I)
-_DECISION_WORDS = re.compile(r"(?<!\w)(?:tidak|tdk|ya|y|t)(?!\w)(?=\s*(?:\n|$|tidak|tdk|ya))")
+_DECISION_WORDS = re.compile(
+    r"(?<!\w)(?:tidak|tdk|ya|y|t)(?!\w)(?=\s*(?:\n|$|tidak|tdk|ya))|"
+    r"(?<!\w)(?:Tidak|Ya)(?!\w)(?=\s*(?:\n|$))"
+)
+#: Branch labels printed beside the marks, before a row's Kelengkapan.
+_LEADING_LABELS = re.compile(r"^(?:(?:ya|tidak|tdk)\s+)+", re.I)
 
 
 #: What follows the last step of a table: its legend, the signatures.
@@ -595,7 +600,9 @@ def _split_input(before: str, after: str, inputs: Sequence[str]) -> tuple[str, s
     marked = max((k for k, c in enumerate(before) if c in SYMBOLS), default=-1)
     if marked >= 0 and before[marked + 1 :].strip():
         # the lanes' marks stand between the Kegiatan and the Mutu Baku cells
-        return before[: marked + 1] + " ", collapse_spaces(before[marked + 1 :])
+        return before[: marked + 1] + " ", _LEADING_LABELS.sub(
+            "", collapse_spaces(before[marked + 1 :])
+        )
     if not inputs:
         return before, ""
     start = before.rfind("\n") + 1

@@ -717,6 +717,9 @@ def test_kelengkapan_after_the_lanes_marks_of_a_flattened_row(render) -> None:
     ]
     same = sum(words(a.requirements) == words(b.requirements) for a, b in pairs)
     assert len(pairs) == 162 and same >= 70
+    # the branch labels beside the marks belong to neither cell
+    assert not [b.no for _, b in pairs if re.match(r"(?:Ya|Tidak)\b", b.requirements)]
+    assert not [b.no for _, b in pairs if re.search(r"\b(?:Ya|Tidak)$", b.activity)]
 
 
 def test_kelengkapan_of_a_real_flattened_table_with_wrapped_kegiatan() -> None:
