@@ -99,9 +99,10 @@ def _words(text: str) -> str:
 
 
 def step_fields(paths: list[Path], texts: dict[Path, str], how: Rendering) -> dict[str, int]:
-    """Steps of the flattened step tables whose Kegiatan and Kelengkapan read as
-    in the tab dump (the step table's cells, not only its titles and counts)."""
-    out = {"steps": 0, "kegiatan": 0, "kelengkapan": 0}
+    """Steps of the flattened step tables whose Kegiatan, Kelengkapan and Output
+    read as in the tab dump (the step table's cells, not only its titles and
+    counts)."""
+    out = {"steps": 0, "kegiatan": 0, "kelengkapan": 0, "output": 0}
     for path in paths:
         rendered = how.render(texts[path])
         assert isinstance(rendered, str)  # the flattenings are texts
@@ -114,6 +115,7 @@ def step_fields(paths: list[Path], texts: dict[Path, str], how: Rendering) -> di
                 out["steps"] += 1
                 out["kegiatan"] += _words(x.activity) == _words(y.activity)
                 out["kelengkapan"] += _words(x.requirements) == _words(y.requirements)
+                out["output"] += _words(x.output) == _words(y.output)
     return out
 
 
@@ -146,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             fields = step_fields(paths, texts, how)
             print(
                 f"    steps {fields['steps']}: Kegiatan the same {fields['kegiatan']}, "
-                f"Kelengkapan the same {fields['kelengkapan']}"
+                f"Kelengkapan the same {fields['kelengkapan']}, Output the same {fields['output']}"
             )
             result.update({f"{key}_{k}": v for k, v in fields.items()})
         if not args.quiet:

@@ -557,7 +557,8 @@ def _step_from_text(no: int, raw: str, minutes_unit: str, inputs: Sequence[str] 
         duration_raw = collapse_spaces(m.group(0))
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
-        output = collapse_spaces(text[m.end() : line_end])
+        # a lone dash after the Output is an empty Keterangan
+        output = re.sub(r"\s+[-–—]$", "", collapse_spaces(text[m.end() : line_end]))
         before, requirements = _split_input(text[: m.start()], text[line_end:], inputs)
         activity = before + text[line_end:]
     elif minutes_unit:
