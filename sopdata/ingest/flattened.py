@@ -543,9 +543,10 @@ _TABLE_TAIL = re.compile(
 
 
 def _step_from_text(no: int, raw: str, minutes_unit: str, inputs: Sequence[str] = ()) -> Step:
-    """One row of a flattened table: Waktu and the Output after it on its line;
-    with ``inputs`` (the table's Outputs), the Kelengkapan printed just before the
-    Waktu when the Kegiatan goes on below (see :func:`_split_input`)."""
+    """One row of a flattened table: its Waktu, the Output after it on its line
+    and the Kelengkapan before it (see :func:`_split_input`; ``inputs`` are the
+    table's Outputs); a Waktu alone on its line is a row printed a cell a line,
+    its Kelengkapan the line above and its Output the line below."""
     tail = _TABLE_TAIL.search(raw)
     text = _WORKSHEET_STEP.sub(" ", raw[: tail.start()] if tail else raw)
     duration_raw = ""
@@ -555,12 +556,26 @@ def _step_from_text(no: int, raw: str, minutes_unit: str, inputs: Sequence[str] 
     m = next((d for d in _DURATION.finditer(text) if looks_like_duration(d.group(0))), None)
     if m:
         duration_raw = collapse_spaces(m.group(0))
+        line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
-        # a lone dash after the Output is an empty Keterangan
-        output = re.sub(r"\s+[-–—]$", "", collapse_spaces(text[m.end() : line_end]))
-        before, requirements = _split_input(text[: m.start()], text[line_end:], inputs)
-        activity = before + text[line_end:]
+        pre = text[:line_start].rstrip("\n")
+        if not text[line_start : m.start()].strip() and not text[m.end() : line_end].strip():
+            # the Waktu alone on its line: each cell of the row on a line of its
+            # own, the Kelengkapan the line above (after the marks), the Output below
+            rest = [x for x in text[line_end:].split("\n") if x.strip()]
+            output = collapse_spaces(rest[0]) if rest else ""
+            lines = [x for x in pre.split("\n") if x.strip()]
+            before, requirements = _split_input(pre, "", ())
+            if not requirements and len(lines) >= 2:
+                before, requirements = "\n".join(lines[:-1]), collapse_spaces(lines[-1])
+            activity = before
+        else:
+            # a lone dash after the Output is an empty Keterangan
+            output = collapse_spaces(text[m.end() : line_end])
+            before, requirements = _split_input(text[: m.start()], text[line_end:], inputs)
+            activity = before + text[line_end:]
+        output = re.sub(r"\s+[-–—]$", "", output)
     elif minutes_unit:
         bare = next(iter(_BARE_NUMBER.finditer(text)), None)
         if bare:

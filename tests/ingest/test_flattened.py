@@ -724,6 +724,31 @@ def test_kelengkapan_after_the_lanes_marks_of_a_flattened_row(render) -> None:
     assert not [b.no for _, b in pairs if re.search(r"\b(?:Ya|Tidak)$", b.activity)]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lumajang-kec-candipuro-pengumpulan-data-kinerja.txt",
+        "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt",
+    ],
+)
+def test_a_step_table_flattened_a_cell_a_line_reads_each_cell(name) -> None:
+    """Each cell of a row on a line of its own ("2 / Perencanaan usulan ... /
+    Dokumen perencanaan / 5 Menit / Dokumen perencanaan"): the Waktu alone on its
+    line has the Kelengkapan above it and the Output below (before, both were
+    read into the Kegiatan)."""
+    text = (CORPUS_DIR / name).read_text(encoding="utf-8")
+    (ref,) = parse_document_text(text, name)
+    (got,) = parse_document_text(table_cell_a_line(text), name)
+
+    def cells(sop) -> list[tuple[str, str, str, str]]:
+        return [
+            (" ".join(s.activity.split()), s.requirements, s.duration.raw, s.output)
+            for s in sop.steps
+        ]
+
+    assert cells(got) == cells(ref)
+
+
 def test_kelengkapan_of_a_real_flattened_table_with_wrapped_kegiatan() -> None:
     name = "043_mtsn1_banjarnegara_sop_pelayanan_pilam_tamu.txt"
     (sop,) = load_path(TEST_DATA / "realdocs" / "docs" / name).sops
