@@ -181,6 +181,13 @@ def test_renderings_read_every_copy_of_the_development_documents() -> None:
     assert r["rendering_step_tables_flattened_a_row_a_line_same"] == 4
     assert r["rendering_step_tables_flattened_a_row_a_line_symbols_drawn_same"] == 4
     assert r["rendering_step_tables_flattened_kegiatan_wrapped_same"] == 4
+    # the flattened rows' cells, not only their count (186 steps of the 4 seed tables)
+    assert r["rendering_step_tables_flattened_a_cell_a_line_steps"] == 186
+    assert r["rendering_step_tables_flattened_a_cell_a_line_kelengkapan"] >= 136
+    assert r["rendering_step_tables_flattened_a_cell_a_line_output"] >= 148
+    assert r["rendering_step_tables_flattened_a_row_a_line_kelengkapan"] >= 108
+    assert r["rendering_step_tables_flattened_kegiatan_wrapped_kelengkapan"] >= 108
+    assert r["rendering_step_tables_flattened_a_row_a_line_kegiatan"] >= 70
     assert r["rendering_web_page_a_paragraph_a_line_same"] >= 42
     assert r["rendering_lines_broken_at_70_same"] >= 44
     assert r["rendering_pdf_95_characters_a_line_same"] >= 40
