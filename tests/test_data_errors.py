@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from sopdata.export.excel import MAX_ACTOR_COLUMNS, SHEET_NOTES, build_workbook
-from sopdata.ingest.loaders import decode_text, load_bytes
+from sopdata.ingest.loaders import decode_text, load_bytes, utf16_without_bom
 from sopdata.ingest.parse_text import MAX_STEPS
 from sopdata.records import SOP, Step
 from sopdata.text.durations import parse_duration
+from tests.support.paths import CORPUS, TEST_DATA
 
 HEADER = "Nama SOP: Uji\nNo\tKegiatan\tPelaksana\tKelengkapan\tWaktu\tOutput\n"
 
@@ -61,6 +62,37 @@ def test_utf16_text_is_read():
     text = HEADER + _row("1", "Menerima berkas", "1½ hari")
     (sop,) = load_bytes(text.encode("utf-16"), "uji.txt").sops
     assert sop.steps[0].duration.minutes == 675
+
+
+REALDOCS_SP = (
+    TEST_DATA / "realdocs" / "docs" / "002_kec_taman_kelurahan_sp_surat_keterangan_domisili.txt"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_saved_without_its_bom_is_read(encoding):
+    """Some exports write UTF-16 without the byte-order mark: the seed and a
+    Standar Pelayanan read as from UTF-8 (before: "bukan dokumen teks")."""
+    for path in (CORPUS / "lumajang-kec-sumbersuko-rekomendasi-ot.txt", REALDOCS_SP):
+        text = path.read_text(encoding="utf-8")
+        want = [(s.title, len(s.steps)) for s in load_bytes(text.encode(), path.name).sops]
+        got = [(s.title, len(s.steps)) for s in load_bytes(text.encode(encoding), path.name).sops]
+        assert got == want
+
+
+@pytest.mark.parametrize(
+    "data,encoding",
+    [
+        ("Nama SOP: Pelayanan KTP\n1. Menerima berkas".encode("utf-16-le"), "utf-16-le"),
+        ("Nama SOP: Pelayanan KTP\n1. Menerima berkas".encode("utf-16-be"), "utf-16-be"),
+        (b"Nama SOP: Pelayanan KTP\n1. Menerima berkas", ""),  # UTF-8
+        (bytes(range(256)) * 4, ""),  # binary: NULs on no one side
+        (b"\x00" * 200, ""),  # NULs on both sides
+        ("Nama SOP".encode("utf-16-le"), ""),  # too short to tell
+    ],
+)
+def test_utf16_without_bom_is_told_by_its_nul_bytes(data, encoding):
+    assert utf16_without_bom(data) == encoding
 
 
 @pytest.mark.parametrize(

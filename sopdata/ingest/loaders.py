@@ -110,8 +110,9 @@ def detect_format(head: bytes, name: str = "") -> Format:
         return _zip_format(head, name)
     if head.startswith(OLE_MAGIC):
         return Format.OLE
-    if head.startswith(UTF16_BOMS):  # UTF-16 text: its NUL bytes are no sign of a binary
-        decoded = head[:8192].decode("utf-16", errors="ignore").lower()
+    if head.startswith(UTF16_BOMS) or utf16_without_bom(head):
+        # UTF-16 text: its NUL bytes are no sign of a binary
+        decoded = _utf16(head[:8192], errors="ignore").lower()
         html = "<html" in decoded or "<table" in decoded or "<!doctype html" in decoded
         return Format.HTML if html else Format.TEXT
     if (
@@ -136,6 +137,29 @@ def detect_format(head: bytes, name: str = "") -> Format:
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def utf16_without_bom(head: bytes) -> str:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text saved without its BOM (some
+    exports do: every other byte of Latin text is NUL, on one side only), else ""."""
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half < 32:
+        return ""
+    even = sample[0 : 2 * half : 2].count(0) / half
+    odd = sample[1 : 2 * half : 2].count(0) / half
+    if odd >= 0.4 and even <= 0.05:
+        return "utf-16-le"
+    if even >= 0.4 and odd <= 0.05:
+        return "utf-16-be"
+    return ""
+
+
+def _utf16(data: bytes, errors: str = "replace") -> str:
+    """UTF-16 text with or without its BOM."""
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16", errors=errors)
+    return data.decode(utf16_without_bom(data) or "utf-16-le", errors=errors)
 
 
 def _is_bmp(head: bytes) -> bool:
@@ -227,11 +251,11 @@ def describe_zip(data: bytes) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, list[str]]:
-    """Bytes to text: UTF-16 with its BOM; UTF-8 (with BOM); Windows-1252 when no
+    """Bytes to text: UTF-16 (with its BOM or without); UTF-8 (with BOM); Windows-1252 when no
     line is UTF-8. A file mixing the two (one pasted line) is decoded line by
     line, with a warning, so one stray byte does not turn every "½" into "Â½"."""
-    if data.startswith(UTF16_BOMS):
-        text = data.decode("utf-16", errors="replace")
+    if data.startswith(UTF16_BOMS) or utf16_without_bom(data):
+        text = _utf16(data)
         bad = text.count("\ufffd")
         return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"] if bad else []
     try:

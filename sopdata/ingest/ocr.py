@@ -233,12 +233,19 @@ def pdf_page_images(
     def pages() -> Iterator[np.ndarray]:
         try:
             for index in range(total):
-                page = pdf[index]
-                width, height = page.get_size()
-                scale = dpi / 72
-                if width * height * scale * scale > MAX_PIXELS:
-                    scale = math.sqrt(MAX_PIXELS / max(width * height, 1.0))
-                bitmap = page.render(scale=scale, grayscale=True)
+                try:
+                    page = pdf[index]
+                    width, height = page.get_size()
+                    scale = dpi / 72
+                    if width * height * scale * scale > MAX_PIXELS:
+                        scale = math.sqrt(MAX_PIXELS / max(width * height, 1.0))
+                    bitmap = page.render(scale=scale, grayscale=True)
+                except Exception as exc:  # pdfium: "Failed to load page" of a damaged file
+                    raise SOPLoadError(
+                        f"PDF hasil pindaian rusak: halaman {index + 1} tidak dapat dibaca; "
+                        "simpan ulang PDF-nya lalu unggah lagi.",
+                        name,
+                    ) from exc
                 image = np.array(bitmap.to_numpy())
                 if image.ndim == 3:
                     image = image[:, :, 0]

@@ -335,3 +335,28 @@ def test_password_protected_scan_is_refused_with_a_message(tmp_path):
     (locked,) = libreoffice_convert([source], options, tmp_path / "terkunci")
     message = _load_error(locked.read_bytes(), "pindaian.pdf")
     assert message == "PDF dilindungi kata sandi; buka kuncinya lalu simpan ulang sebelum diunggah."
+
+
+def test_a_scanned_pdf_page_pdfium_cannot_load_gets_a_clear_message(monkeypatch):
+    """Found by the loader fuzz: a damaged scan whose page pdfium refuses
+    ("Failed to load page") raised pdfium's own error out of the OCR reader."""
+    import pypdfium2 as pdfium
+
+    class Damaged:
+        def __init__(self, data: bytes) -> None:
+            pass
+
+        def __len__(self) -> int:
+            return 2
+
+        def __getitem__(self, index: int) -> object:
+            raise pdfium.PdfiumError("Failed to load page.")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(pdfium, "PdfDocument", Damaged)
+    total, pages = ocr.pdf_page_images(scanned_pdf(2), "pindaian.pdf")
+    assert total == 2
+    with pytest.raises(SOPLoadError, match="halaman 1 tidak dapat dibaca"):
+        next(pages)
