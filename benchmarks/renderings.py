@@ -7,7 +7,7 @@ page bullets or page headers; every line break doubled; lines broken at 70
 characters; items numbered "1)" or "(1)", lettered "a." or bulleted "•"; typed
 in capitals; step tables flattened by extraction (a cell or a row a line, the
 row form also with the flowchart symbols drawn, not written, and with the
-Kegiatan wrapped in its column); a web page of paragraphs; a Word document; an
+Kegiatan wrapped in its column; tabs turned to spaces); a web page of paragraphs; a Word document; an
 Excel worksheet; a PDF text layer
 at 75 and 95 characters. Each copy is read again. A copy reads the same when
 it gives the SOPs of the text itself, each with the same title and step count.
@@ -72,6 +72,7 @@ RENDERINGS: dict[str, Rendering] = {
     "step tables flattened, Kegiatan wrapped": Rendering(
         r.table_row_kegiatan_wrapped, tab_tables_only=True
     ),
+    "step tables with tabs turned to spaces": Rendering(r.tabs_as_spaces, tab_tables_only=True),
     "web page, a paragraph a line": Rendering(r.web_page, ".html", True),
     "Word document": Rendering(r.word_document, ".docx", True),
     "Excel worksheet": Rendering(r.excel_workbook, ".xlsx"),

@@ -181,6 +181,7 @@ def test_renderings_read_every_copy_of_the_development_documents() -> None:
     assert r["rendering_step_tables_flattened_a_row_a_line_same"] == 4
     assert r["rendering_step_tables_flattened_a_row_a_line_symbols_drawn_same"] == 4
     assert r["rendering_step_tables_flattened_kegiatan_wrapped_same"] == 4
+    assert r["rendering_step_tables_with_tabs_turned_to_spaces_same"] == 4
     # the flattened rows' cells, not only their count (186 steps of the 4 seed tables)
     assert r["rendering_step_tables_flattened_a_cell_a_line_steps"] == 186
     assert r["rendering_step_tables_flattened_a_cell_a_line_kelengkapan"] >= 136

@@ -379,12 +379,12 @@ def find_headers(text: str) -> list[Header]:
     while k < len(matches):
         first = matches[k]
         kinds = {first.lastgroup}
-        no_keg = bool(_NO_KEGIATAN.search(text, max(0, first.start - 4), first.end + 1))
+        no_keg = bool(_NO_KEGIATAN.search(text, _back(text, first.start), first.end + 1))
         j = k
         while j + 1 < len(matches) and j - k < _MAX_CLUSTER:
-            gap = matches[j + 1].start - matches[j].end
-            limit = _NO_KEGIATAN_GAP if no_keg and j == k else _CLUSTER_GAP
             between = text[matches[j].end : matches[j + 1].start]
+            gap = len(collapse_spaces(between))  # cells padded with spaces are no farther
+            limit = _NO_KEGIATAN_GAP if no_keg and j == k else _CLUSTER_GAP
             if gap > limit or ":" in between or _ROW_START.search(between):
                 break  # a header has no "label : value" and no numbered row inside
             j += 1
@@ -400,7 +400,7 @@ def find_headers(text: str) -> list[Header]:
                 k += 1
             first = matches[k]
             start = first.start
-            nk = _NO_KEGIATAN.search(text, max(0, start - 4), first.end + 1)
+            nk = _NO_KEGIATAN.search(text, _back(text, start), first.end + 1)
             if nk:
                 start = nk.start()
             headers.append(Header(start, matches[j].end, text[start : matches[j].end]))
@@ -409,6 +409,15 @@ def find_headers(text: str) -> list[Header]:
             headers.append(Header(start, first.end, text[start : first.end]))
         k = j + 1
     return headers
+
+
+def _back(text: str, pos: int) -> int:
+    """Where to look for the "No" before a column word at ``pos``: a few
+    characters back, over the spaces or tab that pad a cell."""
+    start = max(0, pos - 4)
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return max(0, start - 4)
 
 
 def _valid_cluster(matches: list[ColumnWord]) -> bool:

@@ -36,6 +36,7 @@ from tests.support.renderings import (
     table_row_a_line,
     table_row_a_line_symbols_drawn,
     table_row_kegiatan_wrapped,
+    tabs_as_spaces,
     word_document,
     wrapped,
 )
@@ -747,6 +748,17 @@ def test_a_step_table_flattened_a_cell_a_line_reads_each_cell(name) -> None:
         ]
 
     assert cells(got) == cells(ref)
+
+
+@pytest.mark.parametrize("width", [1, 4, 8])
+def test_a_table_dump_whose_tabs_became_spaces(width) -> None:
+    """The header's two rows stay one header however wide the spaces that padded
+    its cells ("No.    Kegiatan ... Keterangan" over the actors' names); before,
+    at 4 spaces the actors' row became a second header and the SOP's title."""
+    name = "lumajang-kec-lumajang-rekrutmen-tenaga-kontrak.txt"
+    text = (CORPUS_DIR / name).read_text(encoding="utf-8")
+    (got,) = parse_document_text(tabs_as_spaces(text, width), name)
+    assert (got.title, len(got.steps)) == ("Rekrutmen Tenaga Kontrak", 8)
 
 
 def test_kelengkapan_of_a_real_flattened_table_with_wrapped_kegiatan() -> None:

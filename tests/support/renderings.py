@@ -109,6 +109,11 @@ def table_row_kegiatan_wrapped(text: str, width: int = 30) -> str:
     return "\n".join(out)
 
 
+def tabs_as_spaces(text: str, width: int = 4) -> str:
+    """A table dump whose tabs an editor or an e-mail turned into spaces."""
+    return text.replace("\t", " " * width)
+
+
 def table_row_a_line_symbols_drawn(text: str) -> str:
     """:func:`table_row_a_line` of a PDF whose flowchart symbols are drawn
     shapes: the text layer holds no symbol characters ("□", "◇")."""
