@@ -580,11 +580,10 @@ def _step_from_text(no: int, raw: str, minutes_unit: str, inputs: Sequence[str] 
                 before, requirements = "\n".join(lines[:-1]), collapse_spaces(lines[-1])
             activity = before
         else:
-            # a lone dash after the Output is an empty Keterangan
             output = collapse_spaces(text[m.end() : line_end])
             before, requirements = _split_input(text[: m.start()], text[line_end:], inputs)
             activity = before + text[line_end:]
-        output = re.sub(r"\s+[-–—]$", "", output)
+        output = re.sub(r"\s+[-–—]$", "", output)  # a lone dash: an empty Keterangan
     elif minutes_unit:
         bare = next(iter(_BARE_NUMBER.finditer(text)), None)
         if bare:
@@ -613,14 +612,15 @@ def _split_input(before: str, after: str, inputs: Sequence[str]) -> tuple[str, s
 
     Extraction prints a table row a line at a time: the first line of the
     Kegiatan, the lanes' marks, then the Kelengkapan, Waktu and Output cells,
-    then the Kegiatan's other lines (or each cell on a line of its own). Where the
-    marks are characters ("□"), the Kelengkapan is the text between the last of
-    them and the Waktu. Where they
-    were drawn (no character), a step's Kelengkapan is mostly an earlier step's
-    Output (the visitors' book filled in one step is the input of the next), so
-    a known Output ending the Waktu's line is the Kelengkapan, unless a Kegiatan
-    of one line would keep a single word (a verb and its object: "Memeriksa
-    Berkas Permohonan").
+    then the Kegiatan's other lines (or each cell on a line of its own).
+
+    * Where the marks are characters ("□"), the Kelengkapan is the text between
+      the last of them and the Waktu.
+    * Where they were drawn (no character), a step's Kelengkapan is mostly an
+      earlier step's Output (the visitors' book filled in one step is the input
+      of the next): a known Output (``inputs``) ending the Waktu's line is the
+      Kelengkapan, unless a Kegiatan of one line would keep a single word (a verb
+      and its object: "Memeriksa Berkas Permohonan").
     """
     marked = max((k for k, c in enumerate(before) if c in SYMBOLS), default=-1)
     if marked >= 0 and before[marked + 1 :].strip():
