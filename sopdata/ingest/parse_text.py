@@ -512,6 +512,11 @@ def _lanes_as_kelengkapan(b: _Builder) -> None:
         if keep:
             s.requirements = "\n".join(t for t in texts if t)
     b.actors = [(i, name) for i, name in b.actors if name not in lanes]
+    names = ", ".join(f"'{name}'" for name in lanes)
+    b.warnings.append(
+        f"kolom {names} berisi kalimat, bukan simbol flowchart: "
+        + ("dibaca sebagai Kelengkapan" if keep else "tidak dibaca sebagai pelaksana")
+    )
 
 
 def _finish(b: _Builder, source_file: str, index: int, doc_office: str, doc_kab: str) -> SOP:

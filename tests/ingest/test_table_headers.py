@@ -355,6 +355,10 @@ def test_a_column_of_sentences_among_the_lanes_is_the_kelengkapan():
         "Laporan data kinerja terverifikasi",
     ]
     assert all("Sumber Data" not in s.marks for s in sop.steps)
+    assert (
+        "kolom 'Sumber Data' berisi kalimat, bukan simbol flowchart: dibaca sebagai Kelengkapan"
+        in sop.warnings
+    )
 
 
 def test_lanes_with_short_labels_stay_lanes():
