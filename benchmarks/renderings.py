@@ -7,15 +7,16 @@ page bullets or page headers; every line break doubled; lines broken at 70
 characters; items numbered "1)" or "(1)", lettered "a." or bulleted "•"; typed
 in capitals; step tables flattened by extraction (a cell or a row a line, the
 row form also with the flowchart symbols drawn, not written, and with the
-Kegiatan wrapped in its column; tabs turned to spaces); a web page of paragraphs; a Word document; an
-Excel worksheet; a PDF text layer
-at 75 and 95 characters. Each copy is read again. A copy reads the same when
-it gives the SOPs of the text itself, each with the same title and step count.
-Word, web page and PDF leave out documents with tab-separated tables (their
-rows are a Word table or a page table of their own, read elsewhere).
+Kegiatan wrapped in its column; tabs turned to spaces); a web page of
+paragraphs; a Word document; an Excel worksheet; a PDF text layer at 75 and 95
+characters. Each copy is read again. A copy reads the same when it gives the
+SOPs of the text itself, each with the same title and step count. Word, web page
+and PDF leave out documents with tab-separated tables (their rows are a Word
+table or a page table of their own, read elsewhere).
 
 One line per rendering (documents read the same / documents rendered), then the
-documents that differ.
+documents that differ; for the flattened step tables also how many steps read
+their Kegiatan, Kelengkapan and Output as the tab dump does.
 
     python -m benchmarks.renderings
 """
