@@ -110,9 +110,8 @@ def detect_format(head: bytes, name: str = "") -> Format:
         return _zip_format(head, name)
     if head.startswith(OLE_MAGIC):
         return Format.OLE
-    if head.startswith(UTF16_BOMS) or utf16_without_bom(head):
-        # UTF-16 text: its NUL bytes are no sign of a binary
-        decoded = _utf16(head[:8192], errors="ignore").lower()
+    if utf16 := utf16_encoding(head):  # UTF-16 text: its NUL bytes are no sign of a binary
+        decoded = head[:8192].decode(utf16, errors="ignore").lower()
         html = "<html" in decoded or "<table" in decoded or "<!doctype html" in decoded
         return Format.HTML if html else Format.TEXT
     if (
@@ -155,11 +154,10 @@ def utf16_without_bom(head: bytes) -> str:
     return ""
 
 
-def _utf16(data: bytes, errors: str = "replace") -> str:
-    """UTF-16 text with or without its BOM."""
-    if data.startswith(UTF16_BOMS):
-        return data.decode("utf-16", errors=errors)
-    return data.decode(utf16_without_bom(data) or "utf-16-le", errors=errors)
+def utf16_encoding(data: bytes) -> str:
+    """The codec that decodes ``data`` as UTF-16 text ("utf-16" with its BOM, the
+    byte order without it), or "" when it is no UTF-16 text."""
+    return "utf-16" if data.startswith(UTF16_BOMS) else utf16_without_bom(data)
 
 
 def _is_bmp(head: bytes) -> bool:
@@ -254,8 +252,8 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
     """Bytes to text: UTF-16 (with its BOM or without); UTF-8 (with BOM); Windows-1252 when no
     line is UTF-8. A file mixing the two (one pasted line) is decoded line by
     line, with a warning, so one stray byte does not turn every "½" into "Â½"."""
-    if data.startswith(UTF16_BOMS) or utf16_without_bom(data):
-        text = _utf16(data)
+    if utf16 := utf16_encoding(data):
+        text = data.decode(utf16, errors="replace")
         bad = text.count("\ufffd")
         return text, [f"{bad} karakter tidak terbaca diganti dengan '\ufffd'"] if bad else []
     try:
