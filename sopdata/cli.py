@@ -261,17 +261,32 @@ def _evaluate_weak_tier(
     """The weaker alignment tier on both labelled sets (seeds and University
     Admission, ``ua`` as :func:`_university_admission` loaded it): its figures,
     the margins a macro F1 picks, leave one set out."""
-    from sopdata.evaluate import LabelledSet, activity_profiles, seed_alignment_set, weak_tier_lines
+    from sopdata.evaluate import (
+        TEAM_STEP_LABELS,
+        LabelledSet,
+        activity_profiles,
+        seed_alignment_set,
+        weak_tier_lines,
+    )
     from sopdata.matching.steps import alignment_settings
 
     if ua is None or not (eval_dir / "seed_step_alignments.csv").exists():
         return
     seeds = seed_alignment_set(sops, eval_dir, seed_to_file)
+    team = seed_alignment_set(sops, eval_dir, seed_to_file, TEAM_STEP_LABELS, "team labels")
+    settings = alignment_settings(ua.encoder.name)
+    team_set = LabelledSet.of(team, activity_profiles(team, ua.encoder))
+    s = team_set.score(settings)
+    print(
+        f"step alignment, team labels ({len(team.cases)} more seed pairs, {TEAM_STEP_LABELS.name}): "
+        f"P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f} ({s.true_positives}/{s.expected}, "
+        f"{s.predicted} proposed)"
+    )
     sets = [
         LabelledSet.of(seeds, activity_profiles(seeds, ua.encoder)),
         LabelledSet.of(ua.data, ua.profiles),
     ]
-    print("\n".join(weak_tier_lines(sets, alignment_settings(ua.encoder.name))))
+    print("\n".join(weak_tier_lines(sets, settings)))
 
 
 def _evaluate_realdocs(args: argparse.Namespace) -> None:
@@ -338,7 +353,7 @@ def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> _LabelledActiv
     """Step alignment on the University Admission set (when its folder is there):
     micro P/R/F1 and the leave-one-process-out figure. Returns the set as loaded,
     for the weaker tier's figures."""
-    from sopdata.evaluate import activity_set_lines
+    from sopdata.evaluate import activity_profiles, activity_set_lines, listed_in_groups
     from sopdata.matching.steps import alignment_settings
 
     ua = _university_admission(args, eval_dir)
@@ -346,6 +361,9 @@ def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> _LabelledActiv
         return None
     settings = alignment_settings(ua.encoder.name)
     print("step alignment, " + "\n".join(activity_set_lines(ua.data, ua.profiles, settings)))
+    listed = listed_in_groups(ua.data)
+    profiles = activity_profiles(listed, ua.encoder)
+    print("step alignment, " + "\n".join(activity_set_lines(listed, profiles, settings, False)))
     return ua
 
 

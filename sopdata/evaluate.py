@@ -320,6 +320,45 @@ def load_activity_set(folder: Path = ACTIVITY_SET_DIR) -> ActivitySet:
     return ActivitySet(folder.name, sops, cases, gold)
 
 
+def listed_in_groups(data: ActivitySet, size: int = 2) -> ActivitySet:
+    """``data`` with the second model of every case rewritten as an office that
+    lists its acts in fewer steps: every ``size`` consecutive steps (in the
+    order they are numbered) are one step whose Kegiatan lists their labels one
+    a line, its Pelaksana the union of theirs. The gold follows the steps into
+    the step that lists them, so most correspondences become one step of A
+    against one listed step of B (``digabung`` from B's side). A synthetic test
+    of the items' links (:func:`~sopdata.matching.steps.item_links`) on real
+    labels."""
+    sops = dict(data.sops)
+    renamed: dict[str, tuple[str, dict[str, str]]] = {}
+    for _, _, b in data.cases:
+        if b in renamed:
+            continue
+        source = data.sops[b]
+        steps, number = [], {}
+        for start in range(0, len(source.steps), size):
+            group = source.steps[start : start + size]
+            no = str(start // size + 1)
+            number.update({s.no: no for s in group})
+            actors = list(dict.fromkeys(a for s in group for a in s.actors))
+            steps.append(
+                dataclasses.replace(
+                    group[0],
+                    no=no,
+                    activity="\n".join(s.activity for s in group),
+                    actors=actors,
+                    marks={},
+                )
+            )
+        name = f"{b} (listed)"
+        sops[name] = dataclasses.replace(source, steps=steps)
+        renamed[b] = (name, number)
+    cases = [(case, a, renamed[b][0]) for case, a, b in data.cases]
+    second = {case: b for case, _, b in data.cases}
+    gold = {(case, x, renamed[second[case]][1][y]) for case, x, y in data.gold}
+    return ActivitySet(f"{data.name}, listed {size} a step", sops, cases, gold)
+
+
 def _case_links(
     data: ActivitySet,
     profiles: dict[str, SOPProfile],
@@ -329,13 +368,14 @@ def _case_links(
     """Predicted ``(case, a_step, b_step)`` links of every case (``matrices``:
     the cases' step similarity, computed here when not given)."""
     from sopdata.matching.alignment import correspond
-    from sopdata.matching.steps import alignment_settings
+    from sopdata.matching.steps import alignment_settings, item_evidence, item_links
 
     matrices = matrices if matrices is not None else _case_matrices(data, profiles)
     out = {}
     for case, a, b in data.cases:
         pa, pb = profiles[a], profiles[b]
-        result = correspond(matrices[case], settings or alignment_settings(pa.encoder))
+        chosen = settings or alignment_settings(pa.encoder)
+        result = correspond(matrices[case], chosen, also=item_links(item_evidence(pa, pb), chosen))
         out[case] = {
             (case, pa.sop.steps[p.a].no, pb.sop.steps[p.b].no)
             for p in result.pairs()
@@ -478,15 +518,19 @@ def seed_alignment_set(
     sops: Sequence[SOP],
     eval_dir: Path = DEFAULT_EVAL_DIR,
     seed_to_file: dict[str, str] | None = None,
+    labels: Path | None = None,
+    name: str = "seed",
 ) -> ActivitySet:
-    """The seed step labels (``seed_step_alignments.csv``) as an activity set:
-    one case per labelled SOP pair, gold ``(case, a_step, b_step)`` by step ``no``."""
+    """Step labels of seed SOP pairs as an activity set: one case per labelled
+    SOP pair, gold ``(case, a_step, b_step)`` by step ``no``. ``labels``: a file
+    in the columns of ``seed_step_alignments.csv`` (that file of ``eval_dir``
+    when not given)."""
     seed_to_file = seed_to_file or {}
     by_key = {_sop_key(s): s for s in sops}
     models: dict[str, SOP] = {}
     cases: dict[str, tuple[str, str, str]] = {}
     gold = set()
-    for row in _read(eval_dir / "seed_step_alignments.csv"):
+    for row in _read(labels or eval_dir / "seed_step_alignments.csv"):
         a = _label_key(row["file_a"], row["title_a"], seed_to_file)
         b = _label_key(row["file_b"], row["title_b"], seed_to_file)
         if a not in by_key or b not in by_key:
@@ -496,7 +540,12 @@ def seed_alignment_set(
         case = f"{row['group']}:{name_a}:{name_b}"
         cases[case] = (case, name_a, name_b)
         gold.add((case, row["step_a"], row["step_b"]))
-    return ActivitySet("seed", models, list(cases.values()), gold)
+    return ActivitySet(name, models, list(cases.values()), gold)
+
+
+#: Step labels the team made for the seed pairs ``seed_step_alignments.csv`` leaves
+#: unlabelled (see ``tests/data/README.md``).
+TEAM_STEP_LABELS = REPO_ROOT / "tests" / "data" / "labels" / "team_step_alignments.csv"
 
 
 # Candidate margins of the weaker tier (global, in-block); the other settings stay.

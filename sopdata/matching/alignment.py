@@ -28,7 +28,7 @@ without evidence. No global assignment: a step may stand against several.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -179,7 +179,10 @@ def links(sim: np.ndarray, settings: AlignmentSettings) -> list[tuple[int, int]]
 
 
 def correspond(
-    sim: np.ndarray, settings: AlignmentSettings | None = None, edits: StepEdits | None = None
+    sim: np.ndarray,
+    settings: AlignmentSettings | None = None,
+    edits: StepEdits | None = None,
+    also: Mapping[tuple[int, int], float] | None = None,
 ) -> StepAlignment:
     """The correspondences of a (len(a), len(b)) step-evidence matrix (0-1 scale).
 
@@ -193,19 +196,33 @@ def correspond(
     see :func:`_machine_links`): a pair kept apart is never linked; a linked
     pair answers for both its steps and stands as a confirmed link. Groups and
     kinds follow from the result as for the machine's own links.
+
+    ``also``: step pairs linked by evidence found elsewhere (an item of a
+    listed step against another office's step, see
+    :func:`~sopdata.matching.steps.item_links`), with that evidence; they join
+    the links unless the reviewer's edits say otherwise, and their evidence
+    counts for their group's score where it is the higher.
     """
     settings = settings or AlignmentSettings()
     sim = np.asarray(sim, dtype=float)
     n, m = sim.shape
     if n == 0 or m == 0:
         return StepAlignment((), tuple(range(n)), tuple(range(m)))
-    pairs = _machine_links(sim, settings, edits or StepEdits())
+    edits = edits or StepEdits()
+    pairs = _machine_links(sim, settings, edits)
+    evidence = sim
+    if also:
+        extra = _allowed(also, edits, n, m)
+        pairs = sorted({*pairs, *extra})
+        evidence = sim.copy()
+        for (i, j), value in extra.items():
+            evidence[i, j] = max(evidence[i, j], value)
     groups = _components(pairs)
     keys = [(a[0], b[0]) for a, b, _ in groups]
     crossing = _crossing(keys)
     out = []
     for (a, b, linked), key in zip(groups, keys, strict=True):
-        score = float(np.clip(min(sim[i, j] for i, j in linked), 0.0, 1.0))
+        score = float(np.clip(min(evidence[i, j] for i, j in linked), 0.0, 1.0))
         kind: Kind = (
             "urutan berbeda" if key in crossing else ("digabung" if len(a) + len(b) > 2 else "sama")
         )
@@ -218,6 +235,24 @@ def correspond(
         tuple(i for i in range(n) if i not in used_a),
         tuple(j for j in range(m) if j not in used_b),
     )
+
+
+def _allowed(
+    links: Mapping[tuple[int, int], float], edits: StepEdits, n: int, m: int
+) -> dict[tuple[int, int], float]:
+    """``links`` within the (n, m) matrix that the reviewer's ``edits`` leave:
+    not kept apart, and touching no step the reviewer linked."""
+    answered_a = {i for i, _ in edits.linked}
+    answered_b = {j for _, j in edits.linked}
+    return {
+        (i, j): v
+        for (i, j), v in links.items()
+        if i < n
+        and j < m
+        and (i, j) not in edits.unlinked
+        and i not in answered_a
+        and j not in answered_b
+    }
 
 
 def _machine_links(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -9,10 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sopdata.records import SOP
+from sopdata.records import SOP, Step
 from sopdata.text.glossary import opening_actor
+from sopdata.text.items import activity_items
 from sopdata.text.ocr_words import matching_text
 from sopdata.text.terms import (
+    activity_text,
     char_grams,
     key_terms,
     spelling_variants,
@@ -51,6 +54,14 @@ class SOPProfile:
     # Step vectors for step alignment where some step was read through the OCR
     # cleaning (None: ``step_vecs``); pair scoring keeps ``step_vecs``.
     align_vecs: np.ndarray | None = None
+    # Where some step's Kegiatan lists several acts one a line
+    # (:func:`~sopdata.text.items.activity_items`): a profile of the SOP with
+    # one step per item (a step without items stays whole), each keeping its
+    # step's Pelaksana and Output; step alignment compares these too. None: no
+    # step lists acts.
+    items: SOPProfile | None = None
+    # For each step of ``items``: the index of the step it is an item of.
+    item_step: tuple[int, ...] = ()
 
     @property
     def alignment_vecs(self) -> np.ndarray:
@@ -130,14 +141,24 @@ def build_profiles(
         for i, x in enumerate(c)
         if x
     ]
+    # The acts listed in a step (not one read through the OCR cleaning).
+    listed = [
+        [[] if x else activity_items(s.activity) for s, x in zip(sop.steps, c, strict=True)]
+        for sop, c in zip(sops, cleaned, strict=True)
+    ]
+    item_texts = [
+        activity_text(item) for per_sop in listed for per_step in per_sop for item in per_step
+    ]
+    extra += item_texts
     vectors = (
         encoder.encode(texts + extra, progress=progress)
         if texts
         else np.zeros((0, 1), dtype=np.float32)
     )
     next_extra = len(texts)
+    next_item = len(vectors) - len(item_texts)
     profiles = []
-    for sop, (start, end), clean in zip(sops, spans, cleaned, strict=True):
+    for sop, (start, end), clean, items in zip(sops, spans, cleaned, listed, strict=True):
         roles = {normalise_key(sop.canonical_actor(a)) for s in sop.steps for a in s.actors}
         step_content = [f"{s.activity} {s.requirements} {s.output}" for s in sop.steps]
         content_terms = key_terms(" ".join(step_content))
@@ -153,22 +174,72 @@ def build_profiles(
                     align_vecs[i] = vectors[next_extra]
                     next_extra += 1
         read = [x or s.activity for x, s in zip(clean, sop.steps, strict=True)]
-        profiles.append(
-            SOPProfile(
-                sop=sop,
-                office=office_key(sop),
-                title_vec=vectors[start - 1],
-                step_vecs=step_vecs,
-                title_terms=title_terms(sop),
-                actor_roles={r for r in roles if r},
-                content_terms=content_terms,
-                step_grams=[char_grams(t) for t in read],
-                step_actions=[step_actions(t) for t in read],
-                content_tf=dict(mentions),
-                encoder=encoder.name,
-                step_roles=step_roles(sop, infer=ocr_text),
-                step_ocr=[bool(x) for x in clean],
-                align_vecs=align_vecs,
-            )
+        profile = SOPProfile(
+            sop=sop,
+            office=office_key(sop),
+            title_vec=vectors[start - 1],
+            step_vecs=step_vecs,
+            title_terms=title_terms(sop),
+            actor_roles={r for r in roles if r},
+            content_terms=content_terms,
+            step_grams=[char_grams(t) for t in read],
+            step_actions=[step_actions(t) for t in read],
+            content_tf=dict(mentions),
+            encoder=encoder.name,
+            step_roles=step_roles(sop, infer=ocr_text),
+            step_ocr=[bool(x) for x in clean],
+            align_vecs=align_vecs,
         )
+        if any(items):
+            count = sum(len(x) for x in items)
+            profile.items, profile.item_step = _item_profile(
+                profile, items, vectors[next_item : next_item + count]
+            )
+            next_item += count
+        profiles.append(profile)
     return profiles
+
+
+def _item_profile(
+    profile: SOPProfile, items: list[list[str]], item_vecs: np.ndarray
+) -> tuple[SOPProfile, tuple[int, ...]]:
+    """``profile`` with every step that lists acts replaced by one step per
+    act (its vector from ``item_vecs``, in order), and for each step of the
+    result the index of the step it comes from."""
+    steps: list[Step] = []
+    owner: list[int] = []
+    rows: list[np.ndarray] = []
+    read: list[str] = []
+    k = 0
+    for i, (step, listed) in enumerate(zip(profile.sop.steps, items, strict=True)):
+        if not listed:
+            steps.append(step)
+            owner.append(i)
+            rows.append(profile.alignment_vecs[i])
+            read.append("")
+            continue
+        for item in listed:
+            steps.append(dataclasses.replace(step, activity=item))
+            owner.append(i)
+            rows.append(item_vecs[k])
+            read.append(item)
+            k += 1
+    grams = [
+        char_grams(t) if t else profile.step_grams[i] for t, i in zip(read, owner, strict=True)
+    ]
+    acts = [
+        step_actions(t) if t else profile.step_actions[i] for t, i in zip(read, owner, strict=True)
+    ]
+    sub = dataclasses.replace(
+        profile,
+        sop=dataclasses.replace(profile.sop, steps=steps),
+        step_vecs=np.array(rows),
+        step_grams=grams,
+        step_actions=acts,
+        step_roles=[profile.step_roles[i] for i in owner] if profile.step_roles else [],
+        step_ocr=[profile.step_ocr[i] for i in owner] if profile.step_ocr else [],
+        align_vecs=None,
+        items=None,
+        item_step=(),
+    )
+    return sub, tuple(owner)

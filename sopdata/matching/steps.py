@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from sopdata.matching.alignment import (
     AlignmentSettings,
     StepAlignment,
     correspond,
+    links,
     position_prior,
     relative,
 )
@@ -35,6 +37,8 @@ __all__ = [
     "alignment_settings",
     "gram_similarity",
     "hub_corrected",
+    "item_evidence",
+    "item_links",
     "position_prior",
     "step_evidence",
     "step_similarity",
@@ -193,9 +197,53 @@ def align_profiles(
     edits: StepEdits | None = None,
 ) -> StepAlignment:
     """The step correspondences of two profiled SOPs (with a reviewer's
-    ``edits``, see :func:`~sopdata.matching.alignment.correspond`)."""
+    ``edits``, see :func:`~sopdata.matching.alignment.correspond`), the links
+    of their listed acts included (:func:`item_links`)."""
+    settings = settings or alignment_settings(pa.encoder)
     steps = step_evidence(pa, pb, sim)
-    return correspond(steps, settings or alignment_settings(pa.encoder), edits)
+    return correspond(steps, settings, edits, item_links(item_evidence(pa, pb), settings))
+
+
+@dataclass(frozen=True)
+class ItemEvidence:
+    """Step evidence between the items of two SOPs (:attr:`SOPProfile.items`:
+    a listed step's acts one by one, the other steps whole) and, for each
+    item, the index of its step."""
+
+    evidence: np.ndarray
+    step_a: tuple[int, ...]
+    step_b: tuple[int, ...]
+
+
+def item_evidence(pa: SOPProfile, pb: SOPProfile) -> ItemEvidence | None:
+    """The evidence between the items of ``pa`` and ``pb``; None when neither
+    SOP lists acts in a step."""
+    if pa.items is None and pb.items is None:
+        return None
+    ia, ib = pa.items or pa, pb.items or pb
+    step_a = pa.item_step if pa.items is not None else tuple(range(len(pa.sop.steps)))
+    step_b = pb.item_step if pb.items is not None else tuple(range(len(pb.sop.steps)))
+    return ItemEvidence(step_evidence(ia, ib), step_a, step_b)
+
+
+def item_links(
+    items: ItemEvidence | None, settings: AlignmentSettings
+) -> dict[tuple[int, int], float]:
+    """Step pairs linked through their items, with the best evidence of each.
+
+    The items are linked as steps are (:func:`~sopdata.matching.alignment.links`:
+    above the threshold, the best of their row and column): an act listed in
+    one office's step that is the best match of another office's step links
+    the two steps, so a listed step can stand against several steps of the
+    other office (``digabung``), each through its own act.
+    """
+    if items is None:
+        return {}
+    out: dict[tuple[int, int], float] = {}
+    for u, v in links(items.evidence, settings):
+        key = (items.step_a[u], items.step_b[v])
+        out[key] = max(out.get(key, 0.0), float(items.evidence[u, v]))
+    return out
 
 
 def align_pair(

@@ -162,6 +162,12 @@ def step_text(sop: SOP, i: int, ocr_text: bool = False) -> str:
     activity = sop.steps[i].activity
     if ocr_text:
         activity = matching_text(activity)
+    return activity_text(activity)
+
+
+def activity_text(activity: str) -> str:
+    """A Kegiatan (or one of its items) as an encoder sees it: spaces
+    collapsed, acronyms spelled out."""
     return expand_acronyms(" ".join(activity.split()))
 
 

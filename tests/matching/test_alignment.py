@@ -269,3 +269,34 @@ def test_a_reviewers_link_anchors_the_weaker_tier():
         ((1,), (1,), "sama"),
         ((2,), (2,), "sama"),
     ]
+
+
+# --- links found through the items of a listed step --------------------------------------
+
+
+def test_links_through_items_join_the_steps_and_make_a_merge():
+    """B's step 0 lists two acts; A's steps 0 and 1 each match one of them.
+    The step matrix sees B 0 as only A 0's partner; the items' links add A 1,
+    so the three steps are one correspondence, scored on the items' evidence."""
+    sim = np.array([[0.9, 0.0], [0.55, 0.0], [0.0, 0.8]])
+    plain = correspond(sim, MUTUAL_BEST)
+    assert [(c.a, c.b) for c in plain] == [((0,), (0,)), ((2,), (1,))]
+    merged = correspond(sim, MUTUAL_BEST, also={(0, 0): 0.95, (1, 0): 0.85})
+    assert [(c.a, c.b, c.kind, c.score) for c in merged] == [
+        ((0, 1), (0,), "digabung", 0.85),
+        ((2,), (1,), "sama", 0.8),
+    ]
+    assert merged.only_a == merged.only_b == ()
+
+
+def test_links_through_items_yield_to_the_reviewer():
+    sim = np.array([[0.9, 0.0], [0.55, 0.0], [0.0, 0.8]])
+    also = {(0, 0): 0.95, (1, 0): 0.85}
+    kept_apart = correspond(sim, MUTUAL_BEST, StepEdits(unlinked=frozenset({(1, 0)})), also)
+    assert [(c.a, c.b) for c in kept_apart] == [((0,), (0,)), ((2,), (1,))]
+    # a reviewer's link answers for its steps: A 1 now goes with B 1 only
+    relinked = correspond(sim, MUTUAL_BEST, StepEdits(linked=frozenset({(1, 1)})), also)
+    assert [(c.a, c.b) for c in relinked] == [((0,), (0,)), ((1,), (1,))]
+    # a link outside the matrix is ignored
+    outside = correspond(sim, MUTUAL_BEST, also={(7, 0): 0.9})
+    assert outside.pairs() == correspond(sim, MUTUAL_BEST).pairs()

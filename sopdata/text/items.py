@@ -1,0 +1,54 @@
+"""The list items of a Kegiatan cell: several acts written one a line.
+
+Offices write a step either as one act ("Penandatanganan surat keluar") or as
+a cell listing several ("Memberi nomor agenda surat / Memperbanyak sesuai
+kebutuhan / Dimasukan ke amplop surat / Disampaikan ke Petugas Caraka"), where
+another office writes each act as a step of its own. Step alignment compares
+the items too, so that one office's listed step can stand against several
+steps of another (``digabung``).
+
+A line break is not always an item: text taken from a PDF keeps the breaks of
+a wrapped sentence ("... buku agenda / laporan bulanan tiap" + "tanggal 29.").
+"""
+
+from __future__ import annotations
+
+from sopdata.ingest.listing import split_marker
+from sopdata.text.textclean import SMALL_WORDS
+
+# Words a wrapped line ends on (a sentence goes on after them): Indonesian
+# function words and their English counterparts (labels of other benchmarks).
+_WRAP_ENDINGS = SMALL_WORDS | frozenset(
+    {"yg", "dgn", "utk", "a", "an", "and", "by", "for", "in", "of", "or", "the", "to", "with"}
+)
+
+#: An item has at least this many words ("Mendisposisi surat", not "Kabag").
+MIN_ITEM_WORDS = 2
+
+
+def activity_items(activity: str) -> list[str]:
+    """The items of a Kegiatan that lists several acts one a line, list markers
+    stripped; ``[]`` when it is one act (one line, or a sentence wrapped over
+    lines).
+
+    Lines are items when every line has at least :data:`MIN_ITEM_WORDS` words,
+    every line after the first starts with a capital letter or a list marker,
+    and no line but the last ends on a function word ("ke", "dan", "untuk"
+    ...): a wrapped sentence breaks anywhere, a list starts each act anew.
+    """
+    lines = [line.strip() for line in activity.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return []
+    items = []
+    for k, line in enumerate(lines):
+        family, _, text = split_marker(line)
+        text = text.strip()
+        words = text.split()
+        if len(words) < MIN_ITEM_WORDS:
+            return []
+        if k > 0 and family == "plain" and not text[0].isupper():
+            return []
+        if k < len(lines) - 1 and words[-1].lower().strip(",;:") in _WRAP_ENDINGS:
+            return []
+        items.append(text)
+    return items
