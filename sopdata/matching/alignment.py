@@ -18,7 +18,9 @@ against two nearly equal ones); a short run of steps sandwiched between two
 order-keeping links, of the same length on both sides and with some evidence
 of its own, follows that chain; linked steps form connected groups (1:1, 1:n,
 n:m); groups that cross the order of the longest order-keeping chain are
-``urutan berbeda``. Where no cell reaches the threshold (OCR text, no
+``urutan berbeda``. A step whose Kegiatan lists several acts, one a line, is
+also compared act by act (``also``: see :func:`~sopdata.matching.steps.item_links`),
+so that it can stand against the several steps another office writes for them. Where no cell reaches the threshold (OCR text, no
 Pelaksana), weaker links (:func:`weak_links`, when the encoder's settings
 turn them on) are the mutual-best pairs that stand out of their row and column
 by a margin and keep the order of the confirmed links. Order only ranks candidates (a small position prior breaks

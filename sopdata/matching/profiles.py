@@ -120,7 +120,8 @@ def build_profiles(
     gives it (its vector in ``align_vecs``, its letter n-grams, its kinds of
     act), and an SOP without Pelaksana columns takes its steps' subjects from
     the text (:func:`step_roles`). Pair scoring keeps the vectors of the steps
-    as read (``step_vecs``).
+    as read (``step_vecs``). The acts a step lists one a line are encoded in
+    the same batch, for :attr:`SOPProfile.items`.
     """
     if ocr_text is None:
         from sopdata.matching.steps import alignment_settings  # steps imports this module
