@@ -375,7 +375,7 @@ def _case_links(
     for case, a, b in data.cases:
         pa, pb = profiles[a], profiles[b]
         chosen = settings or alignment_settings(pa.encoder)
-        result = correspond(matrices[case], chosen, also=item_links(item_evidence(pa, pb), chosen))
+        result = correspond(matrices[case], chosen, items=item_links(item_evidence(pa, pb), chosen))
         out[case] = {
             (case, pa.sop.steps[p.a].no, pb.sop.steps[p.b].no)
             for p in result.pairs()

@@ -19,7 +19,7 @@ order-keeping links, of the same length on both sides and with some evidence
 of its own, follows that chain; linked steps form connected groups (1:1, 1:n,
 n:m); groups that cross the order of the longest order-keeping chain are
 ``urutan berbeda``. A step whose Kegiatan lists several acts, one a line, is
-also compared act by act (``also``: see :func:`~sopdata.matching.steps.item_links`),
+also compared act by act (``items``: see :func:`~sopdata.matching.steps.item_links`),
 so that it can stand against the several steps another office writes for them. Where no cell reaches the threshold (OCR text, no
 Pelaksana), weaker links (:func:`weak_links`, when the encoder's settings
 turn them on) are the mutual-best pairs that stand out of their row and column
@@ -89,6 +89,21 @@ class StepAlignment:
 
     def __iter__(self) -> Iterator[Correspondence]:
         return iter(self.correspondences)
+
+
+@dataclass(frozen=True)
+class ItemLinks:
+    """Step pairs linked through the acts a step lists one a line.
+
+    Attributes:
+        links: (step of A, step of B) -> the best evidence of an act of one
+            against the other (or an act of each).
+        listed_a, listed_b: the steps of each SOP that list several acts.
+    """
+
+    links: Mapping[tuple[int, int], float]
+    listed_a: frozenset[int] = frozenset()
+    listed_b: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -184,7 +199,7 @@ def correspond(
     sim: np.ndarray,
     settings: AlignmentSettings | None = None,
     edits: StepEdits | None = None,
-    also: Mapping[tuple[int, int], float] | None = None,
+    items: ItemLinks | None = None,
 ) -> StepAlignment:
     """The correspondences of a (len(a), len(b)) step-evidence matrix (0-1 scale).
 
@@ -199,11 +214,14 @@ def correspond(
     pair answers for both its steps and stands as a confirmed link. Groups and
     kinds follow from the result as for the machine's own links.
 
-    ``also``: step pairs linked by evidence found elsewhere (an item of a
-    listed step against another office's step, see
-    :func:`~sopdata.matching.steps.item_links`), with that evidence; they join
-    the links unless the reviewer's edits say otherwise, and their evidence
-    counts for their group's score where it is the higher.
+    ``items``: step pairs linked through their listed acts (see
+    :func:`~sopdata.matching.steps.item_links`). Such a link joins the others
+    unless the reviewer's edits say otherwise, and only where it gives a step
+    a partner it may take: a step that lists several acts can stand against
+    one step per act, but a step of one act keeps the partner the steps as
+    wholes gave it (an act of a listed step that merely resembles it is a
+    second opinion on the same act, not a merge). Its evidence counts for its
+    group's score where it is the higher.
     """
     settings = settings or AlignmentSettings()
     sim = np.asarray(sim, dtype=float)
@@ -213,8 +231,8 @@ def correspond(
     edits = edits or StepEdits()
     pairs = _machine_links(sim, settings, edits)
     evidence = sim
-    if also:
-        extra = _allowed(also, edits, n, m)
+    if items is not None and items.links:
+        extra = _open_to(_allowed(items.links, edits, n, m), pairs, items)
         pairs = sorted({*pairs, *extra})
         evidence = sim.copy()
         for (i, j), value in extra.items():
@@ -255,6 +273,16 @@ def _allowed(
         and i not in answered_a
         and j not in answered_b
     }
+
+
+def _open_to(
+    links: dict[tuple[int, int], float], pairs: list[tuple[int, int]], items: ItemLinks
+) -> dict[tuple[int, int], float]:
+    """``links`` whose steps may take another partner besides ``pairs``: a
+    step that lists several acts, or a step no pair links yet."""
+    taken_a = {i for i, _ in pairs} - items.listed_a
+    taken_b = {j for _, j in pairs} - items.listed_b
+    return {(i, j): v for (i, j), v in links.items() if i not in taken_a and j not in taken_b}
 
 
 def _machine_links(

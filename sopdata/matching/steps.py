@@ -10,6 +10,7 @@ never holds a pair back.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import numpy as np
 from sopdata.matching.alignment import (
     AlignedPair,
     AlignmentSettings,
+    ItemLinks,
     StepAlignment,
     correspond,
     links,
@@ -226,10 +228,9 @@ def item_evidence(pa: SOPProfile, pb: SOPProfile) -> ItemEvidence | None:
     return ItemEvidence(step_evidence(ia, ib), step_a, step_b)
 
 
-def item_links(
-    items: ItemEvidence | None, settings: AlignmentSettings
-) -> dict[tuple[int, int], float]:
-    """Step pairs linked through their items, with the best evidence of each.
+def item_links(items: ItemEvidence | None, settings: AlignmentSettings) -> ItemLinks | None:
+    """Step pairs linked through their items, with the best evidence of each,
+    and the steps that list several acts.
 
     The items are linked as steps are (:func:`~sopdata.matching.alignment.links`:
     above the threshold, the best of their row and column): an act listed in
@@ -238,12 +239,17 @@ def item_links(
     other office (``digabung``), each through its own act.
     """
     if items is None:
-        return {}
+        return None
     out: dict[tuple[int, int], float] = {}
     for u, v in links(items.evidence, settings):
         key = (items.step_a[u], items.step_b[v])
         out[key] = max(out.get(key, 0.0), float(items.evidence[u, v]))
-    return out
+    return ItemLinks(out, _listed(items.step_a), _listed(items.step_b))
+
+
+def _listed(step_of_item: tuple[int, ...]) -> frozenset[int]:
+    """Steps that own more than one item."""
+    return frozenset(i for i, n in Counter(step_of_item).items() if n > 1)
 
 
 def align_pair(

@@ -10,6 +10,7 @@ import pytest
 from sopdata.matching.alignment import (
     AlignedPair,
     AlignmentSettings,
+    ItemLinks,
     align_steps,
     correspond,
     relative,
@@ -281,7 +282,8 @@ def test_links_through_items_join_the_steps_and_make_a_merge():
     sim = np.array([[0.9, 0.0], [0.55, 0.0], [0.0, 0.8]])
     plain = correspond(sim, MUTUAL_BEST)
     assert [(c.a, c.b) for c in plain] == [((0,), (0,)), ((2,), (1,))]
-    merged = correspond(sim, MUTUAL_BEST, also={(0, 0): 0.95, (1, 0): 0.85})
+    items = ItemLinks({(0, 0): 0.95, (1, 0): 0.85}, listed_b=frozenset({0}))
+    merged = correspond(sim, MUTUAL_BEST, items=items)
     assert [(c.a, c.b, c.kind, c.score) for c in merged] == [
         ((0, 1), (0,), "digabung", 0.85),
         ((2,), (1,), "sama", 0.8),
@@ -289,14 +291,27 @@ def test_links_through_items_join_the_steps_and_make_a_merge():
     assert merged.only_a == merged.only_b == ()
 
 
+def test_a_step_of_one_act_keeps_its_partner():
+    """A's step 2 (one act) is linked to B's step 1; an act listed in B's step
+    0 resembles it too. That is a second opinion on the same act, not a merge:
+    the link through the item is dropped. Had A 2 no partner, it would stand."""
+    sim = np.array([[0.9, 0.0], [0.0, 0.0], [0.0, 0.8]])
+    items = ItemLinks({(0, 0): 0.9, (2, 0): 0.85}, listed_b=frozenset({0}))
+    kept = correspond(sim, MUTUAL_BEST, items=items)
+    assert [(c.a, c.b) for c in kept] == [((0,), (0,)), ((2,), (1,))]
+    alone = np.array([[0.9, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    joined = correspond(alone, MUTUAL_BEST, items=items)
+    assert [(c.a, c.b, c.kind) for c in joined] == [((0, 2), (0,), "digabung")]
+
+
 def test_links_through_items_yield_to_the_reviewer():
     sim = np.array([[0.9, 0.0], [0.55, 0.0], [0.0, 0.8]])
-    also = {(0, 0): 0.95, (1, 0): 0.85}
-    kept_apart = correspond(sim, MUTUAL_BEST, StepEdits(unlinked=frozenset({(1, 0)})), also)
+    items = ItemLinks({(0, 0): 0.95, (1, 0): 0.85}, listed_b=frozenset({0}))
+    kept_apart = correspond(sim, MUTUAL_BEST, StepEdits(unlinked=frozenset({(1, 0)})), items)
     assert [(c.a, c.b) for c in kept_apart] == [((0,), (0,)), ((2,), (1,))]
     # a reviewer's link answers for its steps: A 1 now goes with B 1 only
-    relinked = correspond(sim, MUTUAL_BEST, StepEdits(linked=frozenset({(1, 1)})), also)
+    relinked = correspond(sim, MUTUAL_BEST, StepEdits(linked=frozenset({(1, 1)})), items)
     assert [(c.a, c.b) for c in relinked] == [((0,), (0,)), ((1,), (1,))]
     # a link outside the matrix is ignored
-    outside = correspond(sim, MUTUAL_BEST, also={(7, 0): 0.9})
+    outside = correspond(sim, MUTUAL_BEST, items=ItemLinks({(7, 0): 0.9}))
     assert outside.pairs() == correspond(sim, MUTUAL_BEST).pairs()
