@@ -265,7 +265,9 @@ def _evaluate_weak_tier(
         TEAM_STEP_LABELS,
         LabelledSet,
         activity_profiles,
+        listed_in_groups,
         seed_alignment_set,
+        tier_alone_line,
         weak_tier_lines,
     )
     from sopdata.matching.steps import alignment_settings
@@ -287,6 +289,8 @@ def _evaluate_weak_tier(
         LabelledSet.of(ua.data, ua.profiles),
     ]
     print("\n".join(weak_tier_lines(sets, settings)))
+    listed = listed_in_groups(ua.data)
+    print(tier_alone_line(listed, activity_profiles(listed, ua.encoder), settings))
 
 
 def _evaluate_realdocs(args: argparse.Namespace) -> None:

@@ -31,7 +31,7 @@ without evidence. No global assignment: a step may stand against several.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -97,13 +97,18 @@ class ItemLinks:
 
     Attributes:
         links: (step of A, step of B) -> the best evidence of an act of one
-            against the other (or an act of each).
+            against the other (or an act of each), for the links above the
+            threshold.
         listed_a, listed_b: the steps of each SOP that list several acts.
     """
 
     links: Mapping[tuple[int, int], float]
     listed_a: frozenset[int] = frozenset()
     listed_b: frozenset[int] = frozenset()
+    #: The weaker tier's links among the acts (:func:`weak_links` on their
+    #: evidence, where no act reaches the threshold), taken only where the
+    #: steps as wholes have no link of their own either.
+    weak: Mapping[tuple[int, int], float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -215,9 +220,10 @@ def correspond(
     kinds follow from the result as for the machine's own links.
 
     ``items``: step pairs linked through their listed acts (see
-    :func:`~sopdata.matching.steps.item_links`). Such a link joins the others
-    unless the reviewer's edits say otherwise, and only where it gives a step
-    a partner it may take: a step that lists several acts can stand against
+    :func:`~sopdata.matching.steps.item_links`; the acts' weaker tier where
+    the steps' evidence has no link of its own, as the steps' weaker tier).
+    Such a link joins the others unless the reviewer's edits say otherwise,
+    and only where it gives a step a partner it may take: a step that lists several acts can stand against
     one step per act, but a step of one act keeps the partner the steps as
     wholes gave it (an act of a listed step that merely resembles it is a
     second opinion on the same act, not a merge). Its evidence counts for its
@@ -229,10 +235,11 @@ def correspond(
     if n == 0 or m == 0:
         return StepAlignment((), tuple(range(n)), tuple(range(m)))
     edits = edits or StepEdits()
-    pairs = _machine_links(sim, settings, edits)
+    pairs, own = _machine_links(sim, settings, edits)
     evidence = sim
-    if items is not None and items.links:
-        extra = _open_to(_allowed(items.links, edits, n, m), pairs, items)
+    if items is not None:
+        found = {**items.weak, **items.links} if settings.second_tier and not own else items.links
+        extra = _open_to(_allowed(found, edits, n, m), pairs, items)
         pairs = sorted({*pairs, *extra})
         evidence = sim.copy()
         for (i, j), value in extra.items():
@@ -287,9 +294,10 @@ def _open_to(
 
 def _machine_links(
     sim: np.ndarray, settings: AlignmentSettings, edits: StepEdits
-) -> list[tuple[int, int]]:
+) -> tuple[list[tuple[int, int]], bool]:
     """The links of the evidence (:func:`links`, the sandwiched runs, the weaker
-    tier) and of a reviewer's ``edits``.
+    tier) and of a reviewer's ``edits``, and whether the evidence had links of
+    its own (above the threshold).
 
     A pair the reviewer keeps apart is never linked. A pair the reviewer links
     answers for both its steps: their other cells leave the search, and the
@@ -319,7 +327,7 @@ def _machine_links(
     pairs += _sandwiched(pairs, sim, n, m, settings)
     if settings.second_tier and not evidence:
         pairs += weak_links(sim, pairs, settings)
-    return pairs
+    return pairs, bool(evidence)
 
 
 def weak_links(

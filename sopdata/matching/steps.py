@@ -25,6 +25,7 @@ from sopdata.matching.alignment import (
     links,
     position_prior,
     relative,
+    weak_links,
 )
 from sopdata.matching.profiles import SOPProfile, step_roles
 from sopdata.matching.settings import THRESHOLDS_FILE, encoder_family, read_thresholds
@@ -236,15 +237,30 @@ def item_links(items: ItemEvidence | None, settings: AlignmentSettings) -> ItemL
     above the threshold, the best of their row and column): an act listed in
     one office's step that is the best match of another office's step links
     the two steps, so a listed step can stand against several steps of the
-    other office (``digabung``), each through its own act.
+    other office (``digabung``), each through its own act. Where no act
+    reaches the threshold, the weaker tier (when the settings turn it on) is
+    searched among the acts too: :func:`~sopdata.matching.alignment.correspond`
+    takes those links only where the steps as wholes have no link of their own.
     """
     if items is None:
         return None
+    found = links(items.evidence, settings)
+    weak = weak_links(items.evidence, [], settings) if settings.second_tier and not found else []
+    return ItemLinks(
+        _by_step(found, items),
+        _listed(items.step_a),
+        _listed(items.step_b),
+        _by_step(weak, items),
+    )
+
+
+def _by_step(pairs: list[tuple[int, int]], items: ItemEvidence) -> dict[tuple[int, int], float]:
+    """Item pairs as the step pairs they belong to, with the best evidence of each."""
     out: dict[tuple[int, int], float] = {}
-    for u, v in links(items.evidence, settings):
+    for u, v in pairs:
         key = (items.step_a[u], items.step_b[v])
         out[key] = max(out.get(key, 0.0), float(items.evidence[u, v]))
-    return ItemLinks(out, _listed(items.step_a), _listed(items.step_b))
+    return out
 
 
 def _listed(step_of_item: tuple[int, ...]) -> frozenset[int]:

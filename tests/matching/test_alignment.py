@@ -315,3 +315,20 @@ def test_links_through_items_yield_to_the_reviewer():
     # a link outside the matrix is ignored
     outside = correspond(sim, MUTUAL_BEST, items=ItemLinks({(7, 0): 0.9}))
     assert outside.pairs() == correspond(sim, MUTUAL_BEST).pairs()
+
+
+def test_the_acts_weaker_tier_counts_only_where_the_steps_have_no_link():
+    """A link among the acts found by the weaker tier stands where the steps
+    as wholes have no link of their own (OCR rows), as the steps' own weaker
+    tier does; next to a confirmed link of the steps it is dropped."""
+    items = ItemLinks({}, listed_b=frozenset({1}), weak={(1, 1): 0.3})
+    faint = np.array([[0.3, 0.0], [0.0, 0.05]])
+    assert [(c.a, c.b) for c in correspond(faint, TIERED, items=items)] == [
+        ((0,), (0,)),
+        ((1,), (1,)),
+    ]
+    assert [(c.a, c.b) for c in correspond(faint, TIERED)] == [((0,), (0,))]
+    off = dataclasses.replace(TIERED, second_tier=False)
+    assert not correspond(faint, off, items=items).correspondences
+    confirmed = np.array([[0.9, 0.0], [0.0, 0.05]])
+    assert [(c.a, c.b) for c in correspond(confirmed, TIERED, items=items)] == [((0,), (0,))]

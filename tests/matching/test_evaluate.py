@@ -67,14 +67,15 @@ def test_seed_labels_are_met(corpus_sops, seed_profiles):
     labelled one. No cell of the OCR-damaged Jogoroto pairs reaches the
     threshold calibrated on University Admission; the weaker tier (mutual best
     by a margin, in the order of the confirmed links), on the OCR-cleaned text
-    with hub-corrected cosines, finds 5 of the 10 links and nothing else (issue
-    14; the README lists the links the text gives no evidence for)."""
+    with hub-corrected cosines and among the acts a Setda step lists, finds 6
+    of the 10 links and nothing else (issue 14; the README lists the links the
+    text gives no evidence for)."""
     matches = match_profiles(seed_profiles)
     report = evaluate(corpus_sops, matches, EVAL_DIR, SEED_TO_CORPUS)
     assert report.unresolved_labels == []
     assert (report.pairs.precision, report.pairs.recall) == (1.0, 1.0), report.lines()
     assert report.related_above_true == []
-    assert report.alignment.precision >= 0.9 and report.alignment.true_positives >= 5, (
+    assert report.alignment.precision >= 0.9 and report.alignment.true_positives >= 6, (
         report.lines()
     )
     lakip = next(

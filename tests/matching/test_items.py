@@ -64,3 +64,23 @@ def test_a_listed_step_stands_against_the_steps_it_lists(surat_keluar, encoder, 
     got_whole = {c.a: c.b for c in align_profiles(whole, pb)}
     merged = sum(len(got_whole.get((i,), ())) >= 2 for i in listed)
     assert merged < len(listed) // 2, got_whole
+
+
+def test_where_no_act_reaches_the_threshold_the_weaker_tier_searches_the_acts(surat_keluar):
+    """With the threshold above every cell (the regime of OCR rows), the acts'
+    links come from the weaker tier: the identical acts stand out of their
+    rows and columns, and each links back to the step that lists it."""
+    from sopdata.matching.steps import alignment_settings, item_links
+
+    other, became = _each_act_a_step(surat_keluar)
+    pa, pb = build_profiles([surat_keluar, other], TfidfEncoder())
+    lifted = dataclasses.replace(
+        alignment_settings("e5"), threshold=2.0, second_tier=True, near_best=0.97
+    )
+    found = item_links(item_evidence(pa, pb), lifted)
+    assert found is not None and not found.links
+    owner = {j: i for i, b in became.items() for j in b}
+    assert len(found.weak) >= len(other.steps) // 2
+    assert all(owner[j] == i for i, j in found.weak), found.weak
+    off = item_links(item_evidence(pa, pb), dataclasses.replace(lifted, second_tier=False))
+    assert off is not None and not off.weak
