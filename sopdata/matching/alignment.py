@@ -19,9 +19,10 @@ order-keeping links, of the same length on both sides and with some evidence
 of its own, follows that chain; linked steps form connected groups (1:1, 1:n,
 n:m); groups that cross the order of the longest order-keeping chain are
 ``urutan berbeda``. A step whose Kegiatan lists several acts, one a line, is
-also compared act by act (``items``: see :func:`~sopdata.matching.steps.item_links`),
-so that it can stand against the several steps another office writes for them. Where no cell reaches the threshold (OCR text, no
-Pelaksana), weaker links (:func:`weak_links`, when the encoder's settings
+also compared act by act (``items``: see
+:func:`~sopdata.matching.steps.item_links`), so that it can stand against the
+several steps another office writes for them. Where no cell reaches the
+threshold (OCR text, no Pelaksana), weaker links (:func:`weak_links`, when the encoder's settings
 turn them on) are the mutual-best pairs that stand out of their row and column
 by a margin and keep the order of the confirmed links. Order only ranks candidates (a small position prior breaks
 near-ties) and picks the sandwiched runs: it never makes a pair out of steps
@@ -223,11 +224,11 @@ def correspond(
     :func:`~sopdata.matching.steps.item_links`; the acts' weaker tier where
     the steps' evidence has no link of its own, as the steps' weaker tier).
     Such a link joins the others unless the reviewer's edits say otherwise,
-    and only where it gives a step a partner it may take: a step that lists several acts can stand against
-    one step per act, but a step of one act keeps the partner the steps as
-    wholes gave it (an act of a listed step that merely resembles it is a
-    second opinion on the same act, not a merge). Its evidence counts for its
-    group's score where it is the higher.
+    and only where it gives a step a partner it may take: a step that lists
+    several acts can stand against one step per act, but a step of one act
+    keeps the partner the steps as wholes gave it (an act of a listed step that
+    merely resembles it is a second opinion on the same act, not a merge). Its
+    evidence counts for its group's score where it is the higher.
     """
     settings = settings or AlignmentSettings()
     sim = np.asarray(sim, dtype=float)
