@@ -74,9 +74,7 @@ def test_where_no_act_reaches_the_threshold_the_weaker_tier_searches_the_acts(su
 
     other, became = _each_act_a_step(surat_keluar)
     pa, pb = build_profiles([surat_keluar, other], TfidfEncoder())
-    lifted = dataclasses.replace(
-        alignment_settings("e5"), threshold=2.0, second_tier=True, near_best=0.97
-    )
+    lifted = dataclasses.replace(alignment_settings("e5"), threshold=2.0, second_tier=True)
     found = item_links(item_evidence(pa, pb), lifted)
     assert found is not None and not found.links
     owner = {j: i for i, b in became.items() for j in b}
