@@ -16,11 +16,15 @@ from __future__ import annotations
 from sopdata.ingest.listing import split_marker
 from sopdata.text.textclean import SMALL_WORDS
 
-# Words a wrapped line ends on (a sentence goes on after them): Indonesian
-# function words and their English counterparts (labels of other benchmarks).
-_WRAP_ENDINGS = SMALL_WORDS | frozenset(
-    {"yg", "dgn", "utk", "a", "an", "and", "by", "for", "in", "of", "or", "the", "to", "with"}
+# Words that join a phrase to what comes before: a line ending on one goes on
+# in the next, a line starting with one goes on from the last ("Send Letter" +
+# "Of Acceptance"). Indonesian function words and their English counterparts
+# (labels of other benchmarks).
+_JOINING = SMALL_WORDS | frozenset(
+    {"yg", "dgn", "utk", "and", "by", "for", "in", "of", "or", "to", "with"}
 )
+# A wrapped line may also end on an article.
+_WRAP_ENDINGS = _JOINING | frozenset({"a", "an", "the"})
 
 #: An item has at least this many words ("Mendisposisi surat", not "Kabag").
 MIN_ITEM_WORDS = 2
@@ -32,9 +36,10 @@ def activity_items(activity: str) -> list[str]:
     lines).
 
     Lines are items when every line has at least :data:`MIN_ITEM_WORDS` words,
-    every line after the first starts with a capital letter or a list marker,
-    and no line but the last ends on a function word ("ke", "dan", "untuk"
-    ...): a wrapped sentence breaks anywhere, a list starts each act anew.
+    every line after the first starts with a list marker or a capital letter
+    (not a function word's: "Of Acceptance"), and no line but the last ends on
+    a function word ("ke", "dan", "untuk" ...): a wrapped sentence breaks
+    anywhere, a list starts each act anew.
     """
     lines = [line.strip() for line in activity.splitlines() if line.strip()]
     if len(lines) < 2:
@@ -46,7 +51,7 @@ def activity_items(activity: str) -> list[str]:
         words = text.split()
         if len(words) < MIN_ITEM_WORDS:
             return []
-        if k > 0 and family == "plain" and not text[0].isupper():
+        if k > 0 and family == "plain" and (not text[0].isupper() or words[0].lower() in _JOINING):
             return []
         if k < len(lines) - 1 and words[-1].lower().strip(",;:") in _WRAP_ENDINGS:
             return []

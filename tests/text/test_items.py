@@ -38,6 +38,9 @@ from sopdata.text.items import activity_items
         # ... or the line breaks after a function word, before a name
         ("Menyampaikan berkas kepada\nKepala Seksi Pemerintahan", []),
         ("Send the documents to\nThe Registrar", []),
+        # ... or a title-case label wraps before a function word
+        ("Send Letter\nOf Acceptance", []),
+        ("Kirim Surat Pengantar\nKepada Camat", []),
         # a line of one word is no act ("Kabag" is the rest of a wrapped line)
         ("Memparaf surat\nKabag", []),
         # a parenthesised remark is no act
