@@ -34,6 +34,7 @@ from sopdata.text.items import activity_items
         ("", []),
         # a sentence wrapped in a PDF cell: the next line goes on in lower case
         ("Pembina wilayah mengumpulkan laporan bulanan tiap\ntanggal 29.", []),
+        # (so a list written in lower case reads as one act: Setda, Surat Masuk 1)
         ("Menerima dan meneliti surat masuk\nmemberi lembar disposisi", []),
         # ... or the line breaks after a function word, before a name
         ("Menyampaikan berkas kepada\nKepala Seksi Pemerintahan", []),
