@@ -21,11 +21,12 @@ from sopdata.findings import CATEGORY_LABEL, SEVERITY_LABEL
 from sopdata.matching.step_links import links_among, names_one_step
 from sopdata.records import Step
 from sopdata.review.store import StoreError
+from sopdata.text.items import activity_line
 
 
 def step_choice(step: Step, width: int = 70) -> str:
     """A step as one line of a picker: its number and the start of its Kegiatan."""
-    text = " ".join(step.activity.split())
+    text = activity_line(step.activity)
     return f"{step.no}. {text[:width]}{'…' if len(text) > width else ''}"
 
 

@@ -74,6 +74,7 @@ from sopdata.text.durations import (
     parse_duration,
 )
 from sopdata.text.glossary import expand_acronyms
+from sopdata.text.items import activity_line
 from sopdata.text.readability import UNREADABLE_FLAG, is_readable
 from sopdata.text.terms import key_terms, title_text
 from sopdata.text.textclean import normalise_key
@@ -146,7 +147,7 @@ class OptionalStep:
 
     @property
     def label(self) -> str:
-        return " ".join(self.step.activity.split())
+        return activity_line(self.step.activity)
 
 
 @dataclass

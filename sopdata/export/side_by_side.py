@@ -1,7 +1,8 @@
 """The side-by-side table of a compared group, built once for the page and the workbook.
 
 One row per aligned step (``matching.compare``), and for each office three
-cells: its step(s) as "<no>. <Kegiatan>", its Pelaksana and its Waktu. Each
+cells: its step(s) as "<no>. <Kegiatan>" (a Kegiatan that lists acts one a
+line keeps them apart with "; "), its Pelaksana and its Waktu. Each
 cell carries its status, and a marked status its colour:
 
 * ``missing`` (grey): the office lacks the step;
@@ -26,6 +27,7 @@ from typing import Literal
 
 from sopdata.findings import GroupFindings
 from sopdata.matching.compare import GroupComparison
+from sopdata.text.items import activity_line
 
 CellStatus = Literal["same", "differs", "outlier", "missing", "order"]
 
@@ -123,7 +125,7 @@ def build_side_by_side(
                     )
                 )
                 continue
-            text = "\n".join(f"{s.no}. {' '.join(s.activity.split())}" for s in steps)
+            text = "\n".join(f"{s.no}. {activity_line(s.activity)}" for s in steps)
             marker = comparison.marker(aligned, m)
             if marker:
                 text += f"\n[{marker}]"

@@ -57,3 +57,11 @@ def activity_items(activity: str) -> list[str]:
             return []
         items.append(text)
     return items
+
+
+def activity_line(activity: str) -> str:
+    """A Kegiatan on one line, for a table cell or a picker: its listed acts
+    joined by "; " (the list stays readable as a list), else its words joined
+    by single spaces."""
+    items = activity_items(activity)
+    return "; ".join(" ".join(i.split()) for i in items) if items else " ".join(activity.split())

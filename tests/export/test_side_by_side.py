@@ -122,3 +122,18 @@ def test_a_merged_step_says_digabung():
     table = build_side_by_side(merge_alignments([a, b], 0, {1: pairs}))
     assert len(table.rows) == 1
     assert table.rows[0].offices[1].step.text.endswith("[digabung]")
+
+
+def test_a_step_listing_acts_keeps_them_apart_in_its_cell(surat_keluar):
+    """The Setda book's step 5 lists four acts one a line; its cell (page and
+    workbook alike) keeps them apart with "; ", not run together."""
+    comparison, findings = surat_keluar
+    table = build_side_by_side(comparison, findings)
+    pivot = comparison.pivot
+    texts = [r.offices[pivot].step.text for r in table.rows]
+    five = next(t for t in texts if t.startswith("5. "))
+    assert five.startswith(
+        "5. Memberi nomor agenda surat; Memperbanyak sesuai kebutuhan; Dimasukan ke amplop surat; "
+    )
+    one_act = next(t for t in texts if t.startswith("4. "))
+    assert ";" not in one_act

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sopdata.ingest.corpus import load_corpus
-from sopdata.text.items import activity_items
+from sopdata.text.items import activity_items, activity_line
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,22 @@ def test_setda_steps_list_their_acts_and_ocr_rows_do_not():
     listed = [s for s in setda if activity_items(s.activity)]
     assert len(listed) >= len(setda) // 3
     assert not any(activity_items(s.activity) for s in ocr)
+
+
+@pytest.mark.parametrize(
+    "activity,line",
+    [
+        (
+            "Memberi nomor agenda surat\nMemperbanyak sesuai kebutuhan",
+            "Memberi nomor agenda surat; Memperbanyak sesuai kebutuhan",
+        ),
+        ("- Menerima  berkas\n- Memeriksa berkas", "Menerima berkas; Memeriksa berkas"),
+        (
+            "Pembina wilayah mengumpulkan laporan tiap\ntanggal 29.",
+            "Pembina wilayah mengumpulkan laporan tiap tanggal 29.",
+        ),
+        ("  Penandatanganan   surat ", "Penandatanganan surat"),
+    ],
+)
+def test_activity_line(activity, line):
+    assert activity_line(activity) == line
