@@ -265,7 +265,6 @@ def _evaluate_weak_tier(
         TEAM_STEP_LABELS,
         LabelledSet,
         activity_profiles,
-        listed_in_groups,
         seed_alignment_set,
         tier_alone_line,
         weak_tier_lines,
@@ -289,8 +288,8 @@ def _evaluate_weak_tier(
         LabelledSet.of(ua.data, ua.profiles),
     ]
     print("\n".join(weak_tier_lines(sets, settings)))
-    listed = listed_in_groups(ua.data)
-    print(tier_alone_line(listed, activity_profiles(listed, ua.encoder), settings))
+    if ua.listed is not None:
+        print(tier_alone_line(ua.listed, settings))
 
 
 def _evaluate_realdocs(args: argparse.Namespace) -> None:
@@ -315,6 +314,8 @@ class _LabelledActivities:
     data: Any  # sopdata.evaluate.ActivitySet
     encoder: Any  # embeddings.base.Encoder
     profiles: dict[str, Any]  # name -> SOPProfile
+    # the set with its second models' steps listed two a step (sopdata.evaluate.LabelledSet)
+    listed: Any = None
 
 
 def _university_admission(args: argparse.Namespace, eval_dir) -> _LabelledActivities | None:
@@ -357,7 +358,12 @@ def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> _LabelledActiv
     """Step alignment on the University Admission set (when its folder is there):
     micro P/R/F1 and the leave-one-process-out figure. Returns the set as loaded,
     for the weaker tier's figures."""
-    from sopdata.evaluate import activity_profiles, activity_set_lines, listed_in_groups
+    from sopdata.evaluate import (
+        LabelledSet,
+        activity_profiles,
+        activity_set_lines,
+        listed_in_groups,
+    )
     from sopdata.matching.steps import alignment_settings
 
     ua = _university_admission(args, eval_dir)
@@ -366,8 +372,11 @@ def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> _LabelledActiv
     settings = alignment_settings(ua.encoder.name)
     print("step alignment, " + "\n".join(activity_set_lines(ua.data, ua.profiles, settings)))
     listed = listed_in_groups(ua.data)
-    profiles = activity_profiles(listed, ua.encoder)
-    print("step alignment, " + "\n".join(activity_set_lines(listed, profiles, settings, False)))
+    ua.listed = LabelledSet.of(listed, activity_profiles(listed, ua.encoder))
+    print(
+        "step alignment, "
+        + "\n".join(activity_set_lines(listed, ua.listed.profiles, settings, False))
+    )
     return ua
 
 

@@ -23,6 +23,7 @@ from sopdata.matching.match import match_profiles
 from sopdata.matching.pairs import PairMatch
 from sopdata.matching.profiles import SOPProfile, build_profiles
 from sopdata.matching.settings import settings_for
+from sopdata.matching.steps import ItemEvidence
 from sopdata.records import SOP
 from sopdata.resources import REPO_ROOT
 from sopdata.text.textclean import normalise_title_key
@@ -363,19 +364,20 @@ def _case_links(
     data: ActivitySet,
     profiles: dict[str, SOPProfile],
     settings: AlignmentSettings | None = None,
-    matrices: dict[str, np.ndarray] | None = None,
+    evidence: dict[str, CaseEvidence] | None = None,
 ) -> dict[str, set[tuple[str, str, str]]]:
-    """Predicted ``(case, a_step, b_step)`` links of every case (``matrices``:
-    the cases' step similarity, computed here when not given)."""
+    """Predicted ``(case, a_step, b_step)`` links of every case (``evidence``:
+    the cases' step and listed-act evidence, computed here when not given)."""
     from sopdata.matching.alignment import correspond
-    from sopdata.matching.steps import alignment_settings, item_evidence, item_links
+    from sopdata.matching.steps import alignment_settings, item_links
 
-    matrices = matrices if matrices is not None else _case_matrices(data, profiles)
+    evidence = evidence if evidence is not None else _case_evidence(data, profiles)
     out = {}
     for case, a, b in data.cases:
         pa, pb = profiles[a], profiles[b]
         chosen = settings or alignment_settings(pa.encoder)
-        result = correspond(matrices[case], chosen, items=item_links(item_evidence(pa, pb), chosen))
+        steps, items = evidence[case]
+        result = correspond(steps, chosen, items=item_links(items, chosen))
         out[case] = {
             (case, pa.sop.steps[p.a].no, pb.sop.steps[p.b].no)
             for p in result.pairs()
@@ -384,10 +386,18 @@ def _case_links(
     return out
 
 
-def _case_matrices(data: ActivitySet, profiles: dict[str, SOPProfile]) -> dict[str, np.ndarray]:
-    from sopdata.matching.steps import step_evidence
+#: One case's evidence: its step-evidence matrix, and that of the acts its
+#: steps list (None when neither SOP lists acts); neither depends on settings.
+CaseEvidence = tuple[np.ndarray, ItemEvidence | None]
 
-    return {case: step_evidence(profiles[a], profiles[b]) for case, a, b in data.cases}
+
+def _case_evidence(data: ActivitySet, profiles: dict[str, SOPProfile]) -> dict[str, CaseEvidence]:
+    from sopdata.matching.steps import item_evidence, step_evidence
+
+    return {
+        case: (step_evidence(profiles[a], profiles[b]), item_evidence(profiles[a], profiles[b]))
+        for case, a, b in data.cases
+    }
 
 
 def score_activity_set(
@@ -405,9 +415,9 @@ ALIGN_THRESHOLDS = tuple(round(0.2 + 0.01 * k, 2) for k in range(76))
 def _threshold_table(
     data: ActivitySet, profiles: dict[str, SOPProfile], base: AlignmentSettings
 ) -> dict[float, dict[str, set[tuple[str, str, str]]]]:
-    matrices = _case_matrices(data, profiles)
+    evidence = _case_evidence(data, profiles)
     return {
-        t: _case_links(data, profiles, dataclasses.replace(base, threshold=t), matrices)
+        t: _case_links(data, profiles, dataclasses.replace(base, threshold=t), evidence)
         for t in ALIGN_THRESHOLDS
     }
 
@@ -556,18 +566,18 @@ WEAK_TIER_GRID: tuple[tuple[float, float], ...] = tuple(
 
 @dataclass
 class LabelledSet:
-    """An activity set with its profiles and step-evidence matrices."""
+    """An activity set with its profiles and each case's evidence."""
 
     data: ActivitySet
     profiles: dict[str, SOPProfile]
-    matrices: dict[str, np.ndarray]
+    evidence: dict[str, CaseEvidence]
 
     @classmethod
     def of(cls, data: ActivitySet, profiles: dict[str, SOPProfile]) -> LabelledSet:
-        return cls(data, profiles, _case_matrices(data, profiles))
+        return cls(data, profiles, _case_evidence(data, profiles))
 
     def score(self, settings: AlignmentSettings) -> Scores:
-        links = _case_links(self.data, self.profiles, settings, self.matrices)
+        links = _case_links(self.data, self.profiles, settings, self.evidence)
         return Scores.of(set().union(*links.values()), self.data.gold)
 
 
@@ -622,19 +632,22 @@ def weak_tier_lines(sets: Sequence[LabelledSet], base: AlignmentSettings) -> lis
     return out
 
 
-def tier_alone_line(
-    data: ActivitySet, profiles: dict[str, SOPProfile], base: AlignmentSettings
-) -> str:
-    """The weaker tier in the regime it is for, on clean labels: ``data`` with
+def without_items(profiles: dict[str, SOPProfile]) -> dict[str, SOPProfile]:
+    """``profiles`` with their steps compared as wholes only (no listed acts:
+    :attr:`SOPProfile.items` off), to measure what the acts add."""
+    return {k: dataclasses.replace(p, items=None, item_step=()) for k, p in profiles.items()}
+
+
+def tier_alone_line(listed: LabelledSet, base: AlignmentSettings) -> str:
+    """The weaker tier in the regime it is for, on clean labels: ``listed`` with
     the threshold lifted above every cell, so that no pair has a link of its
     own (as OCR pairs have none); with the acts' tier (steps that list acts
     searched act by act) and with the steps' tier alone."""
     lifted = dataclasses.replace(base, threshold=2.0)
-    acts = LabelledSet.of(data, profiles).score(lifted)
-    whole = {k: dataclasses.replace(p, items=None, item_step=()) for k, p in profiles.items()}
-    steps = LabelledSet.of(data, whole).score(lifted)
+    acts = listed.score(lifted)
+    steps = LabelledSet.of(listed.data, without_items(listed.profiles)).score(lifted)
     return (
-        f"  {data.name}, threshold lifted (the tier alone): P={acts.precision:.3f} "
+        f"  {listed.data.name}, threshold lifted (the tier alone): P={acts.precision:.3f} "
         f"R={acts.recall:.3f} F1={acts.f1:.3f}; the steps' tier without the acts' F1={steps.f1:.3f}"
     )
 

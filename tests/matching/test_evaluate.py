@@ -15,6 +15,7 @@ from sopdata.evaluate import (
     listed_in_groups,
     seed_alignment_set,
     thresholds_from,
+    without_items,
 )
 from sopdata.matching.groups import group_matches
 from sopdata.matching.match import match_profiles
@@ -349,8 +350,7 @@ def test_listed_steps_align_through_their_items(e5_encoder, university_admission
     profiles = activity_profiles(listed, e5_encoder)
     settings = alignment_settings(e5_encoder.name)
     items = score_activity_set(listed, profiles, settings)
-    whole = {k: dataclasses.replace(p, items=None, item_step=()) for k, p in profiles.items()}
-    wholes = score_activity_set(listed, whole, settings)
+    wholes = score_activity_set(listed, without_items(profiles), settings)
     assert items.f1 > 0.52 and items.f1 > wholes.f1 + 0.15, (items, wholes)
 
 
@@ -368,7 +368,6 @@ def test_team_step_labels_read_and_score(corpus_sops, e5_encoder):
     profiles = activity_profiles(team, e5_encoder)
     settings = alignment_settings(e5_encoder.name)
     scores = LabelledSet.of(team, profiles).score(settings)
-    whole = {k: dataclasses.replace(p, items=None, item_step=()) for k, p in profiles.items()}
-    wholes = LabelledSet.of(team, whole).score(settings)
+    wholes = LabelledSet.of(team, without_items(profiles)).score(settings)
     assert scores.true_positives > wholes.true_positives, (scores, wholes)
     assert scores.f1 > 0.25 and scores.precision > 0.35, scores
