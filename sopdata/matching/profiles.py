@@ -210,27 +210,24 @@ def _item_profile(
     steps: list[Step] = []
     owner: list[int] = []
     rows: list[np.ndarray] = []
-    read: list[str] = []
+    grams: list[set[str]] = []
+    acts: list[set[str]] = []
     k = 0
     for i, (step, listed) in enumerate(zip(profile.sop.steps, items, strict=True)):
         if not listed:
             steps.append(step)
             owner.append(i)
             rows.append(profile.alignment_vecs[i])
-            read.append("")
+            grams.append(profile.step_grams[i])
+            acts.append(profile.step_actions[i])
             continue
         for item in listed:
             steps.append(dataclasses.replace(step, activity=item))
             owner.append(i)
             rows.append(item_vecs[k])
-            read.append(item)
+            grams.append(char_grams(item))
+            acts.append(step_actions(item))
             k += 1
-    grams = [
-        char_grams(t) if t else profile.step_grams[i] for t, i in zip(read, owner, strict=True)
-    ]
-    acts = [
-        step_actions(t) if t else profile.step_actions[i] for t, i in zip(read, owner, strict=True)
-    ]
     sub = dataclasses.replace(
         profile,
         sop=dataclasses.replace(profile.sop, steps=steps),
