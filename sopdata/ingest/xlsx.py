@@ -151,9 +151,9 @@ def _target(base: str, target: str) -> str:
     return "/".join(parts)
 
 
-def _rels(zf: zipfile.ZipFile, folder: str, name: str) -> dict[str, str]:
+def _rels(zf: zipfile.ZipFile, names: set[str], folder: str, name: str) -> dict[str, str]:
     member = f"{folder}/_rels/{name}.rels"
-    if member not in zf.namelist():
+    if member not in names:
         return {}
     root = _xml(zf, member)
     return {
@@ -170,15 +170,17 @@ def drawing_marks(data: bytes) -> dict[str, dict[Cell, str]]:
     out: dict[str, dict[Cell, str]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            sheets = _rels(zf, "xl", "workbook.xml")
+            names = set(zf.namelist())
+            sheets = _rels(zf, names, "xl", "workbook.xml")
             book = _xml(zf, "xl/workbook.xml")
             for sheet in book.findall("main:sheets/main:sheet", _NS):
                 path = sheets.get(sheet.get(f"{{{_NS['r']}}}id", ""), "")
                 folder, _, name = path.rpartition("/")
-                drawings = [t for t in _rels(zf, folder, name).values() if "/drawings/" in f"/{t}"]
+                rels = _rels(zf, names, folder, name)
+                drawings = [t for t in rels.values() if "/drawings/" in f"/{t}"]
                 marks: dict[Cell, set[str]] = {}
                 for member in drawings:
-                    if member in zf.namelist():
+                    if member in names:
                         _anchored_marks(_xml(zf, member), marks)
                 found = {cell: m for cell, ms in marks.items() if (m := _one_mark(ms))}
                 if found:
