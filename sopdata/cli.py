@@ -265,6 +265,8 @@ def _evaluate_weak_tier(
         TEAM_STEP_LABELS,
         LabelledSet,
         activity_profiles,
+        fill_span_lines,
+        lifted,
         seed_alignment_set,
         tier_alone_line,
         weak_tier_lines,
@@ -288,8 +290,12 @@ def _evaluate_weak_tier(
         LabelledSet.of(ua.data, ua.profiles),
     ]
     print("\n".join(weak_tier_lines(sets, settings)))
+    fill_rows = [("seed", sets[0], settings), ("team", team_set, settings)]
+    fill_rows.append(("UA lifted", sets[1], lifted(settings)))
     if ua.listed is not None:
         print(tier_alone_line(ua.listed, settings))
+        fill_rows.append(("UA listed lifted", ua.listed, lifted(settings)))
+    print("\n".join(fill_span_lines(fill_rows, settings)))
 
 
 def _evaluate_realdocs(args: argparse.Namespace) -> None:

@@ -643,13 +643,43 @@ def tier_alone_line(listed: LabelledSet, base: AlignmentSettings) -> str:
     the threshold lifted above every cell, so that no pair has a link of its
     own (as OCR pairs have none); with the acts' tier (steps that list acts
     searched act by act) and with the steps' tier alone."""
-    lifted = dataclasses.replace(base, threshold=2.0)
-    acts = listed.score(lifted)
-    steps = LabelledSet.of(listed.data, without_items(listed.profiles)).score(lifted)
+    acts = listed.score(lifted(base))
+    steps = LabelledSet.of(listed.data, without_items(listed.profiles)).score(lifted(base))
     return (
         f"  {listed.data.name}, threshold lifted (the tier alone): P={acts.precision:.3f} "
         f"R={acts.recall:.3f} F1={acts.f1:.3f}; the steps' tier without the acts' F1={steps.f1:.3f}"
     )
+
+
+#: Spans tried for the weaker tier's fill along the chain (0: no fill).
+FILL_SPANS = (0, 2, 3, 4, 6)
+
+
+def lifted(settings: AlignmentSettings) -> AlignmentSettings:
+    """``settings`` with the threshold above every cell: no pair has a link of
+    its own, and the weaker tier alone aligns (as on OCR pairs)."""
+    return dataclasses.replace(settings, threshold=2.0)
+
+
+def fill_span_lines(
+    rows: Sequence[tuple[str, LabelledSet, AlignmentSettings]], base: AlignmentSettings
+) -> list[str]:
+    """The weaker tier's fill along the chain (``fill_span``) at each span of
+    :data:`FILL_SPANS`, on each labelled set with its own settings (``rows``:
+    name, set, settings): how much the saved span depends on the sets."""
+    out = [f"  fill along the chain (F1 at each fill_span; saved {base.fill_span}):"]
+    for span in FILL_SPANS:
+        scores = [
+            (name, labelled.score(dataclasses.replace(settings, fill_span=span)))
+            for name, labelled, settings in rows
+        ]
+        out.append(
+            f"    {span}: "
+            + "; ".join(
+                f"{name} {sc.f1:.3f} ({sc.true_positives}/{sc.predicted})" for name, sc in scores
+            )
+        )
+    return out
 
 
 # --- equivalent pairs of real documents (../shared/realdocs/equivalences.csv) ---

@@ -31,7 +31,7 @@ without evidence. No global assignment: a step may stand against several.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -139,6 +139,10 @@ class AlignmentSettings:
             between two consecutive links of the chain (0: none).
         block_margin: the margin a weaker link needs inside its block.
         block_order_weight: the position prior's weight inside a block.
+        fill_span: where the pair shows no sign of reordering, a block of at
+            most this many steps a side between two links of the chain is
+            filled along the order-keeping path of most evidence over its cells
+            of at least ``tier_floor`` (see :func:`_filled`; 0: none).
         ocr_text: steps read by OCR are aligned on their OCR-cleaned text and an
             SOP without Pelaksana columns takes its steps' subjects from the
             text (see ``profiles.build_profiles``): on where it was measured to
@@ -159,6 +163,7 @@ class AlignmentSettings:
     block_rounds: int = 2
     block_margin: float = 0.15
     block_order_weight: float = 0.05
+    fill_span: int = 0
     ocr_text: bool = False
 
 
@@ -332,7 +337,10 @@ def _machine_links(
 
 
 def weak_links(
-    sim: np.ndarray, core: list[tuple[int, int]], settings: AlignmentSettings
+    sim: np.ndarray,
+    core: list[tuple[int, int]],
+    settings: AlignmentSettings,
+    steps: tuple[Sequence[int], Sequence[int]] | None = None,
 ) -> list[tuple[int, int]]:
     """Links below the threshold that the pair's own matrix still singles out.
 
@@ -347,7 +355,10 @@ def weak_links(
     Then, for ``block_rounds`` rounds, each block of free steps between two
     consecutive links of the chain is searched the same way (mutual best inside
     the block, by ``block_margin``): a step that is the best of its row and
-    column among the steps the chain leaves it is linked.
+    column among the steps the chain leaves it is linked. Last, with
+    ``fill_span``, the short blocks still between two links are filled along
+    the order of the chain (:func:`_filled`; ``steps``: the step each row and
+    column belongs to, when the rows and columns are a step's listed acts).
     """
     taken_a = {i for i, _ in core}
     taken_b = {j for _, j in core}
@@ -365,7 +376,84 @@ def weak_links(
         if not new:
             break
         found += new
+    if settings.fill_span > 0:
+        found += _filled(sim, core, found, settings, steps)
     return found
+
+
+def _filled(
+    sim: np.ndarray,
+    core: list[tuple[int, int]],
+    found: list[tuple[int, int]],
+    settings: AlignmentSettings,
+    steps: tuple[Sequence[int], Sequence[int]] | None = None,
+) -> list[tuple[int, int]]:
+    """Links along the chain inside the short blocks it still leaves open.
+
+    Two offices writing one procedure in the Permenpan layout keep its order,
+    and a reviewer who sees steps 2 and 6 linked reads steps 3-5 of each side
+    against each other. So, where the pair shows no sign of reordering (every
+    mutual-best candidate of its weaker tier lies on one order-keeping chain
+    with the confirmed links), each block between two consecutive links of the
+    chain of at most ``fill_span`` free steps a side (counted in steps of
+    ``steps`` when rows and columns are listed acts) is aligned along the order-keeping
+    path of the most evidence over its cells of at least ``tier_floor``. Every
+    such link has evidence of its own; order picks among those cells and does
+    not make a pair on its own. Blocks before the first link or after the last
+    are left: nothing bounds them. Measured on University Admission with the
+    threshold lifted, where pairs reorder their steps, the reordering check
+    keeps every one of these links out (without it: 8 links added, all wrong).
+    """
+    candidates = _mutual_best(
+        sim, settings.tier_floor, settings.tier_margin, settings.tier_order_weight
+    )
+    if _any_crossing([*core, *candidates]):
+        return []
+    linked = [*core, *found]
+    taken_a = {i for i, _ in linked}
+    taken_b = {j for _, j in linked}
+    free = sim.copy()
+    free[sorted(taken_a), :] = -1.0
+    free[:, sorted(taken_b)] = -1.0
+    rows, cols = steps if steps is not None else (range(sim.shape[0]), range(sim.shape[1]))
+    chain = _longest_chain(linked, sim)
+    out = []
+    for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
+        open_a = {rows[i] for i in range(i0 + 1, i1) if i not in taken_a}
+        open_b = {cols[j] for j in range(j0 + 1, j1) if j not in taken_b}
+        if not open_a or not open_b or max(len(open_a), len(open_b)) > settings.fill_span:
+            continue
+        for a, b in _best_path(free[i0 + 1 : i1, j0 + 1 : j1], settings.tier_floor):
+            out.append((i0 + 1 + a, j0 + 1 + b))
+    return out
+
+
+def _any_crossing(pairs: list[tuple[int, int]]) -> bool:
+    """Whether two of ``pairs`` cross (one step earlier on one side and later on
+    the other); pairs that share a step, as a merge's do, do not cross."""
+    return any((a - c) * (b - d) < 0 for k, (a, b) in enumerate(pairs) for c, d in pairs[k + 1 :])
+
+
+def _best_path(block: np.ndarray, floor: float) -> list[tuple[int, int]]:
+    """The order-keeping set of cells of at least ``floor`` with the largest
+    total (a path through ``block`` that may skip rows and columns)."""
+    n, m = block.shape
+    total = np.zeros((n + 1, m + 1))
+    for i in range(n):
+        for j in range(m):
+            take = total[i, j] + block[i, j] if block[i, j] >= floor else -1.0
+            total[i + 1, j + 1] = max(total[i, j + 1], total[i + 1, j], take)
+    out = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        if total[i, j] == total[i - 1, j]:
+            i -= 1
+        elif total[i, j] == total[i, j - 1]:
+            j -= 1
+        else:
+            out.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+    return out[::-1]
 
 
 def _in_blocks(

@@ -245,7 +245,11 @@ def item_links(items: ItemEvidence | None, settings: AlignmentSettings) -> ItemL
     if items is None:
         return None
     found = links(items.evidence, settings)
-    weak = weak_links(items.evidence, [], settings) if settings.second_tier and not found else []
+    weak = (
+        weak_links(items.evidence, [], settings, (items.step_a, items.step_b))
+        if settings.second_tier and not found
+        else []
+    )
     return ItemLinks(
         _by_step(found, items),
         _listed(items.step_a),

@@ -573,9 +573,10 @@ def test_harmonisasi_optional_steps_are_kept_dropped_and_saved(data_dir):
 
 @pytest.mark.slow
 def test_bandingkan_takes_a_reviewers_step_link_and_keeps_it(data_dir):
-    """The scanned Jogoroto Surat Keluar: its step 3 lost the verb that ties it to
-    Bagian Organisasi's signing step 4; the reviewer links them, the table shows
-    it after a restart, and "Batalkan" returns to the machine's alignment."""
+    """The scanned Jogoroto Surat Keluar: its step 2 (reading and initialling the
+    draft) is also Bagian Organisasi's step 3 (initialling), which the machine
+    leaves apart; the reviewer links them, the table shows it after a restart,
+    and "Batalkan" returns to the machine's alignment."""
     at = _app("app_pages/bandingkan.py")
     group = at.selectbox(key="group_pick")
     (pick,) = [i for i, label in enumerate(group.options) if label.startswith("Surat Keluar")]
@@ -583,31 +584,31 @@ def test_bandingkan_takes_a_reviewers_step_link_and_keeps_it(data_dir):
     group.select_index(pick).run()
     assert not at.exception
 
-    def signing_cell(at: AppTest) -> str:
+    def initialling_cell(at: AppTest) -> str:
         table = at.dataframe[0].value.astype(str)
         setda = next(c for c in table.columns if c.endswith("· Langkah") and "Organisasi" in c)
         jogoroto = next(c for c in table.columns if c.endswith("· Langkah") and "Jogoroto" in c)
-        (row,) = table.index[table[setda].str.startswith("4. ")]
+        (row,) = table.index[table[setda].str.startswith("3. ")]
         return table.loc[row, jogoroto]
 
-    assert not signing_cell(at).startswith("3. ")
+    assert not initialling_cell(at).startswith("2. ")
     pivot_step = next(s for s in at.selectbox if s.label.startswith("Langkah Sekretariat"))
     member_step = next(s for s in at.selectbox if s.label.startswith("Langkah Kecamatan"))
-    pivot_step.select_index(3)
-    member_step.select_index(2)
+    pivot_step.select_index(2)
+    member_step.select_index(1)
     next(b for b in at.button if b.label == "Padankan").click().run()
     assert not at.exception
-    assert signing_cell(at).startswith("3. ")
-    assert signing_cell(at).endswith("[dipadankan peninjau]")
+    assert initialling_cell(at).startswith("2. ")
+    assert initialling_cell(at).endswith("[dipadankan peninjau]")
     assert any(m.value.startswith("✔ langkah ") for m in at.markdown)
 
     # saved in the store: a fresh app (a restart) aligns them the same way
     with WorkStore.in_dir(data_dir) as ws:
         (link,) = ws.step_links()
-        assert link.linked and {link.step_a, link.step_b} == {"3", "4"}
+        assert link.linked and {link.step_a, link.step_b} == {"2", "3"}
     again = _app("app_pages/bandingkan.py")
     again.selectbox(key="group_pick").select_index(pick).run()
-    assert signing_cell(again).startswith("3. ")
+    assert initialling_cell(again).startswith("2. ")
     next(b for b in again.button if b.label == "Batalkan").click().run()
     assert not again.exception
-    assert not signing_cell(again).startswith("3. ")
+    assert not initialling_cell(again).startswith("2. ")

@@ -11,6 +11,7 @@ from sopdata.matching.alignment import (
     AlignedPair,
     AlignmentSettings,
     ItemLinks,
+    _best_path,
     align_steps,
     correspond,
     relative,
@@ -179,6 +180,88 @@ WEAK_CASES = [
 @pytest.mark.parametrize("name,sim,core,expected", WEAK_CASES, ids=[c[0] for c in WEAK_CASES])
 def test_weak_links(name, sim, core, expected):
     assert sorted(weak_links(np.asarray(sim, dtype=float), core, TIERED)) == expected
+
+
+# --- the fill along the chain (fill_span) ------------------------------------------------
+
+FILLED = dataclasses.replace(TIERED, fill_span=2)
+
+# Steps 1 and 2 of each side resemble both of the other's a little: no pair
+# stands out by a margin, yet the block between two links keeps its order.
+NEAR_TIES = np.array(
+    [[0.9, 0, 0, 0], [0, 0.3, 0.28, 0], [0, 0.27, 0.3, 0], [0, 0, 0, 0.9]], dtype=float
+)
+# The same block, and a weak mutual best (A 4 = B 2) that crosses the link A 3 = B 3:
+# the pair reorders its steps, and order is no evidence in it.
+REORDERED = np.zeros((5, 4))
+REORDERED[:4] = NEAR_TIES
+REORDERED[4, 2] = 0.5
+
+# A merge (A 0 = B 0 and B 1) before the block: two links that share a step
+# do not cross, and the block is filled.
+MERGED = np.zeros((4, 5))
+MERGED[0, 0] = MERGED[0, 1] = MERGED[3, 4] = 0.9
+MERGED[1:3, 2:4] = NEAR_TIES[1:3, 1:3]
+
+FILL_CASES = [
+    ("after a merge", MERGED, [(0, 0), (0, 1), (3, 4)], FILLED, None, [(1, 2), (2, 3)]),
+    ("block between two links", NEAR_TIES, [(0, 0), (3, 3)], FILLED, None, [(1, 1), (2, 2)]),
+    ("off", NEAR_TIES, [(0, 0), (3, 3)], TIERED, None, []),
+    (
+        "block wider than the span",
+        NEAR_TIES,
+        [(0, 0), (3, 3)],
+        dataclasses.replace(FILLED, fill_span=1),
+        None,
+        [],
+    ),
+    # rows 1 and 2 are two acts of one step: the block spans one step a side
+    (
+        "span counted in steps",
+        NEAR_TIES,
+        [(0, 0), (3, 3)],
+        dataclasses.replace(FILLED, fill_span=1),
+        ((0, 1, 1, 2), (0, 1, 1, 2)),
+        [(1, 1), (2, 2)],
+    ),
+    ("a pair that reorders", REORDERED, [(0, 0), (3, 3)], FILLED, None, []),
+    (
+        "the same pair in order",
+        np.where(REORDERED == 0.5, 0.0, REORDERED),
+        [(0, 0), (3, 3)],
+        FILLED,
+        None,
+        [(1, 1), (2, 2)],
+    ),
+    # nothing bounds a block before the first link
+    ("before the first link", NEAR_TIES[1:, 1:], [(2, 2)], FILLED, None, []),
+]
+
+
+@pytest.mark.parametrize(
+    "name,sim,core,settings,steps,expected", FILL_CASES, ids=[c[0] for c in FILL_CASES]
+)
+def test_fill_along_the_chain(name, sim, core, settings, steps, expected):
+    assert sorted(weak_links(sim, core, settings, steps)) == expected
+
+
+BEST_PATHS = [
+    ("diagonal over near ties", [[0.3, 0.28], [0.27, 0.3]], [(0, 0), (1, 1)]),
+    ("cells under the floor are never taken", [[0.1, 0.5], [0.0, 0.1]], [(0, 1)]),
+    # Surat Keluar A 3-5 against B 3-5 (Jogoroto OCR, Setda): two links in
+    # order (0.41 + 0.22) outweigh the one cell that is higher (0.46)
+    (
+        "two in order over one higher",
+        [[0.0, 0.41, 0.01], [0.13, 0.35, 0.11], [0.46, 0.21, 0.22]],
+        [(0, 1), (2, 2)],
+    ),
+    ("all under the floor", [[0.1, 0.1], [0.1, 0.1]], []),
+]
+
+
+@pytest.mark.parametrize("name,block,expected", BEST_PATHS, ids=[c[0] for c in BEST_PATHS])
+def test_best_path(name, block, expected):
+    assert _best_path(np.array(block, dtype=float), 0.2) == expected
 
 
 def test_weak_tier_only_where_the_evidence_has_no_link_of_its_own():

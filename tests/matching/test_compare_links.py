@@ -16,7 +16,7 @@ from tests.support.paths import read_eval
 @pytest.fixture(scope="module")
 def surat_keluar(sops_by_file) -> list[SOP]:
     """The scanned Jogoroto book's Surat Keluar (OCR, no Pelaksana columns) and
-    Bagian Organisasi's: the pair whose steps 3 and 4 the OCR text cannot tie."""
+    Bagian Organisasi's: a labelled pair (6 step links) the OCR text blurs."""
     (jogoroto,) = [
         s
         for s in sops_by_file["jombang-kec-jogoroto-buku-sop-ocr.txt"]
@@ -92,10 +92,12 @@ def test_links_of_other_sops_or_lost_steps_change_nothing(surat_keluar):
 
 @pytest.mark.slow
 def test_a_reviewer_link_on_the_seed_pair_keeps_the_machines_right_links(surat_keluar, e5_encoder):
-    """On the labelled seed pair the machine alone finds some of the 6 gold links
-    and no wrong one: the OCR rows hide the others (Jogoroto's step 3 lost the
-    verb of its signing). The reviewer's link of that step to the signing step
-    4 is added, the machine's other links stay, and none is wrong."""
+    """On the labelled seed pair the machine alone finds 5 of the 6 gold links
+    and no wrong one; it misses the merge the labels give: Jogoroto's step 2
+    (reading and initialling the draft) stands against Setda's steps 2 (checking)
+    and 3 (initialling). A reviewer's link answers for both its steps, so a merge
+    is made with two links: step 2 to step 2, and step 2 to step 3. With them the
+    machine keeps its other links and the alignment is the labels' own."""
     jogoroto, setda = surat_keluar
     gold = {
         (r["step_a"], r["step_b"])
@@ -113,11 +115,7 @@ def test_a_reviewer_link_on_the_seed_pair_keeps_the_machines_right_links(surat_k
         }
 
     machine = links(compare_group(surat_keluar, e5_encoder))
-    fixed = links(
-        compare_group(
-            surat_keluar, e5_encoder, links=[StepLink.of(jogoroto.key, "3", setda.key, "4", True)]
-        )
-    )
-    assert machine and machine <= gold and ("3", "4") not in machine
-    assert fixed <= gold
-    assert fixed >= {p for p in machine if p[0] != "3" and p[1] != "4"} | {("3", "4")}
+    merge = [StepLink.of(jogoroto.key, "2", setda.key, b, True) for b in ("2", "3")]
+    fixed = links(compare_group(surat_keluar, e5_encoder, links=merge))
+    assert machine <= gold and len(machine) >= 4 and ("2", "3") not in machine
+    assert fixed == gold

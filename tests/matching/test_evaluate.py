@@ -67,16 +67,18 @@ def test_seed_labels_are_met(corpus_sops, seed_profiles):
     proposed, no related pair above a true one, and every step link proposed is a
     labelled one. No cell of the OCR-damaged Jogoroto pairs reaches the
     threshold calibrated on University Admission; the weaker tier (mutual best
-    by a margin, in the order of the confirmed links), on the OCR-cleaned text
-    with hub-corrected cosines and among the acts a Setda step lists, finds 6
-    of the 10 links and nothing else (issue 14; the README lists the links the
-    text gives no evidence for)."""
+    by a margin, in the order of the confirmed links, and filling the short
+    blocks between them along that order), on the OCR-cleaned text with
+    hub-corrected cosines and among the acts a Setda step lists, finds 8 of the
+    10 links with the torch backend here (9 with the onnx one the app runs) and
+    nothing else (issue 14; the README lists the links the text gives no
+    evidence for)."""
     matches = match_profiles(seed_profiles)
     report = evaluate(corpus_sops, matches, EVAL_DIR, SEED_TO_CORPUS)
     assert report.unresolved_labels == []
     assert (report.pairs.precision, report.pairs.recall) == (1.0, 1.0), report.lines()
     assert report.related_above_true == []
-    assert report.alignment.precision >= 0.9 and report.alignment.true_positives >= 6, (
+    assert report.alignment.precision >= 0.9 and report.alignment.true_positives >= 8, (
         report.lines()
     )
     lakip = next(
@@ -325,6 +327,28 @@ def test_weak_tier_calibration_on_both_labelled_sets(corpus_sops, e5_encoder, un
     assert "leave one set out" in weak_tier_lines(sets, base)[-1]
 
 
+@pytest.mark.slow
+def test_fill_along_the_chain_on_the_labelled_sets(corpus_sops, e5_encoder, university_admission):
+    """The fill along the chain (``fill_span``) adds right seed links (measured:
+    6 of 10 without it, 8 with it on this backend, none wrong) and none on
+    University Admission with the threshold lifted, whose pairs reorder their
+    steps: there the reordering check keeps it off (without the check it added
+    8 links, all wrong)."""
+    from sopdata.evaluate import LabelledSet, activity_profiles, lifted, seed_alignment_set
+    from sopdata.matching.steps import alignment_settings
+
+    read_eval("seed_step_alignments.csv")  # skips without the labels
+    seed = seed_alignment_set(corpus_sops, EVAL_DIR, SEED_TO_CORPUS)
+    base = alignment_settings(e5_encoder.name)
+    assert base.fill_span > 0
+    off = dataclasses.replace(base, fill_span=0)
+    seeds = LabelledSet.of(seed, activity_profiles(seed, e5_encoder))
+    filled, plain = seeds.score(base), seeds.score(off)
+    assert filled.true_positives > plain.true_positives and filled.precision == 1.0, (filled, plain)
+    ua = LabelledSet.of(university_admission, activity_profiles(university_admission, e5_encoder))
+    assert ua.score(lifted(base)) == ua.score(lifted(off))
+
+
 def test_listed_in_groups_moves_the_gold_into_the_listed_steps(university_admission):
     listed = listed_in_groups(university_admission, 2)
     case, a, b = listed.cases[0]
@@ -357,9 +381,10 @@ def test_listed_steps_align_through_their_items(e5_encoder, university_admission
 @pytest.mark.slow
 def test_team_step_labels_read_and_score(corpus_sops, e5_encoder):
     """The team's step labels for seven more seed pairs resolve to corpus SOPs;
-    the listed acts' links add right links there (measured: F1 0.489 against
-    0.341 with the onnx backend the app runs, 0.286 against 0.222 with the
-    torch one of these tests)."""
+    the listed acts' links add right links there (measured: F1 0.478 against
+    0.341 with the onnx backend the app runs, 0.280 against 0.222 with the
+    torch one of these tests; the fill along the chain adds one link the labels
+    leave out, Permohonan Cuti 4 = Surat Ijin Cuti 2, on both)."""
     from sopdata.evaluate import TEAM_STEP_LABELS, LabelledSet, activity_profiles
     from sopdata.matching.steps import alignment_settings
 
@@ -370,4 +395,4 @@ def test_team_step_labels_read_and_score(corpus_sops, e5_encoder):
     scores = LabelledSet.of(team, profiles).score(settings)
     wholes = LabelledSet.of(team, without_items(profiles)).score(settings)
     assert scores.true_positives > wholes.true_positives, (scores, wholes)
-    assert scores.f1 > 0.25 and scores.precision > 0.35, scores
+    assert scores.f1 > 0.25 and scores.precision >= 0.35, scores
