@@ -22,11 +22,15 @@ n:m); groups that cross the order of the longest order-keeping chain are
 also compared act by act (``items``: see
 :func:`~sopdata.matching.steps.item_links`), so that it can stand against the
 several steps another office writes for them. Where no cell reaches the
-threshold (OCR text, no Pelaksana), weaker links (:func:`weak_links`, when the encoder's settings
-turn them on) are the mutual-best pairs that stand out of their row and column
-by a margin and keep the order of the confirmed links. Order only ranks candidates (a small position prior breaks
-near-ties) and picks the sandwiched runs: it never makes a pair out of steps
-without evidence. No global assignment: a step may stand against several.
+threshold (OCR text, no Pelaksana), weaker links (:func:`weak_links`, when
+the encoder's settings turn them on) are the mutual-best pairs that stand out
+of their row and column by a margin and keep the order of the confirmed links;
+where the pair shows no reordering, the short blocks left between two links are
+then filled along their order (``fill_span``, :func:`_filled`). Order only
+ranks candidates (a small position prior breaks near-ties), picks the
+sandwiched runs and the path through a short block: it never makes a pair out
+of steps without evidence. No global assignment: a step may stand against
+several.
 """
 
 from __future__ import annotations
@@ -392,17 +396,17 @@ def _filled(
 
     Two offices writing one procedure in the Permenpan layout keep its order,
     and a reviewer who sees steps 2 and 6 linked reads steps 3-5 of each side
-    against each other. So, where the pair shows no sign of reordering (every
-    mutual-best candidate of its weaker tier lies on one order-keeping chain
-    with the confirmed links), each block between two consecutive links of the
-    chain of at most ``fill_span`` free steps a side (counted in steps of
-    ``steps`` when rows and columns are listed acts) is aligned along the order-keeping
-    path of the most evidence over its cells of at least ``tier_floor``. Every
-    such link has evidence of its own; order picks among those cells and does
-    not make a pair on its own. Blocks before the first link or after the last
-    are left: nothing bounds them. Measured on University Admission with the
-    threshold lifted, where pairs reorder their steps, the reordering check
-    keeps every one of these links out (without it: 8 links added, all wrong).
+    against each other. So, where the pair shows no sign of reordering (no two
+    of its confirmed links and its weaker tier's mutual-best candidates cross),
+    each block between two consecutive links of the chain with at most
+    ``fill_span`` free steps a side (counted in steps of ``steps`` when rows and
+    columns are listed acts) is aligned along the order-keeping path of the
+    most evidence over its free cells of at least ``tier_floor``. Every such
+    link has evidence of its own; order picks among those cells and does not
+    make a pair on its own. Blocks before the first link or after the last are
+    left: nothing bounds them. On University Admission with the threshold
+    lifted, whose pairs reorder their steps, the reordering check keeps every
+    such link out (without it: 8 links added, all wrong).
     """
     candidates = _mutual_best(
         sim, settings.tier_floor, settings.tier_margin, settings.tier_order_weight
