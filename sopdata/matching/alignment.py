@@ -143,10 +143,11 @@ class AlignmentSettings:
             between two consecutive links of the chain (0: none).
         block_margin: the margin a weaker link needs inside its block.
         block_order_weight: the position prior's weight inside a block.
-        fill_span: where the pair shows no sign of reordering, a block of at
-            most this many steps a side between two links of the chain is
-            filled along the order-keeping path of most evidence over its cells
-            of at least ``tier_floor`` (see :func:`_filled`; 0: none).
+        fill_span: where the pair shows no sign of reordering, a block with at
+            most this many free steps a side between two links of the weaker
+            tier's chain is filled along the order-keeping path of most
+            evidence over its cells of at least ``tier_floor`` (see
+            :func:`_filled`; 0: none; 3 for e5, set on the seeds).
         ocr_text: steps read by OCR are aligned on their OCR-cleaned text and an
             SOP without Pelaksana columns takes its steps' subjects from the
             text (see ``profiles.build_profiles``): on where it was measured to
