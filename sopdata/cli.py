@@ -388,8 +388,9 @@ def _evaluate_activity_set(args: argparse.Namespace, eval_dir) -> _LabelledActiv
 
 def _load_one(name: str, title: str = "") -> SOP:
     """The SOP of ``name`` to align: JSON that ``parse --json`` wrote (one SOP
-    object or a list) or any document a loader reads; the first SOP, or the first
-    whose title holds ``title``."""
+    object or a list) or any document a loader reads (a bundled corpus file
+    named as its provenance note says, as the other commands do); the first SOP,
+    or the first whose title holds ``title``."""
 
     from sopdata.records import sop_from_dict
     from sopdata.text.textclean import normalise_title_key
@@ -406,6 +407,7 @@ def _load_one(name: str, title: str = "") -> SOP:
             sops = [sop_from_dict(d) for d in items]
     if not sops:
         sops = list(load_path_isolated(name).sops)
+        apply_bundled_provenance(name, sops)
     if title:
         key = normalise_title_key(title)
         sops = [s for s in sops if key in normalise_title_key(s.title)]

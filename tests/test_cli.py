@@ -121,6 +121,8 @@ def test_align_picks_an_sop_by_title_from_a_document(capsys):
     assert main([*args, "--json", "--encoder", "tfidf"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["a"]["title"] == out["b"]["title"] and "Surat Keluar" in out["a"]["title"]
+    # the book names no office; the corpus provenance note does, as in harmonise
+    assert out["a"]["office"] == "Sekretariat Daerah (Bagian Organisasi)"
     assert all(c["a_steps"] == c["b_steps"] for c in out["correspondences"])
     assert out["only_a"] == out["only_b"] == []
     assert main(["align", doc, doc, "--title-a", "tidak ada judul begini", "--encoder", "tfidf"])
