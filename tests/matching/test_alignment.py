@@ -264,6 +264,27 @@ def test_best_path(name, block, expected):
     assert _best_path(np.array(block, dtype=float), 0.2) == expected
 
 
+def test_best_path_is_the_best_order_keeping_set():
+    """Against every order-keeping set of cells of small blocks: the path's
+    total is the largest, and its cells keep the order and the floor."""
+    from itertools import combinations
+
+    rng = np.random.default_rng(14)
+    for _ in range(200):
+        n, m = rng.integers(1, 5, size=2)
+        block = np.round(rng.random((n, m)) * 0.6, 2)
+        cells = [(i, j) for i in range(n) for j in range(m) if block[i, j] >= 0.2]
+        best = 0.0
+        for k in range(1, min(n, m) + 1):
+            for chosen in combinations(cells, k):
+                if all(a < c and b < d for (a, b), (c, d) in zip(chosen, chosen[1:], strict=False)):
+                    best = max(best, sum(block[c] for c in chosen))
+        path = _best_path(block, 0.2)
+        assert all(block[c] >= 0.2 for c in path)
+        assert all(a < c and b < d for (a, b), (c, d) in zip(path, path[1:], strict=False))
+        assert sum(block[c] for c in path) == pytest.approx(best)
+
+
 def test_weak_tier_only_where_the_evidence_has_no_link_of_its_own():
     """Step 0 reaches the threshold; steps 1 and 2 of A stand out weakly (no
     equal-length run to follow): the tier stays off, as it does on every
