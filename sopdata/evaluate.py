@@ -643,8 +643,9 @@ def tier_alone_line(listed: LabelledSet, base: AlignmentSettings) -> str:
     the threshold lifted above every cell, so that no pair has a link of its
     own (as OCR pairs have none); with the acts' tier (steps that list acts
     searched act by act) and with the steps' tier alone."""
-    acts = listed.score(lifted(base))
-    steps = LabelledSet.of(listed.data, without_items(listed.profiles)).score(lifted(base))
+    alone = lifted(base)
+    acts = listed.score(alone)
+    steps = LabelledSet.of(listed.data, without_items(listed.profiles)).score(alone)
     return (
         f"  {listed.data.name}, threshold lifted (the tier alone): P={acts.precision:.3f} "
         f"R={acts.recall:.3f} F1={acts.f1:.3f}; the steps' tier without the acts' F1={steps.f1:.3f}"

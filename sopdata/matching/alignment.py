@@ -367,11 +367,12 @@ def weak_links(
     """
     taken_a = {i for i, _ in core}
     taken_b = {j for _, j in core}
+    mutual = _mutual_best(
+        sim, settings.tier_floor, settings.tier_margin, settings.tier_order_weight
+    )
     cands = [
         (i, j)
-        for i, j in _mutual_best(
-            sim, settings.tier_floor, settings.tier_margin, settings.tier_order_weight
-        )
+        for i, j in mutual
         if i not in taken_a and j not in taken_b and all((i - a) * (j - b) > 0 for a, b in core)
     ]
     chain = set(_longest_chain([*core, *cands], sim))
@@ -382,13 +383,14 @@ def weak_links(
             break
         found += new
     if settings.fill_span > 0:
-        found += _filled(sim, core, found, settings, steps)
+        found += _filled(sim, core, mutual, found, settings, steps)
     return found
 
 
 def _filled(
     sim: np.ndarray,
     core: list[tuple[int, int]],
+    mutual: list[tuple[int, int]],
     found: list[tuple[int, int]],
     settings: AlignmentSettings,
     steps: tuple[Sequence[int], Sequence[int]] | None = None,
@@ -405,14 +407,12 @@ def _filled(
     most evidence over its free cells of at least ``tier_floor``. Every such
     link has evidence of its own; order picks among those cells and does not
     make a pair on its own. Blocks before the first link or after the last are
-    left: nothing bounds them. On University Admission with the threshold
+    left: nothing bounds them. ``mutual``: the tier's mutual-best candidates,
+    as :func:`weak_links` found them. On University Admission with the threshold
     lifted, whose pairs reorder their steps, the reordering check keeps every
     such link out (without it: 8 links added, all wrong).
     """
-    candidates = _mutual_best(
-        sim, settings.tier_floor, settings.tier_margin, settings.tier_order_weight
-    )
-    if _any_crossing([*core, *candidates]):
+    if _any_crossing([*core, *mutual]):
         return []
     linked = [*core, *found]
     taken_a = {i for i, _ in linked}
