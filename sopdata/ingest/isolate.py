@@ -192,7 +192,6 @@ def load_isolated(
     if progress is not None and target is _load:
         target = _load_reporting
     request = pickle.dumps((f"{target.__module__}:{target.__qualname__}", data, name, limits))
-    caller_peak_mb = _vm_hwm_mb(os.getpid())  # what wait4 would inherit (see _PeakWatch)
     worker = subprocess.Popen(
         [sys.executable, "-m", "sopdata.ingest.isolate"],
         stdin=subprocess.PIPE,
@@ -224,7 +223,10 @@ def load_isolated(
             _heard(line, progress, report_progress)
         feeder.join()
         returncode, reaped_mb = _reap(worker)
-        if reaped_mb > caller_peak_mb:  # the worker's own, above what it inherited
+        # wait4 carries the caller's peak at the worker's start. That peak only
+        # grows, so read after the worker ends it bounds what was carried; read
+        # before the start, the caller's growth in between was taken for the worker's.
+        if reaped_mb > _vm_hwm_mb(os.getpid()):  # the worker's own
             peak.mb = max(peak.mb, reaped_mb)
     finally:
         peak.stop()

@@ -6,12 +6,13 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import time
 
 import pytest
 
 from sopdata.errors import SOPLoadError
-from sopdata.ingest import html, pdf, table_rows
+from sopdata.ingest import html, isolate, pdf, table_rows
 from sopdata.ingest.isolate import Limits, load_isolated, load_path_isolated
 from sopdata.ingest.loaders import LoadResult, load_bytes
 from sopdata.review.workspace import load_documents
@@ -212,6 +213,29 @@ def test_a_crash_is_a_crash_even_when_the_caller_is_large():
     with pytest.raises(SOPLoadError) as info:
         load_isolated(b"x", "rusak.pdf", Limits(memory_mb=1024, cpu_s=20, wall_s=20), target=_crash)
     del ballast
+    assert info.value.message.startswith("Pembaca dokumen berhenti tak terduga")
+
+
+def test_a_crash_is_a_crash_when_the_caller_grows_as_the_worker_starts(monkeypatch):
+    """The caller's peak read before the worker starts is not what the worker
+    inherits: a caller (its other threads, the start itself) that grows in
+    between made a crashed worker read as one over the memory cap."""
+    ballast = bytearray(700 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    grown = []
+    start = subprocess.Popen
+
+    def growing_popen(*args, **kwargs):  # type: ignore[no-untyped-def]
+        more = bytearray(40 * 1024 * 1024)
+        more[::4096] = b"x" * len(more[::4096])
+        grown.append(more)
+        return start(*args, **kwargs)
+
+    monkeypatch.setattr(isolate.subprocess, "Popen", growing_popen)
+    with pytest.raises(SOPLoadError) as info:
+        load_isolated(b"x", "rusak.pdf", Limits(memory_mb=1024, cpu_s=20, wall_s=20), target=_crash)
+    del ballast
+    grown.clear()
     assert info.value.message.startswith("Pembaca dokumen berhenti tak terduga")
 
 
